@@ -1,0 +1,58 @@
+"""The sources catalogue (`catalogue.toml`): the one place that names URLs, licences and millésimes."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+__all__ = ["Source", "get_source", "list_sources"]
+
+_CATALOGUE = Path(__file__).with_name("catalogue.toml")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One published file: where it lives publicly, in the mirror and in the local store."""
+
+    id: str
+    title: str
+    theme: str
+    producer: str
+    licence: str
+    millesime: str
+    url: str
+    mirror_path: str
+    file: str
+    format: str
+    relation: str
+    notes: str = ""
+
+    @property
+    def urls(self) -> list[str]:
+        """Some sources are published as several files (space-separated URLs)."""
+        return self.url.split()
+
+
+@cache
+def _load() -> dict[str, Source]:
+    with _CATALOGUE.open("rb") as f:
+        raw = tomllib.load(f)
+    return {entry["id"]: Source(**entry) for entry in raw["sources"]}
+
+
+def list_sources() -> list[Source]:
+    """All sources, in catalogue order."""
+    return list(_load().values())
+
+
+def get_source(source_id: str) -> Source:
+    """The catalogue entry of `source_id`; a clear error with close matches otherwise."""
+    sources = _load()
+    if source_id not in sources:
+        close = difflib.get_close_matches(source_id, sources, n=3)
+        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
+        raise ValueError(f"Source inconnue : {source_id!r}.{hint}")
+    return sources[source_id]

@@ -1,0 +1,105 @@
+"""The indicator registry (`indicators.toml`): label, unit, direction, source, millésime, aggregation."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from indicateurs.catalogue import Source, get_source
+
+__all__ = ["Indicator", "format_value", "get_indicator", "list_indicators"]
+
+_REGISTRY = Path(__file__).with_name("indicators.toml")
+LEVELS = ("commune", "epci", "departement", "region", "france")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """What a figure means and how it is made; every displayed number carries one."""
+
+    id: str
+    label: str
+    short: str
+    unit: str
+    decimals: int
+    direction: int
+    theme: str
+    source: str
+    millesime: str
+    aggregation: str
+    description: str
+    weight: str | None = None
+    composite: bool = False
+    concerned: str | None = None
+    levels: tuple[str, ...] = field(default=LEVELS)
+
+    @property
+    def source_entry(self) -> Source:
+        return get_source(self.source)
+
+    @property
+    def is_rate(self) -> bool:
+        return self.unit == "%"
+
+    @property
+    def citation(self) -> str:
+        """'Producer, title (millésime)': the caption that goes under every figure."""
+        src = self.source_entry
+        return f"{src.producer.split('(')[0].strip()}, {src.title} ({self.millesime})"
+
+
+@cache
+def _load() -> dict[str, Indicator]:
+    with _REGISTRY.open("rb") as f:
+        raw = tomllib.load(f)
+    out = {}
+    for entry in raw["indicators"]:
+        if "levels" in entry:
+            entry["levels"] = tuple(entry["levels"])
+        ind = Indicator(**entry)
+        get_source(ind.source)  # fail early on a typo in the registry
+        out[ind.id] = ind
+    return out
+
+
+def list_indicators(theme: str | None = None) -> list[Indicator]:
+    """All indicators, or those of one theme, in registry order."""
+    return [i for i in _load().values() if theme is None or i.theme == theme]
+
+
+def get_indicator(indicator_id: str) -> Indicator:
+    """The registry entry of `indicator_id`; a ValueError with close matches otherwise."""
+    indicators = _load()
+    if indicator_id not in indicators:
+        close = difflib.get_close_matches(indicator_id, indicators, n=3)
+        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
+        raise ValueError(f"Indicateur inconnu : {indicator_id!r}.{hint}")
+    return indicators[indicator_id]
+
+
+SECRET = "donnée non disponible (secret statistique)"
+
+
+def _group(number: float, decimals: int) -> str:
+    text = f"{number:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def format_value(value: float | None, indicator: Indicator | str, *, with_unit: bool = True) -> str:
+    """French formatting: '31,2 %', '12 345 hab.', '6,4 / 10'; missing values say why, never 0 or nan."""
+    ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return SECRET if ind.source == "insee_comparateur_2022" else "donnée non disponible"
+    if ind.unit == "%":
+        text = _group(value * 100, ind.decimals)
+        return f"{text}\u00a0%" if with_unit else text
+    text = _group(value, ind.decimals)
+    if not with_unit:
+        return text
+    if ind.unit == "score":
+        return f"{text}\u00a0/\u00a010"
+    return f"{text}\u00a0{ind.unit}"

@@ -1,0 +1,43 @@
+"""Shared fixtures. The store used by tests is set before any app code reads the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+STORE = Path(os.environ.get("INDICATEURS_TEST_STORE", ROOT / "artifacts" / "test-store"))
+os.environ["INDICATEURS_DATA"] = str(STORE)
+ARTIFACTS = ROOT / "artifacts"
+
+
+def mirror_or_skip() -> Path:
+    mirror = os.environ.get("INDICATEURS_MIROIR")
+    if not mirror or not Path(mirror).is_dir():
+        pytest.skip("INDICATEURS_MIROIR is not set to the data mirror")
+    return Path(mirror)
+
+
+@pytest.fixture(scope="session")
+def built_store() -> Path:
+    """The test store with the base built from the mirror (once per session, then reused)."""
+    mirror_or_skip()
+    from indicateurs.base import build_base
+
+    build_base()
+    return STORE
+
+
+@pytest.fixture(scope="session")
+def base(built_store):
+    from indicateurs.base import load_base
+
+    return load_base()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
