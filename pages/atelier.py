@@ -1,0 +1,6 @@
+"""Page atelier (en construction)."""
+
+import streamlit as st
+
+st.title("atelier")
+st.info("Cette page arrive bientôt.")
