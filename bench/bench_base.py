@@ -19,14 +19,18 @@ def run():
     with tempfile.TemporaryDirectory(prefix="bench-store-") as store:
         env = {**os.environ, "INDICATEURS_DATA": store, "PYTHONPATH": f"{_ROOT / 'src'}:{_ROOT}"}
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "indicateurs", "build"], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "indicateurs", "build"], env=env, check=True, capture_output=True
+        )
         wall = time.perf_counter() - start
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         yield Figure("base: full build from the mirror (wall)", wall, "s", 60)
         yield Figure("base: full build peak memory", peak_kib / 1024 / 1024, "GiB", 2)
 
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "indicateurs", "build"], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "indicateurs", "build"], env=env, check=True, capture_output=True
+        )
         yield Figure("base: second build, up to date (skipped)", time.perf_counter() - start, "s", 10)
 
         os.environ["INDICATEURS_DATA"] = store
