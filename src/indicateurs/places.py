@@ -117,6 +117,7 @@ R_UNKNOWN = "code commune inconnu en 2025"
 R_COM = "collectivité d'outre-mer (hors du périmètre : Saint-Martin, Saint-Barthélemy…)"
 R_INACTIVE = "structure inactive"
 R_DUPLICATE = "doublon d'une permanence CnFS (même identifiant)"
+_DELIBERATE = (R_INACTIVE, R_DUPLICATE)  # left out on purpose: not a coverage loss
 R_BUS = "bus itinérant (gardé, signalé, non compté comme lieu fixe)"
 
 
@@ -425,7 +426,8 @@ def load_places(
 
     Returns:
         ``(places, report)``: ``places`` has the columns of ``COLUMNS``; ``report[source_id]`` gives
-        ``rows_read``, ``rows_placed``, ``dropped`` ({reason: n}) and ``flagged`` ({note: n}).
+        ``rows_read``, ``rows_placed``, ``dropped`` ({reason: n}), ``flagged`` ({note: n}) and
+        ``coverage`` = placed / (read - rows left out on purpose: duplicates, inactive structures).
     """
     communes = communes[["code", "geometry"]].to_crs("EPSG:4326") if communes.crs else communes
     communes = communes.assign(code=communes["code"].astype(str)).reset_index(drop=True)
@@ -485,6 +487,10 @@ def load_places(
         entry["rows_placed"] = int((places["source"] == sid).sum())
         entry["rows_dropped"] = int(sum(entry["dropped"].values()))
         entry["unaccounted"] = entry["rows_read"] - entry["rows_placed"] - entry["rows_dropped"]
+        deliberate = sum(n for reason, n in entry["dropped"].items() if reason in _DELIBERATE)
+        expected = entry["rows_read"] - deliberate
+        entry["rows_in"] = entry["rows_read"]  # names shared with the other loaders' reports
+        entry["coverage"] = round(entry["rows_placed"] / expected, 4) if expected else 0.0
     for sid in missing:
         report.data[sid] = {
             "rows_read": 0,

@@ -204,7 +204,8 @@ def validate_local_places(
 
     Accepts ';' or ',' as separator, UTF-8 (with or without BOM) or Windows-1252/latin-1.
     Each error is ``{"ligne": n, "message": "..."}`` with the line number in the file (the header is
-    line 1); a file that cannot be read at all gives one error with ``ligne = None``.
+    line 1); a file that cannot be read at all gives one error with ``ligne = None``. Valid records
+    also carry their ``ligne``, so that later messages (e.g. duplicates in the store) can name it.
 
     >>> ok, errors = validate_local_places("nom;type;code_commune\\nMédiathèque;lieu_mediation;17300\\n".encode())
     >>> ok[0]["code_commune"], errors
@@ -271,7 +272,7 @@ def validate_local_places(
             if record is None:
                 errors.append({"ligne": start, "message": " ; ".join(problems)})
             else:
-                records.append(record)
+                records.append({**record, "ligne": start})
     except csv.Error as exc:
         errors.append(
             {"ligne": reader.line_num, "message": f"ligne illisible ({exc}) ; la suite est ignorée"}
@@ -285,10 +286,19 @@ def template_csv() -> bytes:
     """A ready-to-fill template (UTF-8 with BOM, ';'): opens cleanly in French spreadsheet software."""
     rows = [
         list(_FIELDS),
-        ["Médiathèque municipale", "lieu_mediation", "1 place de la Mairie", "17300", "", "", "Ateliers", "Mardi 14h-18h"],
+        [
+            "Médiathèque municipale",
+            "lieu_mediation",
+            "1 place de la Mairie",
+            "17300",
+            "",
+            "",
+            "Ateliers",
+            "Mardi 14h-18h",
+        ],
         ["Permanence en mairie", "conseiller_numerique", "", "", "45,9375", "-0,9619", "Accompagnement", ""],
         ["Espace France Services", "france_services", "", "17306", "", "", "", ""],
-    ]  # fmt: skip
+    ]
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode("utf-8-sig")

@@ -1,0 +1,142 @@
+"""App-side caches and storage glue for the Ressources page (the package stays Streamlit-free).
+
+Cached objects are shared between sessions: never mutate what these functions return.
+"""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from indicateurs.access import commune_points, nearest_distances
+from indicateurs.base import Base, load_base
+from indicateurs.places import COLUMNS, DRAWN_TYPES, local_places_frame
+from indicateurs.ressources import places_near, territory_scope
+
+__all__ = [
+    "base",
+    "distances",
+    "local_places",
+    "nearby_places",
+    "save_local_places",
+    "scope",
+    "scope_geometry",
+    "storage_is_persistent",
+    "wide",
+]
+
+_SESSION_PLACES = "ressources_lieux_session"
+
+
+@st.cache_resource(show_spinner=False)
+def _own_base() -> Base:
+    return load_base()
+
+
+def base() -> Base:
+    """The built base (the shared cache of the Carte helper when present)."""
+    try:
+        from ui.data import base as shared
+    except ImportError:
+        return _own_base()
+    return shared()
+
+
+@st.cache_data(show_spinner=False)
+def wide(level: str) -> pd.DataFrame:
+    return base().wide(level)
+
+
+@st.cache_data(show_spinner=False)
+def scope(level: str, code: str) -> tuple[list[str], str | None]:
+    """Communes drawn for the territory and the commune to outline (see `territory_scope`)."""
+    return territory_scope(base().territories, level, code)
+
+
+@st.cache_resource(show_spinner=False)
+def _commune_geometry() -> gpd.GeoDataFrame:
+    return base().geometry("commune")
+
+
+@st.cache_resource(show_spinner=False)
+def scope_geometry(level: str, code: str) -> gpd.GeoDataFrame:
+    codes, _ = scope(level, code)
+    geo = _commune_geometry()
+    return geo[geo["code"].isin(set(codes))].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False)
+def nearby_places(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
+    """National places on and around the territory, plus the local additions."""
+    geo = scope_geometry(level, code)
+    if geo.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    allp = pd.concat([base().places, local], ignore_index=True) if len(local) else base().places
+    return places_near(allp, geo.total_bounds)
+
+
+@st.cache_data(show_spinner=False)
+def distances(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
+    """Km from each commune of the territory to the nearest place of each type (national + local places)."""
+    geo = scope_geometry(level, code)
+    allp = pd.concat([base().places, local], ignore_index=True) if len(local) else base().places
+    return nearest_distances(commune_points(geo), allp, DRAWN_TYPES)
+
+
+# ------------------------------------------------------------------------------------ local places
+
+
+@st.cache_resource(show_spinner=False)
+def _store():
+    """The workshop store (Atelier), or None while it is not available."""
+    try:
+        from indicateurs.atelier.storage import open_store
+    except ImportError:
+        return None
+    store = open_store()
+    store.migrate()
+    return store
+
+
+def storage_is_persistent() -> bool:
+    return _store() is not None
+
+
+def local_places(level: str, code: str) -> pd.DataFrame:
+    """Places added for this territory, as rows of the places frame (marked local)."""
+    codes, _ = scope(level, code)
+    store = _store()
+    if store is not None:
+        stored = store.list_local_places(territoire=(level, code), communes=codes)
+        records = stored.to_dict("records")
+    else:
+        records = [
+            r for r in st.session_state.get(_SESSION_PLACES, []) if r.get("_territoire") == (level, code)
+        ]
+    return (
+        local_places_frame(records, _commune_geometry())
+        if records
+        else local_places_frame([], _commune_geometry())
+    )
+
+
+def save_local_places(
+    records: list[dict], lines: list[int | None], level: str, code: str
+) -> tuple[int, list[str]]:
+    """Store validated records; (number added, French messages naming the right file lines)."""
+    store = _store()
+    if store is None:
+        kept = st.session_state.setdefault(_SESSION_PLACES, [])
+        kept.extend({**r, "_territoire": (level, code)} for r in records)
+        return len(records), []
+    added, messages = store.add_local_places(records, territoire=(level, code), first_line=0)
+
+    def real_line(match: re.Match) -> str:
+        index = int(match.group(1))
+        line = lines[index] if 0 <= index < len(lines) else None
+        return f"Ligne {line}" if line else "Formulaire"
+
+    return added, [re.sub(r"^Ligne (\d+)", real_line, m) for m in messages]
