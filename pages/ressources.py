@@ -33,7 +33,7 @@ SOURCES_CAPTION = (
     "Sources : ANCT, Espaces France Services (février 2023) ; ANCT, permanences des conseillers numériques "
     "(décembre 2022) ; data·inclusion, lieux de médiation numérique (janvier 2023, extrait partiel) ; "
     "Aidants Connect, structures habilitées actives (février 2024) ; ANCT, postes de conseillers numériques "
-    "(avril et juillet 2023). Niveau : commune. Des doublons entre sources sont possibles."
+    "(avril et juillet 2023). Des doublons entre sources sont possibles."
 )
 
 st.title("Ressources : l'offre d'accompagnement au numérique")
@@ -67,11 +67,17 @@ else:
     places = data.nearby_places(level, code, local)
     distances = data.distances(level, code, local)
     fmap = view.resources_map(
-        geo, wide_communes[need_id], need, places, distances, highlight=highlight, height=600
+        geo,
+        wide_communes[need_id],
+        need,
+        places,
+        distances,
+        highlight=data.territory_shape(level, code),
+        height=600,
     )
     st_folium(fmap, returned_objects=[], key="ressources_carte", height=600, use_container_width=True)
     st.caption(
-        f"{SOURCES_CAPTION} Couleur des communes : {need.citation}. Les structures Aidants Connect sont placées au "
+        f"{SOURCES_CAPTION} Niveau : commune. Couleur des communes : {need.citation}. Les structures Aidants Connect sont placées au "
         "centre de leur commune (adresse non géocodée). Les bus France Services ne sont pas dessinés."
     )
 
@@ -105,9 +111,16 @@ st.dataframe(
     ),
     width="stretch",
 )
-st.caption(f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023.")
+st.caption(
+    f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveaux : territoire choisi, "
+    "département, région et France, chacun égal à la somme de ses communes."
+)
 if measure == "pour_1000_concernes":
     st.caption(view.CONCERNED_NOTE)
+if codes:
+    st.subheader("Lieux par commune")
+    st.dataframe(view.commune_counts(wide_communes, codes), width="stretch", hide_index=True)
+    st.caption(f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveau : commune.")
 
 # ----------------------------------------------------------------------------------------- access
 if codes:

@@ -25,6 +25,7 @@ __all__ = [
     "scope",
     "scope_geometry",
     "storage_is_persistent",
+    "territory_shape",
     "wide",
 ]
 
@@ -66,6 +67,17 @@ def scope_geometry(level: str, code: str) -> gpd.GeoDataFrame:
     codes, _ = scope(level, code)
     geo = _commune_geometry()
     return geo[geo["code"].isin(set(codes))].reset_index(drop=True)
+
+
+@st.cache_resource(show_spinner=False)
+def territory_shape(level: str, code: str):
+    """The outline drawn on the map: the commune's code, or the EPCI / département boundary."""
+    _, highlight = scope(level, code)
+    if highlight is not None:
+        return highlight
+    geo = base().geometry(level) if level in ("epci", "departement") else None
+    match = geo.loc[geo["code"] == code, "geometry"] if geo is not None else []
+    return match.iloc[0] if len(match) else None
 
 
 @st.cache_data(show_spinner=False)

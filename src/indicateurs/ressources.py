@@ -13,8 +13,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from branca.element import Element
 from folium.elements import JSCSSMixin
 from jinja2 import Template
+from shapely.geometry.base import BaseGeometry
 
 from indicateurs.access import ANY, distance_column
 from indicateurs.places import DRAWN_TYPES, PLACE_TYPES
@@ -26,6 +28,7 @@ __all__ = [
     "TYPE_STYLE",
     "access_summary",
     "access_table",
+    "commune_counts",
     "need_indicators",
     "need_supply_figure",
     "need_supply_frame",
@@ -49,6 +52,10 @@ _AWESOME_JS = (
 )
 _AWESOME_CSS = (
     "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css"
+)
+_TIP_STYLE = (
+    "<style>.leaflet-tooltip.ressources-tip { white-space: normal; width: 320px; font-size: 14px; "
+    "line-height: 1.35; overflow-wrap: anywhere; }</style>"
 )
 _FA_CSS = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css"
 ZONE_STYLE = {
@@ -149,13 +156,18 @@ def places_tooltip(row: Mapping[str, object]) -> str:
         f"<b>{html.escape(str(row.get('nom') or 'Sans nom'))}</b>",
         f"<br>{html.escape(kind)}" + (" · <i>ajouté localement</i>" if local else ""),
         _line("Adresse", row.get("adresse")),
-        _line("Services", row.get("services")),
+        _line("Services", _list_text(row.get("services"))),
         _line("Horaires", row.get("horaires")),
         _line("Aidants habilités", _int_text(row.get("nb_aidants"))),
         "<br><i>Position approchée (centre de la commune)</i>" if bool(row.get("position_approx")) else "",
         f"<br><small>Source : {html.escape(source_text)}</small>",
     ]
     return "".join(parts)
+
+
+def _list_text(value: object) -> object:
+    """'a;b;c' (the schema's list separator) shown as 'a · b · c'; other values unchanged."""
+    return " · ".join(p.strip() for p in value.split(";") if p.strip()) if isinstance(value, str) else value
 
 
 def _int_text(value: object) -> str | None:
@@ -198,11 +210,15 @@ class _PlacesLayer(JSCSSMixin, folium.MacroElement):
                 }
             });
             {{ this.get_name() }}.bindTooltip(function(layer) {
-                return layer.feature.properties.tip; }, {sticky: false, maxWidth: 340});
+                return layer.feature.properties.tip; }, {sticky: false, className: "ressources-tip"});
             {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
+
+    def render(self, **kwargs):
+        self.get_root().header.add_child(Element(_TIP_STYLE), name="ressources_tip_style")
+        super().render(**kwargs)
 
     def __init__(self, places: pd.DataFrame):
         super().__init__()
@@ -220,7 +236,7 @@ class _Legend(folium.MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.control({position: "bottomright"});
+            var {{ this.get_name() }} = L.control({position: "topright"});
             {{ this.get_name() }}.onAdd = function() {
                 var div = L.DomUtil.create("div", "ressources-legend");
                 div.innerHTML = {{ this.html|tojson }};
@@ -305,10 +321,12 @@ def resources_map(
     places: pd.DataFrame,
     distances: pd.DataFrame,
     *,
-    highlight: str | None = None,
+    highlight: str | BaseGeometry | None = None,
     height: int = 620,
 ) -> folium.Map:
     """Communes coloured by a need indicator, the places on and around them, zones blanches outlined.
+
+    ``highlight``: a commune code of ``communes`` or a geometry (e.g. the EPCI), outlined and zoomed to.
 
     Uses the shared offline choropleth (`indicateurs.maps`) when present; every CDN link is
     pointed to the vendored copies so the map draws with no network.
@@ -339,7 +357,17 @@ def resources_map(
     if len(places):
         _PlacesLayer(places).add_to(m)
     _Legend(_legend_html(places, zones)).add_to(m)
-    if highlight is None and len(communes):
+    if offline is None and len(communes):  # the shared choropleth outlines and zooms by itself
+        shape = highlight
+        if isinstance(highlight, str):
+            match = communes.loc[communes["code"] == highlight, "geometry"]
+            shape = match.iloc[0] if len(match) else None
+        if shape is not None:
+            folium.GeoJson(
+                shape.__geo_interface__,
+                style_function=lambda _f: {"fill": False, "color": "#000000", "weight": 4},
+                interactive=False,
+            ).add_to(m)
         minx, miny, maxx, maxy = communes.total_bounds
         m.fit_bounds([[miny, minx], [maxy, maxx]])
     return offline(m) if offline else m
@@ -376,6 +404,22 @@ def offer_comparison(rows: Sequence[tuple[str, pd.Series]], measure: str = "nomb
     frame = pd.DataFrame(table, index=[label for _, label in OFFER_ROWS], dtype="float64")
     frame.index.name = MEASURES[measure]
     return frame
+
+
+def commune_counts(wide: pd.DataFrame, codes: Iterable[str]) -> pd.DataFrame:
+    """Places per type for each commune of the territory, with the total per 10,000 inhabitants."""
+    sub = wide.reindex([str(c) for c in codes])
+    out = pd.DataFrame({"Commune": sub["nom"].to_numpy(), "Code": sub.index.to_numpy()})
+    out["Population"] = pd.to_numeric(sub["population"], errors="coerce").to_numpy()
+    for key, label in OFFER_ROWS:
+        if key == "nb_lieux_total":
+            values = sub[list(_TOTAL_PARTS)].fillna(0).sum(axis=1)
+        else:
+            values = sub[key]
+        out[label] = pd.to_numeric(values, errors="coerce").to_numpy()
+    total = out[dict(OFFER_ROWS)["nb_lieux_total"]]
+    out["Lieux pour 10 000 hab."] = (total / out["Population"].where(out["Population"] > 0) * 10_000).round(1)
+    return out.sort_values(["Population"], ascending=False).reset_index(drop=True)
 
 
 def access_table(

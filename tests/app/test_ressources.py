@@ -31,7 +31,9 @@ def test_epci_page(built_store):
     comparison = at.dataframe[0].value
     assert comparison.iloc[0, 0] == 7  # France Services in the EPCI
     assert list(comparison.columns)[-1].startswith("France")
-    access = at.dataframe[1].value
+    per_commune = at.dataframe[1].value
+    assert per_commune["Espaces France Services"].sum() == 7
+    access = at.dataframe[2].value
     assert len(access) == 129 and access["Lieu le plus proche (km)"].max() < 10
     assert [m.label for m in at.metric] == [
         "Habitants à plus de 10 km de tout lieu",
