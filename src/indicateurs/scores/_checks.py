@@ -67,7 +67,9 @@ def check_indicator(wide: pd.DataFrame, indicator_id: str, *, oriented: bool = F
     return ind
 
 
-def check_indicators(wide: pd.DataFrame, indicators: Sequence[str], *, oriented: bool = False) -> list[Indicator]:
+def check_indicators(
+    wide: pd.DataFrame, indicators: Sequence[str], *, oriented: bool = False
+) -> list[Indicator]:
     if isinstance(indicators, str):
         indicators = [indicators]
     if not indicators:

@@ -63,14 +63,18 @@ def round_sensibly(x: float) -> float:
         return float(round(x))
     if x < 1000:
         return float(round(x, -1))
-    digits = int(math.floor(math.log10(x))) - 1
+    digits = math.floor(math.log10(x)) - 1
     return float(round(x, -digits))
 
 
 def _infer_level(territories: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
     if "level" not in territories.columns:
-        return territories.set_index(territories["code"].astype(str)) if "code" in territories else territories
-    overlap = territories.assign(hit=territories["code"].astype(str).isin(codes)).groupby("level")["hit"].sum()
+        return (
+            territories.set_index(territories["code"].astype(str)) if "code" in territories else territories
+        )
+    overlap = (
+        territories.assign(hit=territories["code"].astype(str).isin(codes)).groupby("level")["hit"].sum()
+    )
     level = overlap.idxmax()
     return territories[territories["level"] == level].set_index("code")
 
@@ -93,7 +97,9 @@ def people_concerned(
     if not ind.is_rate or not ind.concerned:
         raise ValueError(f"{ind.short} n'est pas un taux : pas de nombre de personnes à estimer.")
     frame = wide if codes is None else wide.loc[[check_code(wide, c) for c in codes]]
-    terr = _infer_level(territories, frame.index) if territories is not None else pd.DataFrame(index=frame.index)
+    terr = (
+        _infer_level(territories, frame.index) if territories is not None else pd.DataFrame(index=frame.index)
+    )
     factor, unit, note = DENOMINATORS[ind.concerned]
 
     def column(name: str) -> pd.Series | None:
