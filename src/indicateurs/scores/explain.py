@@ -54,6 +54,9 @@ DENOMINATORS: dict[str, tuple[float, str, str]] = {
     "locaux": (math.nan, "locaux", "Nombre de locaux non disponible à ce niveau : pas d'estimation."),
 }
 
+# Column names under which the base may carry the real counts (preferred over the approximations).
+_ALIASES = {"actifs": ("actifs", "actifs_15_64"), "population_15_plus": ("population_15_plus", "pop_15_plus")}
+
 
 def round_sensibly(x: float) -> float:
     """Round an estimate so it does not look more precise than it is: 7 -> 7, 347 -> 350, 12 345 -> 12 000."""
@@ -104,8 +107,9 @@ def people_concerned(
 
     def column(name: str) -> pd.Series | None:
         for src in (frame, terr):
-            if name in src.columns:
-                return src[name].reindex(frame.index).astype(float)
+            for alias in _ALIASES.get(name, (name,)):
+                if alias in src.columns:
+                    return src[alias].reindex(frame.index).astype(float)
         return None
 
     denominator = column(ind.concerned)
@@ -256,12 +260,12 @@ def sentence(wide: pd.DataFrame, code: str, indicator: str, level_label: str = "
     values = wide[indicator].astype(float)
     value = values.loc[code]
     text = format_value(value, ind)
-    head = f"{ind.short} : {text}"
+    head, sep = f"{ind.short} : {text}", ","
     if np.isnan(value):
         return f"{head} ({ind.citation})."
     if ind.is_rate:
         short = ind.short if ind.short[:3].isupper() else ind.short[0].lower() + ind.short[1:]
-        head = f"{text} {_elide(short)}"
+        head, sep = f"{text} {_elide(short)}", " :"
     others = values.drop(index=code).dropna()
     if others.empty or label == "France":
         return f"{head} ({ind.citation})."
@@ -271,4 +275,4 @@ def sentence(wide: pd.DataFrame, code: str, indicator: str, level_label: str = "
         comparison = f"plus que {lower} % des {label} de France"
     else:
         comparison = f"moins que {higher} % des {label} de France"
-    return f"{head} : {comparison} ({ind.citation})."
+    return f"{head}{sep} {comparison} ({ind.citation})."

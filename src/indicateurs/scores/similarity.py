@@ -83,7 +83,8 @@ def peers(
 
     Euclidean distance on z-scores (log density). A feature missing on either side is left out and the
     distance rescaled to the full number of features (as scikit-learn's nan_euclidean); a candidate
-    sharing fewer than half the features is not proposed. `candidates` restricts the search (e.g. the
+    must share all the target's known features but one (a rescaled distance on few features would look
+    deceptively close). `candidates` restricts the search (e.g. the
     same région). Columns: nom, distance, n_caracteristiques and the raw features.
     """
     code = check_code(wide, code)
@@ -99,7 +100,7 @@ def peers(
     diff = pool - target
     shared = diff.notna().sum(axis=1)
     dist = np.sqrt((diff**2).sum(axis=1) * len(features) / shared.replace(0, np.nan))
-    keep = shared >= max(1, int(np.ceil(len(features) / 2)))
+    keep = shared >= max(1, int(target.notna().sum()) - 1)
     best = dist[keep].dropna().sort_values(kind="stable").head(k)
     out = pd.DataFrame({"distance": best, "n_caracteristiques": shared.loc[best.index]})
     if "nom" in wide.columns:
