@@ -157,18 +157,24 @@ def composite_index(
     )
 
 
-def _rank_block(oriented: pd.Series) -> pd.DataFrame:
-    n = int(oriented.notna().sum())
-    rank = oriented.rank(method="min", ascending=False)
-    share = oriented.rank(method="average", pct=True)  # (0, 1], 1 = most fragile
-    decile = np.ceil(share * 10).clip(1, 10)
+def _rank_block(oriented: pd.Series, groups: pd.Series | None = None) -> pd.DataFrame:
+    """Rank columns within each group (one group when `groups` is None), vectorised with groupby."""
+    keys = groups if groups is not None else pd.Series(0, index=oriented.index)
+    by = oriented.groupby(keys, dropna=True)
+    rank = by.rank(method="min", ascending=False)
+    avg = by.rank(method="average")
+    n = oriented.notna().groupby(keys, dropna=True).transform("sum")
+    n_missing = oriented.isna().groupby(keys, dropna=True).transform("sum")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        percentile = ((avg - 1) / (n - 1) * 100).where(n > 1, 50.0).where(avg.notna())
+        decile = np.ceil(avg / n * 10).clip(1, 10)
     return pd.DataFrame(
         {
             "rang": rank.astype("Int64"),
-            "percentile": _percentile(oriented),
+            "percentile": percentile,
             "decile": decile.astype("Int64"),
-            "n_classes": n,
-            "n_manquants": int(oriented.isna().sum()),
+            "n_classes": n.astype("Int64"),
+            "n_manquants": n_missing.astype("Int64"),
         },
         index=oriented.index,
     )
@@ -195,9 +201,7 @@ def ranks(
     out.insert(0, "valeur", value)
     groups = group_series(wide, region)
     if groups is not None:
-        parts = [_rank_block(part) for _, part in oriented.groupby(groups, dropna=True)]
-        regional = pd.concat(parts) if parts else _rank_block(oriented.iloc[:0])
-        regional = regional.reindex(wide.index)
+        regional = _rank_block(oriented, groups).reindex(wide.index)
         out = out.join(regional.add_suffix("_region"))
         out.insert(out.columns.get_loc("rang_region"), "region", groups)
     return out
