@@ -322,3 +322,28 @@ def test_sentence_missing_value_says_why():
 def test_sentence_unknown_indicator():
     with pytest.raises(ValueError, match="part_65_plus"):
         sentence(frame(), CODES[0], "part_65plus")
+
+
+def test_method_page_is_french_and_covers_the_method():
+    from indicateurs.scores import method_page
+
+    text = method_page()
+    for words in (
+        "pondérée par leur",
+        "secret statistique",
+        "pas un décompte",
+        "quelle que soit la pondération",
+    ):
+        assert words in text
+
+
+def test_robustness_typical_range_inside_full_range():
+    wide = frame(30)
+    rng = np.random.default_rng(0)
+    for col in ["part_thd", "taux_pauvrete", "taux_chomage", "part_peu_diplomes", "part_65_plus"]:
+        wide[col] = rng.uniform(0, 1, len(wide))
+    rob = robustness(wide, wide.index[5], n_draws=500)
+    low, high = rob.typical_range
+    assert rob.rank_min <= low <= high <= rob.rank_max
+    if "prudence" in robustness_sentence(rob):
+        assert "dans 9 cas sur 10" in robustness_sentence(rob)

@@ -24,6 +24,14 @@ from indicateurs.scores.explain import (
 )
 from indicateurs.scores.similarity import PEER_FEATURES, contiguity, neighbours, peers
 
+
+def method_page() -> str:
+    """The plain-French method page (`methode.md`), for the "Sources et méthode" page."""
+    from pathlib import Path
+
+    return (Path(__file__).parents[1] / "methode.md").read_text(encoding="utf-8")
+
+
 __all__ = [
     "DENOMINATORS",
     "LEVEL_LABELS",
@@ -40,6 +48,7 @@ __all__ = [
     "fragility_percentiles",
     "ifn_classe_nationale",
     "level_label",
+    "method_page",
     "neighbours",
     "peers",
     "people_concerned",

@@ -163,6 +163,15 @@ class Robustness:
     def share_best(self) -> float:
         return math.nan if self.rank_min is None else self.rank_min / self.n_ranked
 
+    @property
+    def typical_range(self) -> tuple[int, int] | None:
+        """Ranks reached by the central 90 % of the random weightings (extreme weightings aside)."""
+        draws = self.draw_ranks[np.isfinite(self.draw_ranks)]
+        if draws.size == 0:
+            return None
+        low, high = np.quantile(draws, [0.05, 0.95], method="nearest")
+        return int(low), int(high)
+
 
 def _ranks_of(target: int, scores: np.ndarray) -> np.ndarray:
     """Rank (1 = highest score) of row `target` in each column; NaN rows are not ranked."""
@@ -244,7 +253,9 @@ def robustness_sentence(rob: Robustness, level_label: str = "EPCI") -> str:
     span = f"de {_nth(rob.rank_min)} à {_nth(rob.rank_max)}"
     if (rob.rank_max - rob.rank_min) / rob.n_ranked <= 0.15:
         return f"{start}, son rang bouge peu selon la pondération ({span}) : le classement est solide."
-    return f"{start}, son rang varie {span} selon la pondération : prudence, le classement dépend des choix."
+    typical = rob.typical_range
+    detail = f" (de {_nth(typical[0])} à {_nth(typical[1])} dans 9 cas sur 10)" if typical else ""
+    return f"{start}, son rang varie {span} selon la pondération{detail} : prudence, le classement dépend des choix."
 
 
 def _elide(text: str) -> str:
