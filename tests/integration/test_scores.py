@@ -109,3 +109,15 @@ def test_people_concerned_national_order_of_magnitude(epci, base):
     # about 9 million people below the poverty line in France (Filosofi 2019), fewer here: secret EPCI
     assert 6e6 < total < 11e6, total
     assert out["nombre"].isna().sum() == epci["taux_pauvrete"].isna().sum()
+
+
+def test_epci_ifn_is_the_population_weighted_mean_of_its_communes(base, epci):
+    """The derivation documented in methode.md, recomputed independently from the commune values."""
+    terr = base.territories
+    com = terr[terr["level"] == "commune"].set_index("code")[["epci", "population"]]
+    com = com.join(base.wide("commune")[["ifn"]]).dropna(subset=["ifn", "epci"])
+    com["population"] = com["population"].astype(float)
+    weighted = (com["ifn"] * com["population"]).groupby(com["epci"]).sum() / com.groupby("epci")["population"].sum()
+    np.testing.assert_allclose(epci["ifn"].astype(float).reindex(weighted.index), weighted, rtol=1e-9)
+    plain = com.groupby("epci")["ifn"].mean()
+    assert (plain - weighted).abs().max() > 0.3  # weighting matters: it is not the plain mean

@@ -260,6 +260,10 @@ def test_people_concerned_from_territories_and_missing():
     out = people_concerned(wide, terr, "taux_pauvrete")
     assert out["nombre"].tolist()[0] == 1
     assert pd.isna(out["nombre"].iloc[1])
+    assert out["texte"].tolist()[1] == "donnée non disponible (secret statistique)"
+    assert people_concerned(frame(3), None, "taux_pauvrete")["texte"].iloc[2] == "environ 360 personnes"
+    no_premises = people_concerned(frame(3), None, "part_thd")
+    assert no_premises["texte"].iloc[0] == "estimation impossible" and pd.isna(no_premises["nombre"].iloc[0])
     with pytest.raises(ValueError, match="pas un taux"):
         people_concerned(frame(), None, "ifn")
 
@@ -319,9 +323,12 @@ def test_sentence_missing_value_says_why():
     assert "Filosofi 2019" in text
 
 
-def test_sentence_unknown_indicator():
+def test_sentence_unknown_indicator_and_level():
     with pytest.raises(ValueError, match="part_65_plus"):
         sentence(frame(), CODES[0], "part_65plus")
+    with pytest.raises(ValueError, match="Niveau inconnu.*epci"):
+        sentence(frame(), CODES[0], "part_65_plus", level_label="epcis")
+    assert "des départements de France" in sentence(frame(), CODES[0], "part_65_plus", "departement")
 
 
 def test_method_page_is_french_and_covers_the_method():

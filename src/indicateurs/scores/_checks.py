@@ -47,8 +47,14 @@ def check_level(level: str) -> str:
 
 
 def level_label(level_or_label: str) -> str:
-    """'epci' -> 'EPCI', 'commune' -> 'communes'; any other text is taken as the label itself."""
-    return LEVEL_LABELS.get(level_or_label, level_or_label)
+    """'epci' -> 'EPCI', 'commune' -> 'communes' (a label such as 'communes' is accepted as is);
+    a ValueError with close matches otherwise."""
+    if level_or_label in LEVEL_LABELS:
+        return LEVEL_LABELS[level_or_label]
+    if level_or_label in LEVEL_LABELS.values():
+        return level_or_label
+    choices = [*LEVEL_LABELS, *LEVEL_LABELS.values()]
+    raise ValueError(f"Niveau inconnu : {level_or_label!r}.{hint(level_or_label, choices)}")
 
 
 def check_indicator(wide: pd.DataFrame, indicator_id: str, *, oriented: bool = False) -> Indicator:

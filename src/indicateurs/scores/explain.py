@@ -94,7 +94,8 @@ def people_concerned(
     The population is the registry field `concerned`, read from `wide` or `territories` when the base
     has it, otherwise approximated from the population (see `DENOMINATORS`; the `note` says so). For an
     indicator where higher is better (e.g. THD coverage) the count is of those *not* covered (1 − rate).
-    Returns nom, taux, base, nombre (rounded, NA when unknown), unite, note.
+    Returns nom, taux, base, nombre (rounded, NA when unknown), unite, texte ("environ 12 000
+    personnes", or why there is no number) and note (the approximation made, if any).
     """
     ind = check_indicator(wide, indicator)
     if not ind.is_rate or not ind.concerned:
@@ -124,14 +125,20 @@ def people_concerned(
     share = rate if ind.direction >= 0 else 1 - rate
     if ind.direction < 0:
         note = f"Nombre de {unit} hors de l'indicateur (complément du taux « {ind.short} »). {note}".strip()
-    number = (share * denominator).map(round_sensibly)
+    number = (share * denominator).map(round_sensibly).round().astype("Int64")
+    missing = format_value(math.nan, ind)
+    text = [
+        f"environ {_int(int(n))} {unit}" if pd.notna(n) else (missing if pd.isna(r) else "estimation impossible")
+        for n, r in zip(number, rate, strict=True)
+    ]
     return pd.DataFrame(
         {
             "nom": frame["nom"] if "nom" in frame.columns else pd.NA,
             "taux": rate,
             "base": denominator,
-            "nombre": number.round().astype("Int64"),
+            "nombre": number,
             "unite": unit,
+            "texte": text,
             "note": note,
         },
         index=frame.index,
