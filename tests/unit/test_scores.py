@@ -326,7 +326,7 @@ def test_sentence_missing_value_says_why():
 def test_sentence_unknown_indicator_and_level():
     with pytest.raises(ValueError, match="part_65_plus"):
         sentence(frame(), CODES[0], "part_65plus")
-    with pytest.raises(ValueError, match="Niveau inconnu.*epci"):
+    with pytest.raises(ValueError, match=r"Niveau inconnu.*epci"):
         sentence(frame(), CODES[0], "part_65_plus", level_label="epcis")
     assert "des départements de France" in sentence(frame(), CODES[0], "part_65_plus", "departement")
 
