@@ -17,6 +17,7 @@ from indicateurs.scores import (
     robustness,
     robustness_sentence,
     sentence,
+    summary,
 )
 
 pytestmark = pytest.mark.integration
@@ -101,6 +102,11 @@ def test_peers_robustness_and_sentences_for_one_epci(epci, base):
     for ind in ["part_65_plus", "taux_pauvrete", "part_thd", "ifn", "revenu_median"]:
         s = sentence(epci, code, ind)
         assert "nan" not in s and " de France (" in s
+    profile = summary(
+        epci, code, region=base.territories.query("level == 'epci'").set_index("code")["region"]
+    )
+    assert {"ifn", "taux_pauvrete", "part_thd"} <= set(profile.index)
+    assert not profile["valeur_texte"].str.contains("nan").any()
 
 
 def test_people_concerned_national_order_of_magnitude(epci, base):
@@ -117,7 +123,9 @@ def test_epci_ifn_is_the_population_weighted_mean_of_its_communes(base, epci):
     com = terr[terr["level"] == "commune"].set_index("code")[["epci", "population"]]
     com = com.join(base.wide("commune")[["ifn"]]).dropna(subset=["ifn", "epci"])
     com["population"] = com["population"].astype(float)
-    weighted = (com["ifn"] * com["population"]).groupby(com["epci"]).sum() / com.groupby("epci")["population"].sum()
+    weighted = (com["ifn"] * com["population"]).groupby(com["epci"]).sum() / com.groupby("epci")[
+        "population"
+    ].sum()
     np.testing.assert_allclose(epci["ifn"].astype(float).reindex(weighted.index), weighted, rtol=1e-9)
     plain = com.groupby("epci")["ifn"].mean()
     assert (plain - weighted).abs().max() > 0.3  # weighting matters: it is not the plain mean

@@ -354,3 +354,17 @@ def test_robustness_typical_range_inside_full_range():
     assert rob.rank_min <= low <= high <= rob.rank_max
     if "prudence" in robustness_sentence(rob):
         assert "dans 9 cas sur 10" in robustness_sentence(rob)
+
+
+def test_summary_one_row_per_oriented_indicator():
+    from indicateurs.scores import summary
+
+    wide = frame()
+    wide.loc[CODES[9], "taux_pauvrete"] = np.nan
+    out = summary(wide, CODES[9], region="region")
+    assert "densite" not in out.index and "population" not in out.index  # context: no direction
+    assert out.loc["part_65_plus", "rang"] == 1 and out.loc["part_65_plus", "rang_region"] == 1
+    assert pd.isna(out.loc["taux_pauvrete", "rang"]) and out.loc["taux_pauvrete", "n_manquants"] == 1
+    assert out.loc["taux_pauvrete", "valeur_texte"] == "donnée non disponible (secret statistique)"
+    assert out.loc["ifn", "decile"] == 10
+    assert out["source"].str.contains(r"\(").all()

@@ -21,6 +21,7 @@ from indicateurs.scores.explain import (
     robustness_sentence,
     round_sensibly,
     sentence,
+    summary,
 )
 from indicateurs.scores.similarity import PEER_FEATURES, contiguity, neighbours, peers
 
@@ -57,4 +58,5 @@ __all__ = [
     "robustness_sentence",
     "round_sensibly",
     "sentence",
+    "summary",
 ]

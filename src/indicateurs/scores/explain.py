@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicateurs.registry import format_value
+from indicateurs.registry import format_value, get_indicator
 from indicateurs.scores._checks import check_code, check_indicator
 from indicateurs.scores._checks import level_label as _label_of
 from indicateurs.scores.composite import (
@@ -17,6 +17,7 @@ from indicateurs.scores.composite import (
     _weights,
     default_composite_indicators,
     fragility_percentiles,
+    ranks,
 )
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "robustness_sentence",
     "round_sensibly",
     "sentence",
+    "summary",
 ]
 
 # registry `concerned` -> (column used when the base has no such count, factor, unit, note).
@@ -128,7 +130,9 @@ def people_concerned(
     number = (share * denominator).map(round_sensibly).round().astype("Int64")
     missing = format_value(math.nan, ind)
     text = [
-        f"environ {_int(int(n))} {unit}" if pd.notna(n) else (missing if pd.isna(r) else "estimation impossible")
+        f"environ {_int(int(n))} {unit}"
+        if pd.notna(n)
+        else (missing if pd.isna(r) else "estimation impossible")
         for n, r in zip(number, rate, strict=True)
     ]
     return pd.DataFrame(
@@ -294,3 +298,45 @@ def sentence(wide: pd.DataFrame, code: str, indicator: str, level_label: str = "
     else:
         comparison = f"moins que {higher} % des {label} de France"
     return f"{head}{sep} {comparison} ({ind.citation})."
+
+
+def summary(
+    wide: pd.DataFrame,
+    code: str,
+    indicators: Sequence[str] | None = None,
+    *,
+    region: pd.Series | str | None = None,
+    level_label: str = "EPCI",
+) -> pd.DataFrame:
+    """One row per indicator for one territory: value (raw and in French), national (and regional)
+    rank, decile, the plain-French sentence and the source: the territory profile in one table.
+    Default: every registry indicator with a direction that `wide` carries."""
+    code = check_code(wide, code)
+    if indicators is None:
+        indicators = [c for c in wide.columns if c != "nom" and _oriented(c)]
+    rows = []
+    for ind_id in indicators:
+        ind = check_indicator(wide, ind_id, oriented=True)
+        r = ranks(wide, ind_id, region=region).loc[code]
+        row = {
+            "indicateur": ind_id,
+            "libelle": ind.short,
+            "valeur": r["valeur"],
+            "valeur_texte": format_value(r["valeur"], ind),
+            "rang": r["rang"],
+            "n_classes": r["n_classes"],
+            "n_manquants": r["n_manquants"],
+            "decile": r["decile"],
+        }
+        if "rang_region" in r.index:
+            row.update(rang_region=r["rang_region"], n_classes_region=r["n_classes_region"])
+        row.update(phrase=sentence(wide, code, ind_id, level_label), source=ind.citation)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("indicateur")
+
+
+def _oriented(column: str) -> bool:
+    try:
+        return get_indicator(column).direction != 0
+    except ValueError:  # a column that is not an indicator (e.g. a count kept by the base)
+        return False

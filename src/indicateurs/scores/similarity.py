@@ -18,10 +18,13 @@ PEER_FEATURES = ("densite", "part_65_plus", "part_peu_diplomes", "revenu_median"
 
 
 def _indexed(gdf) -> tuple[list[str], np.ndarray]:
+    from shapely import is_valid, make_valid
+
     if "code" not in gdf.columns:
         raise ValueError("La géométrie doit avoir une colonne « code ».")
     codes = gdf["code"].astype(str).tolist()
-    return codes, gdf.geometry.to_numpy()
+    geoms = gdf.geometry.to_numpy()
+    return codes, geoms if is_valid(geoms).all() else make_valid(geoms)
 
 
 def contiguity(gdf, *, tolerance: float = TOLERANCE) -> dict[str, list[str]]:
@@ -29,10 +32,9 @@ def contiguity(gdf, *, tolerance: float = TOLERANCE) -> dict[str, list[str]]:
 
     Uses a shapely STRtree, so it is one spatial query over the whole layer (about a second for EPCI).
     """
-    from shapely import STRtree, buffer, make_valid
+    from shapely import STRtree, buffer
 
     codes, geoms = _indexed(gdf)
-    geoms = make_valid(geoms)
     tree = STRtree(geoms)
     left, right = tree.query(buffer(geoms, tolerance, quad_segs=2), predicate="intersects")
     out: dict[str, set[str]] = {c: set() for c in codes}
@@ -45,13 +47,12 @@ def contiguity(gdf, *, tolerance: float = TOLERANCE) -> dict[str, list[str]]:
 
 def neighbours(gdf, code: str, *, tolerance: float = TOLERANCE) -> list[str]:
     """Codes of the territories contiguous to `code` (one STRtree query; use `contiguity` for all)."""
-    from shapely import STRtree, buffer, make_valid
+    from shapely import STRtree, buffer
 
     codes, geoms = _indexed(gdf)
     code = str(code)
     if code not in codes:
         raise ValueError(f"Territoire inconnu : {code!r}.{hint(code, codes)}")
-    geoms = make_valid(geoms)
     tree = STRtree(geoms)
     target = buffer(geoms[codes.index(code)], tolerance, quad_segs=2)
     hits = tree.query(target, predicate="intersects")
