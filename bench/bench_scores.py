@@ -18,13 +18,12 @@ def _base():
 
 
 def run() -> Iterator[Figure]:
-    from indicateurs.scores import composite_index, contiguity, ranks, robustness
+    from indicateurs.scores import composite_index, contiguity, ranks, region_codes, robustness
 
     base = _base()
-    terr = base.territories
     for level, target in (("epci", 0.5), ("commune", 3.0)):
         wide = base.wide(level)
-        region = terr[terr["level"] == level].set_index("code")["region"]
+        region = region_codes(base.territories, level)
         with timer() as t:
             res = composite_index(wide)
             for ind in res.indicators:

@@ -14,6 +14,7 @@ from indicateurs.scores import (
     peers,
     people_concerned,
     ranks,
+    region_codes,
     robustness,
     robustness_sentence,
     sentence,
@@ -32,8 +33,7 @@ def epci(base) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def regions(base) -> pd.Series:
-    terr = base.territories
-    return terr[terr["level"] == "epci"].set_index("code")["region"]
+    return region_codes(base.territories, "epci")
 
 
 def test_every_epci_gets_a_composite_score(epci):
@@ -102,9 +102,7 @@ def test_peers_robustness_and_sentences_for_one_epci(epci, base):
     for ind in ["part_65_plus", "taux_pauvrete", "part_thd", "ifn", "revenu_median"]:
         s = sentence(epci, code, ind)
         assert "nan" not in s and " de France (" in s
-    profile = summary(
-        epci, code, region=base.territories.query("level == 'epci'").set_index("code")["region"]
-    )
+    profile = summary(epci, code, region=region_codes(base.territories, "epci"))
     assert {"ifn", "taux_pauvrete", "part_thd"} <= set(profile.index)
     assert not profile["valeur_texte"].str.contains("nan").any()
 

@@ -368,3 +368,18 @@ def test_summary_one_row_per_oriented_indicator():
     assert out.loc["taux_pauvrete", "valeur_texte"] == "donnée non disponible (secret statistique)"
     assert out.loc["ifn", "decile"] == 10
     assert out["source"].str.contains(r"\(").all()
+
+
+def test_region_codes_from_territories():
+    from indicateurs.scores import region_codes
+
+    terr = pd.DataFrame(
+        {
+            "level": ["epci", "epci", "commune"],
+            "code": ["200000001", "200000002", "01001"],
+            "region": ["84", "75", "84"],
+        }
+    )
+    assert region_codes(terr, "epci").to_dict() == {"200000001": "84", "200000002": "75"}
+    with pytest.raises(ValueError, match=r"Niveau inconnu.*epci"):
+        region_codes(terr, "epic")

@@ -2,7 +2,7 @@
 robustness and plain-French sentences. Pure functions on `base.wide(level)` frames (no Streamlit);
 inputs are never mutated. The method is explained to users in `methode.md`."""
 
-from indicateurs.scores._checks import LEVEL_LABELS, check_code, check_level, level_label
+from indicateurs.scores._checks import LEVEL_LABELS, check_code, check_level, level_label, region_codes
 from indicateurs.scores.composite import (
     Classification,
     CompositeResult,
@@ -54,6 +54,7 @@ __all__ = [
     "peers",
     "people_concerned",
     "ranks",
+    "region_codes",
     "robustness",
     "robustness_sentence",
     "round_sensibly",

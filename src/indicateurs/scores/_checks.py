@@ -94,3 +94,10 @@ def group_series(wide: pd.DataFrame, groups: pd.Series | str | None) -> pd.Serie
             raise ValueError(f"Colonne de regroupement inconnue : {groups!r}.{hint(groups, wide.columns)}")
         groups = wide[groups]
     return groups.reindex(wide.index)
+
+
+def region_codes(territories: pd.DataFrame, level: str) -> pd.Series:
+    """Région code of every territory of `level`, indexed by code: the `region=` / `within=` argument."""
+    check_level(level)
+    rows = territories[territories["level"] == level]
+    return rows.set_index(rows["code"].astype(str))["region"].rename("region")

@@ -132,7 +132,8 @@ def composite_index(
     Percentiles are national among the territories of `wide` (one level), or within the groups given
     by `within` (e.g. région codes). A missing value is left out of that territory's mean and the
     remaining weights are renormalised; `n_missing` counts them. Default: registry indicators with
-    `composite = true`, equal weights.
+    `composite = true`, equal weights. `weights` is a sequence (one per indicator) or a mapping
+    {indicator: weight}, where an indicator left out of the mapping gets weight 0.
 
     >>> res = composite_index(base.wide("epci"))            # doctest: +SKIP
     >>> res.contributions.sum(axis=1) == res.score          # doctest: +SKIP
