@@ -160,20 +160,27 @@ def composite_index(
 
 def _rank_block(oriented: pd.Series, groups: pd.Series | None = None) -> pd.DataFrame:
     """Rank columns within each group (one group when `groups` is None), vectorised with groupby."""
-    keys = groups if groups is not None else pd.Series(0, index=oriented.index)
-    by = oriented.groupby(keys, dropna=True)
-    rank = by.rank(method="min", ascending=False)
-    avg = by.rank(method="average")
-    n = oriented.notna().groupby(keys, dropna=True).transform("sum")
-    n_missing = oriented.isna().groupby(keys, dropna=True).transform("sum")
+    if groups is None:  # national: plain ranks (groupby costs more than the ranking itself)
+        rank = oriented.rank(method="min", ascending=False)
+        avg = oriented.rank(method="average")
+        n = pd.Series(float(oriented.notna().sum()), index=oriented.index)
+        n_missing = pd.Series(float(oriented.isna().sum()), index=oriented.index)
+    else:
+        by = oriented.groupby(groups, dropna=True)
+        rank = by.rank(method="min", ascending=False)
+        avg = by.rank(method="average")
+        n = oriented.notna().groupby(groups, dropna=True).transform("sum")
+        n_missing = oriented.isna().groupby(groups, dropna=True).transform("sum")
+    avg_values, n_values = avg.to_numpy(dtype=float), n.to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        percentile = ((avg - 1) / (n - 1) * 100).where(n > 1, 50.0).where(avg.notna())
-        decile = np.ceil(avg / n * 10).clip(1, 10)
+        percentile = np.where(n_values > 1, (avg_values - 1) / (n_values - 1) * 100, 50.0)
+        percentile = np.where(np.isnan(avg_values), np.nan, percentile)
+        decile = np.clip(np.ceil(avg_values / n_values * 10), 1, 10)
     return pd.DataFrame(
         {
             "rang": rank.astype("Int64"),
             "percentile": percentile,
-            "decile": decile.astype("Int64"),
+            "decile": pd.array(np.where(np.isnan(decile), None, decile), dtype="Int64"),
             "n_classes": n.astype("Int64"),
             "n_manquants": n_missing.astype("Int64"),
         },
