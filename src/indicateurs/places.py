@@ -11,6 +11,8 @@ Types of rows (column `type`):
   placed in their commune by point in polygon;
 - ``lieu_mediation``: data·inclusion places, *minus* the 2,545 conseiller-numerique rows that are
   the same places (same ids) as the permanences file (reported as duplicates, not silently dropped);
+  rows with a commune code but no coordinates are put at the commune's representative point
+  (``position_approx = True``);
 - ``aidants_connect``: active Aidants Connect structures; the file has no coordinates, so they are
   put at their commune's representative point with ``position_approx = True``;
 - ``structure_cnfs``: CNFS host structures (validated posts, recruited advisers). The files have no
@@ -299,7 +301,9 @@ def _permanences(df, communes, old_to_new, known, report) -> pd.DataFrame:
     return placed.assign(source=sid)
 
 
-def _data_inclusion(df, communes, old_to_new, known, report, permanence_ids: set[str]) -> pd.DataFrame:
+def _data_inclusion(
+    df, communes, points: pd.DataFrame, old_to_new, known, report, permanence_ids: set[str]
+) -> pd.DataFrame:
     sid = "data_inclusion_lieux_2023"
     entry = report.start(sid, len(df))
     dup = df["id"].astype(str).isin(permanence_ids)
@@ -327,7 +331,13 @@ def _data_inclusion(df, communes, old_to_new, known, report, permanence_ids: set
     by_xy, _ = _point_in_commune(out[~with_code & has_xy], communes, entry)
     _Report.flag(entry, "commune déduite des coordonnées (point dans polygone)", len(by_xy))
     placed = pd.concat([by_code, by_xy])
-    _Report.flag(entry, "sans coordonnées : comptés, non dessinés", placed["latitude"].isna().sum())
+    approx = placed["latitude"].isna() | placed["longitude"].isna()
+    placed = placed.assign(
+        latitude=placed["latitude"].where(~approx, placed["code_commune"].map(points["latitude"])),
+        longitude=placed["longitude"].where(~approx, placed["code_commune"].map(points["longitude"])),
+        position_approx=approx,
+    )
+    _Report.flag(entry, "sans coordonnées : placés au point représentatif de leur commune", approx.sum())
     return placed.assign(source=sid)
 
 
@@ -432,6 +442,7 @@ def load_places(
     communes = communes[["code", "geometry"]].to_crs("EPSG:4326") if communes.crs else communes
     communes = communes.assign(code=communes["code"].astype(str)).reset_index(drop=True)
     known = set(communes["code"])
+    points = _representative_points(communes)  # where places known only by their commune are drawn
     report = _Report()
     frames = []
     missing = [s for s in SOURCE_IDS if s not in paths]
@@ -446,10 +457,9 @@ def load_places(
         frames.append(_permanences(raw, communes, old_to_new, known, report))
     if "data_inclusion_lieux_2023" in paths:
         raw = _read(paths["data_inclusion_lieux_2023"])
-        frames.append(_data_inclusion(raw, communes, old_to_new, known, report, permanence_ids))
+        frames.append(_data_inclusion(raw, communes, points, old_to_new, known, report, permanence_ids))
     if "aidants_connect_structures_2024" in paths:
         raw = _read(paths["aidants_connect_structures_2024"])
-        points = _representative_points(communes)
         frames.append(_aidants_connect(raw, points, old_to_new, known, report))
     if "cnfs_structures_coselec_2023" in paths:
         raw = _read(paths["cnfs_structures_coselec_2023"])

@@ -25,7 +25,11 @@ def test_places_frame_shape(base):
     communes = set(base.territories.loc[base.territories["level"] == "commune", "code"])
     assert places["code_commune"].isin(communes).all()  # every kept place is in a COG 2025 commune
     drawn = places[places["type"].isin(DRAWN_TYPES)]
-    assert drawn.loc[drawn["type"] != "lieu_mediation", "latitude"].notna().all()
+    assert drawn["latitude"].notna().all() and drawn["longitude"].notna().all()
+    approx = drawn.groupby("type")["position_approx"].sum()
+    assert approx["aidants_connect"] == (drawn["type"] == "aidants_connect").sum()
+    assert approx["lieu_mediation"] == 414  # data·inclusion rows with a code but no coordinates
+    assert approx["france_services"] == 0
     assert places.loc[places["type"] == "structure_cnfs", "latitude"].isna().all()
 
 

@@ -276,7 +276,8 @@ def test_load_places_types_codes_and_report(communes, paths):
     di = places[places["type"] == "lieu_mediation"].set_index("nom")
     assert set(di.index) == {"Tiers-lieu", "Sans code"}  # duplicate of p1 and the empty row dropped
     assert di.loc["Sans code", "code_commune"] == "01002"
-    assert pd.isna(di.loc["Tiers-lieu", "latitude"])
+    assert 46.0 < di.loc["Tiers-lieu", "latitude"] < 46.1  # no coordinates: its commune's point
+    assert bool(di.loc["Tiers-lieu", "position_approx"]) and not bool(di.loc["Sans code", "position_approx"])
     assert report["data_inclusion_lieux_2023"]["rows_dropped"] == 2
 
     ac = places[places["type"] == "aidants_connect"].set_index("nom")
