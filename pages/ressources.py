@@ -63,18 +63,8 @@ if not codes:
         "et les distances. Les comparaisons ci-dessous restent disponibles."
     )
 else:
-    geo = data.scope_geometry(level, code)
-    places = data.nearby_places(level, code, local)
     distances = data.distances(level, code, local)
-    fmap = view.resources_map(
-        geo,
-        wide_communes[need_id],
-        need,
-        places,
-        distances,
-        highlight=data.territory_shape(level, code),
-        height=600,
-    )
+    fmap = data.resources_map(level, code, need_id, local)
     st_folium(fmap, returned_objects=[], key="ressources_carte", height=600, use_container_width=True)
     st.caption(
         f"{SOURCES_CAPTION} Niveau : commune. Couleur des communes : {need.citation}. Les structures Aidants Connect sont placées au "

@@ -15,12 +15,14 @@ from indicateurs.access import commune_points, nearest_distances
 from indicateurs.base import Base, load_base
 from indicateurs.places import COLUMNS, DRAWN_TYPES, local_places_frame
 from indicateurs.ressources import places_near, territory_scope
+from indicateurs.ressources import resources_map as view_map
 
 __all__ = [
     "base",
     "distances",
     "local_places",
     "nearby_places",
+    "resources_map",
     "save_local_places",
     "scope",
     "scope_geometry",
@@ -46,8 +48,9 @@ def base() -> Base:
     return shared()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def wide(level: str) -> pd.DataFrame:
+    """One row per territory of `level` (shared, read-only: no copy per run)."""
     return base().wide(level)
 
 
@@ -96,6 +99,29 @@ def distances(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
     geo = scope_geometry(level, code)
     allp = pd.concat([base().places, local], ignore_index=True) if len(local) else base().places
     return nearest_distances(commune_points(geo), allp, DRAWN_TYPES)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
+    """The folium map of the territory (built once per territory, need indicator and local places)."""
+    geo = scope_geometry(level, code)
+    topology = None
+    try:
+        from indicateurs import maps
+
+        topology = maps.to_topology(geo)
+    except ImportError:
+        pass
+    return view_map(
+        geo,
+        wide("commune")[need_id],
+        need_id,
+        nearby_places(level, code, local),
+        distances(level, code, local),
+        highlight=territory_shape(level, code),
+        topology=topology,
+        height=height,
+    )
 
 
 # ------------------------------------------------------------------------------------ local places

@@ -93,7 +93,8 @@ MEASURES = {
 CONCERNED_NOTE = (
     "Personnes concernées estimées = population × part des 15 ans ou plus sans diplôme ou peu diplômés "
     "(RP 2017) : le faible niveau de diplôme est le premier facteur d'éloignement du numérique (INSEE). "
-    "C'est un ordre de grandeur, pas un décompte."
+    "La part étant calculée sur les 15 ans ou plus, l'appliquer à toute la population donne un majorant "
+    "(surestimé d'environ un cinquième) : c'est un ordre de grandeur, pas un décompte."
 )
 NOT_AVAILABLE = "donnée non disponible (secret statistique)"
 _MARGIN_DEG = 0.08  # ~6-9 km: places just across the border are part of the local offer
@@ -322,11 +323,13 @@ def resources_map(
     distances: pd.DataFrame,
     *,
     highlight: str | BaseGeometry | None = None,
+    topology: dict | None = None,
     height: int = 620,
 ) -> folium.Map:
     """Communes coloured by a need indicator, the places on and around them, zones blanches outlined.
 
     ``highlight``: a commune code of ``communes`` or a geometry (e.g. the EPCI), outlined and zoomed to.
+    ``topology``: the cached ``maps.to_topology(communes)``, to skip rebuilding it.
 
     Uses the shared offline choropleth (`indicateurs.maps`) when present; every CDN link is
     pointed to the vendored copies so the map draws with no network.
@@ -337,7 +340,16 @@ def resources_map(
         from indicateurs.classify import classify
 
         classes = classify(need.reindex(communes["code"].to_numpy()), "quantiles", indicator=ind)
-        m = maps.choropleth(communes, need, ind, classes, highlight=highlight, level="commune", height=height)
+        m = maps.choropleth(
+            communes,
+            need,
+            ind,
+            classes,
+            highlight=highlight,
+            level="commune",
+            topology=topology,
+            height=height,
+        )
         offline = maps.offline
     except ImportError:
         m = _fallback_choropleth(communes, need, ind)
