@@ -569,7 +569,7 @@ def local_places_frame(records: Iterable[Mapping], communes: gpd.GeoDataFrame) -
         position_approx=no_xy,
         local=True,
         source="ajout_local",
-        millesime=frame.get("ajoute_le", pd.Series(pd.NA, index=frame.index)),
+        millesime=_added_on(frame),
     )
     missing_code = frame["code_commune"].isna() & frame["latitude"].notna()
     if missing_code.any():
@@ -578,7 +578,15 @@ def local_places_frame(records: Iterable[Mapping], communes: gpd.GeoDataFrame) -
             pts.drop(columns="code_commune"), communes[["code", "geometry"]], {"dropped": {}, "flagged": {}}
         )
         frame.loc[placed.index, "code_commune"] = placed["code_commune"]
-    frame["id"] = frame["id"].fillna(
-        pd.Series([f"local-{i + 1}" for i in range(len(frame))], index=frame.index)
-    )
+    numbers = pd.Series([str(i + 1) for i in range(len(frame))], index=frame.index)
+    ids = frame["id"].map(lambda v: None if pd.isna(v) else str(int(v)) if isinstance(v, float) else str(v))
+    frame["id"] = "local-" + ids.fillna(numbers).astype("string")
     return _finish(frame)
+
+
+def _added_on(frame: pd.DataFrame) -> pd.Series:
+    """'ajouté le 28/11/2026' from the store's `created_at`, when known."""
+    if "created_at" not in frame:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    dates = pd.to_datetime(frame["created_at"], errors="coerce", utc=True)
+    return ("ajouté le " + dates.dt.strftime("%d/%m/%Y")).astype("string")

@@ -150,9 +150,10 @@ def places_tooltip(row: Mapping[str, object]) -> str:
     local = bool(row.get("local"))
     source = SOURCE_LABELS.get(str(row.get("source")), str(row.get("source")))
     millesime = row.get("millesime")
-    source_text = (
-        "Ajouté localement" if local else f"{source} ({millesime})" if isinstance(millesime, str) else source
-    )
+    if local:
+        source_text = "Ajouté localement" + (f" ({millesime})" if isinstance(millesime, str) else "")
+    else:
+        source_text = f"{source} ({millesime})" if isinstance(millesime, str) else source
     parts = [
         f"<b>{html.escape(str(row.get('nom') or 'Sans nom'))}</b>",
         f"<br>{html.escape(kind)}" + (" · <i>ajouté localement</i>" if local else ""),

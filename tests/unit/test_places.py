@@ -331,7 +331,14 @@ def test_missing_source_is_reported(communes, paths):
 def test_local_places_frame(communes):
     records = [
         {"nom": "Café numérique", "type": "lieu_mediation", "code_commune": "01001"},
-        {"nom": "Point relais", "type": "france_services", "latitude": 46.05, "longitude": 5.15},
+        {
+            "nom": "Point relais",
+            "type": "france_services",
+            "latitude": 46.05,
+            "longitude": 5.15,
+            "id": 7,
+            "created_at": "2026-11-28T15:01:14+00:00",
+        },
     ]
     frame = local_places_frame(records, communes).set_index("nom")
     assert frame["local"].all()
@@ -339,3 +346,6 @@ def test_local_places_frame(communes):
     assert 5.0 < frame.loc["Café numérique", "longitude"] < 5.1
     assert frame.loc["Point relais", "code_commune"] == "01002"  # placed from its coordinates
     assert not bool(frame.loc["Point relais", "position_approx"])
+    assert frame.loc["Point relais", "id"] == "local-7"
+    assert frame.loc["Point relais", "millesime"] == "ajouté le 28/11/2026"
+    assert frame.loc["Café numérique", "id"] == "local-1"
