@@ -192,7 +192,8 @@ st.download_button(
     key="ressources_modele",
 )
 known = set(wide_communes.index)
-upload = st.file_uploader("Déposer un fichier CSV de lieux", type=["csv", "txt"], key="ressources_fichier")
+upload_key = f"ressources_fichier_{st.session_state.get('ressources_depots', 0)}"  # new key = emptied widget
+upload = st.file_uploader("Déposer un fichier CSV de lieux", type=["csv", "txt"], key=upload_key)
 if upload is not None:
     records, errors = validate_local_places(upload.getvalue(), known_codes=known)
     if errors and errors[0]["ligne"] is None:
@@ -214,6 +215,7 @@ if upload is not None:
                     *messages,
                 ]
             )
+            st.session_state["ressources_depots"] = st.session_state.get("ressources_depots", 0) + 1
             st.rerun()
 
 with st.form("ressources_formulaire", clear_on_submit=True):

@@ -161,15 +161,29 @@ def local_places(level: str, code: str) -> pd.DataFrame:
     )
 
 
+def _key(record: dict) -> tuple:
+    fields = ("nom", "type", "adresse", "code_commune")
+    return tuple(" ".join(str(record.get(k) or "").lower().split()) for k in fields)
+
+
 def save_local_places(
     records: list[dict], lines: list[int | None], level: str, code: str
 ) -> tuple[int, list[str]]:
     """Store validated records; (number added, French messages naming the right file lines)."""
     store = _store()
-    if store is None:
+    if store is None:  # session-only fallback, same duplicate rule as the store
         kept = st.session_state.setdefault(_SESSION_PLACES, [])
-        kept.extend({**r, "_territoire": (level, code)} for r in records)
-        return len(records), []
+        seen = {_key(r) for r in kept if r.get("_territoire") == (level, code)}
+        added, messages = 0, []
+        for record, line in zip(records, lines, strict=False):
+            if _key(record) in seen:
+                where = f"Ligne {line}" if line else "Formulaire"
+                messages.append(f"{where} : « {record['nom']} » est déjà enregistré (ignoré).")
+                continue
+            seen.add(_key(record))
+            kept.append({**record, "_territoire": (level, code)})
+            added += 1
+        return added, messages
     added, messages = store.add_local_places(records, territoire=(level, code), first_line=0)
 
     def real_line(match: re.Match) -> str:
