@@ -23,6 +23,7 @@ from indicateurs.places import DRAWN_TYPES, PLACE_TYPES
 from indicateurs.registry import Indicator, format_value, get_indicator, list_indicators
 
 __all__ = [
+    "COMPOSITE_AXIS",
     "MEASURES",
     "OFFER_ROWS",
     "TYPE_STYLE",
@@ -494,15 +495,19 @@ def need_indicators(available: Iterable[str]) -> dict[str, str]:
     return {i.id: i.label for i in list_indicators() if i.direction == 1 and i.id in available}
 
 
-def need_supply_frame(wide: pd.DataFrame, codes: Iterable[str], need_id: str) -> pd.DataFrame:
-    """Territories with a need value and an offer per 10,000 inhabitants (rows without need apart)."""
+def need_supply_frame(wide: pd.DataFrame, codes: Iterable[str], need: str | pd.Series) -> pd.DataFrame:
+    """Territories with a need value and an offer per 10,000 inhabitants (rows without need apart).
+
+    ``need``: an indicator id of ``wide``, or values indexed by code (e.g. the composite index).
+    """
     sub = wide.reindex([str(c) for c in codes])
+    need_values = sub[need] if isinstance(need, str) else need.reindex(sub.index)
     frame = pd.DataFrame(
         {
             "code": sub.index.astype(str),
             "nom": sub["nom"].to_numpy(),
             "population": pd.to_numeric(sub["population"], errors="coerce").to_numpy(),
-            "besoin": pd.to_numeric(sub[need_id], errors="coerce").to_numpy(),
+            "besoin": pd.to_numeric(need_values, errors="coerce").to_numpy(),
             "offre": pd.to_numeric(sub["lieux_pour_10000"], errors="coerce").to_numpy(),
         }
     )
@@ -512,11 +517,28 @@ def need_supply_frame(wide: pd.DataFrame, codes: Iterable[str], need_id: str) ->
     return frame.dropna(subset=["besoin", "offre"]).reset_index(drop=True)
 
 
-def need_supply_figure(frame: pd.DataFrame, need_id: str, *, highlight: str | None = None) -> go.Figure:
-    """Scatter need (x) vs offer per 10,000 inhabitants (y), quadrants at the medians, units on axes."""
-    ind = get_indicator(need_id)
-    scale = 100.0 if ind.is_rate else 1.0
-    unit = "%" if ind.is_rate else ("score sur 10" if ind.unit == "score" else ind.unit)
+COMPOSITE_AXIS = (
+    "Indice composite ouvert",
+    "Indice composite ouvert de fragilité",
+    "centile, 100 = le plus fragile",
+)
+
+
+def need_supply_figure(
+    frame: pd.DataFrame, need_id: str | None, *, highlight: str | None = None
+) -> go.Figure:
+    """Scatter need (x) vs offer per 10,000 inhabitants (y), quadrants at the medians, units on axes.
+
+    ``need_id`` None: the x axis is the open composite index (``COMPOSITE_AXIS``).
+    """
+    if need_id is None:
+        short, label, unit = COMPOSITE_AXIS
+        scale = 1.0
+    else:
+        ind = get_indicator(need_id)
+        short, label = ind.short, ind.label
+        scale = 100.0 if ind.is_rate else 1.0
+        unit = "%" if ind.is_rate else ("score sur 10" if ind.unit == "score" else ind.unit)
     x = frame["besoin"] * scale
     y = frame["offre"]
     fig = go.Figure()
@@ -536,7 +558,7 @@ def need_supply_figure(frame: pd.DataFrame, need_id: str, *, highlight: str | No
             text=[html.escape(str(n)) for n in frame["nom"]],
             customdata=frame["population"],
             hovertemplate="<b>%{text}</b><br>"
-            + f"{html.escape(ind.short)} : %{{x:.1f}} {unit}<br>"
+            + f"{html.escape(short)} : %{{x:.1f}} {html.escape(unit)}<br>"
             + "Lieux pour 10 000 hab. : %{y:.1f}<br>Population : %{customdata:,.0f}<extra></extra>",
             name="Territoires",
         )
@@ -578,7 +600,7 @@ def need_supply_figure(frame: pd.DataFrame, need_id: str, *, highlight: str | No
                 font={"size": 13, "color": "#b30000" if "prioritaire" in text else "#444"},
             )
     fig.update_layout(
-        xaxis_title=f"{ind.label} ({unit}) · plus à droite = plus fragile",
+        xaxis_title=f"{label} ({unit}) · plus à droite = plus fragile",
         yaxis_title="Lieux d'accompagnement pour 10 000 habitants",
         height=520,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},

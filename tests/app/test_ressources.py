@@ -75,3 +75,10 @@ def test_region_has_no_map_but_comparisons(built_store):
     assert not at.exception
     assert "Choisissez un EPCI" in at.info[0].value
     assert len(at.dataframe) >= 1
+
+
+def test_scatter_with_the_composite_index(built_store):
+    at = _page(built_store, EPCI)
+    at.segmented_control(key="ressources_axe").set_value("composite").run()
+    assert not at.exception
+    assert any("indice composite ouvert (moyenne des centiles" in c.value for c in at.caption)
