@@ -139,16 +139,17 @@ if codes:
 
 # ------------------------------------------------------------------------------- need vs supply
 st.header("Besoin et offre")
-if codes and level != "departement":
-    scatter_codes, scatter_level, point_highlight = codes, "commune", highlight
-    st.caption("Chaque point est une commune du territoire ; taille = population.")
-else:
-    parent = (level, code) if level in ("departement", "region") else None
-    t = base.territories
-    epcis = t.loc[(t["level"] == "commune") & (t[parent[0]] == parent[1]), "epci"] if parent else t["epci"]
-    scatter_codes = sorted(set(epcis.dropna().astype(str)))
-    scatter_level, point_highlight = "epci", None
-    st.caption("Chaque point est un EPCI ; taille = population.")
+points = st.segmented_control(
+    "Points",
+    options=["epci", "commune"],
+    format_func={"epci": "EPCI", "commune": "Communes du territoire"}.get,
+    default="epci",
+    key="ressources_points",
+)
+scatter_codes, scatter_level, point_highlight, points_caption = view.need_supply_points(
+    base.territories, level, code, points or "epci"
+)
+st.caption(points_caption)
 axis = st.segmented_control(
     "Fragilité (axe horizontal)",
     options=["carte", "composite"],
@@ -241,14 +242,15 @@ if upload is not None:
 
 with st.form("ressources_formulaire", clear_on_submit=True):
     st.markdown("**Ou saisir un lieu**")
-    nom = st.text_input("Nom du lieu", key="ressources_form_nom")
-    type_ = st.selectbox(
+    left, right = st.columns(2)
+    nom = left.text_input("Nom du lieu", key="ressources_form_nom")
+    type_ = right.selectbox(
         "Type", options=list(TYPE_LABELS), format_func=TYPE_LABELS.__getitem__, key="ressources_form_type"
     )
-    adresse = st.text_input("Adresse", key="ressources_form_adresse")
-    code_commune = st.text_input("Code commune INSEE", key="ressources_form_code")
-    services = st.text_input("Services (facultatif)", key="ressources_form_services")
-    horaires = st.text_input("Horaires (facultatif)", key="ressources_form_horaires")
+    adresse = left.text_input("Adresse", key="ressources_form_adresse")
+    code_commune = right.text_input("Code commune INSEE", key="ressources_form_code")
+    services = left.text_input("Services (facultatif)", key="ressources_form_services")
+    horaires = right.text_input("Horaires (facultatif)", key="ressources_form_horaires")
     submitted = st.form_submit_button("Ajouter ce lieu")
 if submitted:
     fields = {

@@ -33,6 +33,7 @@ __all__ = [
     "need_indicators",
     "need_supply_figure",
     "need_supply_frame",
+    "need_supply_points",
     "offer_comparison",
     "places_near",
     "places_tooltip",
@@ -493,6 +494,38 @@ def need_indicators(available: Iterable[str]) -> dict[str, str]:
     """Indicators that measure need (higher = more fragile) among ``available`` ids: id -> label."""
     available = set(available)
     return {i.id: i.label for i in list_indicators() if i.direction == 1 and i.id in available}
+
+
+def need_supply_points(
+    territories: pd.DataFrame, level: str, code: str, points: str = "epci"
+) -> tuple[list[str], str, str | None, str]:
+    """Which territories the need-vs-supply chart places: (codes, their level, code to mark, caption).
+
+    ``points="epci"``: the EPCI of the région (of the département for a département, of France for
+    France), the chosen EPCI marked. ``points="commune"``: the communes drawn on the map.
+    """
+    communes = territories[territories["level"] == "commune"]
+    if points == "commune":
+        codes, highlight = territory_scope(territories, level, code)
+        if codes:
+            return codes, "commune", highlight, "Chaque point est une commune ; taille = population."
+    row = territories[(territories["level"] == level) & (territories["code"] == code)]
+    if level == "departement":
+        area = ("departement", code)
+    elif level == "region":
+        area = ("region", code)
+    elif level in ("epci", "commune") and len(row) and isinstance(row["region"].iloc[0], str):
+        area = ("region", row["region"].iloc[0])
+    else:
+        area = None
+    members = communes[communes[area[0]] == area[1]] if area else communes
+    codes = sorted(set(members["epci"].dropna().astype(str)))
+    mark = code if level == "epci" else (row["epci"].iloc[0] if level == "commune" and len(row) else None)
+    where = (
+        {"departement": "du département", "region": "de la région"}.get(area[0], "") if area else "de France"
+    )
+    caption = f"Chaque point est un EPCI {where} ; taille = population."
+    return codes, "epci", mark if isinstance(mark, str) else None, caption
 
 
 def need_supply_frame(wide: pd.DataFrame, codes: Iterable[str], need: str | pd.Series) -> pd.DataFrame:

@@ -42,7 +42,7 @@ COLUMNS_DOC: list[tuple[str, str, str]] = [
         "(les libellés « France Services », « Conseiller numérique », « Lieu de médiation », "
         "« Aidants Connect » sont aussi acceptés).",
     ),
-    ("adresse", "facultatif", "Adresse postale (avec code_commune, ou seule pour mémoire)."),
+    ("adresse", "facultatif", "Adresse postale (affichée ; seule, elle ne suffit pas à situer le lieu)."),
     ("code_commune", "voir ci-contre", "Code INSEE de la commune sur 5 caractères (ex. 17005, 2A004)."),
     ("latitude", "voir ci-contre", "Latitude en degrés décimaux (ex. 45,62 ou 45.62)."),
     ("longitude", "voir ci-contre", "Longitude en degrés décimaux (ex. -0,32 ou -0.32)."),

@@ -20,6 +20,7 @@ def territories() -> pd.DataFrame:
             "nom": ["A", "B", "C", "Ouessant", "CC Test"],
             "epci": ["200000001", "200000001", "200000002", None, None],
             "departement": ["01", "01", "01", "29", "01"],
+            "region": ["84", "84", "84", "53", "84"],
             "population": [1000, 200, 50, 800, 1200],
         }
     )
@@ -194,3 +195,15 @@ def test_need_supply_with_composite_values():
     assert (
         "Indice composite ouvert de fragilité (centile, 100 = le plus fragile)" in fig.layout.xaxis.title.text
     )
+
+
+def test_need_supply_points(territories):
+    codes, level, mark, caption = view.need_supply_points(territories, "epci", "200000001")
+    assert (codes, level, mark) == (["200000001", "200000002"], "epci", "200000001")
+    assert "de la région" in caption
+    codes, level, mark, _ = view.need_supply_points(territories, "commune", "01003")
+    assert (codes, level, mark) == (["200000001", "200000002"], "epci", "200000002")
+    codes, level, mark, _ = view.need_supply_points(territories, "epci", "200000001", "commune")
+    assert (codes, level, mark) == (["01001", "01002"], "commune", None)
+    codes, level, mark, caption = view.need_supply_points(territories, "france", "FR", "commune")
+    assert level == "epci" and mark is None and "de France" in caption  # no commune map for France
