@@ -9,6 +9,7 @@ the scores (percentiles, composite index, robustness) come from `indicateurs.sco
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -24,6 +25,10 @@ __all__ = [
     "MAX_TERRITORIES",
     "MIN_TERRITORIES",
     "NATURE_LABELS",
+    "POPULATION_STEPS",
+    "PROFILE_DEFAULT",
+    "ROBUSTNESS_TOP",
+    "SCREENING_LABELS",
     "Selection",
     "SelectionError",
     "check_selection",
@@ -32,8 +37,12 @@ __all__ = [
     "filter_territories",
     "format_selection",
     "parse_selection",
+    "population_bounds",
+    "population_step_label",
+    "screening_display",
     "screening_export",
     "screening_table",
+    "search_rows",
     "side_by_side",
     "sources_lines",
     "territory_key",
@@ -69,7 +78,20 @@ CRITERIA = (
     "part_menages_seuls",
 )
 DEFAULT_WEIGHTS = {"ifn": 1.0, "lieux_pour_10000": 1.0}
-_SECRET_MARK = "–"
+# Radar default: the IFN, the offer and the indicators of the default composite index.
+PROFILE_DEFAULT = (
+    "ifn",
+    "lieux_pour_10000",
+    "part_thd",
+    "taux_pauvrete",
+    "taux_chomage",
+    "part_peu_diplomes",
+    "part_65_plus",
+    "part_menages_seuls",
+)
+ROBUSTNESS_TOP = 20
+# Population slider steps; the last one means "and more" (no upper bound).
+POPULATION_STEPS = (0, 5_000, 10_000, 15_000, 20_000, 30_000, 50_000, 75_000, 100_000, 150_000, 250_000, 500_000, 1_000_000)
 
 
 class SelectionError(ValueError):
@@ -191,6 +213,31 @@ def filter_territories(
     return rows.copy()
 
 
+def population_step_label(step: int) -> str:
+    """'20 000' ; the last step reads '1 000 000 et plus'."""
+    text = f"{step:,}".replace(",", "\u202f")
+    return f"{text} et plus" if step == POPULATION_STEPS[-1] else text
+
+
+def population_bounds(steps: tuple[int, int]) -> tuple[float | None, float | None]:
+    """Slider steps to filter bounds: the first step means no lower bound, the last no upper bound."""
+    low, high = steps
+    return (None if low <= POPULATION_STEPS[0] else float(low), None if high >= POPULATION_STEPS[-1] else float(high))
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().casefold()
+
+
+def search_rows(frame: pd.DataFrame, text: str | None) -> pd.DataFrame:
+    """Rows whose name or code contains `text`, ignoring case and accents ('sevre' finds 'Sèvre')."""
+    if not text or not text.strip():
+        return frame
+    needle = _fold(text.strip())
+    hay = (frame["nom"].map(_fold) + " " + frame["code"].astype(str)).str.contains(needle, regex=False)
+    return frame[hay.to_numpy()]
+
+
 # --------------------------------------------------------------------------- comparison
 
 
@@ -296,8 +343,8 @@ def side_by_side(table: pd.DataFrame, territories: pd.DataFrame, *, show: str = 
     grid, pct = grid[columns], pct[columns]
     reading = frame.drop_duplicates("label").set_index("label")["direction"].map(_READING)
     grid.insert(0, "Sens de lecture", reading.reindex(ind_order).to_numpy())
-    grid.index.name = "Indicateur"
-    pct.index.name = "Indicateur"
+    grid.index.name = pct.index.name = "Indicateur"
+    grid.columns.name = pct.columns.name = None
     return grid, pct
 
 
@@ -351,7 +398,7 @@ def screening_table(
     natures: Iterable[str] | None = None,
     population: tuple[float | None, float | None] | None = None,
     weights: Mapping[str, float] | None = None,
-    robustness_top: int = 20,
+    robustness_top: int = ROBUSTNESS_TOP,
 ) -> pd.DataFrame:
     """Every EPCI kept by the filters, with population, IFN, composite index, offer and a weighted rank.
 
@@ -379,6 +426,7 @@ def screening_table(
     out["lieux_pour_10000"] = _column(wide, "lieux_pour_10000", codes)
     out["score"] = score.reindex(codes)
     out["rang"] = out["score"].rank(ascending=False, method="min").astype("Int64")
+    out["rang_national"] = score.rank(ascending=False, method="min").reindex(codes).astype("Int64")
     out = out.sort_values(["rang", "nom"], na_position="last")
     top = [c for c in out.index[:robustness_top] if not _is_missing(out.at[c, "score"])]
     sentences = _robustness_sentences(wide, top, weights, codes)
@@ -400,6 +448,30 @@ def _clean_weights(weights: Mapping[str, float], wide: pd.DataFrame) -> dict[str
         if weight and weight > 0 and indicator in wide.columns:
             out[indicator] = float(weight)
     return out
+
+
+SCREENING_LABELS = {
+    "rang": "Rang",
+    "nom": "EPCI",
+    "code": "SIREN",
+    "departement": "Dép.",
+    "nature": "Nature",
+    "population": "Population",
+    "ifn": "IFN (1 à 10)",
+    "indice_composite": "Indice composite",
+    "lieux_pour_10000": "Lieux / 10 000 hab.",
+    "score": "Score pondéré",
+    "rang_national": "Rang national",
+    "stabilite": "Stabilité du rang",
+}
+
+
+def screening_display(screen: pd.DataFrame) -> pd.DataFrame:
+    """The screening table with French headers and nature names, numbers kept numeric for sorting."""
+    out = screen[[c for c in SCREENING_LABELS if c in screen.columns]].copy()
+    out["nature"] = out["nature"].map(NATURE_LABELS).fillna(out["nature"])
+    rounding = {"ifn": 1, "lieux_pour_10000": 1, "indice_composite": 0, "score": 0, "population": 0}
+    return out.round({k: v for k, v in rounding.items() if k in out.columns}).rename(columns=SCREENING_LABELS)
 
 
 def screening_export(screen: pd.DataFrame, weights: Mapping[str, float] | None = None) -> pd.DataFrame:

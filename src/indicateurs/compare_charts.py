@@ -7,13 +7,13 @@ the charts stay readable in grey.
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 import pandas as pd
+import plotly.graph_objects as go
+from pandas.io.formats.style import Styler
 
 from indicateurs.registry import get_indicator
 
-__all__ = ["indicator_chart", "profile_chart"]
+__all__ = ["indicator_chart", "profile_chart", "style_grid"]
 
 # Okabe-Ito (colour-blind safe), then greys; symbols and dashes separate lines without colour.
 _PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
@@ -112,3 +112,28 @@ def profile_chart(table: pd.DataFrame, indicators: list[str] | None = None) -> g
         margin={"l": 40, "r": 40, "t": 70, "b": 40},
     )
     return fig
+
+
+# Single-hue sequential scale (light to dark violet): its lightness alone carries the order, so it
+# reads in grey and for every kind of colour blindness.
+_SHADES = ["#f4f0f8", "#e3d8ee", "#cbb6df", "#ae8fcb", "#8f67b4", "#70449a", "#52287a", "#3a1559"]
+
+
+def _shade(percentile: float) -> str:
+    if pd.isna(percentile):
+        return "color: #555555; font-style: italic"
+    n = min(len(_SHADES) - 1, int(percentile / 100 * len(_SHADES)))
+    text = "#ffffff" if n >= 4 else "#1a1a1a"
+    return f"background-color: {_SHADES[n]}; color: {text}"
+
+
+def style_grid(grid: pd.DataFrame, percentiles: pd.DataFrame) -> Styler:
+    """Shade each territory cell by its national percentile (darker = higher value)."""
+
+    def css(frame: pd.DataFrame) -> pd.DataFrame:
+        out = pd.DataFrame("", index=frame.index, columns=frame.columns)
+        for col in percentiles.columns:
+            out[col] = percentiles[col].map(_shade)
+        return out
+
+    return grid.style.apply(css, axis=None)
