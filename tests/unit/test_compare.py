@@ -149,9 +149,9 @@ def test_comparison_median_difference(wide_epci, wide_dep):
 
 def test_comparison_percentile_is_national_not_within_group(wide_epci):
     table = comparison_table({"epci": wide_epci}, KEYS3[:2], ["ifn"]).set_index("code")
-    # ifn 6 is the 4th of 5 EPCI nationally (3, 4, 5, 6, 8): 80th percentile
-    assert table.loc["200000001", "percentile"] == pytest.approx(80.0)
-    assert table.loc["200000002", "percentile"] == pytest.approx(40.0)
+    # ifn 6 is the 4th of 5 EPCI nationally (3, 4, 5, 6, 8): 3 of the 4 others below, 75th percentile
+    assert table.loc["200000001", "percentile"] == pytest.approx(75.0)
+    assert table.loc["200000002", "percentile"] == pytest.approx(25.0)
 
 
 def test_comparison_mixes_levels_and_keeps_order(wide_epci, wide_dep):
@@ -177,7 +177,7 @@ def test_side_by_side_grid(wide_epci, territories):
     assert grid.loc["Population municipale", "Sens de lecture"] == "contexte"
     assert pct.shape == (3, 3)
     centiles, _ = side_by_side(table, territories, show="centile")
-    assert centiles.loc["Indice de fragilité numérique (IFN, 5 indicateurs)", "CC Alpha (200000001)"] == "80e centile national"
+    assert centiles.loc["Indice de fragilité numérique (IFN, 5 indicateurs)", "CC Alpha (200000001)"] == "75e centile national"
 
 
 def test_export_and_sources(wide_epci):
@@ -223,8 +223,9 @@ def test_screening_ranking_follows_weights(wide_epci, territories):
     assert by_offer["nom"].tolist() == ["CC Gamma", "CA Béta", "Métropole Delta", "CC Alpha"]
     mixed = screening_table(wide_epci, territories, region="75", weights={"ifn": 1, "lieux_pour_10000": 3})
     scores = mixed.set_index("code")["score"]
-    ifn_pct = wide_epci["ifn"].rank(pct=True) * 100
-    offer_pct = 100 - wide_epci["lieux_pour_10000"].rank(pct=True) * 100
+    # percentile = share of the 4 other EPCI below; less offer = more fragile
+    ifn_pct = (wide_epci["ifn"].rank() - 1) / 4 * 100
+    offer_pct = 100 - (wide_epci["lieux_pour_10000"].rank() - 1) / 4 * 100
     expected = (ifn_pct + 3 * offer_pct) / 4
     assert scores.to_dict() == pytest.approx(expected.loc[scores.index].to_dict())
 
