@@ -46,7 +46,10 @@ def run() -> Iterator[Figure]:
         profile_chart(table, list(compare.PROFILE_DEFAULT))
 
     yield Figure(
-        "compare: 12 EPCI × all indicators (table, grid, charts)", _median_time(comparison), "s", 1.0,
+        "compare: 12 EPCI × all indicators (table, grid, charts)",
+        _median_time(comparison),
+        "s",
+        1.0,
         f"{len(keys)} EPCI, {wide.shape[1] - 1} indicators",
     )
 
@@ -57,7 +60,10 @@ def run() -> Iterator[Figure]:
 
     n = len(screening())
     yield Figure(
-        "compare: screening Nouvelle-Aquitaine (rank + 20 robustness)", _median_time(screening), "s", 1.0,
+        "compare: screening Nouvelle-Aquitaine (rank + 20 robustness)",
+        _median_time(screening),
+        "s",
+        1.0,
         f"{n} EPCI",
     )
     yield Figure(
@@ -81,4 +87,6 @@ def _page(keys: list[str]) -> Iterator[Figure]:
     at.run()
     warm = time.perf_counter() - start
     ok = not at.exception and len(at.dataframe) >= 2
-    yield Figure("compare: page rerun, 12 EPCI selected (AppTest, warm)", warm, "s", 1.0, "" if ok else "page error")
+    yield Figure(
+        "compare: page rerun, 12 EPCI selected (AppTest, warm)", warm, "s", 1.0, "" if ok else "page error"
+    )

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from indicateurs import compare
-from indicateurs.compare_charts import indicator_chart, profile_chart, style_grid
+from indicateurs.compare_charts import style_grid
 from indicateurs.exports import safe_filename
 from indicateurs.registry import get_indicator, list_indicators
 from ui import compare_data as data
@@ -25,12 +25,6 @@ except Exception as exc:  # the base is missing or unreadable: say so, no traceb
     st.stop()
 
 names = territories.set_index(["level", "code"])["nom"]
-
-
-def label(key: str) -> str:
-    return compare.territory_label(key, territories)
-
-
 # ---------------------------------------------------------------- selection kept in the URL
 if "cmp_selection" not in st.session_state:
     from_url = compare.parse_selection(st.query_params.get("selection"), territories)
@@ -53,11 +47,15 @@ with tab_screen:
     region = c1.selectbox(
         "Région",
         list(region_names),
-        index=list(region_names).index(compare.DEFAULT_REGION) if compare.DEFAULT_REGION in region_names else 0,
+        index=list(region_names).index(compare.DEFAULT_REGION)
+        if compare.DEFAULT_REGION in region_names
+        else 0,
         format_func=region_names.get,
         key="cmp_region",
     )
-    deps = territories[(territories["level"] == "departement") & (territories["region"] == region)].sort_values("code")
+    deps = territories[
+        (territories["level"] == "departement") & (territories["region"] == region)
+    ].sort_values("code")
     dep_names = dict(zip(deps["code"], deps["nom"], strict=True))
     departements = c2.multiselect(
         "Départements (tous si vide)",
@@ -85,6 +83,8 @@ with tab_screen:
             "Chaque critère est converti en centile national parmi les EPCI (100 = le plus fragile ou "
             "le moins bien doté), puis pondéré. Rang 1 = territoire prioritaire."
         )
+        epci_columns = set(data.wide("epci").columns)
+        criteria = [i for i in compare.CRITERIA if i in epci_columns]
         weight_cols = st.columns(4)
         weights = {
             ind: weight_cols[n % 4].slider(
@@ -97,13 +97,20 @@ with tab_screen:
                 key=f"cmp_w_{ind}",
                 help=get_indicator(ind).label,
             )
-            for n, ind in enumerate(compare.CRITERIA)
+            for n, ind in enumerate(criteria)
         }
+        absent = [get_indicator(i).short for i in compare.CRITERIA if i not in epci_columns]
+        if absent:
+            st.caption(f"Critères pas encore disponibles dans la base : {', '.join(absent)}.")
     weights = {k: v for k, v in weights.items() if v > 0}
     if not weights:
         st.info("Tous les poids sont à 0 : le classement suit l'indice composite par défaut.")
     screen = data.screening(
-        region, tuple(departements), tuple(natures), compare.population_bounds(population), tuple(weights.items())
+        region,
+        tuple(departements),
+        tuple(natures),
+        compare.population_bounds(population),
+        tuple(weights.items()),
     )
     search = st.text_input("Rechercher un EPCI dans le tableau", key="cmp_search", placeholder="ex. Sèvre")
     shown = compare.search_rows(screen, search)
@@ -120,7 +127,10 @@ with tab_screen:
             ),
             "Lieux / 10 000 hab.": st.column_config.NumberColumn(format="localized"),
             "Score pondéré": st.column_config.ProgressColumn(
-                format="%.0f", min_value=0, max_value=100, help="Vos pondérations (0 à 100, 100 = prioritaire)"
+                format="%.0f",
+                min_value=0,
+                max_value=100,
+                help="Vos pondérations (0 à 100, 100 = prioritaire)",
             ),
             "Stabilité du rang": st.column_config.TextColumn(width="large"),
         },
@@ -128,7 +138,11 @@ with tab_screen:
     st.caption(
         "Case vide : donnée non disponible (secret statistique). Stabilité du rang : calculée pour les "
         f"{compare.ROBUSTNESS_TOP} premiers (tirages aléatoires de pondérations, module scores). "
-        + " · ".join(compare.sources_lines(["population", "ifn", "lieux_pour_10000", *weights]))
+        + " · ".join(
+            compare.sources_lines(
+                i for i in ["population", "ifn", "lieux_pour_10000", *weights] if i in epci_columns
+            )
+        )
     )
     s1, s2, s3 = st.columns([2, 1, 1])
     top_n = s1.number_input("Nombre d'EPCI à comparer", 2, 12, 5, key="cmp_top_n")
@@ -150,9 +164,12 @@ with tab_compare:
         st.warning(
             "Territoires du lien non reconnus, ignorés : " + ", ".join(st.session_state["cmp_rejected"]) + "."
         )
-    level = st.segmented_control(
-        "Chercher parmi", list(LEVELS), format_func=LEVELS.get, default="epci", key="cmp_level"
-    ) or "epci"
+    level = (
+        st.segmented_control(
+            "Chercher parmi", list(LEVELS), format_func=LEVELS.get, default="epci", key="cmp_level"
+        )
+        or "epci"
+    )
     pool = territories[territories["level"] == level]
     if level == "commune":
         dep_all = territories[territories["level"] == "departement"].sort_values("code")
@@ -164,12 +181,15 @@ with tab_compare:
         )
         pool = pool[pool["departement"] == dep]
     options = list(
-        dict.fromkeys([*st.session_state["cmp_selection"], *(compare.territory_key(level, c) for c in pool["code"])])
+        dict.fromkeys(
+            [*st.session_state["cmp_selection"], *(compare.territory_key(level, c) for c in pool["code"])]
+        )
     )
+    labels = data.labels(tuple(options))
     selection = st.multiselect(
         "Territoires à comparer (2 à 12) : tapez un nom ou un code",
         options,
-        format_func=label,
+        format_func=labels.get,
         key="cmp_selection",
         placeholder="ex. Haut Val de Sèvre",
     )
@@ -185,13 +205,19 @@ with tab_compare:
         st.stop()
 
     table = data.comparison(tuple(selection))
-    show = st.segmented_control(
-        "Afficher dans les cases",
-        ["valeur", "centile"],
-        format_func={"valeur": "Valeur et écart à la médiane du groupe", "centile": "Centile national"}.get,
-        default="valeur",
-        key="cmp_show",
-    ) or "valeur"
+    show = (
+        st.segmented_control(
+            "Afficher dans les cases",
+            ["valeur", "centile"],
+            format_func={
+                "valeur": "Valeur et écart à la médiane du groupe",
+                "centile": "Centile national",
+            }.get,
+            default="valeur",
+            key="cmp_show",
+        )
+        or "valeur"
+    )
     grid, pct = compare.side_by_side(table, territories, show=show)
     st.dataframe(style_grid(grid, pct), key="cmp_grid", height=38 + 35 * len(grid))
     st.caption(
@@ -218,7 +244,7 @@ with tab_compare:
         key="cmp_chart_indicators",
     )
     for ind in charted:
-        st.plotly_chart(indicator_chart(table, ind), key=f"cmp_chart_{ind}")
+        st.plotly_chart(data.bar_chart(tuple(selection), ind), key=f"cmp_chart_{ind}")
         st.caption(f"Source : {get_indicator(ind).citation}. Niveau : celui de chaque territoire.")
     profile = st.multiselect(
         "Indicateurs du profil (centiles nationaux)",
@@ -228,7 +254,9 @@ with tab_compare:
         key="cmp_profile_indicators",
     )
     if len(profile) >= 3:
-        st.plotly_chart(profile_chart(table, profile), key="cmp_profile")
-        st.caption("Centile national : 100 = valeur la plus haute de France parmi les territoires de même niveau.")
+        st.plotly_chart(data.profile_chart(tuple(selection), tuple(profile)), key="cmp_profile")
+        st.caption(
+            "Centile national : 100 = valeur la plus haute de France parmi les territoires de même niveau."
+        )
     else:
         st.info("Choisissez au moins 3 indicateurs pour tracer le profil.")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from indicateurs import compare
+from indicateurs import compare, compare_charts
 from indicateurs.exports import csv_bytes, xlsx_bytes
 
 __all__ = [
+    "bar_chart",
     "comparison",
     "comparison_files",
     "get_base",
+    "labels",
+    "profile_chart",
     "screening",
     "screening_files",
     "territories",
@@ -37,11 +40,29 @@ def territories() -> pd.DataFrame:
     return get_base().territories
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def labels(keys: tuple[str, ...]) -> dict[str, str]:
+    """'Nom (code)' for every option of the territory picker."""
+    return compare.territory_labels(keys, territories())
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def comparison(keys: tuple[str, ...]) -> pd.DataFrame:
     """The long comparison table of `keys` over every indicator."""
     levels = {k.split(":", 1)[0] for k in keys}
     return compare.comparison_table({lv: wide(lv) for lv in levels}, list(keys))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def bar_chart(keys: tuple[str, ...], indicator: str):
+    """One indicator's bars (plotly figures are slow to build, and Streamlit does not change them)."""
+    return compare_charts.indicator_chart(comparison(keys), indicator)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def profile_chart(keys: tuple[str, ...], indicators: tuple[str, ...]):
+    """The radar of percentile profiles."""
+    return compare_charts.profile_chart(comparison(keys), list(indicators))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

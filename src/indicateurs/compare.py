@@ -47,6 +47,7 @@ __all__ = [
     "sources_lines",
     "territory_key",
     "territory_label",
+    "territory_labels",
 ]
 
 MIN_TERRITORIES = 2
@@ -91,7 +92,21 @@ PROFILE_DEFAULT = (
 )
 ROBUSTNESS_TOP = 20
 # Population slider steps; the last one means "and more" (no upper bound).
-POPULATION_STEPS = (0, 5_000, 10_000, 15_000, 20_000, 30_000, 50_000, 75_000, 100_000, 150_000, 250_000, 500_000, 1_000_000)
+POPULATION_STEPS = (
+    0,
+    5_000,
+    10_000,
+    15_000,
+    20_000,
+    30_000,
+    50_000,
+    75_000,
+    100_000,
+    150_000,
+    250_000,
+    500_000,
+    1_000_000,
+)
 
 
 class SelectionError(ValueError):
@@ -113,18 +128,24 @@ def _split_key(key: str) -> tuple[str, str]:
 
 def territory_label(key: str, territories: pd.DataFrame) -> str:
     """'CC du Haut Val de Sèvre (200041523)'; other levels say which level they are."""
-    level, code = _split_key(key)
-    names = _names(territories)
-    name = names.get((level, code), code)
-    if level == "epci":
-        return f"{name} ({code})"
-    if level == "france":
-        return name
-    return f"{name} ({LEVEL_LABELS.get(level, level)} {code})"
+    return territory_labels([key], territories)[key]
 
 
-def _names(territories: pd.DataFrame) -> dict[tuple[str, str], str]:
-    return dict(zip(zip(territories["level"], territories["code"], strict=True), territories["nom"], strict=True))
+def territory_labels(keys: Iterable[str], territories: pd.DataFrame) -> dict[str, str]:
+    """Labels of many keys at once (a widget's options): one lookup table, not one scan per key."""
+    keys = list(keys)
+    wanted = pd.DataFrame([_split_key(k) for k in keys], columns=["level", "code"])
+    found = wanted.merge(territories[["level", "code", "nom"]].astype(str), on=["level", "code"], how="left")
+    out = {}
+    for key, level, code, name in zip(keys, found["level"], found["code"], found["nom"], strict=True):
+        name = code if pd.isna(name) else name
+        if level == "epci":
+            out[key] = f"{name} ({code})"
+        elif level == "france":
+            out[key] = name
+        else:
+            out[key] = f"{name} ({LEVEL_LABELS.get(level, level)} {code})"
+    return out
 
 
 @dataclass(frozen=True)
@@ -222,7 +243,10 @@ def population_step_label(step: int) -> str:
 def population_bounds(steps: tuple[int, int]) -> tuple[float | None, float | None]:
     """Slider steps to filter bounds: the first step means no lower bound, the last no upper bound."""
     low, high = steps
-    return (None if low <= POPULATION_STEPS[0] else float(low), None if high >= POPULATION_STEPS[-1] else float(high))
+    return (
+        None if low <= POPULATION_STEPS[0] else float(low),
+        None if high >= POPULATION_STEPS[-1] else float(high),
+    )
 
 
 def _fold(text: str) -> str:
@@ -285,7 +309,9 @@ def comparison_table(
         codes = [_split_key(k)[1] for k in keys if _split_key(k)[0] == level]
         missing = [c for c in codes if c not in wide.index]
         if missing:
-            raise SelectionError(f"Territoire inconnu au niveau {LEVEL_LABELS.get(level, level)} : {', '.join(missing)}.")
+            raise SelectionError(
+                f"Territoire inconnu au niveau {LEVEL_LABELS.get(level, level)} : {', '.join(missing)}."
+            )
         ids = _indicator_ids(wide, indicators)
         pct = _percentiles(wide, ids).loc[codes]
         values = wide.loc[codes, ids]
@@ -306,7 +332,9 @@ def comparison_table(
     table["direction"] = table["indicator"].map(lambda i: meta[i].direction)
     table["source"] = table["indicator"].map(lambda i: meta[i].citation)
     table["millesime"] = table["indicator"].map(lambda i: meta[i].millesime)
-    table["text"] = [format_value(v, meta[i]) for v, i in zip(table["value"], table["indicator"], strict=True)]
+    table["text"] = [
+        format_value(v, meta[i]) for v, i in zip(table["value"], table["indicator"], strict=True)
+    ]
     table["delta_text"] = [
         "" if _is_missing(d) else _format_delta(d, meta[i])
         for d, i in zip(table["delta"], table["indicator"], strict=True)
@@ -322,7 +350,9 @@ def comparison_table(
 _READING = {1: "plus élevé = plus fragile", -1: "plus élevé = moins fragile", 0: "contexte"}
 
 
-def side_by_side(table: pd.DataFrame, territories: pd.DataFrame, *, show: str = "valeur") -> tuple[pd.DataFrame, pd.DataFrame]:
+def side_by_side(
+    table: pd.DataFrame, territories: pd.DataFrame, *, show: str = "valeur"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The grid staff read: one row per indicator, one column per territory.
 
     `show="valeur"`: '31,2 % ▲ +2,1 pts' (value and gap to the group median);
@@ -330,7 +360,7 @@ def side_by_side(table: pd.DataFrame, territories: pd.DataFrame, *, show: str = 
     national percentiles (0..100, NaN when missing) that drives the single-hue background.
     """
     keys = list(dict.fromkeys(table["key"]))
-    labels = {k: territory_label(k, territories) for k in keys}
+    labels = territory_labels(keys, territories)
     if show == "centile":
         text = table["percentile"].map(_percentile_text)
     else:
@@ -409,7 +439,12 @@ def screening_table(
     rank is comes from the scores module for the first `robustness_top` rows (it is the slow part).
     """
     rows = filter_territories(
-        territories, level="epci", region=region, departements=departements, natures=natures, population=population
+        territories,
+        level="epci",
+        region=region,
+        departements=departements,
+        natures=natures,
+        population=population,
     )
     codes = [c for c in rows["code"] if c in wide.index]
     weights = _clean_weights(weights if weights is not None else DEFAULT_WEIGHTS, wide)
@@ -469,6 +504,8 @@ SCREENING_LABELS = {
 def screening_display(screen: pd.DataFrame) -> pd.DataFrame:
     """The screening table with French headers and nature names, numbers kept numeric for sorting."""
     out = screen[[c for c in SCREENING_LABELS if c in screen.columns]].copy()
+    if out["lieux_pour_10000"].isna().all():  # offer not in the base yet: no empty column
+        out = out.drop(columns="lieux_pour_10000")
     out["nature"] = out["nature"].map(NATURE_LABELS).fillna(out["nature"])
     rounding = {"ifn": 1, "lieux_pour_10000": 1, "indice_composite": 0, "score": 0, "population": 0}
     return out.round({k: v for k, v in rounding.items() if k in out.columns}).rename(columns=SCREENING_LABELS)
@@ -477,7 +514,9 @@ def screening_display(screen: pd.DataFrame) -> pd.DataFrame:
 def screening_export(screen: pd.DataFrame, weights: Mapping[str, float] | None = None) -> pd.DataFrame:
     """The shortlist as a spreadsheet, with a line saying which weights made the rank."""
     weights = dict(weights or DEFAULT_WEIGHTS)
-    described = ", ".join(f"{get_indicator(i).short} × {w:g}" for i, w in weights.items() if w) or "indice composite"
+    described = (
+        ", ".join(f"{get_indicator(i).short} × {w:g}" for i, w in weights.items() if w) or "indice composite"
+    )
     ifn, offer = get_indicator("ifn"), get_indicator("lieux_pour_10000")
     return pd.DataFrame(
         {
@@ -541,7 +580,10 @@ def _composite(wide: pd.DataFrame, weights: Mapping[str, float] | None = None) -
     if weights is None:
         weights = {i.id: 1.0 for i in list_indicators() if i.composite and i.id in wide.columns}
     pct = pd.DataFrame(
-        {i: _raw_percentile(pd.to_numeric(wide[i]).astype(float) * get_indicator(i).direction) for i in weights}
+        {
+            i: _raw_percentile(pd.to_numeric(wide[i]).astype(float) * get_indicator(i).direction)
+            for i in weights
+        }
     )
     w = pd.Series(weights, dtype=float)
     total = (pct.fillna(0) * w).sum(axis=1)
@@ -549,17 +591,24 @@ def _composite(wide: pd.DataFrame, weights: Mapping[str, float] | None = None) -
     return (total / denom.where(denom > 0)).rename("score")
 
 
-def _robustness_sentences(wide: pd.DataFrame, codes: list[str], weights: Mapping[str, float]) -> dict[str, str]:
+def _robustness_sentences(
+    wide: pd.DataFrame, codes: list[str], weights: Mapping[str, float]
+) -> dict[str, str]:
     """How stable each national rank is over random weightings and without each criterion."""
     scores = _scores()
     if scores is None:
         return dict.fromkeys(codes, "")
     indicators = list(weights) if weights else scores.default_composite_indicators(wide)
+    if len(indicators) < 2:
+        return dict.fromkeys(codes, _ONE_CRITERION)
     out = {}
     for code in codes:
-        rob = scores.robustness(wide, code, indicators, n_draws=_DRAWS, weights=dict(weights) if weights else None)
+        rob = scores.robustness(
+            wide, code, indicators, n_draws=_DRAWS, weights=dict(weights) if weights else None
+        )
         out[code] = scores.robustness_sentence(rob, "EPCI")
     return out
 
 
 _DRAWS = 200
+_ONE_CRITERION = "Un seul critère retenu : le rang ne dépend d'aucune pondération."

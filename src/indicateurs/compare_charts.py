@@ -16,10 +16,34 @@ from indicateurs.registry import get_indicator
 __all__ = ["indicator_chart", "profile_chart", "style_grid"]
 
 # Okabe-Ito (colour-blind safe), then greys; symbols and dashes separate lines without colour.
-_PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
-            "#7F7F7F", "#5B2C83", "#8C564B", "#1F4E79"]
-_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "triangle-down",
-            "pentagon", "hexagon", "circle-open", "square-open"]
+_PALETTE = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#7F7F7F",
+    "#5B2C83",
+    "#8C564B",
+    "#1F4E79",
+]
+_SYMBOLS = [
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "x",
+    "cross",
+    "star",
+    "triangle-down",
+    "pentagon",
+    "hexagon",
+    "circle-open",
+    "square-open",
+]
 _DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 _BAR = "#5B2C83"
 _MISSING = "donnée non disponible"
@@ -57,7 +81,9 @@ def indicator_chart(table: pd.DataFrame, indicator_id: str) -> go.Figure:
         )
     )
     for name in rows.loc[~present, "nom"]:
-        fig.add_annotation(x=0, y=name, text=_MISSING, showarrow=False, xanchor="left", font={"color": "#555"})
+        fig.add_annotation(
+            x=0, y=name, text=_MISSING, showarrow=False, xanchor="left", font={"color": "#555"}
+        )
     median = rows["median"].dropna()
     if not median.empty:
         fig.add_vline(

@@ -42,7 +42,9 @@ def territories() -> pd.DataFrame:
         ("departement", "86", "Vienne", None, "86", "75", 440_000, None),
         ("region", "75", "Nouvelle-Aquitaine", None, None, "75", 6_000_000, None),
     ]
-    return pd.DataFrame(rows, columns=["level", "code", "nom", "epci", "departement", "region", "population", "nature"])
+    return pd.DataFrame(
+        rows, columns=["level", "code", "nom", "epci", "departement", "region", "population", "nature"]
+    )
 
 
 @pytest.fixture
@@ -62,8 +64,13 @@ def wide_epci() -> pd.DataFrame:
 @pytest.fixture
 def wide_dep() -> pd.DataFrame:
     return pd.DataFrame(
-        {"nom": ["Deux-Sèvres", "Vienne"], "population": [370_000.0, 440_000.0], "ifn": [5.0, 4.0],
-         "taux_pauvrete": [0.13, 0.14], "lieux_pour_10000": [1.2, 1.1]},
+        {
+            "nom": ["Deux-Sèvres", "Vienne"],
+            "population": [370_000.0, 440_000.0],
+            "ifn": [5.0, 4.0],
+            "taux_pauvrete": [0.13, 0.14],
+            "lieux_pour_10000": [1.2, 1.1],
+        },
         index=pd.Index(["79", "86"], name="code"),
     )
 
@@ -172,12 +179,23 @@ def test_side_by_side_grid(wide_epci, territories):
     table = comparison_table({"epci": wide_epci}, KEYS3, ["ifn", "taux_pauvrete", "population"])
     grid, pct = side_by_side(table, territories)
     assert grid.shape == (3, 4)  # 3 indicators; reading direction + 3 territories
-    assert list(grid.columns) == ["Sens de lecture", "CC Alpha (200000001)", "CA Béta (200000002)", "CC Gamma (200000003)"]
-    assert grid.loc["Indice de fragilité numérique (IFN, 5 indicateurs)", "CC Gamma (200000003)"] == "8,0\u00a0/\u00a010  ▲ +2,0\u00a0pts"
+    assert list(grid.columns) == [
+        "Sens de lecture",
+        "CC Alpha (200000001)",
+        "CA Béta (200000002)",
+        "CC Gamma (200000003)",
+    ]
+    assert (
+        grid.loc["Indice de fragilité numérique (IFN, 5 indicateurs)", "CC Gamma (200000003)"]
+        == "8,0\u00a0/\u00a010  ▲ +2,0\u00a0pts"
+    )
     assert grid.loc["Population municipale", "Sens de lecture"] == "contexte"
     assert pct.shape == (3, 3)
     centiles, _ = side_by_side(table, territories, show="centile")
-    assert centiles.loc["Indice de fragilité numérique (IFN, 5 indicateurs)", "CC Alpha (200000001)"] == "75e centile national"
+    assert (
+        centiles.loc["Indice de fragilité numérique (IFN, 5 indicateurs)", "CC Alpha (200000001)"]
+        == "75e centile national"
+    )
 
 
 def test_export_and_sources(wide_epci):
@@ -210,7 +228,9 @@ def test_charts_keep_missing_as_text(wide_epci):
 def test_screening_filters_and_columns(wide_epci, territories):
     screen = screening_table(wide_epci, territories, region="75", natures=["CC"])
     assert sorted(screen["code"]) == ["200000001", "200000003"]
-    assert {"population", "ifn", "indice_composite", "lieux_pour_10000", "score", "rang", "stabilite"} <= set(screen.columns)
+    assert {"population", "ifn", "indice_composite", "lieux_pour_10000", "score", "rang", "stabilite"} <= set(
+        screen.columns
+    )
 
 
 def test_screening_ranking_follows_weights(wide_epci, territories):
