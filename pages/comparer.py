@@ -101,7 +101,7 @@ with tab_screen:
         }
         absent = [get_indicator(i).short for i in compare.CRITERIA if i not in epci_columns]
         if absent:
-            st.caption(f"Critères pas encore disponibles dans la base : {', '.join(absent)}.")
+            st.caption(f"Critères pas encore disponibles dans la base : {' ; '.join(absent)}")
     weights = {k: v for k, v in weights.items() if v > 0}
     if not weights:
         st.info("Tous les poids sont à 0 : le classement suit l'indice composite par défaut.")
@@ -247,7 +247,7 @@ with tab_compare:
         st.plotly_chart(data.bar_chart(tuple(selection), ind), key=f"cmp_chart_{ind}")
         st.caption(f"Source : {get_indicator(ind).citation}. Niveau : celui de chaque territoire.")
     profile = st.multiselect(
-        "Indicateurs du profil (centiles nationaux)",
+        "Indicateurs du profil de fragilité",
         available,
         default=[i for i in compare.PROFILE_DEFAULT if i in available],
         format_func=lambda i: get_indicator(i).short,

@@ -347,7 +347,7 @@ def comparison_table(
     return table.reset_index(drop=True)
 
 
-_READING = {1: "plus élevé = plus fragile", -1: "plus élevé = moins fragile", 0: "contexte"}
+_READING = {1: "haut = plus fragile", -1: "haut = moins fragile", 0: "contexte"}
 
 
 def side_by_side(

@@ -106,16 +106,20 @@ def indicator_chart(table: pd.DataFrame, indicator_id: str) -> go.Figure:
 
 
 def profile_chart(table: pd.DataFrame, indicators: list[str] | None = None) -> go.Figure:
-    """Radar of national percentiles (0..100), one closed line per territory.
+    """Radar of fragility percentiles (0..100), one closed line per territory: outwards = more fragile.
 
-    A missing value leaves a gap in the line rather than dropping to 0.
+    The national percentile of each value is turned round for indicators where a high value means
+    less fragility (e.g. THD coverage), so every axis reads the same way. A missing value leaves a
+    gap in the line rather than dropping to 0.
     """
     rows = table if indicators is None else table[table["indicator"].isin(indicators)]
     order = list(dict.fromkeys(rows["indicator"]))
     theta = [get_indicator(i).short for i in order]
+    flip = pd.Series({i: get_indicator(i).direction < 0 for i in order})
     fig = go.Figure()
     for n, (key, group) in enumerate(rows.groupby("key", sort=False)):
         pct = group.set_index("indicator")["percentile"].reindex(order)
+        pct = pct.where(~flip, 100 - pct)
         r = [*pct.tolist(), pct.iloc[0]]
         fig.add_trace(
             go.Scatterpolar(
@@ -126,13 +130,16 @@ def profile_chart(table: pd.DataFrame, indicators: list[str] | None = None) -> g
                 connectgaps=False,
                 line={"color": _PALETTE[n % len(_PALETTE)], "dash": _DASHES[n % len(_DASHES)], "width": 2},
                 marker={"symbol": _SYMBOLS[n % len(_SYMBOLS)], "size": 8},
-                hovertemplate="%{theta} : %{r:.0f}e centile<extra>%{fullData.name}</extra>",
+                hovertemplate="%{theta} : %{r:.0f} / 100<extra>%{fullData.name}</extra>",
                 meta=key,
             )
         )
     fig.update_layout(
-        polar={"radialaxis": {"range": [0, 100], "ticksuffix": "", "title": {"text": "centile national"}}},
-        title={"text": "Profils : centile national de chaque indicateur (0 à 100)", "font": {"size": 15}},
+        polar={"radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100]}},
+        title={
+            "text": "Profils de fragilité : centile national, vers l'extérieur = plus fragile",
+            "font": {"size": 15},
+        },
         legend={"orientation": "h", "y": -0.15},
         height=560,
         margin={"l": 40, "r": 40, "t": 70, "b": 40},

@@ -220,6 +220,12 @@ def test_charts_keep_missing_as_text(wide_epci):
     assert fig.layout.xaxis.title.text == "Pauvreté (%)"
     radar = profile_chart(table)
     assert len(radar.data) == 3 and radar.data[0].r[0] == radar.data[0].r[-1]
+    offer = comparison_table({"epci": wide_epci}, KEYS3, ["lieux_pour_10000", "ifn"])
+    # less offer = more fragile: Gamma (0.5, the lowest of 5) sits at the outer ring
+    gamma = profile_chart(offer).data[2]
+    assert (
+        gamma.name == "CC Gamma" and gamma.r[0] == pytest.approx(100.0) and gamma.r[1] == pytest.approx(100.0)
+    )
 
 
 # ----------------------------------------------------------------------------- screening
