@@ -16,6 +16,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from indicateurs.catalogue import Source
@@ -64,18 +65,34 @@ def _geojson(src: Path, dst: Path, source: Source) -> None:
     and says that the source must come from the mirror.
     """
     _gunzip(src, dst, source)
+    first = _first_properties(dst)
+    renames = {
+        a: b for a, b in _ETALAB_PROPERTIES.items() if a in first and b in source.columns and b not in first
+    }
+    if not renames:
+        return  # nothing to rename (e.g. a server serving the mirror): no need to parse 14 MB
     with dst.open("rb") as f:
         data = json.load(f)
     features = data.get("features") or [] if isinstance(data, dict) else []
-    first = (features[0].get("properties") or {}) if features else {}
-    renames = {a: b for a, b in _ETALAB_PROPERTIES.items() if a in first and b in source.columns and b not in first}
-    if not renames:
-        return
     for feature in features:
         props = feature.get("properties") or {}
         feature["properties"] = {renames.get(k, k): v for k, v in props.items()}
     with dst.open("w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+
+
+def _first_properties(path: Path) -> dict:
+    """The properties of the first feature, read from the head of the file only."""
+    with path.open("rb") as f:
+        head = f.read(1 << 18).decode("utf-8", errors="ignore")
+    match = re.search(r'"properties"\s*:\s*', head)
+    if match is None:
+        return {}
+    try:
+        value, _ = json.JSONDecoder().raw_decode(head, match.end())
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _open_member(src: Path, source: Source):
@@ -89,14 +106,19 @@ def _open_member(src: Path, source: Source):
     wanted = source.member.lower()
     names = [n for n in archive.namelist() if Path(n).name.lower() == wanted]
     if not names:
-        raise DeriveError(f"le fichier « {source.member} » est absent de l'archive zip ({archive.namelist()})")
+        raise DeriveError(
+            f"le fichier « {source.member} » est absent de l'archive zip ({archive.namelist()})"
+        )
     return archive.open(names[0])
 
 
 def _zip_member(src: Path, dst: Path, source: Source) -> None:
     """Take `member` out of a zip; gzip it if the stored file is `.gz` (INSEE comparateur)."""
+    if source.file.endswith(".gz") and _head(src).startswith(_GZIP_MAGIC):
+        shutil.copyfile(src, dst)  # already the mirror's gzip
+        return
     with _open_member(src, source) as fin:
-        opener = gzip.open if source.file.endswith(".gz") else open
+        opener = partial(gzip.open, compresslevel=6) if source.file.endswith(".gz") else open
         with opener(dst, "wb") as fout:
             shutil.copyfileobj(fin, fout, 1 << 20)
 
@@ -228,7 +250,9 @@ def _d4g(src: Path, dst: Path, source: Source) -> None:
     if list(frame.columns) == list(source.columns):
         shutil.copyfile(src, dst)  # already the mirror file
         return
-    frame = frame.drop(columns=[c for c in frame.columns if c.startswith("Unnamed") or c == "TX_DEMANDEURS_EMPLOI"])
+    frame = frame.drop(
+        columns=[c for c in frame.columns if c.startswith("Unnamed") or c == "TX_DEMANDEURS_EMPLOI"]
+    )
     for column, width in source.pad:
         frame[column] = frame[column].str.strip().str.zfill(width)
     key = source.columns[0]

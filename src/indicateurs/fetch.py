@@ -85,7 +85,9 @@ def fetch(source_id: str, *, progress: Progress | None = None, force: bool = Fal
             problems.append(f"la copie du miroir {origin_file} est refusée : {exc}")
 
     if len(source.urls) != 1:
-        problems.append("la source est publiée en plusieurs fichiers : elle doit venir du miroir (INDICATEURS_MIROIR)")
+        problems.append(
+            "la source est publiée en plusieurs fichiers : elle doit venir du miroir (INDICATEURS_MIROIR)"
+        )
     else:
         try:
             return _install(source, target, lambda tmp: _download(source.url, tmp, progress), _ORIGIN_WEB)
@@ -113,7 +115,7 @@ def fetch_all(progress: Progress | None = None) -> dict[str, Path]:
             errors.append(str(exc))
     if errors:
         raise FetchError(
-            f"{len(errors)} source(s) sur {len(sources)} n'ont pas pu être récupérées :\n- " + "\n- ".join(errors)
+            f"{len(errors)} source(s) sur {len(sources)} non récupérée(s) :\n- " + "\n- ".join(errors)
         )
     return paths
 
@@ -140,10 +142,12 @@ def _in_store(source: Source, target: Path) -> bool:
         return False
     entry = store_manifest().get(source.id)
     if entry is not None:
-        if entry.get("file") == source.file and entry.get("size") == target.stat().st_size:
-            if entry.get("sha256") == _sha256(target):
-                return True
-        _log.warning("%s : le fichier du magasin a changé depuis sa récupération, il est récupéré à nouveau", source.id)
+        same_size = entry.get("file") == source.file and entry.get("size") == target.stat().st_size
+        if same_size and entry.get("sha256") == _sha256(target):  # size first: hashing is the cost
+            return True
+        _log.warning(
+            "%s : le fichier du magasin a changé depuis sa récupération, il est récupéré à nouveau", source.id
+        )
         return False
     try:
         _validate(source, target)
@@ -257,10 +261,14 @@ def _download(url: str, dest: Path, progress: Progress | None) -> None:
     try:
         with _session() as session, session.get(url, stream=True, timeout=TIMEOUT) as response:
             if response.status_code >= 400:
-                again = f" après {RETRIES} nouvelles tentatives" if response.status_code in _RETRY_STATUS else ""
+                again = (
+                    f" après {RETRIES} nouvelles tentatives" if response.status_code in _RETRY_STATUS else ""
+                )
                 raise _Rejected(f"le serveur a répondu HTTP {response.status_code} {response.reason}{again}")
             if "html" in response.headers.get("Content-Type", "").lower():
-                raise _Rejected("le serveur a renvoyé une page HTML (Content-Type text/html) au lieu des données")
+                raise _Rejected(
+                    "le serveur a renvoyé une page HTML (Content-Type text/html) au lieu des données"
+                )
             length = response.headers.get("Content-Length", "")
             total = int(length) if length.isdigit() else None
             done = 0
@@ -271,7 +279,9 @@ def _download(url: str, dest: Path, progress: Progress | None) -> None:
                     if progress:
                         progress(done, total)
     except requests.RequestException as exc:
-        raise _Rejected(f"connexion impossible ou interrompue ({type(exc).__name__} : {str(exc)[:300]})") from exc
+        raise _Rejected(
+            f"connexion impossible ou interrompue ({type(exc).__name__} : {str(exc)[:300]})"
+        ) from exc
     if total is not None and done != total:
         raise _Rejected(f"téléchargement incomplet : {done} octets reçus sur {total} annoncés")
 
@@ -357,4 +367,3 @@ def _json_keys(path: Path, opener: Callable, *, geo: bool) -> set[str]:
         raise _Rejected("le JSON ne contient aucun enregistrement")
     first = data[0] if isinstance(data, list) else data
     return set(first) if isinstance(first, dict) else set()
-
