@@ -77,12 +77,14 @@ def fetch(source_id: str, *, progress: Progress | None = None, force: bool = Fal
 
     problems: list[str] = []
     mirror = mirror_dir()
-    if mirror is not None and (mirror / source.mirror_path).is_file():
-        origin_file = mirror / source.mirror_path
+    origin_file = mirror / source.mirror_path if mirror is not None else None
+    if origin_file is not None and origin_file.is_file():
         try:
             return _install(source, target, lambda tmp: _copy(origin_file, tmp, progress), _ORIGIN_MIRROR)
         except _Rejected as exc:
             problems.append(f"la copie du miroir {origin_file} est refusée : {exc}")
+    elif origin_file is not None:
+        problems.append(f"fichier absent du miroir ({origin_file})")
 
     if len(source.urls) != 1:
         problems.append(
@@ -237,9 +239,17 @@ def _copy(src: Path, dest: Path, progress: Progress | None) -> None:
                 progress(done, total)
 
 
+class _Retry(Retry):
+    """urllib3 Retry that never waits more than a minute for a server's `Retry-After`."""
+
+    def get_retry_after(self, response):
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, 60.0)
+
+
 def _session() -> requests.Session:
     """A session that retries connection errors and HTTP 429/5xx with exponential backoff."""
-    retry = Retry(
+    retry = _Retry(
         total=RETRIES,
         backoff_factor=BACKOFF,
         status_forcelist=_RETRY_STATUS,

@@ -427,3 +427,19 @@ def test_every_catalogue_transform_exists():
     names = {s.derive for s in catalogue.list_sources() if s.derive}
     assert names <= set(derive.TRANSFORMS)
     assert all(s.columns for s in catalogue.list_sources())
+
+
+def test_retry_after_is_capped_at_one_minute():
+    from urllib3 import HTTPResponse
+
+    retry = fetch_mod._session().get_adapter("https://example.org").max_retries
+    assert retry.get_retry_after(HTTPResponse(headers={"Retry-After": "3600"}, status=429)) == 60.0
+    assert retry.get_retry_after(HTTPResponse(headers={"Retry-After": "2"}, status=429)) == 2.0
+
+
+def test_error_says_when_the_mirror_lacks_the_file(store, register, serve, tmp_path, monkeypatch):
+    register()
+    monkeypatch.setenv("INDICATEURS_MIROIR", str(tmp_path / "miroir-vide"))
+    serve(FakeResponse(b"", status=404))
+    with pytest.raises(FetchError, match=r"absent du miroir.*HTTP 404"):
+        fetch("test_csv")
