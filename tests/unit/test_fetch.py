@@ -28,6 +28,7 @@ def make_source(**fields) -> Source:
         "title": "Fichier de test",
         "theme": "test",
         "producer": "tests",
+        "citation": "tests",
         "licence": "Licence Ouverte",
         "millesime": "2024",
         "url": URL,
@@ -443,3 +444,23 @@ def test_error_says_when_the_mirror_lacks_the_file(store, register, serve, tmp_p
     serve(FakeResponse(b"", status=404))
     with pytest.raises(FetchError, match=r"absent du miroir.*HTTP 404"):
         fetch("test_csv")
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (requests.ConnectionError("Failed to resolve 'cdn.jsdelivr.net'"), "pas d'accès à internet"),
+        (requests.ReadTimeout("read timed out"), "délai dépassé"),
+    ],
+)
+def test_network_failures_have_a_plain_french_message(store, register, monkeypatch, exc, expected):
+    register()
+
+    class Broken(FakeSession):
+        def get(self, url, **kwargs):
+            raise exc
+
+    monkeypatch.setattr(fetch_mod, "_session", lambda: Broken([]))
+    with pytest.raises(FetchError, match=expected) as err:
+        fetch("test_csv")
+    assert "INDICATEURS_MIROIR" in str(err.value)
