@@ -289,11 +289,23 @@ def _download(url: str, dest: Path, progress: Progress | None) -> None:
                     if progress:
                         progress(done, total)
     except requests.RequestException as exc:
-        raise _Rejected(
-            f"connexion impossible ou interrompue ({type(exc).__name__} : {str(exc)[:300]})"
-        ) from exc
+        _log.debug("Téléchargement de %s : %r", url, exc)
+        raise _Rejected(_network_problem(exc)) from exc
     if total is not None and done != total:
         raise _Rejected(f"téléchargement incomplet : {done} octets reçus sur {total} annoncés")
+
+
+def _network_problem(exc: requests.RequestException) -> str:
+    """A French sentence for a network failure (the technical name in brackets)."""
+    if isinstance(exc, requests.Timeout):
+        problem = "le serveur ne répond pas (délai dépassé)"
+    elif isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+        problem = "connexion interrompue pendant le téléchargement"
+    elif isinstance(exc, requests.ConnectionError):
+        problem = "connexion impossible (pas d'accès à internet, ou serveur injoignable)"
+    else:
+        problem = "erreur réseau"
+    return f"{problem} [{type(exc).__name__}]"
 
 
 # --------------------------------------------------------------------------- validation
