@@ -70,6 +70,19 @@ def fetch(source_id: str, *, progress: Progress | None = None, force: bool = Fal
     """
     source = get_source(source_id)
     target = raw_dir() / source.file
+    try:
+        return _fetch(source, target, progress, force)
+    except OSError as exc:  # the store itself: full disk, read-only folder…
+        raise FetchError(
+            f"Source « {source.id} » ({source.title}) : écriture impossible dans le magasin {target.parent} "
+            f"({exc.strerror or exc} ; disque plein ou dossier en lecture seule ?). "
+            "Le fichier déjà présent, s'il y en a un, est conservé.",
+            source_id=source.id,
+            url=source.url,
+        ) from exc
+
+
+def _fetch(source: Source, target: Path, progress: Progress | None, force: bool) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if not force and _in_store(source, target):
         _log.info("%s : %s (déjà présent et valide)", source.id, _ORIGIN_STORE)

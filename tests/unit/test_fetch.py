@@ -464,3 +464,19 @@ def test_network_failures_have_a_plain_french_message(store, register, monkeypat
     with pytest.raises(FetchError, match=expected) as err:
         fetch("test_csv")
     assert "INDICATEURS_MIROIR" in str(err.value)
+
+
+def test_full_disk_is_a_french_error_and_keeps_the_previous_file(store, register, serve, monkeypatch):
+    register()
+    serve(FakeResponse(GOOD_CSV), FakeResponse(GOOD_CSV.replace(b"3", b"4")))
+    path = fetch("test_csv")
+
+    def no_space(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fetch_mod.os, "replace", no_space)
+    with pytest.raises(FetchError, match="disque plein") as err:
+        fetch("test_csv", force=True)
+    assert "test_csv" in str(err.value)
+    assert path.read_bytes() == GOOD_CSV
+    assert leftovers(store) == []
