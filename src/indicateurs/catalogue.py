@@ -30,6 +30,7 @@ class Source:
     format: str
     relation: str
     notes: str = ""
+    download: str = ""  # what `fetch` does to a download to match the mirror file, or why it cannot
     columns: tuple[str, ...] = ()  # required CSV columns / JSON keys / GeoJSON properties
     sep: str = ","  # CSV separator of the stored file
     derive: str = ""  # post-download transform (see `indicateurs.derive`), "" = none

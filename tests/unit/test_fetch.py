@@ -428,6 +428,14 @@ def test_every_catalogue_transform_exists():
     names = {s.derive for s in catalogue.list_sources() if s.derive}
     assert names <= set(derive.TRANSFORMS)
     assert all(s.columns for s in catalogue.list_sources())
+    assert all(s.download for s in catalogue.list_sources())
+
+
+def test_no_personal_data_column_is_declared_for_json_sources():
+    personal = {"courriel", "telephone", "aidants", "mail"}
+    for source in catalogue.list_sources():
+        if source.derive == "json_csv":
+            assert not personal & set(source.columns), source.id
 
 
 def test_retry_after_is_capped_at_one_minute():
