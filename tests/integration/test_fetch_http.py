@@ -333,3 +333,16 @@ def test_connection_dropped_midway_keeps_the_previous_file(server, monkeypatch):
     with pytest.raises(FetchError, match=r"france_services_2023.*(interrompue|incomplet)"):
         fetch("france_services_2023", force=True)
     assert path.read_bytes() == before
+
+
+def test_the_base_builds_from_a_local_http_server(server, monkeypatch):
+    """The issue's "done when": `build` works with no mirror, only a server serving the mirror folder."""
+    from indicateurs.base import build_base
+
+    for source in list_sources():
+        point(monkeypatch, source.id, f"{server.url}/miroir/{source.mirror_path}")
+    report = build_base()
+    assert report["rows_per_level"]["epci"] == 1255
+    manifest = store_manifest()
+    assert manifest and {e["origin"] for e in manifest.values()} == {"téléchargement"}
+    assert all(e["url"].startswith(server.url) for e in manifest.values())
