@@ -293,7 +293,9 @@ def _download(url: str, dest: Path, progress: Progress | None) -> None:
                     "le serveur a renvoyé une page HTML (Content-Type text/html) au lieu des données"
                 )
             length = response.headers.get("Content-Length", "")
-            total = int(length) if length.isdigit() else None
+            # a server-side Content-Encoding makes Content-Length count compressed bytes: no total then
+            encoded = response.headers.get("Content-Encoding", "identity") not in ("", "identity")
+            total = int(length) if length.isdigit() and not encoded else None
             done = 0
             with dest.open("wb") as f:
                 for chunk in response.iter_content(_CHUNK):

@@ -230,6 +230,16 @@ def test_progress_total_is_none_without_content_length(store, register, serve):
     assert calls[-1] == (len(GOOD_CSV), None)
 
 
+def test_content_encoding_does_not_make_a_good_body_look_short(store, register, serve):
+    register()
+    response = FakeResponse(GOOD_CSV, length=len(GOOD_CSV) // 2)  # compressed size on the wire
+    response.headers["Content-Encoding"] = "gzip"
+    serve(response)
+    calls = []
+    assert fetch("test_csv", progress=lambda d, t: calls.append(t)).read_bytes() == GOOD_CSV
+    assert set(calls) == {None}
+
+
 def test_manifest_records_size_sha256_origin_and_url(store, register, serve):
     register()
     session = serve(FakeResponse(GOOD_CSV))
