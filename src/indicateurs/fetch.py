@@ -211,6 +211,7 @@ def _scratch(target: Path) -> Iterator[Callable[[], Path]]:
     def new() -> Path:
         fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
         os.close(fd)
+        os.chmod(name, 0o644)  # mkstemp makes 0600 files; the store is read by the app, maybe as another user
         made.append(Path(name))
         return made[-1]
 

@@ -248,6 +248,7 @@ def test_manifest_records_size_sha256_origin_and_url(store, register, serve):
     assert entry["sha256"] == hashlib.sha256(GOOD_CSV).hexdigest()
     assert entry["size"] == len(GOOD_CSV) and entry["file"] == "test.csv" == path.name
     assert entry["origin"] == "téléchargement" and entry["url"] == URL
+    assert path.stat().st_mode & 0o777 == 0o644
     assert datetime.fromisoformat(entry["fetched_at"]).tzinfo is not None
     headers = session.calls[0][1]
     assert session.calls[0][0] == URL and headers["stream"] is True and headers["timeout"]
