@@ -83,10 +83,10 @@ def fetch(source_id: str, *, progress: Progress | None = None, force: bool = Fal
 
 
 def _fetch(source: Source, target: Path, progress: Progress | None, force: bool) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not force and _in_store(source, target):
+    if not force and _in_store(source, target):  # read-only when up to date
         _log.info("%s : %s (déjà présent et valide)", source.id, _ORIGIN_STORE)
         return target
+    target.parent.mkdir(parents=True, exist_ok=True)
 
     problems: list[str] = []
     mirror = mirror_dir()
