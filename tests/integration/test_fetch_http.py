@@ -119,6 +119,19 @@ def test_every_source_downloads_from_a_server_serving_the_mirror(server, mirror,
     assert {e["origin"] for e in store_manifest().values()} == {"téléchargement"}
 
 
+def test_mirror_copy_then_store_no_op(mirror, monkeypatch, caplog):
+    monkeypatch.setenv("INDICATEURS_MIROIR", str(mirror))
+    source = get_source("cog_communes_2025")
+    path = fetch(source.id)
+    assert path.read_bytes() == (mirror / source.mirror_path).read_bytes()
+    entry = store_manifest()[source.id]
+    assert entry["origin"] == "miroir" and entry["url"] == source.url
+    with caplog.at_level("INFO", logger="indicateurs.fetch"):
+        assert fetch(source.id) == path
+    assert f"{source.id} : magasin" in caplog.text
+    assert store_manifest()[source.id] == entry
+
+
 # --------------------------------------------------------------------------- public forms rebuilt
 
 
