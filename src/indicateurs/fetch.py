@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -87,6 +88,7 @@ def _fetch(source: Source, target: Path, progress: Progress | None, force: bool)
         _log.info("%s : %s (déjà présent et valide)", source.id, _ORIGIN_STORE)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(target)
 
     problems: list[str] = []
     mirror = mirror_dir()
@@ -220,6 +222,15 @@ def _scratch(target: Path) -> Iterator[Callable[[], Path]]:
     finally:
         for path in made:
             path.unlink(missing_ok=True)
+
+
+def _remove_stale_parts(target: Path, max_age: float = 3600) -> None:
+    """Temporary files left by a process killed mid-download (recent ones may be in use)."""
+    now = time.time()
+    for part in target.parent.glob(f".{target.name}.*.part"):
+        with contextlib.suppress(OSError):
+            if now - part.stat().st_mtime > max_age:
+                part.unlink()
 
 
 def _install(source: Source, target: Path, fill: Callable[[Path], None], origin: str) -> Path:

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import zipfile
 from datetime import datetime
 
@@ -499,3 +500,15 @@ def test_full_disk_is_a_french_error_and_keeps_the_previous_file(store, register
     assert "test_csv" in str(err.value)
     assert path.read_bytes() == GOOD_CSV
     assert leftovers(store) == []
+
+
+def test_stale_temporary_files_are_removed_recent_ones_kept(store, register, serve):
+    register()
+    store.mkdir(parents=True)
+    old, recent = store / ".test.csv.abc123.part", store / ".test.csv.def456.part"
+    old.write_bytes(b"half")
+    recent.write_bytes(b"half")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    serve(FakeResponse(GOOD_CSV))
+    fetch("test_csv")
+    assert not old.exists() and recent.exists()
