@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from indicateurs import scores
 from indicateurs.registry import Indicator, format_value, get_indicator, list_indicators
 
 __all__ = [
@@ -541,63 +542,31 @@ def screening_export(screen: pd.DataFrame, weights: Mapping[str, float] | None =
 # --------------------------------------------------------------------------- scores (isolated)
 
 
-def _scores():
-    try:
-        from indicateurs import scores
-    except ImportError:  # TEMPORARY until indicateurs.scores lands on main
-        return None
-    return scores
-
-
-def _raw_percentile(values: pd.Series) -> pd.Series:
-    n = values.notna().sum()
-    if n <= 1:
-        return values.where(values.isna(), 50.0).astype(float)
-    return (values.rank(method="average") - 1) / (n - 1) * 100
-
-
 def _percentiles(wide: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
     """National percentile (0..100, 100 = highest value) of each value among the territories of the level.
 
-    The value itself is ranked (not its fragility reading), so the shade means the same thing on
-    every row; the 'Sens de lecture' column says which way is fragile. NaN stays NaN.
+    The value itself is ranked (a Series is taken as is by `scores.ranks`, not by its fragility
+    reading), so the shade means the same thing on every row; the 'Sens de lecture' column says
+    which way is fragile. NaN stays NaN.
     """
-    scores = _scores()
     out = {}
     for i in indicators:
         values = pd.to_numeric(wide[i], errors="coerce").astype(float)
-        out[i] = _raw_percentile(values) if scores is None else scores.ranks(wide, values)["percentile"]
+        out[i] = scores.ranks(wide, values)["percentile"]
     return pd.DataFrame(out, index=wide.index)
 
 
 def _composite(wide: pd.DataFrame, weights: Mapping[str, float] | None = None) -> pd.Series:
     """Composite score 0..100 per code (100 = most fragile); None = the default open index."""
-    scores = _scores()
-    if scores is not None:
-        if weights is None:
-            return scores.composite_index(wide).score
-        return scores.composite_index(wide, list(weights), dict(weights)).score
     if weights is None:
-        weights = {i.id: 1.0 for i in list_indicators() if i.composite and i.id in wide.columns}
-    pct = pd.DataFrame(
-        {
-            i: _raw_percentile(pd.to_numeric(wide[i]).astype(float) * get_indicator(i).direction)
-            for i in weights
-        }
-    )
-    w = pd.Series(weights, dtype=float)
-    total = (pct.fillna(0) * w).sum(axis=1)
-    denom = (pct.notna() * w).sum(axis=1)
-    return (total / denom.where(denom > 0)).rename("score")
+        return scores.composite_index(wide).score
+    return scores.composite_index(wide, list(weights), dict(weights)).score
 
 
 def _robustness_sentences(
     wide: pd.DataFrame, codes: list[str], weights: Mapping[str, float]
 ) -> dict[str, str]:
     """How stable each national rank is over random weightings and without each criterion."""
-    scores = _scores()
-    if scores is None:
-        return dict.fromkeys(codes, "")
     indicators = list(weights) if weights else scores.default_composite_indicators(wide)
     if len(indicators) < 2:
         return dict.fromkeys(codes, _ONE_CRITERION)
