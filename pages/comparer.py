@@ -26,10 +26,14 @@ except Exception as exc:  # the base is missing or unreadable: say so, no traceb
 
 names = territories.set_index(["level", "code"])["nom"]
 # ---------------------------------------------------------------- selection kept in the URL
+# A shared link wins; otherwise the selection made before visiting another page comes back.
 if "cmp_selection" not in st.session_state:
     from_url = compare.parse_selection(st.query_params.get("selection"), territories)
-    st.session_state["cmp_selection"] = from_url.keys
-    st.session_state["cmp_rejected"] = from_url.rejected
+    if from_url.keys or from_url.rejected:
+        st.session_state["cmp_selection"] = from_url.keys
+        st.session_state["cmp_url"] = (from_url.keys, from_url.rejected)
+    else:
+        st.session_state["cmp_selection"] = st.session_state.get("cmp_saved", [])
 
 
 def take_shortlist(codes: list[str]) -> None:
@@ -115,10 +119,12 @@ with tab_screen:
     search = st.text_input("Rechercher un EPCI dans le tableau", key="cmp_search", placeholder="ex. Sèvre")
     shown = compare.search_rows(screen, search)
     st.write(f"**{len(shown)} EPCI** affichés ({region_names[region]}).")
-    st.dataframe(
+    event = st.dataframe(
         compare.screening_display(shown),
         hide_index=True,
         key="cmp_screen_table",
+        on_select="rerun",
+        selection_mode="multi-row",
         column_config={
             "Population": st.column_config.NumberColumn(format="localized"),
             "IFN (1 à 10)": st.column_config.NumberColumn(format="localized"),
@@ -144,6 +150,7 @@ with tab_screen:
             )
         )
     )
+    ticked = shown["code"].iloc[[r for r in event.selection.rows if r < len(shown)]].tolist()
     s1, s2, s3 = st.columns([2, 1, 1])
     top_n = s1.number_input("Nombre d'EPCI à comparer", 2, 12, 5, key="cmp_top_n")
     s1.button(
@@ -153,6 +160,14 @@ with tab_screen:
         args=(shown["code"].head(int(top_n)).tolist(),),
         disabled=len(shown) < 2,
     )
+    s1.button(
+        f"Comparer les {len(ticked)} EPCI cochés dans le tableau",
+        key="cmp_take_ticked",
+        on_click=take_shortlist,
+        args=(ticked,),
+        disabled=not compare.MIN_TERRITORIES <= len(ticked) <= compare.MAX_TERRITORIES,
+        help="Cochez de 2 à 12 lignes (case à gauche de chaque ligne).",
+    )
     csv_screen, xlsx_screen = data.screening_files(screen, weights)
     name = safe_filename(f"preselection {region_names[region]}")
     s2.download_button("Présélection (XLSX)", xlsx_screen, f"{name}.xlsx", key="cmp_dl_screen_xlsx")
@@ -160,10 +175,9 @@ with tab_screen:
 
 # ---------------------------------------------------------------- comparison
 with tab_compare:
-    if st.session_state.get("cmp_rejected"):
-        st.warning(
-            "Territoires du lien non reconnus, ignorés : " + ", ".join(st.session_state["cmp_rejected"]) + "."
-        )
+    url_keys, rejected = st.session_state.get("cmp_url", ([], []))
+    if rejected and st.session_state["cmp_selection"] == url_keys:
+        st.warning("Territoires du lien non reconnus, ignorés : " + ", ".join(rejected) + ".")
     level = (
         st.segmented_control(
             "Chercher parmi", list(LEVELS), format_func=LEVELS.get, default="epci", key="cmp_level"
@@ -193,6 +207,7 @@ with tab_compare:
         key="cmp_selection",
         placeholder="ex. Haut Val de Sèvre",
     )
+    st.session_state["cmp_saved"] = selection
     if selection:
         st.query_params["selection"] = compare.format_selection(selection)
     elif "selection" in st.query_params:

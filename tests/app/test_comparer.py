@@ -139,3 +139,14 @@ def test_comparison_export_opens_in_openpyxl(base, na_epci, media):
     assert ifn["Millésime"] == get_indicator("ifn").millesime
     n_ind = len([i for i in list_indicators() if i.id in base.wide("epci").columns])
     assert len(rows) == 3 * n_ind
+
+
+def test_selection_comes_back_after_visiting_another_page(na_epci):
+    """Streamlit forgets a widget's state on other pages; the page keeps its own copy."""
+    saved = [compare.territory_key("epci", c) for c in na_epci[2:5]]
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["cmp_saved"] = saved
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="cmp_selection").value == saved
+    assert at.query_params["selection"] == compare.format_selection(saved)
