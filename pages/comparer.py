@@ -8,7 +8,13 @@ from indicateurs.exports import safe_filename
 from indicateurs.registry import get_indicator, list_indicators
 from ui import compare_data as data
 
-LEVELS = {"epci": "EPCI", "departement": "Département", "region": "Région", "commune": "Commune"}
+LEVELS = {
+    "epci": "EPCI",
+    "departement": "Département",
+    "region": "Région",
+    "commune": "Commune",
+    "france": "France",
+}
 CHART_DEFAULT = ["ifn", "lieux_pour_10000", "taux_pauvrete"]
 
 st.title("Comparer des territoires")
@@ -125,6 +131,7 @@ with tab_screen:
         key="cmp_screen_table",
         on_select="rerun",
         selection_mode="multi-row",
+        height=38 + 35 * min(15, len(shown)),
         column_config={
             "Population": st.column_config.NumberColumn(format="localized"),
             "IFN (1 à 10)": st.column_config.NumberColumn(format="localized"),
@@ -161,7 +168,9 @@ with tab_screen:
         disabled=len(shown) < 2,
     )
     s1.button(
-        f"Comparer les {len(ticked)} EPCI cochés dans le tableau",
+        f"Comparer les {len(ticked)} EPCI cochés"
+        if ticked
+        else "Cochez des lignes du tableau pour les comparer",
         key="cmp_take_ticked",
         on_click=take_shortlist,
         args=(ticked,),

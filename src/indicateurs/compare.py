@@ -489,16 +489,16 @@ def _clean_weights(weights: Mapping[str, float], wide: pd.DataFrame) -> dict[str
 SCREENING_LABELS = {
     "rang": "Rang",
     "nom": "EPCI",
-    "code": "SIREN",
-    "departement": "Dép.",
-    "nature": "Nature",
+    "score": "Score pondéré",
+    "stabilite": "Stabilité du rang",
     "population": "Population",
     "ifn": "IFN (1 à 10)",
     "indice_composite": "Indice composite",
     "lieux_pour_10000": "Lieux / 10 000 hab.",
-    "score": "Score pondéré",
+    "nature": "Nature",
+    "departement": "Dép.",
+    "code": "SIREN",
     "rang_national": "Rang national",
-    "stabilite": "Stabilité du rang",
 }
 
 

@@ -150,3 +150,25 @@ def test_selection_comes_back_after_visiting_another_page(na_epci):
     assert not at.exception
     assert at.multiselect(key="cmp_selection").value == saved
     assert at.query_params["selection"] == compare.format_selection(saved)
+
+
+def test_other_levels_communes_of_a_departement_and_france(base):
+    at = _app()
+    at.segmented_control(key="cmp_level").set_value("commune").run()
+    at.selectbox(key="cmp_commune_dep").set_value("79").run()
+    options = at.multiselect(key="cmp_selection").options
+    communes = base.territories.query("level == 'commune' and departement == '79'")
+    assert len(options) == len(communes)
+    niort = compare.territory_key("commune", "79191")
+    at.multiselect(key="cmp_selection").set_value([niort, "commune:79049"]).run()
+    at.segmented_control(key="cmp_level").set_value("france").run()
+    at.multiselect(key="cmp_selection").set_value([niort, "commune:79049", "france:FR"]).run()
+    assert not at.exception
+    grid = _frame_with(at, "Sens de lecture")
+    assert list(grid.columns[1:]) == [
+        "Niort (commune 79191)",
+        "Bressuire (commune 79049)",
+        "France (métropole et DROM)",
+    ]
+    expected = format_value(base.wide("commune").loc["79191", "part_65_plus"], "part_65_plus")
+    assert grid.loc[get_indicator("part_65_plus").label, "Niort (commune 79191)"].startswith(expected)
