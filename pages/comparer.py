@@ -249,6 +249,22 @@ with tab_compare:
         "foncée, plus la valeur est haute parmi les territoires de même niveau en France (centile national). "
         "« Sens de lecture » dit si une valeur haute signale plus ou moins de fragilité."
     )
+    with st.expander("Tableau détaillé : valeur, centile national et écart à la médiane, avec la source"):
+        st.dataframe(
+            compare.detail_table(table),
+            hide_index=True,
+            column_config={
+                "Centile national": st.column_config.ProgressColumn(
+                    format="%.0f",
+                    min_value=0,
+                    max_value=100,
+                    help="Part des territoires de même niveau en France ayant une valeur plus basse",
+                )
+            },
+        )
+        st.caption(
+            "Centile vide : donnée non disponible (secret statistique ou indicateur non publié à ce niveau)."
+        )
     with st.expander("Sources et millésimes des indicateurs affichés"):
         for line in compare.sources_lines(table["indicator"]):
             st.markdown(f"- {line}")

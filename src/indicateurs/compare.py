@@ -35,6 +35,7 @@ __all__ = [
     "check_selection",
     "comparison_export",
     "comparison_table",
+    "detail_table",
     "filter_territories",
     "format_selection",
     "parse_selection",
@@ -363,7 +364,7 @@ def side_by_side(
     keys = list(dict.fromkeys(table["key"]))
     labels = territory_labels(keys, territories)
     if show == "centile":
-        text = table["percentile"].map(_percentile_text)
+        text = table["percentile"].map(_percentile_text).where(table["percentile"].notna(), table["text"])
     else:
         text = table["text"].where(table["delta_text"] == "", table["text"] + "  " + table["delta_text"])
     frame = table.assign(cell=text, column=table["key"].map(labels))
@@ -393,6 +394,21 @@ def sources_lines(indicator_ids: Iterable[str]) -> list[str]:
         ind = get_indicator(i)
         grouped.setdefault(ind.citation, []).append(ind.short)
     return [f"{citation} : {', '.join(shorts)}" for citation, shorts in grouped.items()]
+
+
+def detail_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Value, national percentile and gap to the median side by side, one row per territory and indicator."""
+    return pd.DataFrame(
+        {
+            "Indicateur": table["short"],
+            "Territoire": table["nom"],
+            "Valeur": table["text"],
+            "Centile national": table["percentile"].round(0),
+            "Écart à la médiane du groupe": table["delta_text"],
+            "Source": table["source"],
+            "Millésime": table["millesime"],
+        }
+    )
 
 
 def comparison_export(table: pd.DataFrame) -> pd.DataFrame:

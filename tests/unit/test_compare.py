@@ -196,6 +196,21 @@ def test_side_by_side_grid(wide_epci, territories):
         centiles.loc["Indice de fragilité numérique (IFN, 5 indicateurs)", "CC Alpha (200000001)"]
         == "75e centile national"
     )
+    assert centiles.loc["Taux de pauvreté (seuil 60 %)", "CC Gamma (200000003)"] == (
+        "donnée non disponible (secret statistique)"
+    )
+
+
+def test_detail_table(wide_epci):
+    table = comparison_table({"epci": wide_epci}, KEYS3, ["ifn", "taux_pauvrete"])
+    detail = compare.detail_table(table)
+    row = detail[(detail["Territoire"] == "CC Gamma") & (detail["Indicateur"] == "IFN")].iloc[0]
+    assert row["Valeur"] == "8,0\u00a0/\u00a010" and row["Centile national"] == 100
+    assert row["Écart à la médiane du groupe"] == "▲ +2,0\u00a0pts"
+    secret = detail[(detail["Territoire"] == "CC Gamma") & (detail["Indicateur"] == "Pauvreté")].iloc[0]
+    assert secret["Valeur"] == "donnée non disponible (secret statistique)" and np.isnan(
+        secret["Centile national"]
+    )
 
 
 def test_export_and_sources(wide_epci):
