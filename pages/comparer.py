@@ -228,6 +228,8 @@ with tab_compare:
         st.info(str(err))
         st.stop()
 
+    st.caption("Lien à partager (il rouvre cette comparaison) :")
+    st.code(compare.share_link(st.context.url, selection), language=None)
     table = data.comparison(tuple(selection))
     show = (
         st.segmented_control(

@@ -12,6 +12,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -45,6 +46,7 @@ __all__ = [
     "screening_export",
     "screening_table",
     "search_rows",
+    "share_link",
     "side_by_side",
     "sources_lines",
     "territory_key",
@@ -184,6 +186,12 @@ def parse_selection(text: str | None, territories: pd.DataFrame) -> Selection:
 def format_selection(keys: Iterable[str]) -> str:
     """The URL value for a selection: keys joined by commas."""
     return ",".join(keys)
+
+
+def share_link(page_url: str | None, keys: Iterable[str]) -> str:
+    """The link that reopens the page with this selection ('?selection=…' alone if the URL is unknown)."""
+    query = "selection=" + quote(format_selection(keys), safe=":,")
+    return f"{(page_url or '').split('?')[0]}?{query}"
 
 
 def check_selection(keys: list[str]) -> None:

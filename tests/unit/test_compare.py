@@ -111,6 +111,13 @@ def test_parse_selection_round_trip_and_rejects(territories):
     assert parse_selection(None, territories).keys == []
 
 
+def test_share_link():
+    keys = ["epci:200000001", "departement:79"]
+    link = compare.share_link("http://atelier.local:8501/comparer?x=1", keys)
+    assert link == "http://atelier.local:8501/comparer?selection=epci:200000001,departement:79"
+    assert compare.share_link(None, keys) == "?selection=epci:200000001,departement:79"
+
+
 def test_territory_label_distinguishes_levels(territories):
     assert compare.territory_label("epci:200000002", territories) == "CA Béta (200000002)"
     assert compare.territory_label("departement:79", territories) == "Deux-Sèvres (département 79)"
