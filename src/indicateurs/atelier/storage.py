@@ -466,7 +466,9 @@ def _place_row(record: Mapping[str, object]) -> dict:
         "longitude": _number(record.get("longitude"), "La longitude", -180, 180),
     }
     code = record.get("code_commune")
-    code = "" if code is None or (isinstance(code, float) and math.isnan(code)) else str(code).strip()
+    if isinstance(code, float):
+        code = None if math.isnan(code) else (f"{int(code)}" if code.is_integer() else str(code))
+    code = "" if code is None else str(code).strip()
     if code:
         if code.isdigit() and len(code) == 4:
             code = "0" + code  # a spreadsheet dropped the leading zero
