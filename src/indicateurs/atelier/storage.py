@@ -13,6 +13,7 @@ import hmac
 import math
 import os
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -498,6 +499,10 @@ class Store:
     def __init__(self, engine: sa.Engine):
         self.engine = engine
         self._write_engine = engine.execution_options(atelier_write=True)
+        # SQLite has one writer at a time: threads of this process queue on a lock (served in turn)
+        # rather than polling the file lock, which keeps the slowest saves short. Other processes are
+        # still kept in order by the database's own lock and busy_timeout.
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     @property
     def backend(self) -> str:
@@ -513,7 +518,7 @@ class Store:
         return _Guard(self.engine)
 
     def _write(self):
-        return _Guard(self._write_engine)
+        return _Guard(self._write_engine, self._write_lock)
 
     def migrate(self) -> int:
         """Apply the pending migrations in order (idempotent, safe when several processes start); return the version."""
@@ -608,23 +613,35 @@ class Store:
             "version": 1,
         }
         _evidence_rows(0, evidence)  # validate before opening the transaction
-        if values["request_id"]:
-            existing = self._enjeu_by_request(values["request_id"])
-            if existing is not None:
-                return existing
         try:
+            # One short write transaction per save; the foreign key and the unique request id guard the
+            # rare cases (unknown workshop, retried save) without extra round trips.
             with self._write() as conn:
-                self._atelier_exists(conn, values["atelier_id"])
                 new_id = conn.execute(enjeu_t.insert().values(**values).returning(enjeu_t.c.id)).scalar_one()
                 rows = _evidence_rows(new_id, evidence)
                 if rows:
                     conn.execute(enjeu_indicateur_t.insert(), rows)
         except exc.IntegrityError:
             existing = self._enjeu_by_request(values["request_id"]) if values["request_id"] else None
-            if existing is None:
-                raise
-            return existing
-        return self.get_enjeu(new_id)
+            if existing is not None:
+                return existing
+            with self._read() as conn:
+                self._atelier_exists(conn, values["atelier_id"])
+            raise
+        stored = [{k: v for k, v in row.items() if k != "enjeu_id"} for row in rows]
+        return Enjeu(
+            id=new_id,
+            atelier_id=values["atelier_id"],
+            texte=values["texte"],
+            categorie=values["categorie"],
+            communes=tuple(values["communes"]),
+            auteur=values["auteur"],
+            auteur_hash=values["auteur_cle"],
+            created_at=now,
+            updated_at=now,
+            version=1,
+            evidence=tuple(sorted((Evidence(**r) for r in stored), key=lambda e: (e.sens, e.indicator_id))),
+        )
 
     def _enjeu_by_request(self, request_id: str) -> Enjeu | None:
         with self._read() as conn:
@@ -1140,22 +1157,32 @@ class Store:
 class _Guard:
     """A transaction whose connection failures become StoreUnavailable (French message)."""
 
-    def __init__(self, engine: sa.Engine):
+    def __init__(self, engine: sa.Engine, lock: threading.Lock | None = None):
         self._engine = engine
+        self._lock = lock
         self._cm = None
 
     def __enter__(self) -> sa.Connection:
+        if self._lock is not None:
+            self._lock.acquire()
         try:
             self._cm = self._engine.begin()
             return self._cm.__enter__()
-        except (exc.OperationalError, exc.InterfaceError) as error:
-            raise _unavailable(error) from error
+        except BaseException as error:
+            if self._lock is not None:
+                self._lock.release()
+            if isinstance(error, (exc.OperationalError, exc.InterfaceError)):
+                raise _unavailable(error) from error
+            raise
 
     def __exit__(self, exc_type, exc_value, traceback):
         try:
             self._cm.__exit__(exc_type, exc_value, traceback)
         except (exc.OperationalError, exc.InterfaceError) as error:
             raise _unavailable(error) from error
+        finally:
+            if self._lock is not None:
+                self._lock.release()
         if isinstance(exc_value, (exc.OperationalError, exc.InterfaceError)):
             raise _unavailable(exc_value) from exc_value
         return False
