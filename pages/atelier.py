@@ -22,6 +22,8 @@ if base is None:
         "les enjeux peuvent être saisis, sans indicateur lié."
     )
 
+if level == "france":
+    st.info("Choisissez le territoire hôte de l'atelier (EPCI, département…) dans le menu latéral.")
 ui.show_flash()
 try:
     atelier = ui.workshop_picker(store, level, code, territoire_nom)
@@ -45,7 +47,7 @@ try:
             ui.enjeu_list(store, atelier.id, commune_noms)
 
     elif vue == "Vue projecteur":
-        ui.projector_view(atelier.id, commune_noms)
+        ui.projector_view(atelier.id, commune_noms, ui.join_url(level, code, atelier.id))
 
     elif vue == "Animation":
         st.subheader("Espace animateur")

@@ -31,16 +31,28 @@ from indicateurs.registry import list_indicators
 __all__ = [
     "author_key",
     "base_or_none",
+    "category_counts_frame",
+    "chantier_form",
+    "chantier_list",
     "communes_of",
     "current_territory",
+    "enjeu_form",
+    "enjeu_list",
+    "export_buttons",
     "facilitator_pin",
     "flash",
     "get_store",
+    "gouvernance_form",
     "indicator_options",
+    "join_url",
+    "pin_gate",
+    "place_names",
+    "projector_view",
     "render_enjeu",
     "run_action",
     "show_flash",
     "territory_name",
+    "workshop_picker",
 ]
 
 _PARIS = ZoneInfo("Europe/Paris")
@@ -225,6 +237,9 @@ def workshop_picker(store: Store, level: str, code: str, territoire_nom: str):
     chosen = None
     if ateliers:
         by_id = {a.id: a for a in ateliers}
+        wanted = st.query_params.get("atelier", "")
+        if "atelier_choisi" not in st.session_state and wanted.isdigit() and int(wanted) in by_id:
+            st.session_state["atelier_choisi"] = int(wanted)
         if st.session_state.get("atelier_choisi") not in by_id:
             st.session_state["atelier_choisi"] = ateliers[0].id
         chosen_id = st.selectbox(
@@ -286,6 +301,7 @@ def enjeu_form(
             options=list(commune_noms),
             format_func=lambda c: f"{commune_noms[c]} ({c})",
             key="enjeu_communes",
+            placeholder="Choisir une ou plusieurs communes",
         )
     options = indicator_options(base, level)
     if not options:
@@ -297,7 +313,11 @@ def enjeu_form(
             ("contredit", "Indicateurs qui le contredisent"),
         ):
             chosen = st.multiselect(
-                label, options=list(options), format_func=options.__getitem__, key=f"enjeu_{sens}"
+                label,
+                options=list(options),
+                format_func=options.__getitem__,
+                key=f"enjeu_{sens}",
+                placeholder="Choisir un ou plusieurs indicateurs",
             )
             for indicator_id in chosen:
                 st.caption(
@@ -361,7 +381,7 @@ def enjeu_list(store: Store, atelier_id: int, commune_noms: dict[str, str]) -> N
 
 
 @st.fragment(run_every=5)
-def projector_view(atelier_id: int, commune_noms: dict[str, str]) -> None:
+def projector_view(atelier_id: int, commune_noms: dict[str, str], join_url: str | None = None) -> None:
     """What the room sees: counts per category and the latest enjeux, refreshed every 5 seconds."""
     try:
         store = get_store()
@@ -370,10 +390,13 @@ def projector_view(atelier_id: int, commune_noms: dict[str, str]) -> None:
     except StoreUnavailable as error:
         st.error(str(error))
         return
-    columns = st.columns(len(counts) + 1)
+    board, join = st.columns([4, 1])
+    columns = board.columns(len(counts) + 1)
     columns[0].metric("Enjeux", sum(counts.values()))
     for column, (key, n) in zip(columns[1:], counts.items(), strict=True):
         column.metric(CATEGORIES[key], n)
+    if join_url:
+        join.image(_qr_png(join_url), caption="Scannez pour ajouter vos enjeux", width=160)
     for enjeu in list(reversed(enjeux))[:12]:
         render_enjeu(store, enjeu, commune_noms=commune_noms, can_edit=False, pin=None, large=True)
     st.caption("Actualisé toutes les 5 secondes.")
@@ -418,11 +441,17 @@ def chantier_form(store: Store, atelier_id: int, pin: str, ressources: list[str]
             options=[e.id for e in enjeux],
             format_func=_enjeu_label(enjeux),
             key="chantier_enjeux",
+            placeholder="Choisir des enjeux",
         )
         st.text_area("Objectif", key="chantier_objectif", max_chars=1000)
         st.text_area("Acteurs", key="chantier_acteurs", max_chars=1000)
         if ressources:
-            st.multiselect("Lieux et ressources du territoire", options=ressources, key="chantier_lieux")
+            st.multiselect(
+                "Lieux et ressources du territoire",
+                options=ressources,
+                key="chantier_lieux",
+                placeholder="Choisir des lieux",
+            )
         st.text_area("Autres ressources", key="chantier_ressources", max_chars=800)
         st.text_input("Première action", key="chantier_action", max_chars=1000)
         st.text_input("Pilote", key="chantier_pilote", max_chars=200)
@@ -473,6 +502,7 @@ def chantier_list(store: Store, atelier_id: int, pin: str) -> None:
                 default=[i for i in ch.enjeu_ids if i in {e.id for e in enjeux}],
                 format_func=label,
                 key=key,
+                placeholder="Choisir des enjeux",
             )
             left, right = st.columns(2)
             left.button(
@@ -530,6 +560,25 @@ def _save_gouvernance(store: Store, atelier_id: int, pin: str, version: int) -> 
         ),
         "Gouvernance enregistrée.",
     )
+
+
+def join_url(level: str, code: str, atelier_id: int) -> str | None:
+    """The address participants open on their phone: this page, this territory, this workshop."""
+    url = st.context.url
+    if not url:
+        return None
+    return f"{url.split('?')[0]}?territoire={level}:{code}&atelier={atelier_id}"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _qr_png(text: str) -> bytes:
+    import io
+
+    import qrcode
+
+    buffer = io.BytesIO()
+    qrcode.make(text, border=2).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 KEY_FIGURES = ("population", "ifn", "taux_pauvrete", "part_65_plus", "part_peu_diplomes", "part_thd")

@@ -75,12 +75,12 @@ def evidence_for(
 
 
 def source_label(source: str, millesime: str) -> str:
-    """'Producer, title (millésime)' for a catalogue source id; the raw text otherwise."""
+    """The catalogue's short citation with the millésime, for a source id; the raw text otherwise."""
     try:
         entry = get_source(source)
     except (KeyError, ValueError):
         return f"{source} ({millesime})"
-    return f"{entry.producer.split('(')[0].strip()}, {entry.title} ({millesime})"
+    return f"{entry.citation} ({millesime})"
 
 
 def _label(indicator_id: str) -> str:
