@@ -388,6 +388,8 @@ def test_local_places_keep_good_rows_and_report_bad_ones(store, atelier):
     assert store.list_local_places(communes=["79048"])["nom"].tolist() == ["EPN de la mairie"]
     assert store.list_local_places(territoire=("epci", "245900410")).empty
     assert len(store.list_local_places()) == 3
+    every_commune = [f"{d:02d}{n:03d}" for d in range(1, 96) for n in range(1, 400)]  # ~37 000 codes
+    assert store.list_local_places(communes=every_commune)["nom"].tolist() == ["EPN de la mairie", "Ain"]
     with pytest.raises(AccessDenied):
         store.delete_local_place(int(places["id"].iloc[0]), pin="0")
     store.delete_local_place(int(places["id"].iloc[0]), pin=PIN)

@@ -400,17 +400,16 @@ def _territoire(level: str, code: str) -> tuple[str, str]:
     return level, code
 
 
-def _communes(codes: Iterable[str] | None) -> list[str]:
-    out: list[str] = []
+def _communes(codes: Iterable[str] | None, limit: int | None = MAX_COMMUNES) -> list[str]:
+    out: dict[str, None] = {}
     for raw in codes or ():
         code = str(raw).strip().upper()
         if not _CODE_COMMUNE.match(code):
             raise ValueError(f"Code commune invalide : {raw!r} (5 caractères, ex. 79048 ou 2A004).")
-        if code not in out:
-            out.append(code)
-    if len(out) > MAX_COMMUNES:
-        raise ValueError(f"Trop de communes ({len(out)}, {MAX_COMMUNES} au maximum).")
-    return out
+        out[code] = None
+    if limit is not None and len(out) > limit:
+        raise ValueError(f"Trop de communes ({len(out)}, {limit} au maximum).")
+    return list(out)
 
 
 def _evidence_rows(enjeu_id: int, evidence: Sequence[Evidence]) -> list[dict]:
@@ -1110,31 +1109,45 @@ class Store:
         source, millesime, local (always True), atelier_id, territoire_level, territoire_code, created_at.
         """
         conditions = []
+        level = code = None
         if territoire is not None:
             level, code = _territoire(*territoire)
             conditions.append(
                 sa.and_(lieu_local_t.c.territoire_level == level, lieu_local_t.c.territoire_code == code)
             )
-        if communes is not None:
-            codes = _communes(communes)
-            if codes:
-                conditions.append(lieu_local_t.c.code_commune.in_(codes))
+        codes = set(_communes(communes, limit=None)) if communes is not None else set()
+        # A long list of communes (a région, France) is filtered here rather than in an IN (...) clause
+        # that SQLite caps; the table holds only the few places added by hand.
+        in_python = len(codes) > 500
+        if codes and not in_python:
+            conditions.append(lieu_local_t.c.code_commune.in_(sorted(codes)))
         if atelier_id is not None:
             conditions.append(lieu_local_t.c.atelier_id == int(atelier_id))
         query = sa.select(lieu_local_t).order_by(lieu_local_t.c.id)
-        if conditions:
+        if in_python:
+            pass
+        elif conditions:
             query = query.where(sa.or_(*conditions))
         elif territoire is not None or communes is not None or atelier_id is not None:
             query = query.where(sa.false())
         with self._read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
+        if in_python:
+            rows = [
+                r
+                for r in rows
+                if r["code_commune"] in codes
+                or (level is not None and (r["territoire_level"], r["territoire_code"]) == (level, code))
+                or (atelier_id is not None and r["atelier_id"] == int(atelier_id))
+            ]
         columns = [
             "id", "type", "nom", "adresse", "code_commune", "latitude", "longitude", "services", "horaires",
             "source", "millesime", "local", "atelier_id", "territoire_level", "territoire_code", "created_at",
         ]  # fmt: skip
         frame = pd.DataFrame(rows, columns=[c for c in columns if c not in ("source", "millesime")])
         frame["source"] = "Ajout local (atelier)"
-        frame["millesime"] = [_aware(d).strftime("%d/%m/%Y") for d in frame["created_at"]] if rows else []
+        frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+        frame["millesime"] = frame["created_at"].dt.tz_convert("Europe/Paris").dt.strftime("%d/%m/%Y")
         frame["local"] = True
         for col in ("latitude", "longitude"):
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
