@@ -5,6 +5,7 @@ Everything participants typed goes through `escape_markdown` before st.markdown 
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
@@ -57,6 +58,8 @@ __all__ = [
 
 _PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_TERRITORY = ("epci", "200041523")
+_MAX_PIN_FAILURES = 5
+_LOCKOUT_SECONDS = 300
 
 
 @st.cache_resource(show_spinner=False)
@@ -414,13 +417,23 @@ def pin_gate() -> str | None:
 
 
 def _unlock() -> None:
-    pin = st.session_state.get("atelier_pin_saisi", "")
+    ss = st.session_state
+    now = time.monotonic()
+    failures = [t for t in ss.get("atelier_pin_echecs", []) if now - t < _LOCKOUT_SECONDS]
+    pin = ss.get("atelier_pin_saisi", "")
+    ss["atelier_pin_saisi"] = ""
+    if len(failures) >= _MAX_PIN_FAILURES:
+        wait = int(_LOCKOUT_SECONDS - (now - failures[0])) // 60 + 1
+        flash("error", f"Trop d'essais de code : réessayez dans {wait} minute(s).")
+        return
     if check_pin(pin):
-        st.session_state["atelier_pin_valide"] = pin
+        ss["atelier_pin_valide"] = pin
+        ss["atelier_pin_echecs"] = []
         flash("success", "Espace animateur déverrouillé.")
-    else:
-        flash("error", "Code animateur incorrect (ou variable ATELIER_PIN non définie sur le serveur).")
-    st.session_state["atelier_pin_saisi"] = ""
+        return
+    time.sleep(0.5)  # slows down guessing
+    ss["atelier_pin_echecs"] = [*failures, now]
+    flash("error", "Code animateur incorrect (ou variable ATELIER_PIN non définie sur le serveur).")
 
 
 def _lock() -> None:

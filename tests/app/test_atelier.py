@@ -69,7 +69,9 @@ def test_add_enjeu_with_indicator_lists_it_with_its_figure(app):
     at.multiselect(key="enjeu_appuie").set_value(["taux_pauvrete"])
     at.run()
     live = [c.value for c in at.caption]
-    assert any("18,5\u00a0% (rang 1 sur 2 EPCI, 1 = le plus fragile)" in c for c in live)  # shown before saving
+    assert any(
+        "18,5\u00a0% (rang 1 sur 2 EPCI, 1 = le plus fragile)" in c for c in live
+    )  # shown before saving
     at.button(key="enjeu_enregistrer").click().run()
     assert not at.exception and not at.error
     assert at.success[0].value.startswith("Enjeu enregistré")
@@ -78,7 +80,9 @@ def test_add_enjeu_with_indicator_lists_it_with_its_figure(app):
     assert "Les ménages \\*\\*pauvres\\*\\* &lt;img src=x&gt; renoncent à l'équipement" in md
     assert any(m.startswith("**Accès** · Léa &lt;CCAS&gt;") for m in md)
     (evidence,) = [m for m in md if m.startswith("▲")]
-    assert "18,5\u00a0% (rang 1 sur 2 EPCI" in evidence and "Filosofi 2019" in evidence and "INSEE" in evidence
+    assert (
+        "18,5\u00a0% (rang 1 sur 2 EPCI" in evidence and "Filosofi 2019" in evidence and "INSEE" in evidence
+    )
     assert "Communes : Bédenac" in [c.value for c in at.caption]
     assert at.subheader[1].value == "Enjeux saisis (1)"
 
@@ -131,3 +135,37 @@ def test_unreachable_database_shows_a_french_error(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert "inaccessible" in at.error[0].value and "le reste de l'application fonctionne" in at.error[0].value
+
+
+def test_pin_guessing_is_locked_out_after_five_tries(app):
+    at = app
+    at.radio(key="atelier_vue").set_value("Animation").run()
+    for _ in range(5):
+        at.text_input(key="atelier_pin_saisi").set_value("0000")
+        at.button(key="atelier_deverrouiller").click().run()
+    at.text_input(key="atelier_pin_saisi").set_value(PIN)
+    at.button(key="atelier_deverrouiller").click().run()
+    assert at.error[0].value.startswith("Trop d'essais de code")
+    assert "chantier_titre" not in [w.key for w in at.text_input]
+
+
+@pytest.mark.integration
+def test_page_on_the_built_base(built_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atelier.sqlite'}")
+    import ui.atelier
+
+    ui.atelier._store.clear()
+    ui.atelier._base.clear()
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["territoire"] = EPCI
+    at.run()
+    at.button(key="FormSubmitter:atelier_creation-Créer l'atelier").click().run()
+    communes = at.multiselect(key="enjeu_communes").options
+    assert len(communes) > 50  # the communes of the EPCI, by name
+    at.text_area(key="enjeu_texte").set_value("Beaucoup de seniors")
+    at.multiselect(key="enjeu_appuie").set_value(["part_65_plus"])
+    at.button(key="enjeu_enregistrer").click().run()
+    assert not at.exception and not at.error
+    (evidence,) = [m for m in _markdown(at) if m.startswith("▲")]
+    assert "rang " in evidence and "RP 2017" in evidence and "niveau EPCI 200041523" in evidence
+    ui.atelier._store.clear()
