@@ -163,9 +163,60 @@ def _postgres(admin_url: str) -> dict[str, float]:
         admin.dispose()
 
 
+def _page_render(enjeux: int = 100) -> Iterator[Figure]:
+    """Warm render time of the Atelier page (participant and projector views) with `enjeux` entries."""
+    from streamlit.testing.v1 import AppTest
+
+    import ui.atelier
+
+    page = str(Path(__file__).resolve().parents[1] / "pages" / "atelier.py")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'atelier.sqlite'}"
+        store = open_store(url)
+        atelier = store.create_atelier("epci", "200041523", "Banc d'essai")
+        ev = Evidence(
+            "taux_pauvrete",
+            "appuie",
+            0.18,
+            3,
+            1250,
+            "insee_comparateur_2022",
+            "Filosofi 2019",
+            "epci",
+            "200041523",
+        )
+        for i in range(enjeux):
+            store.add_enjeu(atelier.id, f"Enjeu numéro {i}", "acces", evidence=[ev], author_key="bench")
+        store.dispose()
+        previous = os.environ.get("DATABASE_URL")
+        os.environ["DATABASE_URL"] = url
+        ui.atelier._store.clear()
+        try:
+            at = AppTest.from_file(page, default_timeout=120)
+            at.session_state["territoire"] = ("epci", "200041523")
+            at.run()  # cold: opens the store, loads the base if built
+            for view in ("Participer", "Vue projecteur"):
+                at.radio(key="atelier_vue").set_value(view).run()
+                times = []
+                for _ in range(3):
+                    start = time.perf_counter()
+                    at.run()
+                    times.append(time.perf_counter() - start)
+                yield Figure(
+                    f"atelier page warm render, {view.lower()} ({enjeux} enjeux)", min(times), "s", 2
+                )
+        finally:
+            ui.atelier._store.clear()
+            if previous is None:
+                os.environ.pop("DATABASE_URL", None)
+            else:
+                os.environ["DATABASE_URL"] = previous
+
+
 def run() -> Iterator[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
         yield from _figures("SQLite", _load(f"sqlite:///{Path(tmp) / 'atelier.sqlite'}"))
+    yield from _page_render()
     url = os.environ.get("DATABASE_URL_TEST")
     if url:
         yield from _figures("PostgreSQL", _postgres(url))
