@@ -5,6 +5,7 @@ Everything participants typed goes through `escape_markdown` before st.markdown 
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -41,6 +42,7 @@ __all__ = [
     "enjeu_list",
     "export_buttons",
     "facilitator_pin",
+    "feuille_de_route",
     "flash",
     "get_store",
     "gouvernance_form",
@@ -411,6 +413,11 @@ def pin_gate() -> str | None:
     if pin:
         st.button("Verrouiller l'espace animateur", key="atelier_verrouiller", on_click=_lock)
         return pin
+    if not os.environ.get("ATELIER_PIN"):
+        st.warning(
+            "Aucun code animateur n'est configuré : lancez l'application avec la variable "
+            "d'environnement ATELIER_PIN (ex. ATELIER_PIN=un-code-long streamlit run app.py)."
+        )
     st.text_input("Code animateur", type="password", key="atelier_pin_saisi")
     st.button("Déverrouiller", key="atelier_deverrouiller", on_click=_unlock)
     return None
@@ -610,23 +617,30 @@ def place_names(store: Store, base, level: str, code: str, commune_noms: dict[st
     return sorted(dict.fromkeys(names))[:500]
 
 
+def feuille_de_route(store: Store, atelier, base, level: str, code: str, territoire_nom: str, commune_noms):
+    """Everything the exports contain: key figures (defaults + cited indicators) and the workshop's content."""
+    from indicateurs.atelier import collect, key_figures
+
+    figures = []
+    if base is not None:
+        wide = base.wide(level)
+        cited = [ev.indicator_id for e in store.list_enjeux(atelier.id) for ev in e.evidence]
+        wanted = [i for i in dict.fromkeys([*KEY_FIGURES, *cited]) if i in wide.columns]
+        figures = key_figures(wide, level, code, wanted)
+    return collect(
+        store, atelier.id, territoire_nom=territoire_nom, key_figures=figures, commune_noms=commune_noms
+    )
+
+
 def export_buttons(
     store: Store, atelier, base, level: str, code: str, territoire_nom: str, commune_noms
 ) -> None:
     """The four downloads; each file is built only when its button is clicked."""
-    from indicateurs.atelier import collect, key_figures, to_csv, to_docx, to_markdown, to_xlsx
+    from indicateurs.atelier import to_csv, to_docx, to_markdown, to_xlsx
     from indicateurs.exports import safe_filename
 
     def bundle():
-        figures = []
-        if base is not None:
-            wide = base.wide(level)
-            cited = [ev.indicator_id for e in store.list_enjeux(atelier.id) for ev in e.evidence]
-            wanted = [i for i in dict.fromkeys([*KEY_FIGURES, *cited]) if i in wide.columns]
-            figures = key_figures(wide, level, code, wanted)
-        return collect(
-            store, atelier.id, territoire_nom=territoire_nom, key_figures=figures, commune_noms=commune_noms
-        )
+        return feuille_de_route(store, atelier, base, level, code, territoire_nom, commune_noms)
 
     stem = safe_filename(f"feuille de route {territoire_nom} {atelier.date:%Y-%m-%d}")
     st.write(

@@ -123,6 +123,24 @@ def test_projector_counts_and_facilitator_groups_into_chantier(app):
     assert not at.exception
     assert len(at.get("download_button")) == 4
 
+    import io
+
+    from docx import Document
+
+    import ui.atelier
+    from indicateurs.atelier import to_docx
+
+    store = ui.atelier.get_store()
+    (atelier,) = store.list_ateliers(*EPCI)
+    fdr = ui.atelier.feuille_de_route(store, atelier, _TinyBase(), *EPCI, "CC Test", {"17001": "Aubeterre"})
+    # key figures: the defaults present in the base (taux_pauvrete, part_thd), each with value and rank
+    assert [(k.value, k.millesime) for k in fdr.key_figures] == [
+        ("18,5\u00a0% (rang 1/2)", "Filosofi 2019"),
+        ("21,0\u00a0% (rang 1/1)", "30 septembre 2019"),
+    ]
+    text = "\n".join(p.text for p in Document(io.BytesIO(to_docx(fdr))).paragraphs)
+    assert "Chantier 1 : Aller vers les publics éloignés" in text and "Comité de pilotage" in text
+
 
 def test_unreachable_database_shows_a_french_error(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/nothing")
