@@ -314,6 +314,27 @@ def test_migrations_are_idempotent(store, db_url, atelier):
         again.dispose()
 
 
+def test_an_older_database_is_migrated_forward(db_url, monkeypatch):
+    from indicateurs.atelier import storage
+
+    monkeypatch.setattr(storage, "MIGRATIONS", MIGRATIONS[:1])  # the app as it was at version 1
+    old = open_store(db_url)
+    atelier = old.create_atelier(*EPCI, "Avant la mise à jour")
+    old.add_enjeu(atelier.id, "Saisi en version 1", "acces")
+    assert old.schema_version() == 1
+    assert not sa.inspect(old.engine).has_table("lieu_local")
+    old.dispose()
+    monkeypatch.setattr(storage, "MIGRATIONS", MIGRATIONS)
+    new = open_store(db_url)
+    try:
+        assert new.schema_version() == max(v for v, _, _ in MIGRATIONS)
+        assert sa.inspect(new.engine).has_table("lieu_local")
+        assert [e.texte for e in new.list_enjeux(atelier.id)] == ["Saisi en version 1"]
+        assert new.add_local_places([{"nom": "EPN", "type": "Lieu", "code_commune": "79048"}])[0] == 1
+    finally:
+        new.dispose()
+
+
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
     opened = open_store(f"sqlite:///{tmp_path / 'a.sqlite'}")
     try:
