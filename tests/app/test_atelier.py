@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "atelier.py")
@@ -52,7 +51,6 @@ def app(tmp_path, monkeypatch):
     assert [s.value for s in at.success] == ["Atelier créé."]
     yield at
     ui.atelier._store.clear()
-    st.cache_resource.clear()
 
 
 def _markdown(at) -> list[str]:

@@ -257,12 +257,28 @@ def test_concurrent_writers_lose_and_duplicate_nothing(store, atelier):
         except BaseException as error:  # reported below
             errors.append(error)
 
+    seen: list[int] = []
+    done = threading.Event()
+
+    def project() -> None:  # the projector polls while everyone writes
+        try:
+            while not done.is_set():
+                seen.append(sum(store.count_by_categorie(atelier.id).values()))
+                store.list_enjeux(atelier.id)
+        except BaseException as error:
+            errors.append(error)
+
+    projector = threading.Thread(target=project)
+    projector.start()
     threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=300)
+    done.set()
+    projector.join(timeout=60)
     assert errors == []
+    assert seen and seen == sorted(seen)  # the projector's count only grows
     enjeux = store.list_enjeux(atelier.id)
     texts = [e.texte for e in enjeux]
     assert len(texts) == writers * per_writer

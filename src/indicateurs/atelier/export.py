@@ -69,7 +69,9 @@ def collect(
         enjeux=tuple(store.list_enjeux(atelier_id)),
         chantiers=tuple(store.list_chantiers(atelier_id)),
         gouvernance=store.get_gouvernance(atelier_id),
-        local_places=store.list_local_places(atelier_id=atelier_id),
+        local_places=store.list_local_places(
+            atelier_id=atelier_id, territoire=(atelier.territoire_level, atelier.territoire_code)
+        ),
         commune_noms=dict(commune_noms or {}),
     )
 
