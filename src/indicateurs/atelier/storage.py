@@ -501,7 +501,7 @@ class Store:
         # SQLite has one writer at a time: threads of this process queue on a lock (served in turn)
         # rather than polling the file lock, which keeps the slowest saves short. Other processes are
         # still kept in order by the database's own lock and busy_timeout.
-        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        self._write_lock = _sqlite_lock(engine) if engine.dialect.name == "sqlite" else None
 
     @property
     def backend(self) -> str:
@@ -1165,6 +1165,18 @@ class Store:
     def new_request_id(self) -> str:
         """A fresh idempotency key for one save (see `add_enjeu`)."""
         return uuid.uuid4().hex
+
+
+_SQLITE_LOCKS: dict[str, threading.Lock] = {}
+_SQLITE_LOCKS_GUARD = threading.Lock()
+
+
+def _sqlite_lock(engine: sa.Engine) -> threading.Lock:
+    """One writer lock per SQLite file, shared by every Store of this process on that file."""
+    database = engine.url.database or ":memory:"
+    key = database if database.startswith((":memory:", "file:")) else str(Path(database).resolve())
+    with _SQLITE_LOCKS_GUARD:
+        return _SQLITE_LOCKS.setdefault(key, threading.Lock())
 
 
 class _Guard:
