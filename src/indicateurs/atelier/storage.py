@@ -14,7 +14,6 @@ import math
 import os
 import re
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -1159,12 +1158,6 @@ class Store:
         _require_pin(pin)
         with self._write() as conn:
             conn.execute(lieu_local_t.delete().where(lieu_local_t.c.id == int(place_id)))
-
-    # -- raw data --------------------------------------------------------------------------------
-
-    def new_request_id(self) -> str:
-        """A fresh idempotency key for one save (see `add_enjeu`)."""
-        return uuid.uuid4().hex
 
 
 _SQLITE_LOCKS: dict[str, threading.Lock] = {}
