@@ -185,3 +185,23 @@ def test_page_on_the_built_base(built_store, tmp_path, monkeypatch):
     (evidence,) = [m for m in _markdown(at) if m.startswith("▲")]
     assert "rang " in evidence and "RP 2017" in evidence and "niveau EPCI 200041523" in evidence
     ui.atelier._store.clear()
+
+
+def test_author_edits_and_deletes_own_enjeu_but_not_someone_elses(app):
+    at = app
+    at.text_area(key="enjeu_texte").set_value("Première version")
+    at.button(key="enjeu_enregistrer").click().run()
+    at.text_area(key="modifier_texte_1").set_value("Version corrigée")
+    at.button(key="FormSubmitter:modifier_1-Enregistrer la modification").click().run()
+    assert [s.value for s in at.success] == ["Enjeu modifié."]
+    assert "Version corrigée" in _markdown(at)
+
+    other = AppTest.from_file(PAGE, default_timeout=60)  # another participant's browser
+    other.session_state["territoire"] = EPCI
+    other.run()
+    assert "Version corrigée" in _markdown(other)
+    assert not [b for b in other.button if b.key == "supprimer_1"]
+
+    at.button(key="supprimer_1").click().run()
+    assert [s.value for s in at.success] == ["Enjeu supprimé."]
+    assert "Version corrigée" not in _markdown(at)
