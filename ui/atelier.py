@@ -82,9 +82,16 @@ def _base():
 
 
 def base_or_none():
-    """The built base, or None while it is not built (the page then works without figures)."""
+    """The built base, or None while it is not built (the page then works without figures).
+
+    Uses the app's shared cached base (`ui.data.base`) when present, so the base is held once.
+    """
     try:
-        return _base()
+        from ui.data import base as shared
+    except ImportError:
+        shared = _base
+    try:
+        return shared()
     except Exception:  # BaseMissingError, BaseCorruptError: the page says so and goes on
         return None
 
