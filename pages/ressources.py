@@ -191,7 +191,11 @@ if not data.storage_is_persistent():
         "Stockage de l'atelier indisponible : les lieux ajoutés ne sont gardés que pendant cette session."
     )
 if message := st.session_state.pop("ressources_message", None):
-    st.success(message)
+    kind, text = message
+    if kind == "success":
+        st.success(text)
+    else:
+        st.info(text)
 if len(local):
     st.write(
         f"{len(local)} lieu(x) ajouté(s) localement pour ce territoire (marqués d'une étoile sur la carte)."
@@ -231,11 +235,10 @@ if upload is not None:
         st.write(f"{len(records)} lieu(x) valide(s) dans le fichier.")
         if records and st.button("Enregistrer les lieux valides", key="ressources_enregistrer"):
             added, messages = data.save_local_places(records, [r.get("ligne") for r in records], level, code)
-            st.session_state["ressources_message"] = " ".join(
-                [
-                    f"{added} lieu(x) enregistré(s) ; rien de ce qui était déjà enregistré n'est perdu.",
-                    *messages,
-                ]
+            text = f"{added} lieu(x) enregistré(s) ; rien de ce qui était déjà enregistré n'est perdu."
+            st.session_state["ressources_message"] = (
+                "success" if added else "info",
+                " ".join([text, *messages]),
             )
             st.session_state["ressources_depots"] = st.session_state.get("ressources_depots", 0) + 1
             st.rerun()
@@ -267,6 +270,6 @@ if submitted:
     else:
         added, messages = data.save_local_places([record], [None], level, code)
         st.session_state["ressources_message"] = (
-            f"« {record['nom']} » enregistré." if added else " ".join(messages)
+            ("success", f"« {record['nom']} » enregistré.") if added else ("info", " ".join(messages))
         )
         st.rerun()

@@ -146,16 +146,17 @@ def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, heig
 # ------------------------------------------------------------------------------------ local places
 
 
-@st.cache_resource(show_spinner=False)
 def _store():
-    """The workshop store (Atelier), or None while it is not available."""
+    """The workshop store shared with the Atelier page, or None when it cannot be reached."""
     try:
-        from indicateurs.atelier.storage import open_store
+        from indicateurs.atelier.storage import StoreUnavailable
+        from ui.atelier import get_store
     except ImportError:
         return None
-    store = open_store()
-    store.migrate()
-    return store
+    try:
+        return get_store()
+    except StoreUnavailable:
+        return None
 
 
 def storage_is_persistent() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -51,14 +52,25 @@ def test_measure_per_10000(built_store):
 
 
 def test_add_a_place_with_the_form(built_store):
+    name = f"Café <numérique> {uuid.uuid4().hex[:8]}"  # the store persists between test runs
     at = _page(built_store, EPCI)
-    at.text_input(key="ressources_form_nom").input("Café <numérique>")
-    at.text_input(key="ressources_form_code").input("17219")
+    at.text_input(key="ressources_form_nom").input(name)
+    at.text_input(key="ressources_form_code").input("17197")  # Jonzac, in the EPCI
     at.selectbox(key="ressources_form_type").set_value("lieu_mediation")
     at.button[-1].click().run()  # the form's submit button
     assert not at.exception
-    assert any("Café <numérique>" in s.value and "enregistré" in s.value for s in at.success)
-    assert any("ajouté(s) localement" in m.value for m in at.markdown)
+    assert [s.value for s in at.success] == [f"« {name} » enregistré."]
+    local = next(d.value for d in at.dataframe if "statut" in d.value.columns)
+    row = local[local["nom"] == name].iloc[0]
+    assert row["statut"] == "ajouté localement" and row["code_commune"] == "17197"
+
+    at.text_input(key="ressources_form_nom").input(name)  # the same place again is not duplicated
+    at.text_input(key="ressources_form_code").input("17197")
+    at.selectbox(key="ressources_form_type").set_value("lieu_mediation")
+    at.button[-1].click().run()
+    assert not at.success and "déjà enregistré" in at.info[0].value
+    local = next(d.value for d in at.dataframe if "statut" in d.value.columns)
+    assert (local["nom"] == name).sum() == 1
 
 
 def test_bad_form_gets_a_french_message(built_store):
