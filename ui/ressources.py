@@ -133,7 +133,7 @@ def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, heig
         pass
     return view_map(
         geo,
-        wide("commune")[need_id],
+        wide("commune")[need_id].reindex(geo["code"].to_numpy()),
         need_id,
         nearby_places(level, code, local),
         distances(level, code, local),

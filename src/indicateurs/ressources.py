@@ -372,7 +372,11 @@ def resources_map(
     if len(places):
         _PlacesLayer(places).add_to(m)
     _Legend(_legend_html(places, zones)).add_to(m)
-    if offline is None and len(communes):  # the shared choropleth outlines and zooms by itself
+    if offline is not None and len(communes):  # zoom on the communes, with the places around in view
+        minx, miny, maxx, maxy = communes.total_bounds
+        pad = _MARGIN_DEG / 2
+        m.fit_bounds([[miny - pad, minx - pad], [maxy + pad, maxx + pad]])
+    if offline is None and len(communes):  # the shared choropleth outlines the territory itself
         shape = highlight
         if isinstance(highlight, str):
             match = communes.loc[communes["code"] == highlight, "geometry"]
