@@ -7,16 +7,18 @@ localhost is aborted and recorded in `page.blocked`).
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
 pytestmark = pytest.mark.e2e
 
+RUN = uuid.uuid4().hex[:6]  # the workshop store persists between runs: fresh names each time
 CSV = (
     "nom;type;adresse;code_commune;latitude;longitude\n"
-    "Médiathèque de Jonzac;lieu_mediation;Place du Château;17197;;\n"
+    f"Médiathèque de Jonzac {RUN};lieu_mediation;Place du Château;17197;;\n"
     "Lieu sans type;;;17197;;\n"
-    "Permanence en mairie;conseiller_numerique;;;45,4460;-0,4340\n"
+    f"Permanence en mairie {RUN};conseiller_numerique;;;45,4460;-0,4340\n"
 ).encode("cp1252")
 
 
@@ -46,4 +48,4 @@ def test_upload_lists_bad_rows_then_stores_the_good_ones(page, server, tmp_path)
     assert page.get_by_text("2 lieu(x) valide(s) dans le fichier.").count() == 1
     page.get_by_role("button", name="Enregistrer les lieux valides").click()
     page.get_by_text(re.compile(r"2 lieu\(x\) enregistré\(s\)")).wait_for(timeout=60_000)
-    assert page.get_by_text("Médiathèque de Jonzac").count() >= 1
+    assert page.get_by_text(f"Médiathèque de Jonzac {RUN}").count() >= 1
