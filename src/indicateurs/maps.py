@@ -1,0 +1,368 @@
+"""Choropleth maps (folium) that draw offline and stay light: quantised TopoJSON, local JS/CSS.
+
+Pure functions, no Streamlit: the page wraps them in caches and `st_folium`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Sequence
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import topojson
+from branca.element import Element
+from jinja2 import Template
+from shapely.geometry.base import BaseGeometry
+
+from indicateurs.classify import Classes
+from indicateurs.registry import Indicator, format_value, get_indicator
+
+__all__ = [
+    "LOCAL_ASSETS",
+    "STATIC_URL",
+    "choropleth",
+    "legend_html",
+    "offline",
+    "rank",
+    "to_topology",
+    "unit_label",
+]
+
+STATIC_URL = "/app/static/vendor"
+"""Where Streamlit serves `static/vendor/` (absolute: the map runs inside a component iframe)."""
+
+_LEAFLET = f"{STATIC_URL}/leaflet@1.9.4"
+_FA = f"{STATIC_URL}/fontawesome-free@6.2.0"
+_AWESOME = f"{STATIC_URL}/leaflet.awesome-markers@2.0.5"
+_CLUSTER = f"{STATIC_URL}/leaflet.markercluster@1.1.0"
+LOCAL_ASSETS: dict[str, str | None] = {
+    # name used by folium -> vendored copy (None: not needed offline, dropped)
+    "leaflet": f"{_LEAFLET}/leaflet.js",
+    "leaflet_css": f"{_LEAFLET}/leaflet.css",
+    "jquery": f"{STATIC_URL}/jquery@3.7.1/jquery.min.js",
+    "bootstrap": f"{STATIC_URL}/bootstrap@5.2.2/bootstrap.bundle.min.js",
+    "bootstrap_css": f"{STATIC_URL}/bootstrap@5.2.2/bootstrap.min.css",
+    "awesome_markers": f"{_AWESOME}/leaflet.awesome-markers.js",
+    "awesome_markers_css": f"{_AWESOME}/leaflet.awesome-markers.css",
+    "awesome_markers_font_css": f"{_FA}/css/all.min.css",
+    "glyphicons_css": None,
+    "awesome_rotate_css": None,
+    "topojson": f"{STATIC_URL}/topojson-client@3.1.0/topojson-client.min.js",
+    "markerclusterjs": f"{_CLUSTER}/leaflet.markercluster.js",
+    "markerclustercss": f"{_CLUSTER}/MarkerCluster.css",
+    "markerclusterdefaultcss": f"{_CLUSTER}/MarkerCluster.Default.css",
+}
+_METRO_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]
+_OBJECT = "territoires"
+_RESOLUTION = 0.003  # degrees (~300 m): finer is invisible at the scale a whole layer is shown
+_STYLE = """<style>
+.leaflet-container { background: #ffffff; font-family: sans-serif; }
+.leaflet-tooltip { font-size: 15px; line-height: 1.35; max-width: 320px; white-space: normal; }
+.leaflet-tooltip small { color: #444; }
+</style>"""
+
+
+def offline(m: folium.Map) -> folium.Map:
+    """Point every CDN link of `m` (and its children) to the vendored copies, on this instance only.
+
+    Links folium names but that have no local copy are kept (they would fail offline, loudly);
+    links marked None in LOCAL_ASSETS are dropped because nothing here needs them.
+    """
+    for element in _walk(m):
+        for attr in ("default_js", "default_css"):
+            links = getattr(element, attr, None)
+            if not links:
+                continue
+            local = [(name, LOCAL_ASSETS.get(name, url)) for name, url in links]
+            setattr(element, attr, [(name, url) for name, url in local if url])
+    return m
+
+
+def to_topology(gdf: gpd.GeoDataFrame, *, quantization: float | None = None) -> dict:
+    """Quantised TopoJSON of `gdf` (columns code, geometry): shared borders stored once, ids = codes.
+
+    Properties are left empty: `choropleth` fills in only what the tooltip needs.
+    The quantisation gives about 300 m resolution, bounded to 1e4..1e5 steps.
+    """
+    frame = gdf[["code", "geometry"]].reset_index(drop=True)
+    if quantization is None:
+        xmin, ymin, xmax, ymax = frame.total_bounds
+        quantization = float(np.clip(max(xmax - xmin, ymax - ymin) / _RESOLUTION, 1e4, 1e5))
+    topo = topojson.Topology(frame, prequantize=quantization, object_name=_OBJECT).to_dict()
+    for geom in topo["objects"][_OBJECT]["geometries"]:
+        geom["id"] = str(geom.get("properties", {}).get("code"))
+        geom["properties"] = {}
+    topo.pop("bbox", None)
+    return topo
+
+
+def unit_label(indicator: Indicator) -> str:
+    """The unit as shown in titles: '%', 'score sur 10', 'hab.'."""
+    return "score sur 10" if indicator.unit == "score" else indicator.unit
+
+
+def rank(values: pd.Series, indicator: Indicator) -> pd.Series:
+    """Rank 1 = most fragile (highest value, or lowest when higher is better); missing stays NA."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    ascending = indicator.direction < 0
+    return numeric.rank(method="min", ascending=ascending).astype("Int64")
+
+
+def legend_html(
+    indicator: Indicator | str,
+    classes: Classes,
+    *,
+    counts: Sequence[int] | None = None,
+    missing: int = 0,
+    level: str | None = None,
+) -> str:
+    """HTML legend: title (label + unit), one swatch per class with its bounds, then source line."""
+    ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
+    rows = []
+    for i, (label, color) in enumerate(zip(classes.labels, classes.colors, strict=True)):
+        count = f" <span class='atlas-count'>({counts[i]})</span>" if counts is not None else ""
+        rows.append(_legend_row(color, html.escape(label) + count))
+    if missing or not classes.labels:
+        count = f" <span class='atlas-count'>({missing})</span>" if counts is not None else ""
+        rows.append(_legend_row(classes.missing_color, html.escape(classes.missing_label) + count))
+    level_text = f" · Niveau : {html.escape(level)}" if level else ""
+    return (
+        "<div class='atlas-legend'>"
+        f"<div class='atlas-legend-title'>{html.escape(ind.label)} ({html.escape(unit_label(ind))})</div>"
+        f"<div class='atlas-legend-rows'>{''.join(rows)}</div>"
+        f"<div class='atlas-legend-source'>Source : {html.escape(ind.citation)}{level_text}</div>"
+        "</div>"
+    )
+
+
+def choropleth(
+    gdf: gpd.GeoDataFrame,
+    values: pd.Series,
+    indicator: Indicator | str,
+    classes: Classes,
+    *,
+    highlight: str | BaseGeometry | None = None,
+    neighbours: Iterable[str] = (),
+    outlines: gpd.GeoDataFrame | None = None,
+    topology: dict | None = None,
+    legend: bool = True,
+    level: str | None = None,
+    height: int = 620,
+) -> folium.Map:
+    """A light, offline folium choropleth of `values` (indexed by code) over `gdf` (code, nom, geometry).
+
+    Tooltips show name (escaped), value with unit, rank and millésime; the `highlight` territory
+    (a code of `gdf` or a geometry) is outlined and zoomed to; `neighbours` (codes) are outlined
+    too; `outlines` (e.g. départements) give context without basemap tiles. Pass `topology`
+    (from `to_topology(gdf)`, cached by the caller) to skip the topology build.
+    """
+    ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
+    frame = gdf[["code", "nom", "geometry"]].assign(code=lambda d: d["code"].astype(str))
+    values = values.copy()
+    values.index = values.index.astype(str)
+    aligned = values.reindex(frame["code"]).to_numpy()
+    series = pd.Series(aligned, index=frame["code"].to_numpy())
+    ranks = rank(series, ind)
+    n_ranked = int(ranks.notna().sum())
+    klass = classes.assign(series)
+    props = {
+        code: {
+            "n": html.escape(str(name)),
+            "v": html.escape(format_value(_float(val), ind)),
+            "r": "" if pd.isna(r) else f"{_ordinal(int(r))} sur {_thousands(n_ranked)}",
+            "k": int(k),
+        }
+        for code, name, val, r, k in zip(
+            frame["code"], frame["nom"], series.to_numpy(), ranks.to_numpy(), klass.to_numpy(), strict=True
+        )
+    }
+    topo = topology if topology is not None else to_topology(frame)
+    # A shallow copy: the (cached, shared) arcs are never mutated, only the properties differ.
+    empty = {"n": "", "v": "", "r": "", "k": -1}
+    geometries = [{**g, "properties": props.get(g["id"], empty)} for g in topo["objects"][_OBJECT]["geometries"]]
+    topo = {**topo, "objects": {_OBJECT: {**topo["objects"][_OBJECT], "geometries": geometries}}}
+
+    m = folium.Map(
+        location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True, zoom_snap=0.25, height=height
+    )
+    m.get_root().header.add_child(Element(_STYLE), name="atlas_style")
+    if outlines is not None and len(outlines):
+        _outline_layer(outlines, color="#555555", weight=1.2, name="Contours").add_to(m)
+    footer = f"{ind.short} · {ind.source_entry.producer.split('(')[0].strip()}, {ind.millesime}"
+    _ChoroplethLayer(topo, classes, footer=footer).add_to(m)
+    neighbours = [str(c) for c in neighbours]
+    if neighbours:
+        near = frame[frame["code"].isin(neighbours)]
+        if len(near):
+            _outline_layer(near, color="#1f4e9c", weight=2.5, dash="6 4", name="Voisins").add_to(m)
+    target = _highlight_geometry(frame, highlight)
+    if target is not None:
+        shape = gpd.GeoDataFrame({"geometry": [target]}, crs=frame.crs or "EPSG:4326")
+        _outline_layer(shape, color="#000000", weight=4, name="Territoire choisi").add_to(m)
+        m.fit_bounds(_padded_bounds(target.bounds))
+    else:
+        m.fit_bounds(_default_bounds(frame))
+    if legend:
+        counts = [int((klass == i).sum()) for i in range(len(classes.labels))]
+        missing = int((klass < 0).sum())
+        _LegendControl(legend_html(ind, classes, counts=counts, missing=missing, level=level)).add_to(m)
+    # A choropleth needs Leaflet only: skip jQuery, Bootstrap and the marker icons.
+    m.default_js = [pair for pair in m.default_js if pair[0] == "leaflet"]
+    m.default_css = [pair for pair in m.default_css if pair[0] == "leaflet_css"]
+    return offline(m)
+
+
+class _ChoroplethLayer(folium.TopoJson):
+    """folium's TopoJson layer, styled in the browser from a class index: no per-feature style dicts."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }}_data = {{ this.compact_json }};
+            var {{ this.get_name() }}_colors = {{ this.colors|tojson }};
+            var {{ this.get_name() }}_footer = {{ this.footer|tojson }};
+            var {{ this.get_name() }} = L.geoJson(
+                topojson.feature({{ this.get_name() }}_data, {{ this.get_name() }}_data.objects.territoires),
+                {
+                    smoothFactor: 0.6,
+                    style: function(feature) {
+                        var k = feature.properties.k;
+                        return {
+                            fillColor: k >= 0 ? {{ this.get_name() }}_colors[k] : {{ this.missing|tojson }},
+                            fillOpacity: 0.92, color: "#ffffff", weight: 0.5, opacity: 0.9
+                        };
+                    }
+                }
+            ).addTo({{ this._parent.get_name() }});
+            {{ this.get_name() }}.bindTooltip(function(layer) {
+                var p = layer.feature.properties;
+                return "<b>" + p.n + "</b><br>" + p.v + (p.r ? "<br>Rang : " + p.r : "")
+                    + "<br><small>" + {{ this.get_name() }}_footer + "</small>";
+            }, {sticky: true});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict, classes: Classes, *, footer: str):
+        super().__init__(data, f"objects.{_OBJECT}", name="Valeurs")
+        self.colors = list(classes.colors)
+        self.missing = classes.missing_color
+        self.footer = html.escape(footer)
+        self.compact_json = _compact_json(data)
+
+    def style_data(self) -> None:
+        """Styles come from the class index in the browser (see the template)."""
+
+
+class _LegendControl(folium.MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.control({position: "bottomleft"});
+            {{ this.get_name() }}.onAdd = function() {
+                var div = L.DomUtil.create("div", "atlas-map-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend: str):
+        super().__init__()
+        self._name = "Legend"
+        self.html = legend + _LEGEND_CSS
+
+
+_LEGEND_CSS = """<style>
+.atlas-map-legend { background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.35); font-size: 14px; max-width: 320px; }
+.atlas-legend-title { font-weight: bold; margin-bottom: 4px; }
+.atlas-legend-row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
+.atlas-swatch { display: inline-block; width: 22px; height: 14px; border: 1px solid #555; flex: none; }
+.atlas-legend-source { margin-top: 4px; font-size: 12px; color: #333; }
+</style>"""
+
+
+def _compact_json(data: object) -> str:
+    """JSON without spaces, safe inside a <script> (same escapes as jinja's tojson)."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, escape)
+    return text
+
+
+def _walk(element):
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def _legend_row(color: str, text: str) -> str:
+    return (
+        f"<div class='atlas-legend-row'><span class='atlas-swatch' style='background:{color}'></span>"
+        f"<span>{text}</span></div>"
+    )
+
+
+def _outline_layer(
+    gdf: gpd.GeoDataFrame, *, color: str, weight: float, name: str, dash: str | None = None
+) -> folium.GeoJson:
+    style = {"fill": False, "color": color, "weight": weight, "opacity": 1}
+    if dash:
+        style["dashArray"] = dash
+    # Context lines only: simplify to ~1/800 of the extent and round to ~100 m to stay light.
+    xmin, ymin, xmax, ymax = gdf.total_bounds
+    tolerance = max(xmax - xmin, ymax - ymin) / 800
+    geoms = shapely.set_precision(gdf.geometry.simplify(tolerance).to_numpy(), 0.001)
+    data = json.loads(gpd.GeoSeries(geoms, crs=gdf.crs).to_json(drop_id=True))
+    for feature in data["features"]:
+        feature["properties"] = {}
+    return folium.GeoJson(data, name=name, style_function=lambda _f: style, interactive=False)
+
+
+def _highlight_geometry(frame: gpd.GeoDataFrame, highlight: str | BaseGeometry | None) -> BaseGeometry | None:
+    if highlight is None:
+        return None
+    if isinstance(highlight, BaseGeometry):
+        return highlight
+    match = frame.loc[frame["code"] == str(highlight), "geometry"]
+    return match.iloc[0] if len(match) else None
+
+
+def _padded_bounds(bounds: tuple[float, float, float, float]) -> list[list[float]]:
+    """Zoom on the territory but keep its surroundings in view (half its size on each side)."""
+    xmin, ymin, xmax, ymax = bounds
+    pad_x = max((xmax - xmin) * 0.5, 0.05)
+    pad_y = max((ymax - ymin) * 0.5, 0.03)
+    return [[ymin - pad_y, xmin - pad_x], [ymax + pad_y, xmax + pad_x]]
+
+
+def _default_bounds(frame: gpd.GeoDataFrame) -> list[list[float]]:
+    """The whole layer, or metropolitan France when the layer also spans the overseas départements."""
+    xmin, ymin, xmax, ymax = frame.total_bounds
+    if xmax - xmin > 40:
+        return _METRO_BOUNDS
+    return [[ymin, xmin], [ymax, xmax]]
+
+
+def _float(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(number) else number
+
+
+def _ordinal(n: int) -> str:
+    return "1er" if n == 1 else f"{_thousands(n)}e"
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
