@@ -14,8 +14,6 @@ import time
 import traceback
 from pathlib import Path
 
-from bench.figures import Figure
-
 _HERE = Path(__file__).parent
 
 
