@@ -1,14 +1,22 @@
-"""Atlas de l'inclusion numérique: entry point (page config, navigation)."""
+"""Atlas de l'inclusion numérique: entry point (page config, navigation, shared territory selector)."""
 
 import streamlit as st
 
+from ui import data, state, style
+
 st.set_page_config(page_title="Atlas de l'inclusion numérique", page_icon="🗺️", layout="wide")
 pages = [
-    st.Page("pages/carte.py", title="Carte", url_path="carte", default=True),
-    st.Page("pages/profil.py", title="Profil du territoire", url_path="profil"),
-    st.Page("pages/comparer.py", title="Comparer", url_path="comparer"),
-    st.Page("pages/ressources.py", title="Ressources", url_path="ressources"),
-    st.Page("pages/atelier.py", title="Atelier", url_path="atelier"),
-    st.Page("pages/sources.py", title="Sources et méthode", url_path="sources"),
+    st.Page("pages/carte.py", title="Carte", icon="🗺️", url_path="carte", default=True),
+    st.Page("pages/profil.py", title="Profil du territoire", icon="📋", url_path="profil"),
+    st.Page("pages/comparer.py", title="Comparer", icon="📊", url_path="comparer"),
+    st.Page("pages/ressources.py", title="Ressources", icon="📍", url_path="ressources"),
+    st.Page("pages/atelier.py", title="Atelier", icon="🧩", url_path="atelier"),
+    st.Page("pages/sources.py", title="Sources et méthode", icon="📚", url_path="sources"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+projector = state.projector_toggle()
+style.inject(projector)
+if data.ensure_base() is None:
+    st.stop()
+state.territory_selector()
+page.run()

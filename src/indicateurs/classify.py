@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -90,7 +91,9 @@ def _data_bins(data: np.ndarray, method: str, k: int) -> list[float]:
         bins = mapclassify.Quantiles(data, k=k).bins
     else:
         sample = data if data.size <= _JENKS_SAMPLE else np.quantile(data, np.linspace(0, 1, _JENKS_SAMPLE))
-        bins = mapclassify.FisherJenks(sample, k=min(k, np.unique(sample).size)).bins
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Numba not installed")
+            bins = mapclassify.FisherJenks(sample, k=min(k, np.unique(sample).size)).bins
     bins = sorted({float(b) for b in bins})
     bins[-1] = max(bins[-1], float(data.max()))
     return bins
@@ -103,8 +106,8 @@ def _label(lower: float, upper: float, ind: Indicator | None) -> str:
 
 
 def _plain(number: float) -> str:
-    decimals = 0 if float(number).is_integer() else 1 if abs(number) >= 10 else 2
-    return f"{number:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\u202f").replace(".", ",")
 
 
 def _palette(k: int, ind: Indicator | None) -> tuple[str, ...]:

@@ -31,6 +31,8 @@ __all__ = [
     "rank",
     "to_topology",
     "unit_label",
+    "value_column",
+    "value_table",
 ]
 
 STATIC_URL = "/app/static/vendor"
@@ -111,6 +113,34 @@ def rank(values: pd.Series, indicator: Indicator) -> pd.Series:
     numeric = pd.to_numeric(values, errors="coerce")
     ascending = indicator.direction < 0
     return numeric.rank(method="min", ascending=ascending).astype("Int64")
+
+
+def value_table(names: pd.Series, values: pd.Series, indicator: Indicator | str, classes: Classes) -> pd.DataFrame:
+    """The map's figures as a table (code, nom, value in display units, rank, class), most fragile first.
+
+    Rates are shown ×100; a missing value has an empty cell and the class says why.
+    """
+    ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
+    codes = names.index.astype(str)
+    numeric = pd.to_numeric(values.reindex(names.index), errors="coerce")
+    klass = classes.assign(numeric)
+    missing = format_value(None, ind)
+    labels = [classes.labels[k] if k >= 0 else missing[:1].upper() + missing[1:] for k in klass]
+    table = pd.DataFrame(
+        {
+            "Code": codes,
+            "Nom": names.to_numpy(),
+            value_column(ind): (numeric * (100 if ind.is_rate else 1)).to_numpy(),
+            "Rang": rank(numeric, ind).array,
+            "Classe": labels,
+        }
+    )
+    return table.sort_values(["Rang", "Nom"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def value_column(indicator: Indicator) -> str:
+    """Header of the value column: 'Part des 65 ans et plus (%)'."""
+    return f"{indicator.short} ({unit_label(indicator)})"
 
 
 def legend_html(

@@ -1,0 +1,124 @@
+"""The shared view state: chosen territory and projector mode, kept in the session and in the URL.
+
+`?territoire=epci:200041523&projecteur=1` reopens the same view; a bad value gives a French
+warning and the default view, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import streamlit as st
+
+from ui import data
+
+__all__ = [
+    "DEFAULT_TERRITORY",
+    "current_territory",
+    "normalise",
+    "projector_mode",
+    "projector_toggle",
+    "territory_label",
+    "territory_selector",
+]
+
+DEFAULT_TERRITORY = ("france", "FR")
+_KEY = "territoire"
+_WIDGET = "territoire_choisi"
+_PROJECTOR = "projecteur"
+
+
+def normalise(text: str) -> str:
+    """Lower case without accents or punctuation: 'Sèvre-Niortaise' -> 'sevre niortaise'."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+
+
+def current_territory() -> tuple[str, str]:
+    """(level, code) of the territory chosen in the sidebar (France until one is chosen)."""
+    value = st.session_state.get(_KEY)
+    if value is None:
+        value = _from_url() or DEFAULT_TERRITORY
+        st.session_state[_KEY] = value
+    return tuple(value)  # type: ignore[return-value]
+
+
+def territory_label(level: str, code: str) -> str:
+    """'CC du Haut Val de Sèvre (EPCI, 200041523)'."""
+    options = data.territory_options()
+    key = f"{level}:{code}"
+    return options.at[key, "label"] if key in options.index else f"{code} ({level})"
+
+
+def territory_selector() -> tuple[str, str]:
+    """The sidebar selector (one searchable list of all territories); returns (level, code)."""
+    options = data.territory_options()
+    current = current_territory()
+    key = f"{current[0]}:{current[1]}"
+    if key not in options.index:
+        key = ":".join(DEFAULT_TERRITORY)
+    if st.session_state.get(_WIDGET) not in options.index:
+        st.session_state[_WIDGET] = key
+    labels = options["label"].to_dict()
+    with st.sidebar:
+        chosen = st.selectbox(
+            "Territoire",
+            options=options.index.tolist(),
+            format_func=labels.__getitem__,
+            key=_WIDGET,
+            filter_mode="contains",
+            placeholder="Tapez un nom ou un code…",
+            help="Une commune, un EPCI, un département ou une région, par son nom ou son code.",
+        )
+    level, code = chosen.split(":", 1)
+    st.session_state[_KEY] = (level, code)
+    st.query_params[_KEY] = chosen
+    return level, code
+
+
+def projector_mode() -> bool:
+    """True when the projector mode is on (toggle or `?projecteur=1`)."""
+    if _PROJECTOR not in st.session_state:
+        st.session_state[_PROJECTOR] = st.query_params.get(_PROJECTOR, "0") in ("1", "oui", "true")
+    return bool(st.session_state[_PROJECTOR])
+
+
+def projector_toggle() -> bool:
+    """Sidebar toggle for the projector mode, mirrored in the URL; plus a way back when the sidebar hides."""
+    projector_mode()
+    with st.sidebar:
+        st.toggle("Mode projecteur", key=_PROJECTOR, help="Grands caractères, contraste renforcé, menu masqué.")
+    on = bool(st.session_state[_PROJECTOR])
+    if on:
+        st.query_params[_PROJECTOR] = "1"
+        st.button("Quitter le mode projecteur", key="quitter_projecteur", on_click=_leave_projector)
+    elif _PROJECTOR in st.query_params:
+        del st.query_params[_PROJECTOR]
+    return on
+
+
+def _leave_projector() -> None:
+    st.session_state[_PROJECTOR] = False
+
+
+def _from_url() -> tuple[str, str] | None:
+    """The territory named in the URL, or None (with a French warning when it is unknown)."""
+    raw = st.query_params.get(_KEY)
+    if not raw:
+        return None
+    options = data.territory_options()
+    text = raw.strip()
+    if text in options.index:
+        level, code = text.split(":", 1)
+        return level, code
+    # A bare code ('200041523', '79') is accepted when it names exactly one territory.
+    matches = options[options["code"] == text.split(":")[-1]]
+    if len(matches) == 1:
+        return matches.iloc[0]["level"], matches.iloc[0]["code"]
+    st.warning(
+        f"Territoire inconnu dans l'adresse : « {text} ». Affichage de la France entière ; "
+        "choisissez un territoire dans la liste à gauche."
+    )
+    return None
