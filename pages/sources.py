@@ -2,13 +2,14 @@
 
 import streamlit as st
 
-from ui import data, sources
+from ui import data, sources, state
 
 st.title("Sources et méthode")
 st.markdown(
     "Chaque chiffre de l'Atlas vient d'une source publique ouverte. Cette page liste les sources, "
     "leur licence et leur millésime (l'année des données), les indicateurs calculés et la méthode des scores."
 )
+state.current_territory()  # also routes a first deep link through app.py
 report = data.base().report
 built = sources.built_at_text(report)
 if built:

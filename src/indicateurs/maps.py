@@ -218,13 +218,13 @@ def choropleth(
     topo = {**topo, "objects": {_OBJECT: {**topo["objects"][_OBJECT], "geometries": geometries}}}
 
     m = folium.Map(
-        location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True, zoom_snap=0.25, height=height
+        location=[46.6, 2.4], zoom_start=6, tiles=None, zoom_snap=0.25, height=height
     )
     m.get_root().header.add_child(Element(_STYLE), name="atlas_style")
-    if outlines is not None and len(outlines):
-        _outline_layer(outlines, color="#555555", weight=1.2, name="Contours").add_to(m)
     footer = f"{ind.short} · {ind.source_entry.producer.split('(')[0].strip()}, {ind.millesime}"
     _ChoroplethLayer(topo, classes, footer=footer).add_to(m)
+    if outlines is not None and len(outlines):
+        _outline_layer(outlines, color="#333333", weight=1.5, name="Contours").add_to(m)
     neighbours = [str(c) for c in neighbours]
     if neighbours:
         near = frame[frame["code"].isin(neighbours)]
@@ -367,10 +367,10 @@ def _highlight_geometry(frame: gpd.GeoDataFrame, highlight: str | BaseGeometry |
 
 
 def _padded_bounds(bounds: tuple[float, float, float, float]) -> list[list[float]]:
-    """Zoom on the territory but keep its surroundings in view (half its size on each side)."""
+    """Zoom on the territory but keep its surroundings in view (its own size on each side)."""
     xmin, ymin, xmax, ymax = bounds
-    pad_x = max((xmax - xmin) * 0.5, 0.05)
-    pad_y = max((ymax - ymin) * 0.5, 0.03)
+    pad_x = max(xmax - xmin, 0.1)
+    pad_y = max(ymax - ymin, 0.06)
     return [[ymin - pad_y, xmin - pad_x], [ymax + pad_y, xmax + pad_x]]
 
 
