@@ -30,4 +30,6 @@ style.inject(projector)
 if data.ensure_base() is None:
     st.stop()
 state.territory_selector()
+if page.title != "Accueil":  # the home page only redirects to the map
+    state.show_notices()
 page.run()

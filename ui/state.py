@@ -19,6 +19,8 @@ __all__ = [
     "normalise",
     "projector_mode",
     "projector_toggle",
+    "search",
+    "show_notices",
     "territory_label",
     "territory_selector",
 ]
@@ -27,6 +29,10 @@ DEFAULT_TERRITORY = ("france", "FR")
 _KEY = "territoire"
 _WIDGET = "territoire_choisi"
 _PROJECTOR = "projecteur"
+_SEARCH = "recherche_territoire"
+_LAST_QUERY = "_derniere_recherche"
+_LIMIT = 300
+_NOTICES = "_avertissements"
 
 
 def normalise(text: str) -> str:
@@ -54,7 +60,12 @@ def territory_label(level: str, code: str) -> str:
 
 
 def territory_selector() -> tuple[str, str]:
-    """The sidebar selector (one searchable list of all territories); returns (level, code)."""
+    """The sidebar selector; returns (level, code).
+
+    A search box (name or code, accents and case ignored) filters all 37 000 territories on the
+    server; the list below shows its matches, or France, régions, départements and EPCI when the
+    box is empty. Sending every commune to the browser would weigh 1.3 MB on each page load.
+    """
     options = data.territory_options()
     current = current_territory()
     key = f"{current[0]}:{current[1]}"
@@ -62,21 +73,51 @@ def territory_selector() -> tuple[str, str]:
         key = ":".join(DEFAULT_TERRITORY)
     if st.session_state.get(_WIDGET) not in options.index:
         st.session_state[_WIDGET] = key
-    labels = options["label"].to_dict()
     with st.sidebar:
+        query = st.text_input(
+            "Rechercher un territoire",
+            key=_SEARCH,
+            placeholder="Nom ou code : Niort, 79191, Sèvre…",
+            help="Commune, EPCI, département ou région ; les accents et majuscules sont ignorés.",
+        )
+        keys = search(query)
+        if query and not keys:
+            st.caption("Aucun territoire ne correspond à cette recherche.")
+        chosen_key = st.session_state[_WIDGET]
+        keys = [chosen_key, *(k for k in keys if k != chosen_key)]
+        if query and len(keys) > 1 and keys[1:]:
+            # The first match becomes the choice, so typing a name and pressing Enter is enough.
+            first_match = keys[1]
+            if st.session_state.get(_LAST_QUERY) != query:
+                st.session_state[_LAST_QUERY] = query
+                st.session_state[_WIDGET] = first_match
+                keys = [first_match, *(k for k in keys if k != first_match)]
+        labels = options["label"].to_dict()
         chosen = st.selectbox(
             "Territoire",
-            options=options.index.tolist(),
+            options=keys,
             format_func=labels.__getitem__,
             key=_WIDGET,
             filter_mode="contains",
-            placeholder="Tapez un nom ou un code…",
-            help="Une commune, un EPCI, un département ou une région, par son nom ou son code.",
         )
     level, code = chosen.split(":", 1)
     st.session_state[_KEY] = (level, code)
     st.query_params[_KEY] = chosen
     return level, code
+
+
+def search(query: str, limit: int = _LIMIT) -> list[str]:
+    """Keys ('level:code') of the territories whose name or code contains the query; without
+    a query, every territory except the communes. Exact name or code first, then larger territories."""
+    options = data.territory_options()
+    text = normalise(query or "")
+    if not text:
+        return options.index[options["level"] != "commune"].tolist()
+    hits = options[options["search"].str.contains(text, regex=False)]
+    exact = hits[(hits["code"].str.lower() == text) | (hits["nom"].map(normalise) == text)]
+    first = set(exact.index)
+    ordered = [*exact.index, *(k for k in hits.index if k not in first)]
+    return ordered[:limit]
 
 
 def projector_mode() -> bool:
@@ -132,8 +173,14 @@ def _from_url() -> tuple[str, str] | None:
     matches = options[options["code"] == text.split(":")[-1]]
     if len(matches) == 1:
         return matches.iloc[0]["level"], matches.iloc[0]["code"]
-    st.warning(
+    st.session_state.setdefault(_NOTICES, []).append(
         f"Territoire inconnu dans l'adresse : « {text} ». Affichage de la France entière ; "
         "choisissez un territoire dans la liste à gauche."
     )
     return None
+
+
+def show_notices() -> None:
+    """Show (once) the warnings about the URL, on the page the user lands on."""
+    for message in st.session_state.pop(_NOTICES, []):
+        st.warning(message)

@@ -64,7 +64,7 @@ _OBJECT = "territoires"
 _RESOLUTION = 0.003  # degrees (~300 m): finer is invisible at the scale a whole layer is shown
 _STYLE = """<style>
 .leaflet-container { background: #ffffff; font-family: sans-serif; }
-.leaflet-tooltip { font-size: 15px; line-height: 1.35; max-width: 320px; white-space: normal; }
+.leaflet-tooltip { font-size: 15px; line-height: 1.35; white-space: nowrap; }
 .leaflet-tooltip small { color: #444; }
 </style>"""
 

@@ -77,3 +77,15 @@ def test_url_reopens_the_same_view_and_projector_mode(app):
     assert "Taux de chômage" in _legend(at)
     assert at.button(key="quitter_projecteur").label == "Quitter le mode projecteur"
     assert any("font-size: 22px" in el.proto.body for el in at.get("html"))
+
+
+def test_search_ignores_accents_and_case_and_picks_the_first_match(app):
+    at = app.run()
+    at.text_input(key="recherche_territoire").input("HAUT VAL DE SEVRE").run()
+    assert not at.exception
+    assert at.selectbox(key="territoire_choisi").value == "epci:200041994"
+    assert "CC Haut Val de Sèvre (EPCI, 200041994)" in _captions(at)
+    at.text_input(key="recherche_territoire").input("79191").run()
+    assert at.selectbox(key="territoire_choisi").value == "commune:79191"
+    assert "Niort (commune, 79191)" in _captions(at)
+    assert at.selectbox(key="portee:commune:79191").value.startswith("epci:")
