@@ -22,9 +22,7 @@ pages = [
     st.Page("pages/sources.py", title="Sources et méthode", icon=":material/menu_book:", url_path="sources"),
 ]
 page = st.navigation(pages)
-st.set_page_config(
-    page_title=f"{page.title} · Atlas de l'inclusion numérique", page_icon=":material/map:", layout="wide"
-)
+st.set_page_config(page_title=f"{page.title} · Atlas de l'inclusion numérique", page_icon="🗺️", layout="wide")
 projector = state.projector_toggle()
 style.inject(projector)
 if data.ensure_base() is None:

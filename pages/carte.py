@@ -51,11 +51,23 @@ def map_panel() -> None:
 
     projector = state.projector_mode()
     view = carte.build_view(
-        scope, area, indicator_id, method, territory, show_neighbours=neighbours, height=720 if projector else 600
+        scope,
+        area,
+        indicator_id,
+        method,
+        territory,
+        show_neighbours=neighbours,
+        height=720 if projector else 600,
     )
     map_col, legend_col = st.columns([3, 1])
     with map_col:
-        st_folium(view.map, returned_objects=[], key="carte", height=720 if projector else 600, use_container_width=True)
+        st_folium(
+            view.map,
+            returned_objects=[],
+            key="carte",
+            height=720 if projector else 600,
+            use_container_width=True,
+        )
     with legend_col:
         st.html(view.legend)
     st.caption(view.caption)

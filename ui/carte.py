@@ -13,7 +13,7 @@ from indicateurs.classify import METHODS, Classes, classify
 from indicateurs.registry import Indicator, get_indicator, list_indicators
 from ui import data
 
-__all__ = ["THEMES", "MapView", "indicator_options", "method_options", "build_view"]
+__all__ = ["THEMES", "MapView", "build_view", "indicator_options", "method_options"]
 
 THEMES = {
     "ifn": "Indice de fragilité numérique",

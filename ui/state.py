@@ -131,7 +131,9 @@ def projector_toggle() -> bool:
     """Sidebar toggle for the projector mode, mirrored in the URL; plus a way back when the sidebar hides."""
     projector_mode()
     with st.sidebar:
-        st.toggle("Mode projecteur", key=_PROJECTOR, help="Grands caractères, contraste renforcé, menu masqué.")
+        st.toggle(
+            "Mode projecteur", key=_PROJECTOR, help="Grands caractères, contraste renforcé, menu masqué."
+        )
     on = bool(st.session_state[_PROJECTOR])
     if on:
         st.query_params[_PROJECTOR] = "1"

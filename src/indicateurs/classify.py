@@ -73,7 +73,10 @@ def classify(
     data = numeric[np.isfinite(numeric)].to_numpy()
     if method == "ifn":
         bins = [*(i + 0.5 for i in range(1, 10)), 10.0]
-        labels = tuple(f"{i}\u00a0/\u00a010 (de {_plain(max(1, i - 0.5))} à {_plain(min(10, i + 0.5))})" for i in range(1, 11))
+        labels = tuple(
+            f"{i}\u00a0/\u00a010 (de {_plain(max(1, i - 0.5))} à {_plain(min(10, i + 0.5))})"
+            for i in range(1, 11)
+        )
         return Classes(bins=tuple(bins), labels=labels, colors=_palette(10, ind), method=method)
     if data.size == 0:
         return Classes(bins=(), labels=(), colors=(), method=method)

@@ -115,7 +115,9 @@ def rank(values: pd.Series, indicator: Indicator) -> pd.Series:
     return numeric.rank(method="min", ascending=ascending).astype("Int64")
 
 
-def value_table(names: pd.Series, values: pd.Series, indicator: Indicator | str, classes: Classes) -> pd.DataFrame:
+def value_table(
+    names: pd.Series, values: pd.Series, indicator: Indicator | str, classes: Classes
+) -> pd.DataFrame:
     """The map's figures as a table (code, nom, value in display units, rank, class), most fragile first.
 
     Rates are shown ×100; a missing value has an empty cell and the class says why.
@@ -214,12 +216,12 @@ def choropleth(
     topo = topology if topology is not None else to_topology(frame)
     # A shallow copy: the (cached, shared) arcs are never mutated, only the properties differ.
     empty = {"n": "", "v": "", "r": "", "k": -1}
-    geometries = [{**g, "properties": props.get(g["id"], empty)} for g in topo["objects"][_OBJECT]["geometries"]]
+    geometries = [
+        {**g, "properties": props.get(g["id"], empty)} for g in topo["objects"][_OBJECT]["geometries"]
+    ]
     topo = {**topo, "objects": {_OBJECT: {**topo["objects"][_OBJECT], "geometries": geometries}}}
 
-    m = folium.Map(
-        location=[46.6, 2.4], zoom_start=6, tiles=None, zoom_snap=0.25, height=height
-    )
+    m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, zoom_snap=0.25, height=height)
     m.get_root().header.add_child(Element(_STYLE), name="atlas_style")
     footer = f"{ind.short} · {ind.source_entry.producer.split('(')[0].strip()}, {ind.millesime}"
     _ChoroplethLayer(topo, classes, footer=footer).add_to(m)

@@ -2,6 +2,8 @@
 
 import pytest
 
+from indicateurs.registry import get_indicator
+
 pytestmark = pytest.mark.integration
 
 
@@ -20,7 +22,7 @@ def test_default_view_is_france_by_epci_with_ifn(app):
     legend = _legend(at)
     assert "Indice de fragilité numérique (IFN, 5 indicateurs) (score sur 10)" in legend
     assert "10\u00a0/\u00a010" in legend  # IFN fixed classes by default for a score
-    assert "Niveau : EPCI" in _captions(at) and "La MedNum" in _captions(at)
+    assert "Niveau : EPCI" in _captions(at) and get_indicator("ifn").citation in _captions(at)
     table = at.dataframe[0].value
     assert len(table) == 1255
     assert table["Rang"].iloc[0] == 1
@@ -40,11 +42,13 @@ def test_choose_an_epci_then_an_indicator(app):
     legend = _legend(at)
     assert "Part des 65 ans et plus (parmi les 15 ans ou plus) (%)" in legend
     assert "\u00a0%" in legend and "RP 2017" in legend
-    assert "Source : Data For Good" in _captions(at)
+    assert f"Source : {get_indicator('part_65_plus').citation}" in _captions(at)
     table = at.dataframe[0].value
     assert "65 ans et plus (%)" in " ".join(table.columns)
     assert table.iloc[:, 2].between(0, 100).all()
-    assert at.query_params["indicateur"] == ["part_65_plus"] or at.query_params["indicateur"] == "part_65_plus"
+    assert (
+        at.query_params["indicateur"] == ["part_65_plus"] or at.query_params["indicateur"] == "part_65_plus"
+    )
 
 
 def test_commune_map_of_a_departement(app):

@@ -17,7 +17,11 @@ from indicateurs.registry import get_indicator
 @pytest.fixture
 def grid() -> gpd.GeoDataFrame:
     """A 3 x 2 grid of square 'EPCI' around Niort, one of them with HTML in its name."""
-    cells = [box(-0.5 + 0.1 * i, 46.3 + 0.1 * j, -0.4 + 0.1 * i, 46.4 + 0.1 * j) for j in range(2) for i in range(3)]
+    cells = [
+        box(-0.5 + 0.1 * i, 46.3 + 0.1 * j, -0.4 + 0.1 * i, 46.4 + 0.1 * j)
+        for j in range(2)
+        for i in range(3)
+    ]
     names = ["<b>x</b>", "Sèvre & Mignon", "Gâtine", "Val", "Haut Val", "Plaine"]
     codes = [f"20000000{n}" for n in range(6)]
     return gpd.GeoDataFrame({"code": codes, "nom": names}, geometry=cells, crs="EPSG:4326")
@@ -68,7 +72,9 @@ def test_rank_follows_the_direction():
 
 def test_highlight_and_neighbours_are_outlined_and_zoomed_to(grid, values):
     classes = classify(values, "quantiles", k=3, indicator="part_65_plus")
-    m = maps.choropleth(grid, values, "part_65_plus", classes, highlight="200000004", neighbours=["200000003"])
+    m = maps.choropleth(
+        grid, values, "part_65_plus", classes, highlight="200000004", neighbours=["200000003"]
+    )
     names = [getattr(c, "layer_name", "") for c in m._children.values()]
     assert "Territoire choisi" in names and "Voisins" in names
     html = _render(m)
