@@ -13,20 +13,23 @@ territory = state.current_territory()
 st.title("Carte")
 st.caption(f"Territoire choisi : **{state.territory_label(*territory)}**")
 
-scopes = data.scope_choices(*territory)
-scope_labels = {f"{s}:{a}": label for s, a, label in scopes}
-scope_key = st.selectbox(
-    "Étendue de la carte",
-    options=list(scope_labels),
-    format_func=scope_labels.__getitem__,
-    key=f"portee:{territory[0]}:{territory[1]}",
-)
-scope, area = scope_key.split(":", 1)
-level = data.SCOPES[scope][0]
+projector = state.projector_mode()
 
 
 @st.fragment
 def map_panel() -> None:
+    # On a projector the settings fold away so the map fills the wall.
+    controls = st.expander("Réglages de la carte", expanded=False) if projector else st.container()
+    scopes = data.scope_choices(*territory)
+    scope_labels = {f"{s}:{a}": label for s, a, label in scopes}
+    scope_key = controls.selectbox(
+        "Étendue de la carte",
+        options=list(scope_labels),
+        format_func=scope_labels.__getitem__,
+        key=f"portee:{territory[0]}:{territory[1]}",
+    )
+    scope, area = scope_key.split(":", 1)
+    level = data.SCOPES[scope][0]
     options = carte.indicator_options(level)
     wanted = st.query_params.get("indicateur")
     if "indicateur" not in st.session_state or st.session_state["indicateur"] not in options:
@@ -36,7 +39,7 @@ def map_panel() -> None:
                 "Affichage de l'indice de fragilité numérique."
             )
         st.session_state["indicateur"] = wanted if wanted in options else DEFAULT_INDICATOR
-    left, middle, right = st.columns([3, 2, 1], vertical_alignment="bottom")
+    left, middle, right = controls.columns([3, 2, 1], vertical_alignment="bottom")
     indicator_id = left.selectbox(
         "Indicateur", options=list(options), format_func=options.__getitem__, key="indicateur"
     )
@@ -49,7 +52,6 @@ def map_panel() -> None:
     )
     neighbours = right.toggle("Voisins", key="voisins", help="Entoure les territoires limitrophes.")
 
-    projector = state.projector_mode()
     view = carte.build_view(
         scope,
         area,

@@ -23,7 +23,8 @@ st.dataframe(
     key="table_sources",
     column_config={
         "Lien": st.column_config.LinkColumn("Lien", display_text="Ouvrir"),
-        "Source": st.column_config.TextColumn("Source", width="large"),
+        "Source": st.column_config.TextColumn("Source", width="medium"),
+        "Licence": st.column_config.TextColumn("Licence", width="medium"),
     },
 )
 

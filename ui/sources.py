@@ -34,12 +34,12 @@ def sources_table(report: dict | None = None) -> pd.DataFrame:
         rows.append(
             {
                 "Source": src.title,
-                "Producteur": src.producer,
-                "Licence": src.licence,
                 "Millésime": src.millesime,
+                "Licence": src.licence,
                 "Lien": src.urls[0] if src.urls else "",
                 "Récupérée le": fetched.get(src.id, ""),
                 "Communes couvertes": _coverage(joins.get(src.id)),
+                "Producteur": src.producer,
             }
         )
     return pd.DataFrame(rows)

@@ -22,7 +22,8 @@ html { font-size: 22px; }
 [data-testid="stMain"], .stApp { background: #ffffff; color: #000000; }
 h1 { font-size: 2.4rem !important; } h2, h3 { font-size: 1.8rem !important; }
 p, li, label, .stMarkdown, [data-testid="stCaptionContainer"] { color: #000000 !important; }
-[data-testid="stCaptionContainer"] { font-size: 1rem !important; }
+.stCaption, .stCaption *, [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { font-size: 1rem !important; color: #000 !important; }
+h1 { margin-bottom: 0 !important; }
 .atlas-legend { font-size: 1.25rem; }
 .atlas-swatch { width: 2.2em; height: 1.3em; border: 2px solid #000; }
 .atlas-count, .atlas-legend-source { color: #000; }

@@ -37,6 +37,8 @@ def test_choose_an_epci_then_an_indicator(app):
     assert scope.value == "region:75"  # Nouvelle-Aquitaine by EPCI
     assert 100 < len(at.dataframe[0].value) < 200
 
+    at.toggle(key="voisins").set_value(True).run()
+    assert not at.exception
     at.selectbox(key="indicateur").set_value("part_65_plus").run()
     assert not at.exception
     legend = _legend(at)
@@ -93,3 +95,10 @@ def test_search_ignores_accents_and_case_and_picks_the_first_match(app):
     assert at.selectbox(key="territoire_choisi").value == "commune:79191"
     assert "Niort (commune, 79191)" in _captions(at)
     assert at.selectbox(key="portee:commune:79191").value.startswith("epci:")
+
+
+def test_neighbours_of_an_epci_share_a_border(built_store):
+    from ui import data
+
+    near = data.neighbour_codes("epci", "200041523")
+    assert 3 <= len(near) <= 15 and "200041523" not in near

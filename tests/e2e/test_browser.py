@@ -55,3 +55,11 @@ def test_carte_draws_offline_and_legend_follows_the_indicator(server, page, arti
     assert not page.get_by_text("Page not found").is_visible()
     assert not page.locator("[data-testid='stSidebar']").is_visible()
     assert not [u for u in page.blocked if "/static/" in u], page.blocked
+
+
+def test_sources_page_renders(server, page, artifacts):
+    page.goto(f"{server}/sources", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="La méthode des scores").wait_for(timeout=60_000)
+    assert page.title() == "Sources et méthode · Atlas de l'inclusion numérique"
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(artifacts / "sources.png"))
