@@ -65,6 +65,7 @@ def map_panel() -> None:
     with map_col:
         st_folium(
             view.map,
+            feature_group_to_add=view.layer,
             returned_objects=[],
             key="carte",
             height=720 if projector else 600,

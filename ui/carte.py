@@ -30,6 +30,7 @@ class MapView:
     """Everything the page shows for one (scope, indicator, method): map, legend, caption, table."""
 
     map: folium.Map
+    layer: folium.FeatureGroup
     indicator: Indicator
     classes: Classes
     legend: str
@@ -75,7 +76,11 @@ def build_view(
     show_neighbours: bool = False,
     height: int = 620,
 ) -> MapView:
-    """The map (built per run from cached parts, ~0.2 s), legend, caption and table of one view."""
+    """The map of the view (shapes, outlines, zoom), its values layer, legend, caption and table.
+
+    The map does not depend on the indicator, so st_folium keeps it when the indicator changes
+    and only the values layer (~0.1 MB for France) travels to the browser.
+    """
     ind = get_indicator(indicator_id)
     level = data.SCOPES[scope][0]
     gdf = data.scope_geometry(scope, area)
@@ -86,19 +91,15 @@ def build_view(
     highlight = sel_code if in_layer else data.territory_geometry(sel_level, sel_code)
     neighbours = data.neighbour_codes(level, sel_code) if (in_layer and show_neighbours) else []
     level_name = data.LEVEL_NAMES[level]
-    m = maps.choropleth(
+    m = maps.base_map(
         gdf,
-        values,
-        ind,
-        classes,
         highlight=highlight,
         neighbours=neighbours,
         outlines=data.outlines(scope, area),
         topology=data.topology(scope, area),
-        legend=False,
-        level=level_name,
         height=height,
     )
+    layer = maps.values_layer(gdf, values, ind, classes)
     klass = classes.assign(values)
     counts = [int((klass == i).sum()) for i in range(len(classes.labels))]
     legend = maps.legend_html(ind, classes, counts=counts, missing=int((klass < 0).sum()), level=level_name)
@@ -109,4 +110,4 @@ def build_view(
     )
     names = gdf.set_index("code")["nom"]
     table = maps.value_table(names, values.set_axis(names.index), ind, classes)
-    return MapView(m, ind, classes, legend, caption, table, level)
+    return MapView(m, layer, ind, classes, legend, caption, table, level)

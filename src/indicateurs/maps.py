@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 import topojson
 from branca.element import Element
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
 
@@ -25,6 +26,7 @@ from indicateurs.registry import Indicator, format_value, get_indicator
 __all__ = [
     "LOCAL_ASSETS",
     "STATIC_URL",
+    "base_map",
     "choropleth",
     "legend_html",
     "offline",
@@ -33,6 +35,7 @@ __all__ = [
     "unit_label",
     "value_column",
     "value_table",
+    "values_layer",
 ]
 
 STATIC_URL = "/app/static/vendor"
@@ -61,6 +64,7 @@ LOCAL_ASSETS: dict[str, str | None] = {
 }
 _METRO_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]
 _OBJECT = "territoires"
+_LINES_PANE = "atlasLignes"  # outlines above the coloured shapes
 _RESOLUTION = 0.003  # degrees (~300 m): finer is invisible at the scale a whole layer is shown
 _STYLE = """<style>
 .leaflet-container { background: #ffffff; font-family: sans-serif; }
@@ -193,38 +197,40 @@ def choropleth(
     too; `outlines` (e.g. départements) give context without basemap tiles. Pass `topology`
     (from `to_topology(gdf)`, cached by the caller) to skip the topology build.
     """
-    ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
-    frame = gdf[["code", "nom", "geometry"]].assign(code=lambda d: d["code"].astype(str))
-    values = values.copy()
-    values.index = values.index.astype(str)
-    aligned = values.reindex(frame["code"]).to_numpy()
-    series = pd.Series(aligned, index=frame["code"].to_numpy())
-    ranks = rank(series, ind)
-    n_ranked = int(ranks.notna().sum())
-    klass = classes.assign(series)
-    props = {
-        code: {
-            "n": html.escape(str(name)),
-            "v": html.escape(format_value(_float(val), ind)),
-            "r": "" if pd.isna(r) else f"{_ordinal(int(r))} sur {_thousands(n_ranked)}",
-            "k": int(k),
-        }
-        for code, name, val, r, k in zip(
-            frame["code"], frame["nom"], series.to_numpy(), ranks.to_numpy(), klass.to_numpy(), strict=True
-        )
-    }
-    topo = topology if topology is not None else to_topology(frame)
-    # A shallow copy: the (cached, shared) arcs are never mutated, only the properties differ.
-    empty = {"n": "", "v": "", "r": "", "k": -1}
-    geometries = [
-        {**g, "properties": props.get(g["id"], empty)} for g in topo["objects"][_OBJECT]["geometries"]
-    ]
-    topo = {**topo, "objects": {_OBJECT: {**topo["objects"][_OBJECT], "geometries": geometries}}}
+    m = base_map(
+        gdf, highlight=highlight, neighbours=neighbours, outlines=outlines, topology=topology, height=height
+    )
+    values_layer(gdf, values, indicator, classes).add_to(m)
+    if legend:
+        ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
+        klass = classes.assign(values)
+        counts = [int((klass == i).sum()) for i in range(len(classes.labels))]
+        missing = int((klass < 0).sum())
+        _LegendControl(legend_html(ind, classes, counts=counts, missing=missing, level=level)).add_to(m)
+    return offline(m)
 
+
+def base_map(
+    gdf: gpd.GeoDataFrame,
+    *,
+    highlight: str | BaseGeometry | None = None,
+    neighbours: Iterable[str] = (),
+    outlines: gpd.GeoDataFrame | None = None,
+    topology: dict | None = None,
+    height: int = 620,
+) -> folium.Map:
+    """The part of a choropleth that does not depend on the indicator: shapes, outlines, zoom.
+
+    The shapes travel once, as quantised TopoJSON stored in the page (`window.atlasTopology`);
+    `values_layer` then colours them. With st_folium, pass the layer as `feature_group_to_add`:
+    changing the indicator then sends only the values, and the map is not rebuilt.
+    """
+    frame = gdf[["code", "nom", "geometry"]].assign(code=lambda d: d["code"].astype(str))
+    topo = topology if topology is not None else to_topology(frame)
     m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, zoom_snap=0.25, height=height)
     m.get_root().header.add_child(Element(_STYLE), name="atlas_style")
-    footer = f"{ind.short} · {ind.source_entry.producer.split('(')[0].strip()}, {ind.millesime}"
-    _ChoroplethLayer(topo, classes, footer=footer).add_to(m)
+    folium.map.CustomPane(_LINES_PANE, z_index=450, pointer_events=False).add_to(m)
+    _TopologyData(topo).add_to(m)
     if outlines is not None and len(outlines):
         _outline_layer(outlines, color="#333333", weight=1.5, name="Contours").add_to(m)
     neighbours = [str(c) for c in neighbours]
@@ -239,31 +245,79 @@ def choropleth(
         m.fit_bounds(_padded_bounds(target.bounds))
     else:
         m.fit_bounds(_default_bounds(frame))
-    if legend:
-        counts = [int((klass == i).sum()) for i in range(len(classes.labels))]
-        missing = int((klass < 0).sum())
-        _LegendControl(legend_html(ind, classes, counts=counts, missing=missing, level=level)).add_to(m)
     # A choropleth needs Leaflet only: skip jQuery, Bootstrap and the marker icons.
     m.default_js = [pair for pair in m.default_js if pair[0] == "leaflet"]
     m.default_css = [pair for pair in m.default_css if pair[0] == "leaflet_css"]
     return offline(m)
 
 
-class _ChoroplethLayer(folium.TopoJson):
-    """folium's TopoJson layer, styled in the browser from a class index: no per-feature style dicts."""
+def values_layer(
+    gdf: gpd.GeoDataFrame, values: pd.Series, indicator: Indicator | str, classes: Classes
+) -> folium.FeatureGroup:
+    """The coloured layer of one indicator over the shapes of `base_map` (same `gdf`).
+
+    Per territory it carries only the tooltip texts (escaped name, value with unit, rank) and
+    the class index; colours and the millésime line are shared.
+    """
+    ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
+    codes = gdf["code"].astype(str).to_numpy()
+    values = values.copy()
+    values.index = values.index.astype(str)
+    series = pd.Series(values.reindex(codes).to_numpy(), index=codes)
+    ranks = rank(series, ind)
+    n_ranked = int(ranks.notna().sum())
+    klass = classes.assign(series)
+    props = {
+        code: [
+            html.escape(str(name)),
+            html.escape(format_value(_float(val), ind)),
+            "" if pd.isna(r) else f"{_ordinal(int(r))} sur {_thousands(n_ranked)}",
+            int(k),
+        ]
+        for code, name, val, r, k in zip(
+            codes, gdf["nom"], series.to_numpy(), ranks.to_numpy(), klass.to_numpy(), strict=True
+        )
+    }
+    footer = f"{ind.short} · {ind.source_entry.producer.split('(')[0].strip()}, {ind.millesime}"
+    group = folium.FeatureGroup(name=ind.short, control=False)
+    _ChoroplethLayer(props, classes, footer=footer).add_to(group)
+    return group
+
+
+class _TopologyData(JSCSSMixin, folium.MacroElement):
+    """The shapes of the map, once per page, where every values layer can find them."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }}_data = {{ this.compact_json }};
+            window.atlasTopology = {{ this.compact_json }};
+        {% endmacro %}
+        """
+    )
+    default_js = [("topojson", LOCAL_ASSETS["topojson"])]
+
+    def __init__(self, topology: dict):
+        super().__init__()
+        self._name = "AtlasTopology"
+        self.compact_json = _compact_json(topology)
+
+
+class _ChoroplethLayer(JSCSSMixin, folium.MacroElement):
+    """Territories coloured in the browser from a class index: no per-feature style dicts."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }}_props = {{ this.props_json }};
             var {{ this.get_name() }}_colors = {{ this.colors|tojson }};
             var {{ this.get_name() }}_footer = {{ this.footer|tojson }};
             var {{ this.get_name() }} = L.geoJson(
-                topojson.feature({{ this.get_name() }}_data, {{ this.get_name() }}_data.objects.territoires),
+                topojson.feature(window.atlasTopology, window.atlasTopology.objects.territoires),
                 {
                     smoothFactor: 0.6,
                     style: function(feature) {
-                        var k = feature.properties.k;
+                        var p = {{ this.get_name() }}_props[feature.id];
+                        var k = p ? p[3] : -1;
                         return {
                             fillColor: k >= 0 ? {{ this.get_name() }}_colors[k] : {{ this.missing|tojson }},
                             fillOpacity: 0.92, color: "#ffffff", weight: 0.5, opacity: 0.9
@@ -272,23 +326,23 @@ class _ChoroplethLayer(folium.TopoJson):
                 }
             ).addTo({{ this._parent.get_name() }});
             {{ this.get_name() }}.bindTooltip(function(layer) {
-                var p = layer.feature.properties;
-                return "<b>" + p.n + "</b><br>" + p.v + (p.r ? "<br>Rang : " + p.r : "")
+                var p = {{ this.get_name() }}_props[layer.feature.id] || ["", "", "", -1];
+                return "<b>" + p[0] + "</b><br>" + p[1] + (p[2] ? "<br>Rang : " + p[2] : "")
                     + "<br><small>" + {{ this.get_name() }}_footer + "</small>";
             }, {sticky: true});
         {% endmacro %}
         """
     )
+    default_js = [("topojson", LOCAL_ASSETS["topojson"])]
 
-    def __init__(self, data: dict, classes: Classes, *, footer: str):
-        super().__init__(data, f"objects.{_OBJECT}", name="Valeurs")
+    def __init__(self, props: dict, classes: Classes, *, footer: str):
+        super().__init__()
+        self._name = "Valeurs"
+        self.props = props
         self.colors = list(classes.colors)
         self.missing = classes.missing_color
         self.footer = html.escape(footer)
-        self.compact_json = _compact_json(data)
-
-    def style_data(self) -> None:
-        """Styles come from the class index in the browser (see the template)."""
+        self.props_json = _compact_json(props)
 
 
 class _LegendControl(folium.MacroElement):
@@ -356,7 +410,9 @@ def _outline_layer(
     data = json.loads(gpd.GeoSeries(geoms, crs=gdf.crs).to_json(drop_id=True))
     for feature in data["features"]:
         feature["properties"] = {}
-    return folium.GeoJson(data, name=name, style_function=lambda _f: style, interactive=False)
+    return folium.GeoJson(
+        data, name=name, style_function=lambda _f: style, interactive=False, pane=_LINES_PANE
+    )
 
 
 def _highlight_geometry(frame: gpd.GeoDataFrame, highlight: str | BaseGeometry | None) -> BaseGeometry | None:

@@ -36,9 +36,12 @@ def _render(m) -> str:
     return m.get_root().render()
 
 
-def _features(m) -> list[dict]:
-    layer = next(c for c in m._children.values() if isinstance(c, maps._ChoroplethLayer))
-    return layer.data["objects"]["territoires"]["geometries"]
+def _props(m) -> dict[str, list]:
+    """Tooltip data per code: [escaped name, value text, rank text, class index]."""
+    for element in maps._walk(m):
+        if isinstance(element, maps._ChoroplethLayer):
+            return element.props
+    raise AssertionError("no values layer")
 
 
 def test_legend_has_title_unit_bounds_missing_class_and_source(values):
@@ -54,12 +57,12 @@ def test_legend_has_title_unit_bounds_missing_class_and_source(values):
 def test_tooltip_names_are_escaped_and_carry_value_rank(grid, values):
     classes = classify(values, "quantiles", k=3, indicator="part_65_plus")
     m = maps.choropleth(grid, values, "part_65_plus", classes)
-    props = {g["id"]: g["properties"] for g in _features(m)}
-    assert props["200000000"]["n"] == "&lt;b&gt;x&lt;/b&gt;"
-    assert props["200000001"]["n"] == "Sèvre &amp; Mignon"
-    assert props["200000003"]["v"] == "30,0\u00a0%"
-    assert props["200000003"]["r"] == "1er sur 5"  # highest share of 65+ = most fragile
-    assert props["200000002"]["v"] == "donnée non disponible" and props["200000002"]["k"] == -1
+    props = _props(m)
+    assert props["200000000"][0] == "&lt;b&gt;x&lt;/b&gt;"
+    assert props["200000001"][0] == "Sèvre &amp; Mignon"
+    assert props["200000003"][1] == "30,0\u00a0%"
+    assert props["200000003"][2] == "1er sur 5"  # highest share of 65+ = most fragile
+    assert props["200000002"][1] == "donnée non disponible" and props["200000002"][3] == -1
     html = _render(m)
     assert "<b>x</b>" not in html
     assert "RP 2017" in html  # the millésime line of the tooltip
