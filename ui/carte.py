@@ -97,6 +97,7 @@ def build_view(
         neighbours=neighbours,
         outlines=data.outlines(scope, area),
         topology=data.topology(scope, area),
+        topology_url=data.topology_url(scope, area),
         height=height,
     )
     layer = maps.values_layer(gdf, values, ind, classes)

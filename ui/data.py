@@ -5,6 +5,10 @@ Cached objects are shared between sessions: never mutate what these functions re
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -25,6 +29,7 @@ __all__ = [
     "territory_geometry",
     "territory_options",
     "topology",
+    "topology_url",
     "wide",
 ]
 
@@ -199,3 +204,24 @@ def scope_choices(level: str, code: str) -> list[tuple[str, str, str]]:
         ],
     }[level]
     return [c for c in candidates if c is not None] + [("france", "FR", "France entière, par EPCI")]
+
+
+STATIC_TOPOLOGY = Path(__file__).resolve().parents[1] / "static" / "topo"
+
+
+@st.cache_resource(show_spinner=False)
+def topology_url(scope: str, area_code: str) -> str | None:
+    """URL of the scope's TopoJSON written under static/topo/ (content-addressed, so the browser
+    may cache it for good); None when the folder is not writable (the map then embeds it)."""
+    text = json.dumps(topology(scope, area_code), separators=(",", ":"))
+    name = f"{scope}_{area_code}_{hashlib.sha1(text.encode()).hexdigest()[:12]}.json"
+    try:
+        STATIC_TOPOLOGY.mkdir(parents=True, exist_ok=True)
+        target = STATIC_TOPOLOGY / name
+        if not target.exists():
+            tmp = target.with_suffix(".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+    except OSError:
+        return None
+    return f"/app/static/topo/{name}"

@@ -62,6 +62,7 @@ LOCAL_ASSETS: dict[str, str | None] = {
     "markerclustercss": f"{_CLUSTER}/MarkerCluster.css",
     "markerclusterdefaultcss": f"{_CLUSTER}/MarkerCluster.Default.css",
 }
+_TOPOJSON_JS = f"{STATIC_URL}/topojson-client@3.1.0/topojson-client.min.js"
 _METRO_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]
 _OBJECT = "territoires"
 _LINES_PANE = "atlasLignes"  # outlines above the coloured shapes
@@ -217,20 +218,21 @@ def base_map(
     neighbours: Iterable[str] = (),
     outlines: gpd.GeoDataFrame | None = None,
     topology: dict | None = None,
+    topology_url: str | None = None,
     height: int = 620,
 ) -> folium.Map:
     """The part of a choropleth that does not depend on the indicator: shapes, outlines, zoom.
 
-    The shapes travel once, as quantised TopoJSON stored in the page (`window.atlasTopology`);
-    `values_layer` then colours them. With st_folium, pass the layer as `feature_group_to_add`:
-    changing the indicator then sends only the values, and the map is not rebuilt.
+    The shapes are quantised TopoJSON, either inline or, with `topology_url`, fetched by the
+    browser from a static file (cached by the browser, and kept out of the websocket);
+    `values_layer` then colours them. With st_folium, pass the layer as `feature_group_to_add`.
     """
     frame = gdf[["code", "nom", "geometry"]].assign(code=lambda d: d["code"].astype(str))
-    topo = topology if topology is not None else to_topology(frame)
+    topo = None if topology_url else topology if topology is not None else to_topology(frame)
     m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, zoom_snap=0.25, height=height)
     m.get_root().header.add_child(Element(_STYLE), name="atlas_style")
     folium.map.CustomPane(_LINES_PANE, z_index=450, pointer_events=False).add_to(m)
-    _TopologyData(topo).add_to(m)
+    _TopologyData(topo, url=topology_url).add_to(m)
     if outlines is not None and len(outlines):
         _outline_layer(outlines, color="#333333", weight=1.5, name="Contours").add_to(m)
     neighbours = [str(c) for c in neighbours]
@@ -290,16 +292,21 @@ class _TopologyData(JSCSSMixin, folium.MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            window.atlasTopology = {{ this.compact_json }};
+            {%- if this.url %}
+            window.atlasTopology = fetch({{ this.url|tojson }}).then(function(r) { return r.json(); });
+            {%- else %}
+            window.atlasTopology = Promise.resolve({{ this.compact_json }});
+            {%- endif %}
         {% endmacro %}
         """
     )
-    default_js = [("topojson", LOCAL_ASSETS["topojson"])]
 
-    def __init__(self, topology: dict):
+    def __init__(self, topology: dict | None, url: str | None = None):
         super().__init__()
+        self.default_js = [("topojson", _TOPOJSON_JS)]
         self._name = "AtlasTopology"
-        self.compact_json = _compact_json(topology)
+        self.url = url
+        self.compact_json = "" if url else _compact_json(topology)
 
 
 class _ChoroplethLayer(JSCSSMixin, folium.MacroElement):
@@ -311,32 +318,32 @@ class _ChoroplethLayer(JSCSSMixin, folium.MacroElement):
             var {{ this.get_name() }}_props = {{ this.props_json }};
             var {{ this.get_name() }}_colors = {{ this.colors|tojson }};
             var {{ this.get_name() }}_footer = {{ this.footer|tojson }};
-            var {{ this.get_name() }} = L.geoJson(
-                topojson.feature(window.atlasTopology, window.atlasTopology.objects.territoires),
-                {
-                    smoothFactor: 0.6,
-                    style: function(feature) {
-                        var p = {{ this.get_name() }}_props[feature.id];
-                        var k = p ? p[3] : -1;
-                        return {
-                            fillColor: k >= 0 ? {{ this.get_name() }}_colors[k] : {{ this.missing|tojson }},
-                            fillOpacity: 0.92, color: "#ffffff", weight: 0.5, opacity: 0.9
-                        };
-                    }
+            var {{ this.get_name() }} = L.geoJson(null, {
+                smoothFactor: 0.6,
+                style: function(feature) {
+                    var p = {{ this.get_name() }}_props[feature.id];
+                    var k = p ? p[3] : -1;
+                    return {
+                        fillColor: k >= 0 ? {{ this.get_name() }}_colors[k] : {{ this.missing|tojson }},
+                        fillOpacity: 0.92, color: "#ffffff", weight: 0.5, opacity: 0.9
+                    };
                 }
-            ).addTo({{ this._parent.get_name() }});
+            }).addTo({{ this._parent.get_name() }});
             {{ this.get_name() }}.bindTooltip(function(layer) {
                 var p = {{ this.get_name() }}_props[layer.feature.id] || ["", "", "", -1];
                 return "<b>" + p[0] + "</b><br>" + p[1] + (p[2] ? "<br>Rang : " + p[2] : "")
                     + "<br><small>" + {{ this.get_name() }}_footer + "</small>";
             }, {sticky: true});
+            Promise.resolve(window.atlasTopology).then(function(topo) {
+                {{ this.get_name() }}.addData(topojson.feature(topo, topo.objects.territoires));
+            });
         {% endmacro %}
         """
     )
-    default_js = [("topojson", LOCAL_ASSETS["topojson"])]
 
     def __init__(self, props: dict, classes: Classes, *, footer: str):
         super().__init__()
+        self.default_js = [("topojson", _TOPOJSON_JS)]
         self._name = "Valeurs"
         self.props = props
         self.colors = list(classes.colors)

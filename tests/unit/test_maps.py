@@ -133,3 +133,16 @@ def test_topology_is_quantised_and_keeps_codes(grid):
     assert "transform" in topo
     assert [g["id"] for g in topo["objects"]["territoires"]["geometries"]] == grid["code"].tolist()
     assert all(g["properties"] == {} for g in topo["objects"]["territoires"]["geometries"])
+
+
+def test_base_map_can_leave_the_shapes_to_a_static_file(grid, values):
+    classes = classify(values, "quantiles", k=3, indicator="part_65_plus")
+    url = "/app/static/topo/test_0123.json"
+    base = maps.base_map(grid, topology_url=url)
+    html = _render(base)
+    assert f'fetch("{url}")' in html and '"arcs"' not in html
+    layer = maps.values_layer(grid, values, "part_65_plus", classes)
+    inline = _render(maps.base_map(grid))
+    assert '"arcs"' in inline
+    # the values layer is a small fraction of the shapes: only texts and class indices travel
+    assert len(maps._compact_json(next(iter(layer._children.values())).props)) < 1000
