@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from indicateurs.catalogue import list_sources
+from indicateurs.fetch import store_manifest
 from indicateurs.registry import list_indicators
 from indicateurs.store import raw_dir
 
@@ -88,21 +88,13 @@ def _coverage(entry: dict | None) -> str:
 
 
 def _fetch_dates() -> dict[str, str]:
-    """Source id -> date fetched, from the store manifest if any, else the file dates in the store."""
+    """Source id -> 'AAAA-MM-JJ (origine)' from the store manifest, else the file dates in the store."""
     dates: dict[str, str] = {}
-    manifest = raw_dir() / "manifest.json"
-    if manifest.exists():
-        try:
-            entries = json.loads(manifest.read_text(encoding="utf-8"))
-        except ValueError:
-            entries = {}
-        if isinstance(entries, dict):
-            entries = [{"id": k, **v} if isinstance(v, dict) else {"id": k} for k, v in entries.items()]
-        for entry in entries if isinstance(entries, list) else []:
-            when = next((entry[k] for k in ("fetched_at", "retrieved_at", "date", "at") if entry.get(k)), "")
-            source_id = entry.get("id") or entry.get("source") or entry.get("source_id")
-            if source_id and when:
-                dates[str(source_id)] = str(when)[:10]
+    for source_id, entry in store_manifest().items():
+        when = str(entry.get("fetched_at") or "")[:10] if isinstance(entry, dict) else ""
+        if when:
+            origin = entry.get("origin")
+            dates[source_id] = f"{when} ({origin})" if origin else when
     for src in list_sources():
         path = raw_dir() / src.file
         if src.id not in dates and path.exists():

@@ -16,6 +16,7 @@ def test_sources_page_lists_every_source_indicator_and_the_method(app):
     assert sources["Source"].tolist() == [s.title for s in list_sources()]
     assert sources["Lien"].str.startswith("http").all()
     assert {"Producteur", "Licence", "Millésime", "Récupérée le"} <= set(sources.columns)
+    assert (sources["Récupérée le"] != "").sum() >= 10  # from the store manifest after the build
     assert indicators["Identifiant"].tolist() == [i.id for i in list_indicators()]
     assert "Base de données construite le" in " ".join(c.value for c in at.caption)
     assert [h.value for h in at.header] == ["Les sources", "Les indicateurs", "La méthode des scores"]
