@@ -410,9 +410,9 @@ def _outline_layer(
     style = {"fill": False, "color": color, "weight": weight, "opacity": 1}
     if dash:
         style["dashArray"] = dash
-    # Context lines only: simplify to ~1/800 of the extent and round to ~100 m to stay light.
+    # Context lines only: simplify (1/800 of the extent, at most ~1 km) and round to ~100 m.
     xmin, ymin, xmax, ymax = gdf.total_bounds
-    tolerance = max(xmax - xmin, ymax - ymin) / 800
+    tolerance = min(max(xmax - xmin, ymax - ymin) / 800, 0.01)
     geoms = shapely.set_precision(gdf.geometry.simplify(tolerance).to_numpy(), 0.001)
     data = json.loads(gpd.GeoSeries(geoms, crs=gdf.crs).to_json(drop_id=True))
     for feature in data["features"]:

@@ -57,6 +57,14 @@ def test_carte_draws_offline_and_legend_follows_the_indicator(server, page, arti
     assert not [u for u in page.blocked if "/static/" in u], page.blocked
 
 
+def test_france_map_by_epci(server, page, artifacts):
+    page.goto(f"{server}/carte?territoire=france:FR&indicateur=part_65_plus", wait_until="domcontentloaded")
+    frame = wait_for_map(page, minimum=1000)  # the 1,255 EPCI, metropolitan France in view
+    assert frame.evaluate("() => document.querySelectorAll('.leaflet-container path').length") >= 1255
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(artifacts / "carte_france.png"))
+
+
 def test_sources_page_renders(server, page, artifacts):
     page.goto(f"{server}/sources", wait_until="domcontentloaded")
     page.get_by_role("heading", name="La méthode des scores").wait_for(timeout=60_000)
