@@ -19,14 +19,7 @@ from indicateurs.upload import (
     validate_local_places,
 )
 from ui import ressources as data
-
-try:
-    from ui.state import current_territory
-except ImportError:  # the shared selector lands with the Carte page
-
-    def current_territory() -> tuple[str, str]:
-        return tuple(st.session_state.get("territoire", ("epci", "200041523")))  # type: ignore[return-value]
-
+from ui.state import current_territory, projector_mode
 
 LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "departement": "département", "region": "région"}
 SOURCES_CAPTION = (
@@ -64,8 +57,9 @@ if not codes:
     )
 else:
     distances = data.distances(level, code, local)
-    fmap = data.resources_map(level, code, need_id, local)
-    st_folium(fmap, returned_objects=[], key="ressources_carte", height=600, use_container_width=True)
+    height = 720 if projector_mode() else 600
+    fmap = data.resources_map(level, code, need_id, local, height)
+    st_folium(fmap, returned_objects=[], key="ressources_carte", height=height, use_container_width=True)
     st.caption(
         f"{SOURCES_CAPTION} Niveau : commune. Couleur des communes : {need.citation}. Les structures Aidants Connect sont placées au "
         "centre de leur commune (adresse non géocodée). Les bus France Services ne sont pas dessinés."

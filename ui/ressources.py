@@ -11,11 +11,15 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from indicateurs import maps
 from indicateurs.access import commune_points, nearest_distances
-from indicateurs.base import Base, load_base
+from indicateurs.atelier.storage import StoreUnavailable
+from indicateurs.base import Base
 from indicateurs.places import COLUMNS, DRAWN_TYPES, local_places_frame
 from indicateurs.ressources import places_near, territory_scope
 from indicateurs.ressources import resources_map as view_map
+from ui.atelier import get_store
+from ui.data import base as shared_base
 
 __all__ = [
     "base",
@@ -36,18 +40,9 @@ __all__ = [
 _SESSION_PLACES = "ressources_lieux_session"
 
 
-@st.cache_resource(show_spinner=False)
-def _own_base() -> Base:
-    return load_base()
-
-
 def base() -> Base:
-    """The built base (the shared cache of the Carte helper when present)."""
-    try:
-        from ui.data import base as shared
-    except ImportError:
-        return _own_base()
-    return shared()
+    """The built base, shared with the other pages (read-only)."""
+    return shared_base()
 
 
 @st.cache_resource(show_spinner=False)
@@ -124,13 +119,6 @@ def distances(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
 def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
     """The folium map of the territory (built once per territory, need indicator and local places)."""
     geo = scope_geometry(level, code)
-    topology = None
-    try:
-        from indicateurs import maps
-
-        topology = maps.to_topology(geo)
-    except ImportError:
-        pass
     return view_map(
         geo,
         wide("commune")[need_id].reindex(geo["code"].to_numpy()),
@@ -138,7 +126,7 @@ def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, heig
         nearby_places(level, code, local),
         distances(level, code, local),
         highlight=territory_shape(level, code),
-        topology=topology,
+        topology=maps.to_topology(geo),
         height=height,
     )
 
@@ -148,11 +136,6 @@ def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, heig
 
 def _store():
     """The workshop store shared with the Atelier page, or None when it cannot be reached."""
-    try:
-        from indicateurs.atelier.storage import StoreUnavailable
-        from ui.atelier import get_store
-    except ImportError:
-        return None
     try:
         return get_store()
     except StoreUnavailable:

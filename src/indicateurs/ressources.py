@@ -18,9 +18,11 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
 
+from indicateurs import maps
 from indicateurs.access import ANY, distance_column
+from indicateurs.classify import classify
 from indicateurs.places import DRAWN_TYPES, PLACE_TYPES
-from indicateurs.registry import Indicator, format_value, get_indicator, list_indicators
+from indicateurs.registry import Indicator, get_indicator, list_indicators
 
 __all__ = [
     "COMPOSITE_AXIS",
@@ -285,39 +287,6 @@ def _legend_html(places: pd.DataFrame, zones: Mapping[int, int]) -> str:
     )
 
 
-def _fallback_choropleth(gdf: gpd.GeoDataFrame, values: pd.Series, ind: Indicator) -> folium.Map:
-    """A plain offline choropleth (no tiles) used when the shared map module is not available."""
-    m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True)
-    numeric = pd.to_numeric(values.reindex(gdf["code"].to_numpy()), errors="coerce")
-    finite = numeric.dropna()
-    palette = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
-    if ind.direction < 0:
-        palette = palette[::-1]
-    bins = np.unique(np.quantile(finite, [0.2, 0.4, 0.6, 0.8])) if len(finite) else np.array([])
-    klass = np.searchsorted(bins, numeric.to_numpy(), side="right")
-    frame = gdf[["code", "nom", "geometry"]].assign(
-        fill=[
-            palette[min(k, 4)] if not np.isnan(v) else "#bdbdbd" for k, v in zip(klass, numeric, strict=True)
-        ],
-        tip=[
-            f"<b>{html.escape(str(n))}</b><br>{html.escape(format_value(None if np.isnan(v) else float(v), ind))}"
-            for n, v in zip(gdf["nom"], numeric, strict=True)
-        ],
-    )
-    folium.GeoJson(
-        json.loads(frame.to_json(drop_id=True)),
-        name="Besoin",
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "fillOpacity": 0.85,
-            "color": "#ffffff",
-            "weight": 0.6,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-    ).add_to(m)
-    return m
-
-
 def resources_map(
     communes: gpd.GeoDataFrame,
     need: pd.Series,
@@ -334,29 +303,15 @@ def resources_map(
     ``highlight``: a commune code of ``communes`` or a geometry (e.g. the EPCI), outlined and zoomed to.
     ``topology``: the cached ``maps.to_topology(communes)``, to skip rebuilding it.
 
-    Uses the shared offline choropleth (`indicateurs.maps`) when present; every CDN link is
+    Built on the shared offline choropleth (`indicateurs.maps`): no tiles, and every CDN link is
     pointed to the vendored copies so the map draws with no network.
     """
     ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
-    try:
-        from indicateurs import maps
-        from indicateurs.classify import classify
-
-        classes = classify(need.reindex(communes["code"].to_numpy()), "quantiles", indicator=ind)
-        m = maps.choropleth(
-            communes,
-            need,
-            ind,
-            classes,
-            highlight=highlight,
-            level="commune",
-            topology=topology,
-            height=height,
-        )
-        offline = maps.offline
-    except ImportError:
-        m = _fallback_choropleth(communes, need, ind)
-        offline = None
+    need = need.reindex(communes["code"].to_numpy())  # legend counts: the communes drawn only
+    classes = classify(need, "quantiles", indicator=ind)
+    m = maps.choropleth(
+        communes, need, ind, classes, highlight=highlight, level="commune", topology=topology, height=height
+    )
     zones = {}
     dist = distances[distance_column(ANY)].reindex(communes["code"].to_numpy())
     for threshold, style in ZONE_STYLE.items():
@@ -372,24 +327,11 @@ def resources_map(
     if len(places):
         _PlacesLayer(places).add_to(m)
     _Legend(_legend_html(places, zones)).add_to(m)
-    if offline is not None and len(communes):  # zoom on the communes, with the places around in view
+    if len(communes):  # zoom on the communes, with the places around in view
         minx, miny, maxx, maxy = communes.total_bounds
         pad = _MARGIN_DEG / 2
         m.fit_bounds([[miny - pad, minx - pad], [maxy + pad, maxx + pad]])
-    if offline is None and len(communes):  # the shared choropleth outlines the territory itself
-        shape = highlight
-        if isinstance(highlight, str):
-            match = communes.loc[communes["code"] == highlight, "geometry"]
-            shape = match.iloc[0] if len(match) else None
-        if shape is not None:
-            folium.GeoJson(
-                shape.__geo_interface__,
-                style_function=lambda _f: {"fill": False, "color": "#000000", "weight": 4},
-                interactive=False,
-            ).add_to(m)
-        minx, miny, maxx, maxy = communes.total_bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
-    return offline(m) if offline else m
+    return maps.offline(m)
 
 
 def _ratio(num: float, den: float, scale: float) -> float:

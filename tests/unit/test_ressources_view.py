@@ -159,6 +159,8 @@ def test_resources_map_renders_places_and_zones():
     assert "plus de 10 km de tout lieu (1)" in html
     assert '"icon":"star"' in html  # the local place gets the star
     assert "tile.openstreetmap" not in html  # no tiles
+    assert "/app/static/vendor/leaflet.awesome-markers" in html  # vendored marker plugin, no CDN
+    assert "cdnjs.cloudflare.com" not in html and "cdn.jsdelivr.net" not in html
 
 
 def test_need_supply():
