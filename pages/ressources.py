@@ -144,32 +144,12 @@ scatter_codes, scatter_level, point_highlight, points_caption = view.need_supply
     base.territories, level, code, points or "epci"
 )
 st.caption(points_caption)
-axis = st.segmented_control(
-    "Fragilité (axe horizontal)",
-    options=["carte", "composite"],
-    format_func={
-        "carte": f"{need.short} (indicateur de la carte)",
-        "composite": "Indice composite ouvert",
-    }.get,
-    default="carte",
-    key="ressources_axe",
-)
-use_composite = axis == "composite"
-need_values = data.composite(scatter_level) if use_composite else need_id
-frame = view.need_supply_frame(data.wide(scatter_level), scatter_codes, need_values)
-figure = view.need_supply_figure(frame, None if use_composite else need_id, highlight=point_highlight)
+frame = view.need_supply_frame(data.wide(scatter_level), scatter_codes, need_id)
+figure = view.need_supply_figure(frame, need_id, highlight=point_highlight)
 st.plotly_chart(figure, key="ressources_nuage")
 missing = frame.attrs.get("sans_donnee", 0)
 st.caption(
-    "Lignes pointillées : médianes des territoires affichés. Besoin : "
-    + (
-        "indice composite ouvert (moyenne des centiles nationaux de : "
-        + ", ".join(data.composite_labels(scatter_level))
-        + " ; voir Sources et méthode)"
-        if use_composite
-        else need.citation
-    )
-    + ". Offre : lieux "
+    f"Lignes pointillées : médianes des territoires affichés. Besoin : {need.citation}. Offre : lieux "
     "(France Services, permanences, lieux data·inclusion, structures Aidants Connect) pour 10 000 habitants. "
     + (
         f"{missing} territoire(s) non placé(s) : donnée non disponible (secret statistique)."

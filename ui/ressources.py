@@ -23,8 +23,6 @@ from ui.data import base as shared_base
 
 __all__ = [
     "base",
-    "composite",
-    "composite_labels",
     "distances",
     "local_places",
     "nearby_places",
@@ -49,23 +47,6 @@ def base() -> Base:
 def wide(level: str) -> pd.DataFrame:
     """One row per territory of `level` (shared, read-only: no copy per run)."""
     return base().wide(level)
-
-
-@st.cache_resource(show_spinner=False)
-def composite(level: str) -> pd.Series:
-    """Open composite index (national percentiles, default indicators) of every territory of `level`."""
-    from indicateurs.scores import composite_index
-
-    return composite_index(wide(level)).score
-
-
-@st.cache_data(show_spinner=False)
-def composite_labels(level: str) -> list[str]:
-    """Short labels of the indicators in the default composite index."""
-    from indicateurs.registry import get_indicator
-    from indicateurs.scores import default_composite_indicators
-
-    return [get_indicator(i).short for i in default_composite_indicators(wide(level))]
 
 
 @st.cache_data(show_spinner=False)

@@ -25,7 +25,6 @@ from indicateurs.places import DRAWN_TYPES, PLACE_TYPES
 from indicateurs.registry import Indicator, get_indicator, list_indicators
 
 __all__ = [
-    "COMPOSITE_AXIS",
     "MEASURES",
     "OFFER_ROWS",
     "TYPE_STYLE",
@@ -496,28 +495,12 @@ def need_supply_frame(wide: pd.DataFrame, codes: Iterable[str], need: str | pd.S
     return frame.dropna(subset=["besoin", "offre"]).reset_index(drop=True)
 
 
-COMPOSITE_AXIS = (
-    "Indice composite ouvert",
-    "Indice composite ouvert de fragilité",
-    "centile, 100 = le plus fragile",
-)
-
-
-def need_supply_figure(
-    frame: pd.DataFrame, need_id: str | None, *, highlight: str | None = None
-) -> go.Figure:
-    """Scatter need (x) vs offer per 10,000 inhabitants (y), quadrants at the medians, units on axes.
-
-    ``need_id`` None: the x axis is the open composite index (``COMPOSITE_AXIS``).
-    """
-    if need_id is None:
-        short, label, unit = COMPOSITE_AXIS
-        scale = 1.0
-    else:
-        ind = get_indicator(need_id)
-        short, label = ind.short, ind.label
-        scale = 100.0 if ind.is_rate else 1.0
-        unit = "%" if ind.is_rate else ("score sur 10" if ind.unit == "score" else ind.unit)
+def need_supply_figure(frame: pd.DataFrame, need_id: str, *, highlight: str | None = None) -> go.Figure:
+    """Scatter need (x) vs offer per 10,000 inhabitants (y), quadrants at the medians, units on axes."""
+    ind = get_indicator(need_id)
+    short, label = ind.short, ind.label
+    scale = 100.0 if ind.is_rate else 1.0
+    unit = "%" if ind.is_rate else ("score sur 10" if ind.unit == "score" else ind.unit)
     x = frame["besoin"] * scale
     y = frame["offre"]
     fig = go.Figure()

@@ -89,8 +89,9 @@ def test_region_has_no_map_but_comparisons(built_store):
     assert len(at.dataframe) >= 1
 
 
-def test_scatter_with_the_composite_index(built_store):
+def test_composite_index_as_the_need(built_store):
     at = _page(built_store, EPCI)
-    at.segmented_control(key="ressources_axe").set_value("composite").run()
+    at.selectbox(key="ressources_besoin").set_value("indice_composite").run()
     assert not at.exception
-    assert any("indice composite ouvert (moyenne des centiles" in c.value for c in at.caption)
+    assert at.selectbox(key="ressources_besoin").value == "indice_composite"
+    assert any("Calcul Atlas de l'inclusion numérique" in c.value for c in at.caption)

@@ -186,17 +186,13 @@ def test_need_supply():
     }
 
 
-def test_need_supply_with_composite_values():
+def test_need_supply_with_values_by_code():
     wide = pd.DataFrame(
         {"nom": ["A", "B"], "population": [100, 200], "lieux_pour_10000": [1.0, 2.0]},
         index=["01001", "01002"],
     )
     frame = view.need_supply_frame(wide, ["01001", "01002"], pd.Series({"01001": 30.0, "01002": 70.0}))
     assert list(frame["besoin"]) == [30.0, 70.0]
-    fig = view.need_supply_figure(frame, None)
-    assert (
-        "Indice composite ouvert de fragilité (centile, 100 = le plus fragile)" in fig.layout.xaxis.title.text
-    )
 
 
 def test_need_supply_points(territories):
