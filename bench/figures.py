@@ -18,7 +18,9 @@ class Figure:
     def line(self) -> str:
         target = f"< {self.target:g} {self.unit}" if self.target is not None else "-"
         status = "" if self.target is None else ("OK" if self.value < self.target else "MISSED")
-        return f"{self.name:<58} {self.value:>12.3f} {self.unit:<8} {target:<14} {status} {self.note}".rstrip()
+        return (
+            f"{self.name:<58} {self.value:>12.3f} {self.unit:<8} {target:<14} {status} {self.note}".rstrip()
+        )
 
 
 @contextmanager

@@ -1,2 +1,535 @@
-"""The built base: territories, indicator values (long form), web geometries and offer places."""
-# Implementation in progress (issue 3); the public interface below is the contract.
+"""The built base: territories, indicator values in long form, web geometries and offer places.
+
+`build_base()` turns the sources into Parquet files under `data/base/`; `load_base()` reads them back
+in well under a second. The build is idempotent (skipped when inputs and code are unchanged) and
+atomic (a failed build never replaces a good one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from indicateurs import loaders
+from indicateurs.registry import LEVELS, Indicator, get_indicator, list_indicators
+from indicateurs.store import base_dir
+from indicateurs.territories import FRANCE, Reference, harmonise, load_reference
+
+__all__ = ["Base", "BaseCorruptError", "BaseMissingError", "build_base", "load_base"]
+
+BUILD_VERSION = "1"
+Progress = Callable[[str, float], None]
+GEO_SOURCES = {
+    "commune": "geo_communes_2025",
+    "epci": "geo_epci_2025",
+    "departement": "geo_departements_2025",
+    "region": "geo_regions_2025",
+}
+_REFERENCE_SOURCES = (
+    "cog_communes_2025",
+    "epci_composition_2025",
+    "cog_departements_2026",
+    "cog_regions_2026",
+)
+_INDICATOR_SOURCES = (
+    "ifn_communes_2023",
+    "insee_comparateur_2022",
+    "d4g_rp2017_communes_2020",
+    "arcep_debit_communes_2019",
+    "insee_illectronisme_hdf",
+)
+_PLACE_SOURCES = (
+    "france_services_2023",
+    "cnfs_permanences_2022",
+    "data_inclusion_lieux_2023",
+    "aidants_connect_structures_2024",
+    "cnfs_structures_coselec_2023",
+    "cnfs_structures_postes_2023",
+)
+SOURCES = _REFERENCE_SOURCES + _INDICATOR_SOURCES + _PLACE_SOURCES + tuple(GEO_SOURCES.values())
+
+
+class BaseMissingError(FileNotFoundError):
+    """The base has not been built yet (run `python -m indicateurs build`)."""
+
+
+class BaseCorruptError(RuntimeError):
+    """The files of the built base cannot be read; rebuilding fixes it."""
+
+
+class Base:
+    """Read-only view of the built base. Frames returned are copies: callers may change them freely."""
+
+    def __init__(
+        self,
+        folder: Path,
+        territories: pd.DataFrame,
+        values: pd.DataFrame,
+        places: pd.DataFrame,
+        report: dict,
+    ):
+        self.folder = folder
+        self.territories = territories
+        self.values = values
+        self.places = places
+        self.report = report
+        self.built_at: str = report.get("built_at", "")
+        self._wide: dict[str, pd.DataFrame] = {}
+        self._geo: dict[str, gpd.GeoDataFrame] = {}
+
+    def wide(self, level: str) -> pd.DataFrame:
+        """One row per territory of `level` (index = code): `nom`, `population` and one column per indicator."""
+        _check_level(level)
+        if level not in self._wide:
+            sub = self.values[self.values["level"] == level]
+            table = sub.pivot(index="code", columns="indicator", values="value")
+            ordered = [i.id for i in list_indicators() if i.id in table.columns]
+            names = self.territories.loc[self.territories["level"] == level].set_index("code")["nom"]
+            table = table.reindex(names.index)[ordered]
+            table.insert(0, "nom", names)
+            table.columns.name = None
+            self._wide[level] = table
+        return self._wide[level].copy()
+
+    def coverage(self, level: str) -> pd.DataFrame:
+        """Share of the population of each territory whose communes have a value, per indicator."""
+        _check_level(level)
+        sub = self.values[self.values["level"] == level]
+        return sub.pivot(index="code", columns="indicator", values="coverage")
+
+    def geometry(self, level: str) -> gpd.GeoDataFrame:
+        """Web-simplified boundaries (EPSG:4326) with `code`, `nom`, `geometry`."""
+        if level not in GEO_SOURCES:
+            raise ValueError(
+                f"Pas de contours pour le niveau {level!r} (niveaux : {', '.join(GEO_SOURCES)})."
+            )
+        if level not in self._geo:
+            try:
+                self._geo[level] = gpd.read_parquet(self.folder / f"geo_{level}.parquet")
+            except Exception as exc:  # a truncated or missing file
+                raise BaseCorruptError(f"Contours « {level} » illisibles dans {self.folder} : {exc}") from exc
+        return self._geo[level].copy()
+
+    def territory(self, level: str, code: str) -> pd.Series:
+        """The row of one territory; ValueError with close names when the code is unknown."""
+        _check_level(level)
+        rows = self.territories[
+            (self.territories["level"] == level) & (self.territories["code"] == str(code))
+        ]
+        if rows.empty:
+            import difflib
+
+            codes = self.territories.loc[self.territories["level"] == level, "code"].tolist()
+            close = difflib.get_close_matches(str(code), codes, n=3)
+            hint = f" Codes proches : {', '.join(close)}." if close else ""
+            raise ValueError(f"Territoire inconnu : {level} {code!r}.{hint}")
+        return rows.iloc[0]
+
+
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise ValueError(f"Niveau inconnu : {level!r} (niveaux : {', '.join(LEVELS)}).")
+
+
+# --------------------------------------------------------------------------------------------- load
+
+
+def load_base(folder: Path | None = None) -> Base:
+    """Read the built base (under 1 s). BaseMissingError if it was never built, BaseCorruptError if unreadable."""
+    folder = folder or base_dir()
+    report_path = folder / "report.json"
+    if not report_path.exists():
+        raise BaseMissingError(
+            f"La base n'est pas encore construite ({folder}). Lancez « python -m indicateurs build »."
+        )
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        territories = pd.read_parquet(folder / "territories.parquet")
+        values = pd.read_parquet(folder / "values.parquet")
+        places = pd.read_parquet(folder / "places.parquet")
+    except Exception as exc:
+        raise BaseCorruptError(
+            f"La base construite dans {folder} est illisible ({exc}). Reconstruisez-la avec « python -m indicateurs build »."
+        ) from exc
+    return Base(folder, territories, values, places, report)
+
+
+# -------------------------------------------------------------------------------------------- build
+
+
+def build_base(progress: Progress | None = None, *, force: bool = False) -> dict:
+    """Fetch the sources, harmonise to COG 2025, aggregate, and write the base. Returns the build report."""
+    from indicateurs.fetch import fetch
+
+    say = progress or (lambda step, fraction: None)
+    start = time.perf_counter()
+    say("Récupération des sources", 0.0)
+    paths: dict[str, Path] = {}
+    for i, source_id in enumerate(SOURCES):
+        paths[source_id] = fetch(source_id)
+        say(f"Source {source_id}", 0.3 * (i + 1) / len(SOURCES))
+    fingerprint = _fingerprint(paths)
+    target = base_dir()
+    if not force and (target / "report.json").exists():
+        try:
+            previous = json.loads((target / "report.json").read_text(encoding="utf-8"))
+        except ValueError:
+            previous = {}
+        if previous.get("fingerprint") == fingerprint:
+            say("Base déjà à jour", 1.0)
+            return {**previous, "skipped": True}
+
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        report = _build_into(tmp, paths, say)
+        report.update(fingerprint=fingerprint, seconds=round(time.perf_counter() - start, 1))
+        (tmp / "report.json").write_text(
+            json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+        )
+        _swap(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    say("Base construite", 1.0)
+    return report
+
+
+def _swap(tmp: Path, target: Path) -> None:
+    """Replace the previous base only once the new one is complete."""
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _fingerprint(paths: dict[str, Path]) -> str:
+    digest = hashlib.sha256(BUILD_VERSION.encode())
+    package = Path(__file__).parent
+    for name in ("indicators.toml", "catalogue.toml", "base.py", "loaders.py", "territories.py", "places.py"):
+        if (package / name).exists():
+            digest.update((package / name).read_bytes())
+    for source_id in sorted(paths):
+        stat = paths[source_id].stat()
+        digest.update(f"{source_id}:{stat.st_size}:{_sha256(paths[source_id])}".encode())
+    return digest.hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
+    warnings: list[str] = []
+    say("Référentiel territorial (COG 2025)", 0.32)
+    ref = load_reference(*(paths[s] for s in _REFERENCE_SOURCES))
+    say("Indicateurs communaux", 0.4)
+    communes, source_reports = _commune_table(ref, paths, warnings)
+    say("Lieux d'inclusion numérique", 0.55)
+    geo_communes = loaders.load_geometry(paths["geo_communes_2025"], "geo_communes_2025")
+    places, place_counts, place_report = _places(geo_communes, paths, ref, warnings)
+    source_reports.update(place_report)
+    communes = communes.join(place_counts, how="left")
+    for col in place_counts.columns:
+        communes[col] = communes[col].fillna(0)
+    communes["lieux_pour_10000__num"] = communes.get("nb_lieux_total", np.nan)
+    communes["lieux_pour_10000__den"] = communes["population"] / 10_000
+
+    say("Agrégation EPCI, départements, régions, France", 0.7)
+    territories = _territories(ref, communes)
+    values = _values(communes, warnings)
+    values = pd.concat([values, _illectronisme(paths, ref, source_reports)], ignore_index=True)
+    values = _with_provenance(values)
+
+    say("Contours simplifiés pour le web", 0.85)
+    geo_report = _write_geometries(folder, paths, territories, geo_communes)
+    territories.to_parquet(folder / "territories.parquet", index=False)
+    values.to_parquet(folder / "values.parquet", index=False)
+    places.to_parquet(folder / "places.parquet", index=False)
+    rows = territories.groupby("level").size().reindex(LEVELS).fillna(0).astype(int).to_dict()
+    return {
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "build_version": BUILD_VERSION,
+        "rows_per_level": rows,
+        "values": len(values),
+        "sources": source_reports,
+        "geometries": geo_report,
+        "warnings": warnings,
+    }
+
+
+def _legacy_weights(ref: Reference, comparateur: pd.DataFrame) -> pd.Series:
+    """Population per source-vintage code (RP 2018 and arrondissements), to weight merged communes."""
+    weights = comparateur.set_index("code")["population_rp"]
+    arr = pd.Series(ref.arrondissement_population, dtype=float)
+    return pd.concat([weights, arr[~arr.index.isin(weights.index)]])
+
+
+def _commune_table(ref: Reference, paths: dict[str, Path], warnings: list[str]) -> tuple[pd.DataFrame, dict]:
+    reports: dict[str, dict] = {}
+    table = ref.communes.set_index("code")[["nom", "departement", "region", "epci", "population"]].copy()
+
+    comparateur = loaders.load_comparateur(paths["insee_comparateur_2022"])
+    legacy = _legacy_weights(ref, comparateur)
+    comp = harmonise(
+        comparateur,
+        ref,
+        source="insee_comparateur_2022",
+        sums=(
+            "population_rp",
+            "superficie_km2",
+            "menages",
+            "menages_fiscaux",
+            "chomeurs_15_64",
+            "actifs_15_64",
+        ),
+        means=("revenu_median", "taux_pauvrete"),
+        weight="menages_fiscaux",
+    )
+    reports["insee_comparateur_2022"] = comp.report
+    table = table.join(comp.frame.set_index("code"))
+
+    ifn = loaders.load_ifn_2023(paths["ifn_communes_2023"])
+    sub = ["ifn_sans_thd", "ifn_sans_4g", "ifn_pauvrete", "ifn_65_plus", "ifn_peu_diplomes"]
+    h = harmonise(ifn, ref, source="ifn_communes_2023", means=tuple(sub), weight=ifn["code"].map(legacy))
+    reports["ifn_communes_2023"] = h.report
+    frame = h.frame.set_index("code")
+    frame["ifn"] = frame[sub].mean(axis=1, skipna=False)
+    table = table.join(frame)
+
+    rp = loaders.load_rp2017(paths["d4g_rp2017_communes_2020"])
+    rates = ("part_peu_diplomes", "part_65_plus", "part_menages_seuls", "part_familles_monoparentales")
+    h = harmonise(rp, ref, source="d4g_rp2017_communes_2020", means=rates, weight=rp["code"].map(legacy))
+    reports["d4g_rp2017_communes_2020"] = h.report
+    table = table.join(h.frame.set_index("code"))
+
+    arcep = loaders.load_arcep_thd(paths["arcep_debit_communes_2019"])
+    h = harmonise(arcep, ref, source="arcep_debit_communes_2019", sums=("locaux", "locaux_thd"))
+    reports["arcep_debit_communes_2019"] = h.report
+    table = table.join(h.frame.set_index("code"))
+
+    for source_id, rep in reports.items():
+        if rep["rows_unknown"]:
+            warnings.append(
+                f"{source_id} : {rep['rows_unknown']} code(s) commune inconnu(s) du COG 2025 écarté(s)"
+            )
+
+    # numerators/denominators and weights used by the aggregation
+    table["w_population"] = table["population"]
+    table["w_menages"] = table["menages"]
+    table["w_menages_fiscaux"] = table["menages_fiscaux"]
+    table["densite__num"] = table["population_rp"]
+    table["densite__den"] = table["superficie_km2"]
+    table["part_thd__num"] = table["locaux_thd"]
+    table["part_thd__den"] = table["locaux"]
+    table["taux_chomage__num"] = table["chomeurs_15_64"]
+    table["taux_chomage__den"] = table["actifs_15_64"]
+    return table, reports
+
+
+def _places(geo_communes, paths, ref, warnings) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    try:
+        from indicateurs.places import count_places, load_places
+    except ImportError:  # the offer loaders land with the Ressources work
+        warnings.append("Offre d'inclusion numérique non chargée (module places absent)")
+        return pd.DataFrame(), pd.DataFrame(index=pd.Index([], name="code")), {}
+    places, report = load_places(
+        geo_communes, {s: paths[s] for s in _PLACE_SOURCES}, old_to_new=ref.old_to_new
+    )
+    counts = count_places(places)
+    counts.index = counts.index.astype(str)
+    return places, counts, report
+
+
+def _territories(ref: Reference, communes: pd.DataFrame) -> pd.DataFrame:
+    """One row per territory of every level, with parent codes and population (sum of communes)."""
+    c = communes.reset_index()
+    com = c.assign(level="commune")[["level", "code", "nom", "epci", "departement", "region", "population"]]
+
+    def majority(key: str, parent: str) -> pd.Series:
+        pop = c.groupby([key, parent])["population"].sum().reset_index()
+        return pop.sort_values("population", ascending=False).drop_duplicates(key).set_index(key)[parent]
+
+    pop_epci = c.groupby("epci")["population"].sum()
+    epci = ref.epci.set_index("code")
+    epci_rows = pd.DataFrame(
+        {
+            "level": "epci",
+            "code": epci.index,
+            "nom": epci["nom"].values,
+            "epci": epci.index,
+            "departement": majority("epci", "departement").reindex(epci.index).values,
+            "region": majority("epci", "region").reindex(epci.index).values,
+            "population": pop_epci.reindex(epci.index).values,
+            "nature": epci["nature"].values,
+            "n_communes": epci["n_communes"].values,
+        }
+    )
+    deps = ref.departements.set_index("code")
+    dep_rows = pd.DataFrame(
+        {
+            "level": "departement",
+            "code": deps.index,
+            "nom": deps["nom"].values,
+            "departement": deps.index,
+            "region": deps["region"].values,
+            "population": c.groupby("departement")["population"].sum().reindex(deps.index).values,
+        }
+    )
+    regs = ref.regions.set_index("code")
+    reg_rows = pd.DataFrame(
+        {
+            "level": "region",
+            "code": regs.index,
+            "nom": regs["nom"].values,
+            "region": regs.index,
+            "population": c.groupby("region")["population"].sum().reindex(regs.index).values,
+        }
+    )
+    fr = pd.DataFrame(
+        [
+            {
+                "level": "france",
+                "code": FRANCE,
+                "nom": "France (métropole et DROM)",
+                "population": c["population"].sum(),
+            }
+        ]
+    )
+    out = pd.concat([com, epci_rows, dep_rows, reg_rows, fr], ignore_index=True)
+    out["population"] = out["population"].astype("float").round().astype("Int64")
+    out["n_communes"] = out["n_communes"].astype("Int64")
+    for col in ("code", "nom", "epci", "departement", "region", "nature"):
+        out[col] = out[col].astype("string")
+    return out
+
+
+def _values(communes: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """Indicator values at every level, computed from the communes as each indicator declares."""
+    c = communes.reset_index()
+    c["france"] = FRANCE
+    keys = {
+        "commune": "code",
+        "epci": "epci",
+        "departement": "departement",
+        "region": "region",
+        "france": "france",
+    }
+    frames = []
+    for ind in list_indicators():
+        if ind.aggregation == "none":
+            continue
+        needed = [f"{ind.id}__num", f"{ind.id}__den"] if ind.aggregation == "ratio" else [ind.id]
+        if not all(col in c.columns and c[col].notna().any() for col in needed):
+            warnings.append(f"Indicateur {ind.id} non calculé : données communales absentes")
+            continue
+        for level, key in keys.items():
+            frames.append(_aggregate(c, ind, level, key))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _aggregate(c: pd.DataFrame, ind: Indicator, level: str, key: str) -> pd.DataFrame:
+    rows = c[c[key].notna()]
+    group = rows[key]
+    pop = rows["w_population"].fillna(0)
+    if ind.aggregation == "ratio":
+        num, den = rows[f"{ind.id}__num"], rows[f"{ind.id}__den"]
+        has = num.notna() & den.notna()
+        value = num.where(has).groupby(group).sum(min_count=1) / den.where(has).groupby(group).sum(
+            min_count=1
+        )
+        value = value.where(np.isfinite(value))
+    elif ind.aggregation == "sum":
+        has = rows[ind.id].notna()
+        value = rows[ind.id].groupby(group).sum(min_count=1)
+    elif ind.aggregation == "weighted_mean":
+        w = rows[f"w_{ind.weight}"]
+        has = rows[ind.id].notna() & w.notna()
+        if level == "commune":
+            value = rows[ind.id].groupby(group).first()
+        else:
+            wv = (rows[ind.id] * w).where(has)
+            value = wv.groupby(group).sum(min_count=1) / w.where(has).groupby(group).sum(min_count=1)
+    else:
+        raise ValueError(f"Agrégation inconnue pour {ind.id} : {ind.aggregation}")
+    covered = pop.where(has, 0).groupby(group).sum()
+    total = pop.groupby(group).sum()
+    coverage = (covered / total.replace(0, np.nan)).reindex(value.index)
+    return pd.DataFrame(
+        {
+            "level": level,
+            "code": value.index.astype(str),
+            "indicator": ind.id,
+            "value": value.values,
+            "coverage": coverage.values,
+        }
+    )
+
+
+def _illectronisme(paths: dict[str, Path], ref: Reference, reports: dict) -> pd.DataFrame:
+    df = loaders.load_illectronisme_hdf(paths["insee_illectronisme_hdf"])
+    known = df["code"].isin(set(ref.epci["code"]))
+    reports["insee_illectronisme_hdf"] = {
+        "source": "insee_illectronisme_hdf",
+        "rows_in": len(df),
+        "rows_kept": int(known.sum()),
+        "rows_unknown": int((~known).sum()),
+        "unknown_codes": df.loc[~known, "code"].tolist(),
+        "coverage": round(float(known.mean()), 4),
+        "note": "EPCI des Hauts-de-France uniquement",
+    }
+    kept = df[known]
+    return pd.DataFrame(
+        {
+            "level": "epci",
+            "code": kept["code"],
+            "indicator": "taux_illectronisme",
+            "value": kept["taux_illectronisme"],
+            "coverage": 1.0,
+        }
+    )
+
+
+def _with_provenance(values: pd.DataFrame) -> pd.DataFrame:
+    ids = values["indicator"].unique()
+    source = {i: get_indicator(i).source for i in ids}
+    millesime = {i: get_indicator(i).millesime for i in ids}
+    out = values.assign(source=values["indicator"].map(source), millesime=values["indicator"].map(millesime))
+    for col in ("level", "indicator", "source", "millesime"):
+        out[col] = out[col].astype("category")
+    out["code"] = out["code"].astype("string")
+    return out
+
+
+def _write_geometries(folder: Path, paths: dict[str, Path], territories: pd.DataFrame, geo_communes) -> dict:
+    """Store each level's boundaries as GeoParquet and report how they join to the reference."""
+    report = {}
+    for level, source_id in GEO_SOURCES.items():
+        gdf = geo_communes if level == "commune" else loaders.load_geometry(paths[source_id], source_id)
+        expected = set(territories.loc[territories["level"] == level, "code"])
+        present = set(gdf["code"])
+        report[level] = {
+            "features": len(gdf),
+            "matched": len(expected & present),
+            "expected": len(expected),
+            "without_geometry": sorted(expected - present)[:20],
+            "unknown": sorted(present - expected)[:20],
+        }
+        gdf[["code", "nom", "geometry"]].to_parquet(folder / f"geo_{level}.parquet", index=False)
+    return report

@@ -23,7 +23,10 @@ def test_neutralise_leaves_numbers_alone():
 
 
 def test_xlsx_has_sheets_frozen_header_and_numbers():
-    sheets = {"Indicateurs": pd.DataFrame({"Indicateur": ["IFN"], "Valeur": [6.4]}), "Sources/notes": pd.DataFrame({"a": [1]})}
+    sheets = {
+        "Indicateurs": pd.DataFrame({"Indicateur": ["IFN"], "Valeur": [6.4]}),
+        "Sources/notes": pd.DataFrame({"a": [1]}),
+    }
     wb = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(sheets, number_formats={"Valeur": "0.0"})))
     assert wb.sheetnames == ["Indicateurs", "Sources notes"]
     ws = wb["Indicateurs"]
