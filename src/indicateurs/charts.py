@@ -32,7 +32,7 @@ def scale(indicator_id: str) -> float:
 def axis_title(indicator_id: str) -> str:
     """'Pauvreté (%)': the short label with its unit, for an axis."""
     if indicator_id == _COMPOSITE_ID:
-        return "Indice composite (0 à 100, 100 = le plus fragile)"
+        return "Indice composite (0 à 100)"
     ind = get_indicator(indicator_id)
     unit = "score de 1 à 10" if ind.unit == "score" else ind.unit
     return f"{ind.short} ({unit})"

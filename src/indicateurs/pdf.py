@@ -16,6 +16,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from indicateurs.charts import axis_title, scale
@@ -47,9 +48,9 @@ _MARKERS = {  # role -> (legend, marker, face, edge, size)
 }
 
 
-def _png(fig: Figure, dpi: int = 150) -> bytes:
+def _png(fig: Figure, dpi: int = 150, *, tight: bool = True) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight" if tight else None, facecolor="white")
     return buffer.getvalue()
 
 
@@ -103,17 +104,16 @@ def map_png(base, profile: Profile, indicator_id: str = "ifn", *, width_in: floa
         ax.text(0.5, 0.5, "Géométrie non disponible", ha="center", va="center", transform=ax.transAxes)
         return _png(fig)
     handles = []
+    faces = np.ones((len(geo), 4))  # white where no value
     for colour, label, mask in _class_masks(geo["v"], indicator_id):
-        part = geo.loc[mask]
-        if not part.empty:
-            part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.4)
+        faces[mask.to_numpy()] = colour
         handles.append(Patch(facecolor=colour, edgecolor="0.5", label=label))
+    geo.plot(ax=ax, color=faces, edgecolor="white", linewidth=0.4)
     missing = geo.loc[geo["v"].isna()]
     if not missing.empty:
-        missing.plot(ax=ax, facecolor="white", edgecolor="0.4", hatch="////", linewidth=0.4)
+        missing.plot(ax=ax, facecolor="none", edgecolor="0.45", hatch="////", linewidth=0.3)
         handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="////", label="donnée non disponible"))
-    outline = geo.dissolve()
-    outline.boundary.plot(ax=ax, color="black", linewidth=1.0)
+    _outline(base, profile, geo).boundary.plot(ax=ax, color="black", linewidth=1.0)
     lat = float(np.mean(geo.total_bounds[[1, 3]]))
     ax.set_aspect(1 / max(math.cos(math.radians(lat)), 0.2))
     ax.legend(
@@ -129,6 +129,16 @@ def map_png(base, profile: Profile, indicator_id: str = "ifn", *, width_in: floa
     return _png(fig)
 
 
+def _outline(base, profile: Profile, geo):
+    """The territory's own boundary (cheaper than dissolving its communes), or the dissolved communes."""
+    try:
+        own = base.geometry(profile.level)
+    except (ValueError, KeyError):
+        return geo.dissolve()
+    own = own.loc[own["code"].astype(str) == profile.code]
+    return own if not own.empty else geo.dissolve()
+
+
 def _fmt(value: float, indicator_id: str) -> str:
     decimals = 0 if indicator_id == COMPOSITE_ID else get_indicator(indicator_id).decimals
     return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
@@ -138,55 +148,66 @@ def _fmt(value: float, indicator_id: str) -> str:
 
 
 def ladder_png(profile: Profile, indicator_ids=LADDER_IDS, *, width_in: float = 7.4) -> bytes:
-    """Small multiples, one row per indicator: the territory (black dot) among its comparison territories."""
+    """One row per indicator, each on its own scale from the lowest to the highest comparison value.
+
+    The territory is the large black dot; shapes (not colours) tell the comparison territories apart,
+    so the chart reads in grey. Row labels carry the unit and the territory's value; row ends carry
+    the minimum and maximum shown.
+    """
     ladder = profile.ladder
     ids = [i for i in indicator_ids if ladder.loc[ladder["indicator"] == i, "value"].notna().any()]
-    height = 0.5 * len(ids) + 0.6
+    height = 0.42 * len(ids) + 0.55
     fig = Figure(figsize=(width_in, height))
-    axes = fig.subplots(len(ids), 1, squeeze=False)[:, 0]
-    for ax, ind_id in zip(axes, ids, strict=True):
-        rows = ladder.loc[ladder["indicator"] == ind_id]
-        factor = scale(ind_id)
-        for role, (_label, marker, face, edge, size) in _MARKERS.items():
-            part = rows.loc[(rows["role"] == role) & rows["value"].notna()]
-            if part.empty:
-                continue
-            ax.scatter(
-                part["value"] * factor,
-                np.zeros(len(part)),
-                marker=marker,
-                s=size,
-                facecolor=face,
-                edgecolor=edge,
-                linewidths=1.0,
-                zorder=5 if role == "territoire" else 3,
-            )
-        own = rows.loc[rows["role"] == "territoire"].iloc[0]
-        shown = display_value(own["value"], ind_id)
-        ax.set_title(f"{axis_title(ind_id)} : {shown}", fontsize=7.5, loc="left", pad=2)
-        ax.set_yticks([])
-        ax.tick_params(axis="x", labelsize=6.5, length=2, pad=1)
-        for side in ("left", "right", "top"):
-            ax.spines[side].set_visible(False)
-        ax.axhline(0, color="0.85", linewidth=0.6, zorder=1)
-        values = rows["value"].dropna() * factor
+    ax = fig.add_axes((0.36, 0.02, 0.56, 1 - 0.42 / height))
+    ax.set_axis_off()
+    ax.set_xlim(-0.04, 1.04)
+    ax.set_ylim(len(ids) - 0.5, -0.6)
+    points: dict[str, list[tuple[float, float]]] = {role: [] for role in _MARKERS}
+    for row, ind_id in enumerate(ids):
+        rows = ladder.loc[(ladder["indicator"] == ind_id) & ladder["value"].notna()]
+        values = rows["value"].astype(float) * scale(ind_id)
         low, high = float(values.min()), float(values.max())
-        pad = (high - low) * 0.08 or abs(high) * 0.05 or 1
-        ax.set_xlim(low - pad, high + pad)
-        ax.set_ylim(-1, 1)
-    handles = [
-        matplotlib.lines.Line2D(
-            [], [], marker=m, linestyle="", markerfacecolor=f, markeredgecolor=e, markersize=math.sqrt(s), label=lab
+        span = (high - low) or 1.0
+        ax.hlines(row, 0, 1, color="0.8", linewidth=0.8, zorder=1)
+        for role, value in zip(rows["role"], values, strict=True):
+            points.setdefault(role, []).append(((value - low) / span if high > low else 0.5, row))
+        own = ladder.loc[(ladder["indicator"] == ind_id) & (ladder["role"] == "territoire"), "value"]
+        shown = display_value(own.iloc[0] if len(own) else np.nan, ind_id).replace("\u00a0", " ")
+        fig.text(0.01, _y(ax, row), axis_title(ind_id), fontsize=7, va="bottom", ha="left")
+        fig.text(0.01, _y(ax, row), shown, fontsize=7.5, va="top", ha="left", fontweight="bold")
+        ax.text(-0.02, row, _fmt(low, ind_id), fontsize=6.5, ha="right", va="center", color="0.3")
+        ax.text(1.02, row, _fmt(high, ind_id), fontsize=6.5, ha="left", va="center", color="0.3")
+    handles = []
+    for role, (label, marker, face, edge, size) in _MARKERS.items():
+        if not points.get(role):
+            continue
+        xs, ys = zip(*points[role], strict=True)
+        ax.scatter(xs, ys, marker=marker, s=size, facecolor=face, edgecolor=edge, linewidths=1.0,
+                   zorder=5 if role == "territoire" else 3)
+        handles.append(
+            Line2D([], [], marker=marker, linestyle="", markerfacecolor=face, markeredgecolor=edge,
+                   markersize=math.sqrt(size), label=label)
         )
-        for role, (lab, m, f, e, s) in _MARKERS.items()
-        if role in set(ladder["role"])
-    ]
     fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=7, frameon=False)
-    fig.subplots_adjust(hspace=1.6, top=1 - 0.4 / height)
-    return _png(fig, dpi=170)
+    return _png(fig, dpi=150, tight=False)
+
+
+def _y(ax, row: float) -> float:
+    """Figure y coordinate of a data row (to place labels left of the axes)."""
+    return ax.transData.transform((0, row))[1] / ax.figure.bbox.height
 
 
 # ---------------------------------------------------------------- pdf
+
+
+def _fit(png: bytes, max_w: float, max_h: float) -> tuple[float, float]:
+    """Width and height (mm) of an image scaled to fit a box, keeping its aspect ratio."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        w_px, h_px = image.size
+    ratio = min(max_w / w_px, max_h / h_px)
+    return w_px * ratio, h_px * ratio
 
 
 def _new_pdf():
@@ -204,7 +225,6 @@ def _new_pdf():
     pdf = _ProfilePDF(format="A4", unit="mm")
     pdf.add_font("DejaVu", "", _FONT_DIR / "DejaVuSans.ttf")
     pdf.add_font("DejaVu", "B", _FONT_DIR / "DejaVuSans-Bold.ttf")
-    pdf.add_font("DejaVu", "I", _FONT_DIR / "DejaVuSans-Oblique.ttf")
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(True, margin=14)
     return pdf
@@ -245,6 +265,8 @@ def _key_table(pdf, profile: Profile) -> None:
         headings_style=_headings_style(),
         borders_layout="HORIZONTAL_LINES",
         padding=0.6,
+        cell_fill_color=242,
+        cell_fill_mode="ROWS",
     ) as table:
         table.row(["Indicateur", "Valeur", "Pctl national", "Pctl régional", "Concernés (estim.)", "Millésime"])
         for r in key.itertuples():
@@ -308,6 +330,7 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     # title
     pdf.set_fill_color(*_PURPLE)
     pdf.rect(0, 0, 210, 4, style="F")
+    pdf.set_fill_color(255)
     pdf.set_y(8)
     pdf.set_font("DejaVu", "", 9)
     pdf.set_text_color(*_PURPLE)
@@ -323,9 +346,11 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     # map (left) and summary (right)
     top = pdf.get_y()
     map_id = map_indicator if map_indicator in profile.communes.columns or profile.level == "france" else "population"
-    info = pdf.image(io.BytesIO(map_png(base, profile, map_id)), x=12, y=top, w=88, keep_aspect_ratio=True, h=100)
-    pdf.set_xy(12, top + min(info.rendered_height, 100) + 1)
-    pdf.set_font("DejaVu", "I", 6.5)
+    png = map_png(base, profile, map_id)
+    width, height = _fit(png, 88, 100)
+    pdf.image(io.BytesIO(png), x=12 + (88 - width) / 2, y=top, w=width, h=height)
+    pdf.set_xy(12, top + height + 1)
+    pdf.set_font("DejaVu", "", 6.5)
     pdf.set_text_color(70)
     citation = "" if map_id == COMPOSITE_ID else get_indicator(map_id).citation
     pdf.multi_cell(88, 3, f"Carte : {axis_title(map_id)} par commune. Source : {citation}.")
@@ -346,7 +371,7 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     pdf.set_xy(12, max(bottom_left, pdf.get_y()) + 2)
     _heading(pdf, "Chiffres clés")
     _key_table(pdf, profile)
-    pdf.set_font("DejaVu", "I", 6.5)
+    pdf.set_font("DejaVu", "", 6.5)
     pdf.multi_cell(
         0,
         3,
@@ -360,7 +385,15 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     _heading(pdf, "Comparaison : voisins, territoires comparables, département, région et France")
     pdf.image(io.BytesIO(ladder_png(profile)), x=12, w=186)
     pdf.ln(1)
-    pdf.set_font("DejaVu", "I", 6.5)
+    pdf.set_font("DejaVu", "", 6.5)
+    pdf.multi_cell(
+        0,
+        3,
+        "Chaque ligne va de la plus petite à la plus grande valeur parmi les territoires comparés "
+        "(valeurs aux extrémités) ; l'échelle change d'une ligne à l'autre.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     neighbours = profile.ladder.loc[profile.ladder["role"].isin(["voisin", "pair"])].drop_duplicates("code")
     names = "; ".join(f"{r.nom} ({r.role_label.lower()})" for r in neighbours.itertuples())
     if names:

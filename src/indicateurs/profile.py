@@ -137,7 +137,16 @@ def _territories(base, level: str) -> pd.DataFrame:
 
 
 def _wide(base, level: str) -> pd.DataFrame:
-    return _memo(base, ("wide", level), lambda: base.wide(level))
+    """`base.wide(level)` with plain float columns (nullable NA becomes NaN, which formatting expects)."""
+
+    def make():
+        wide = base.wide(level)
+        numeric = [c for c in wide.columns if c != "nom"]
+        wide[numeric] = wide[numeric].apply(pd.to_numeric, errors="coerce").astype("float64")
+        wide.index = wide.index.astype(str)
+        return wide
+
+    return _memo(base, ("wide", level), make)
 
 
 def resolve_territory(base, code: str, level: str | None = None) -> tuple[str, str, str]:
@@ -420,7 +429,7 @@ def _group_int(number: float) -> str:
 def _summary(key: pd.DataFrame, level: str) -> list[str]:
     """Strengths and fragilities in plain French, from national percentiles (oriented by direction)."""
     directional = [
-        i for i in key.index if i != COMPOSITE_ID and not i.startswith("ifn_") and get_indicator(i).direction != 0
+        i for i in key.index if i != COMPOSITE_ID and not i.startswith("ifn") and get_indicator(i).direction != 0
     ]
     oriented = {}
     for ind_id in directional:
@@ -438,14 +447,19 @@ def _summary(key: pd.DataFrame, level: str) -> list[str]:
         where = f" ; il est plus élevé que dans {ifn_pct:.0f} % des {others}" if pd.notna(ifn_pct) else ""
         lines.append(f"Indice de fragilité numérique : {display_value(ifn, 'ifn')}{where}.")
     if fragile:
-        words = ", ".join(f"{get_indicator(i).short.lower()} ({key.at[i, 'display']})" for i in fragile[:4])
+        words = ", ".join(f"{_lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in fragile[:4])
         lines.append(f"Fragilités (parmi le quart le plus fragile des {others}) : {words}.")
     if strong:
-        words = ", ".join(f"{get_indicator(i).short.lower()} ({key.at[i, 'display']})" for i in strong[:4])
+        words = ", ".join(f"{_lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in strong[:4])
         lines.append(f"Points d'appui (parmi le quart le moins fragile des {others}) : {words}.")
     if not fragile and not strong and oriented:
         lines.append(f"Le territoire se situe dans la moyenne des {others} pour les principaux indicateurs.")
     return lines
+
+
+def _lower_first(text: str) -> str:
+    """'Pauvreté' -> 'pauvreté' but 'Locaux en THD' keeps its acronym."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def _caveats(key: pd.DataFrame, communes: pd.DataFrame) -> list[str]:
