@@ -24,7 +24,7 @@ from indicateurs.registry import LEVELS, Indicator, get_indicator, list_indicato
 from indicateurs.store import base_dir
 from indicateurs.territories import FRANCE, Reference, harmonise, load_reference
 
-__all__ = ["Base", "BaseCorruptError", "BaseMissingError", "build_base", "load_base"]
+__all__ = ["Base", "BaseBuildError", "BaseCorruptError", "BaseMissingError", "build_base", "load_base"]
 
 BUILD_VERSION = "1"
 Progress = Callable[[str, float], None]
@@ -64,6 +64,10 @@ class BaseMissingError(FileNotFoundError):
 
 class BaseCorruptError(RuntimeError):
     """The files of the built base cannot be read; rebuilding fixes it."""
+
+
+class BaseBuildError(RuntimeError):
+    """The base could not be written (disk full, read-only folder...); the previous base is kept."""
 
 
 class Base:
@@ -184,25 +188,39 @@ def build_base(progress: Progress | None = None, *, force: bool = False) -> dict
             previous = json.loads((target / "report.json").read_text(encoding="utf-8"))
         except ValueError:
             previous = {}
-        if previous.get("fingerprint") == fingerprint:
+        if previous.get("fingerprint") == fingerprint and _readable(target):
             say("Base déjà à jour", 1.0)
             return {**previous, "skipped": True}
 
     tmp = target.with_name(target.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
         report = _build_into(tmp, paths, say)
         report.update(fingerprint=fingerprint, seconds=round(time.perf_counter() - start, 1))
         (tmp / "report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
         )
         _swap(tmp, target)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BaseBuildError(
+            f"Impossible d'écrire la base dans {target.parent} : {exc.strerror or exc} "
+            "(disque plein ou dossier en lecture seule ?). La base précédente, s'il y en a une, est conservée."
+        ) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     say("Base construite", 1.0)
     return report
+
+
+def _readable(folder: Path) -> bool:
+    try:
+        load_base(folder)
+        return all((folder / f"geo_{level}.parquet").stat().st_size > 0 for level in GEO_SOURCES)
+    except (BaseCorruptError, BaseMissingError, OSError):
+        return False
 
 
 def _swap(tmp: Path, target: Path) -> None:

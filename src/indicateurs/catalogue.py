@@ -21,6 +21,7 @@ class Source:
     title: str
     theme: str
     producer: str
+    citation: str
     licence: str
     millesime: str
     url: str

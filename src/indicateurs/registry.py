@@ -47,9 +47,8 @@ class Indicator:
 
     @property
     def citation(self) -> str:
-        """'Producer, title (millésime)': the caption that goes under every figure."""
-        src = self.source_entry
-        return f"{src.producer.split('(')[0].strip()}, {src.title} ({self.millesime})"
+        """'Producer, dataset (millésime)': the caption that goes under every figure."""
+        return f"{self.source_entry.citation} ({self.millesime})"
 
 
 @cache
