@@ -72,14 +72,6 @@ _KEY_IDS = (
 )
 COMPOSITE_ID = "indice_composite"
 _COMPOSITE_LABEL = "Indice composite ouvert (0 = le moins fragile, 100 = le plus fragile)"
-# the population group each "concerned" key refers to, in words
-_CONCERNED_WORDS = {
-    "population": "habitants",
-    "locaux": "locaux",
-    "actifs": "actifs",
-    "population_15_plus": "personnes de 15 ans ou plus",
-    "menages": "ménages",
-}
 
 
 @dataclass(frozen=True)
@@ -195,10 +187,11 @@ def _member_communes(base, level: str, code: str) -> list[str]:
     return communes.index[communes[level].astype(str) == code].tolist()
 
 
-# ---------------------------------------------------------------- scores (isolated: switch to indicateurs.scores)
+# ---------------------------------------------------------------- scores (the only calls to indicateurs.scores)
 
 
-def _scores_module():
+def _scores():
+    """`indicateurs.scores` once it is available; None selects the temporary fallbacks below."""
     try:
         from indicateurs import scores
     except ImportError:
@@ -211,89 +204,78 @@ def _composite(base, level: str) -> pd.Series:
 
     def make():
         wide = _wide(base, level)
-        ids = [i for i in list_indicators() if i.composite and i.id in wide.columns]
-        if not ids or len(wide) < 2:
+        if level == "france" or len(wide) < 2:
             return pd.Series(np.nan, index=wide.index, dtype=float)
-        # temporary fallback until indicateurs.scores lands: mean of oriented percentiles
-        oriented = pd.DataFrame({i.id: wide[i.id].astype(float) * i.direction for i in ids})
-        pct = oriented.rank(pct=True)
-        enough = pct.notna().sum(axis=1) >= max(1, len(ids) // 2)
-        return (pct.mean(axis=1) * 100).where(enough)
+        scores = _scores()
+        if scores is not None:
+            return scores.composite_index(wide).score.astype(float)
+        ids = [i for i in list_indicators() if i.composite and i.id in wide.columns]  # fallback
+        pct = pd.DataFrame({i.id: wide[i.id] * i.direction for i in ids}).rank(pct=True)
+        return (pct.mean(axis=1) * 100).where(pct.notna().sum(axis=1) > 0)
 
     return _memo(base, ("composite", level), make)
 
 
 def _neighbours(base, level: str, code: str, n: int) -> list[str]:
     """Codes of up to `n` contiguous territories of the same level, the most populous first."""
-    if level in ("france",):
+    if level == "france":
         return []
 
     def make():
-        geo = base.geometry(level)[["code", "geometry"]].reset_index(drop=True)
-        geo["code"] = geo["code"].astype(str)
-        pairs = geo.sjoin(geo, predicate="intersects", how="inner")
-        pairs = pairs.loc[pairs["code_left"] != pairs["code_right"], ["code_left", "code_right"]]
+        geo = base.geometry(level)
+        scores = _scores()
+        if scores is not None:
+            return scores.contiguity(geo)
+        geo = geo[["code", "geometry"]].assign(code=geo["code"].astype(str)).reset_index(drop=True)  # fallback
+        pairs = geo.sjoin(geo, predicate="intersects")
+        pairs = pairs.loc[pairs["code_left"] != pairs["code_right"]]
         return pairs.groupby("code_left")["code_right"].apply(list).to_dict()
 
-    adjacency = _memo(base, ("adjacency", level), make)
-    found = adjacency.get(code, [])
+    found = _memo(base, ("adjacency", level), make).get(code, [])
     population = _territories(base, level)["population"]
     return sorted(found, key=lambda c: -float(population.get(c, 0) or 0))[:n]
 
 
 def _peers(base, level: str, code: str, n: int) -> list[str]:
-    """Codes of the `n` territories of the same level most similar on the composite indicators."""
+    """Codes of the `n` territories of the same level with the closest socio-demographic profile."""
     if level == "france":
         return []
-
-    def make():
-        wide = _wide(base, level)
-        ids = [i.id for i in list_indicators() if i.composite and i.id in wide.columns]
-        frame = wide[ids].astype(float)
-        if "population" in wide.columns:
-            frame = frame.assign(log_population=np.log10(wide["population"].astype(float).clip(lower=1)))
-        z = (frame - frame.mean()) / frame.std(ddof=0).replace(0, 1)
-        return z.fillna(0.0)
-
-    z = _memo(base, ("peers_z", level), make)
-    if code not in z.index:
-        return []
-    distance = np.sqrt(((z - z.loc[code]) ** 2).sum(axis=1)).drop(code)
+    wide = _wide(base, level)
+    scores = _scores()
+    if scores is not None:
+        try:
+            return scores.peers(wide, code, k=n).index.astype(str).tolist()
+        except ValueError:  # no known feature for this territory
+            return []
+    ids = [i.id for i in list_indicators() if i.composite and i.id in wide.columns]  # fallback
+    z = (wide[ids] - wide[ids].mean()) / wide[ids].std(ddof=0).replace(0, 1)
+    distance = np.sqrt(((z.fillna(0) - z.fillna(0).loc[code]) ** 2).sum(axis=1)).drop(code)
     return distance.nsmallest(n).index.tolist()
 
 
 def _rank_table(base, level: str) -> pd.DataFrame:
-    """Long table: code, indicator, value, rank (1 = most fragile or highest), count, percentiles."""
+    """Long table: code, indicator, value, rank (1 = most fragile), count, national and regional percentile.
+
+    Percentiles are oriented: 100 = the most fragile; for context indicators (no direction) 100 = the highest.
+    """
 
     def make():
-        wide = _wide(base, level).copy()
-        wide[COMPOSITE_ID] = _composite(base, level)
+        wide = _wide(base, level)
         territories = _territories(base, level)
-        region = territories["region"].reindex(wide.index) if "region" in territories else None
+        region = territories["region"].reindex(wide.index) if level in ("commune", "epci", "departement") else None
+        series = {i.id: wide[i.id] * (i.direction or 1) for i in list_indicators() if i.id in wide.columns}
+        series[COMPOSITE_ID] = _composite(base, level)
         rows = []
-        for ind_id in [*(i.id for i in list_indicators()), COMPOSITE_ID]:
-            if ind_id not in wide.columns:
-                continue
-            values = wide[ind_id].astype(float)
-            direction = 1 if ind_id == COMPOSITE_ID else (get_indicator(ind_id).direction or 1)
-            oriented = values * direction
-            national = values.rank(pct=True)
-            regional = (
-                values.groupby(region).rank(pct=True)
-                if region is not None and level not in ("region", "france")
-                else pd.Series(np.nan, index=values.index)
-            )
+        for ind_id, oriented in series.items():
+            block = _ranks(wide, oriented, region)
             rows.append(
                 pd.DataFrame(
                     {
                         "level": level,
-                        "code": values.index.astype(str),
+                        "code": wide.index,
                         "indicator": ind_id,
-                        "value": values.to_numpy(),
-                        "rank": oriented.rank(ascending=False, method="min").to_numpy(),
-                        "count": int(values.notna().sum()),
-                        "national_pct": (national * 100).to_numpy(),
-                        "regional_pct": (regional * 100).to_numpy(),
+                        "value": wide[ind_id].to_numpy() if ind_id in wide.columns else oriented.to_numpy(),
+                        **{c: block[c].to_numpy(dtype=float, na_value=np.nan) for c in _RANK_COLUMNS},
                     }
                 )
             )
@@ -302,16 +284,55 @@ def _rank_table(base, level: str) -> pd.DataFrame:
     return _memo(base, ("ranks", level), make)
 
 
-def _people_concerned(base, level: str, code: str, indicator: Indicator, value: float) -> float:
-    """How many people (or locaux, ménages…) a rate stands for; NaN when the count is not in the base."""
-    if indicator.concerned is None or value is None or not math.isfinite(value):
-        return float("nan")
+_RANK_COLUMNS = ("rank", "count", "national_pct", "regional_pct")
+
+
+def _ranks(wide: pd.DataFrame, oriented: pd.Series, region: pd.Series | None) -> pd.DataFrame:
+    """rank, count, national_pct, regional_pct of an oriented series (higher = more fragile)."""
+    scores = _scores()
+    if scores is not None:
+        out = scores.ranks(wide, oriented.astype(float), region=region)
+        regional = out.get("percentile_region", np.nan)
+        return pd.DataFrame(
+            {"rank": out["rang"], "count": out["n_classes"], "national_pct": out["percentile"], "regional_pct": regional}
+        )
+
+    def pct(values):  # fallback: 0 = least fragile, 100 = most fragile
+        n = values.notna().sum()
+        return (values.rank() - 1) / (n - 1) * 100 if n > 1 else values * 0 + 50
+
+    regional = oriented.groupby(region).transform(pct) if region is not None else np.nan
+    return pd.DataFrame(
+        {
+            "rank": oriented.rank(ascending=False, method="min"),
+            "count": oriented.notna().sum(),
+            "national_pct": pct(oriented),
+            "regional_pct": regional,
+        }
+    )
+
+
+def _people_concerned(base, level: str, code: str, indicator: Indicator) -> tuple[float, str, str]:
+    """(number, unit word, note) behind a rate: rate × the right population; NaN when not estimable."""
+    if not indicator.is_rate or indicator.concerned is None:
+        return float("nan"), "", ""
     wide = _wide(base, level)
-    column = indicator.concerned
-    if column not in wide.columns:
-        return float("nan")
-    total = wide.at[code, column]
-    return float(value) * float(total) if pd.notna(total) else float("nan")
+    scores = _scores()
+    if scores is not None:
+        try:
+            table = _memo(
+                base,
+                ("concerned", level, indicator.id),
+                lambda: scores.people_concerned(wide, base.territories, indicator.id),
+            )
+        except ValueError:
+            return float("nan"), "", ""
+        row = table.loc[code]
+        number = float(row["nombre"]) if pd.notna(row["nombre"]) else float("nan")
+        return number, str(row["unite"]), str(row["note"] or "")
+    if indicator.concerned != "population" or indicator.direction < 0:  # fallback: population only
+        return float("nan"), "", ""
+    return float(wide.at[code, indicator.id] * wide.at[code, "population"]), "personnes", ""
 
 
 # ---------------------------------------------------------------- assembly
@@ -378,13 +399,13 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
     for ind_id in dict.fromkeys(key_ids):
         if ind_id == COMPOSITE_ID:
             value = float(_composite(base, level).get(code, np.nan))
-            unit, citation, source, millesime = "/ 100", _composite_citation(), "indicateurs", "calcul"
-            concerned = float("nan")
+            unit, citation, source, millesime = "/ 100", _composite_citation(), "Calcul de l'Atlas", "calcul"
+            concerned, word, note = float("nan"), "", ""
         elif ind_id in wide.columns:
             ind = get_indicator(ind_id)
             value = pd.to_numeric(wide.at[code, ind_id], errors="coerce")
             unit, citation, source, millesime = ind.unit, ind.citation, ind.source_entry.producer, ind.millesime
-            concerned = _people_concerned(base, level, code, ind, value)
+            concerned, word, note = _people_concerned(base, level, code, ind)
         else:
             continue
         rank_row = ranks.loc[(code, ind_id)] if (code, ind_id) in ranks.index else None
@@ -403,7 +424,8 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
                 "national_pct": rank_row["national_pct"] if rank_row is not None else np.nan,
                 "regional_pct": rank_row["regional_pct"] if rank_row is not None else np.nan,
                 "concerned": concerned,
-                "concerned_text": _concerned_text(ind_id, concerned),
+                "concerned_text": f"environ {_group_int(concerned)} {word}" if math.isfinite(concerned) else "",
+                "concerned_note": note,
             }
         )
     return pd.DataFrame(rows).set_index("indicator", drop=False)
@@ -414,16 +436,8 @@ def _composite_citation() -> str:
     return "Calcul de l'Atlas à partir de : " + ", ".join(parts)
 
 
-def _concerned_text(indicator_id: str, concerned: float) -> str:
-    if indicator_id == COMPOSITE_ID or not math.isfinite(concerned):
-        return ""
-    word = _CONCERNED_WORDS.get(get_indicator(indicator_id).concerned or "", "personnes")
-    return f"environ {_group_int(concerned)} {word}"
-
-
 def _group_int(number: float) -> str:
-    rounded = int(round(number, -1)) if number >= 100 else int(round(number))
-    return f"{rounded:,}".replace(",", "\u202f")
+    return f"{round(number):,}".replace(",", "\u202f")
 
 
 def _summary(key: pd.DataFrame, level: str) -> list[str]:
