@@ -1,6 +1,129 @@
-"""Page profil (en construction)."""
+"""Profil du territoire: key figures, comparison ladder, commune map, summary and downloads."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("profil")
-st.info("Cette page arrive bientôt.")
+from indicateurs.charts import ladder_figure
+from indicateurs.profile import COMPOSITE_ID, LEVEL_LABELS, profile_filename
+from indicateurs.registry import get_indicator
+from ui import profil as cache
+
+try:  # the shared sidebar selector (ui.state), once it is on main
+    from ui.state import current_territory
+except ImportError:
+
+    def current_territory() -> tuple[str, str]:
+        return tuple(st.session_state.get("territoire", ("france", "FR")))
+
+
+CONTEXT = ("population", "densite")
+IFN = ("ifn", "ifn_sans_thd", "ifn_sans_4g", "ifn_pauvrete", "ifn_65_plus", "ifn_peu_diplomes")
+
+
+def metric(key, indicator_id: str) -> None:
+    """One key figure with its source and millésime (and the people concerned for a rate)."""
+    if indicator_id not in key.index:
+        return
+    row = key.loc[indicator_id]
+    label = "Indice composite ouvert" if indicator_id == COMPOSITE_ID else get_indicator(indicator_id).short
+    st.metric(label, row["display"], help=row["label"])
+    lines = [row["concerned_text"]] if row["concerned_text"] else []
+    if indicator_id == COMPOSITE_ID:
+        lines.append("0 = le moins fragile, 100 = le plus fragile ; calcul de l'Atlas")
+    else:
+        lines.append(row["citation"])
+    st.caption(" · ".join(lines))
+
+
+def metrics_row(key, ids) -> None:
+    ids = [i for i in ids if i in key.index]
+    for column, indicator_id in zip(st.columns(len(ids)), ids, strict=True):
+        with column:
+            metric(key, indicator_id)
+
+
+base = cache.base()
+if base is None:
+    st.warning("La base de données n'est pas encore construite : lancez « python -m indicateurs build ».")
+    st.stop()
+
+level, code = current_territory()
+try:
+    profile = cache.profile(level, code)
+except ValueError as exc:
+    st.warning(f"Profil impossible : {exc}")
+    st.stop()
+
+st.title(f"Profil du territoire : {profile.nom}")
+parents = " · ".join(f"{LEVEL_LABELS[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france")
+st.caption(" · ".join(filter(None, [f"{LEVEL_LABELS[profile.level]} {profile.code}", parents])))
+if profile.level == "france":
+    st.info("Choisissez une commune, un EPCI, un département ou une région dans la liste pour voir son profil.")
+
+key = profile.key_figures
+st.subheader("Chiffres clés")
+metrics_row(key, (*CONTEXT, "ifn", COMPOSITE_ID))
+st.markdown("**Les 5 composantes de l'indice de fragilité numérique** (1 = risque le plus faible, 10 = le plus élevé)")
+metrics_row(key, IFN[1:])
+st.markdown("**Principaux taux**")
+rates = [i for i in key.index if i not in (*CONTEXT, *IFN, COMPOSITE_ID)]
+metrics_row(key, rates[:3])
+metrics_row(key, rates[3:])
+
+st.subheader("En résumé")
+st.markdown("\n".join(f"- {line}" for line in profile.summary))
+with st.container(border=True):
+    st.markdown("**Ce que les chiffres ne disent pas**")
+    st.markdown("\n".join(f"- {line}" for line in profile.caveats))
+
+st.subheader("Comparaison avec des territoires proches")
+choices = profile.indicator_ids() + [COMPOSITE_ID]
+chosen = st.selectbox(
+    "Indicateur comparé",
+    choices,
+    index=choices.index("ifn") if "ifn" in choices else 0,
+    format_func=lambda i: key.at[i, "label"] if i in key.index else get_indicator(i).label,
+    key="profil_indicateur",
+)
+st.plotly_chart(ladder_figure(profile.ladder, chosen), key="profil_echelle", config={"displayModeBar": False})
+if chosen in key.index:
+    row = key.loc[chosen]
+    where = [f"percentile national {row['national_pct']:.0f}"] if row["national_pct"] == row["national_pct"] else []
+    if row["regional_pct"] == row["regional_pct"]:
+        where.append(f"régional {row['regional_pct']:.0f}")
+    note = f" ({', '.join(where)} ; 100 = le plus fragile)" if where else ""
+    st.caption(f"{profile.nom} : {row['display']}{note}. Source : {row['citation']}.")
+else:
+    st.caption(f"Source : {get_indicator(chosen).citation}.")
+
+if profile.level != "france":
+    st.subheader("Carte des communes")
+    map_choices = [i for i in profile.indicator_ids() if i in profile.communes.columns]
+    shown = st.selectbox(
+        "Indicateur cartographié",
+        map_choices,
+        index=map_choices.index("ifn") if "ifn" in map_choices else 0,
+        format_func=lambda i: get_indicator(i).label,
+        key="profil_carte_indicateur",
+    )
+    st.image(cache.map_image(level, code, shown), width=520)
+    st.caption(f"{get_indicator(shown).label} par commune. Source : {get_indicator(shown).citation}.")
+
+st.subheader("Télécharger le profil")
+st.caption("Fichiers créés au moment du clic, au nom du territoire.")
+columns = st.columns(3)
+downloads = (
+    ("PDF (2 pages A4)", "pdf", "application/pdf", cache.pdf),
+    ("Tableur XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", cache.xlsx),
+    ("CSV (Excel français)", "csv", "text/csv", cache.csv),
+)
+for column, (label, ext, mime, build) in zip(columns, downloads, strict=True):
+    column.download_button(
+        label,
+        data=lambda build=build: build(level, code),
+        file_name=profile_filename(profile, ext),
+        mime=mime,
+        key=f"profil_telecharger_{ext}",
+        icon=":material/download:",
+    )

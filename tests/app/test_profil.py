@@ -1,0 +1,45 @@
+"""AppTest of the Profil page on the built base, with a territory preset in the session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = Path(__file__).resolve().parents[2] / "pages" / "profil.py"
+
+pytestmark = pytest.mark.integration
+
+
+def _page(territoire) -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.session_state["territoire"] = territoire
+    return at.run()
+
+
+def test_epci_profile_shows_figures_ladder_and_downloads(base):
+    at = _page(("epci", "200041523"))
+    assert not at.exception
+    nom = base.wide("epci").at["200041523", "nom"]
+    assert nom in at.title[0].value
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Population"].replace("\u202f", " ").endswith("hab.")
+    assert "/ 10" in metrics["IFN"].replace("\u00a0", " ")
+    captions = " ".join(c.value for c in at.caption)
+    assert "La MedNum" in captions and "édition 2023" in captions
+    assert at.selectbox(key="profil_indicateur").value == "ifn"
+    assert "nan" not in " ".join(m.value for m in at.metric).lower().split()
+
+
+def test_changing_the_ladder_indicator(base):
+    at = _page(("epci", "200041523"))
+    at.selectbox(key="profil_indicateur").set_value("taux_pauvrete").run()
+    assert not at.exception
+    assert any("Filosofi 2019" in c.value for c in at.caption)
+
+
+def test_unknown_code_gives_a_french_warning(base):
+    at = _page(("epci", "20004152"))
+    assert not at.exception
+    assert at.warning and "inconnu" in at.warning[0].value
