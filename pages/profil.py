@@ -78,7 +78,7 @@ with st.container(border=True):
     st.markdown("\n".join(f"- {line}" for line in profile.caveats))
 
 st.subheader("Comparaison avec des territoires proches")
-choices = profile.indicator_ids() + [COMPOSITE_ID]
+choices = [*profile.indicator_ids(), COMPOSITE_ID]
 chosen = st.selectbox(
     "Indicateur comparé",
     choices,

@@ -1,7 +1,8 @@
 """The printable profile: a 2-page A4 PDF (fpdf2) with a static commune map and a ladder chart (matplotlib).
 
 No browser is involved: matplotlib draws PNG images in memory (Agg, no pyplot state), fpdf2 lays
-them out with the DejaVu font shipped with matplotlib (accents, narrow spaces). Shapes, hatching
+them out with a PDF core font (Helvetica, Latin-1: every French accent; œ and typographic signs are
+spelled out by `latin1`), which keeps a profile well under a second. Shapes, hatching
 and a single-hue palette keep the page legible when printed in grey.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -23,7 +23,7 @@ from indicateurs.charts import axis_title, scale
 from indicateurs.profile import COMPOSITE_ID, LEVEL_LABELS, Profile, display_value
 from indicateurs.registry import get_indicator, list_indicators
 
-__all__ = ["LADDER_IDS", "ladder_png", "map_png", "profile_pdf"]
+__all__ = ["LADDER_IDS", "ladder_png", "latin1", "map_png", "profile_pdf"]
 
 LADDER_IDS = (
     "ifn",
@@ -35,7 +35,24 @@ LADDER_IDS = (
     "part_65_plus",
     "part_menages_seuls",
 )
-_FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+_FONT = "helvetica"  # a PDF core font: nothing to parse or embed, so a page costs milliseconds
+_LATIN1 = str.maketrans(
+    {
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2022": "-",
+        "\u2019": "'",
+        "\u2026": "...",
+        "\u2265": ">=",
+        "\u2264": "<=",
+        "\u0153": "oe",
+        "\u0152": "OE",
+        "\u2212": "-",
+        "\u00b7": "\u00b7",
+    }
+)
 _PURPLE = (91, 44, 131)
 _MARKERS = {  # role -> (legend, marker, face, edge, size)
     "territoire": ("Territoire", "o", "black", "black", 60),
@@ -46,6 +63,11 @@ _MARKERS = {  # role -> (legend, marker, face, edge, size)
     "region": ("Région", "^", "0.35", "0.35", 36),
     "france": ("France", "D", "white", "black", 32),
 }
+
+
+def latin1(text: str) -> str:
+    """Text the PDF core fonts can print: French accents kept, a few typographic signs spelled out."""
+    return str(text).translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
 
 def _png(fig: Figure, dpi: int = 150, *, tight: bool = True) -> bytes:
@@ -216,15 +238,16 @@ def _new_pdf():
     class _ProfilePDF(FPDF):
         footer_text = ""
 
+        def normalize_text(self, text):
+            return super().normalize_text(latin1(text))
+
         def footer(self):
             self.set_y(-10)
-            self.set_font("DejaVu", "", 7)
+            self.set_font(_FONT, "", 7)
             self.set_text_color(90)
             self.cell(0, 5, f"{self.footer_text} · page {self.page_no()}/{{nb}}", align="C")
 
     pdf = _ProfilePDF(format="A4", unit="mm")
-    pdf.add_font("DejaVu", "", _FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font("DejaVu", "B", _FONT_DIR / "DejaVuSans-Bold.ttf")
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(True, margin=14)
     return pdf
@@ -232,11 +255,11 @@ def _new_pdf():
 
 def _heading(pdf, text: str) -> None:
     pdf.ln(1.5)
-    pdf.set_font("DejaVu", "B", 10.5)
+    pdf.set_font(_FONT, "B", 10.5)
     pdf.set_text_color(*_PURPLE)
     pdf.multi_cell(0, 5.5, text, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
-    pdf.set_font("DejaVu", "", 8.5)
+    pdf.set_font(_FONT, "", 8.5)
 
 
 def _subtitle(profile: Profile) -> str:
@@ -253,47 +276,61 @@ def _pct(value) -> str:
     return f"{value:.0f}" if pd.notna(value) else "–"
 
 
+_COLUMNS = (  # header, width (mm), alignment
+    ("Indicateur", 72, "L"),
+    ("Valeur", 30, "R"),
+    ("Pctl national", 17, "C"),
+    ("Pctl régional", 17, "C"),
+    ("Concernés (estim.)", 26, "R"),
+    ("Millésime", 24, "L"),
+)
+
+
 def _key_table(pdf, profile: Profile) -> None:
-    key = profile.key_figures
-    pdf.set_font("DejaVu", "", 7.5)
-    widths = (70, 34, 15, 15, 28, 24)
-    with pdf.table(
-        col_widths=widths,
-        text_align=("LEFT", "RIGHT", "CENTER", "CENTER", "RIGHT", "LEFT"),
-        line_height=3.6,
-        first_row_as_headings=True,
-        headings_style=_headings_style(),
-        borders_layout="HORIZONTAL_LINES",
-        padding=0.6,
-        cell_fill_color=242,
-        cell_fill_mode="ROWS",
-    ) as table:
-        table.row(["Indicateur", "Valeur", "Pctl national", "Pctl régional", "Concernés (estim.)", "Millésime"])
-        for r in key.itertuples():
-            millesime = "calcul" if r.indicator == COMPOSITE_ID else get_indicator(r.indicator).millesime
-            table.row(
-                [
-                    _short_label(r.indicator),
-                    r.display,
-                    _pct(r.national_pct),
-                    _pct(r.regional_pct),
-                    r.concerned_text.removeprefix("environ ") if r.concerned_text else "",
-                    millesime.split("(")[0].strip(),
-                ]
-            )
+    """Key figures as a zebra table of single-line cells (fast, and legible in grey)."""
+    pdf.set_font(_FONT, "B", 7)
+    pdf.set_fill_color(*_PURPLE)
+    pdf.set_text_color(255)
+    for header, width, align in _COLUMNS:
+        pdf.cell(width, 5, header, align=align if align != "R" else "R", fill=True)
+    pdf.ln(5)
+    pdf.set_text_color(0)
+    pdf.set_font(_FONT, "", 7)
+    for n, r in enumerate(profile.key_figures.itertuples()):
+        millesime = "calcul" if r.indicator == COMPOSITE_ID else get_indicator(r.indicator).millesime
+        cells = (
+            _short_label(r.indicator),
+            r.display,
+            _pct(r.national_pct),
+            _pct(r.regional_pct),
+            r.concerned_text.removeprefix("environ ") if r.concerned_text else "",
+            millesime.split("(")[0].strip(),
+        )
+        pdf.set_fill_color(*((238, 238, 238) if n % 2 == 0 else (255, 255, 255)))
+        for text, (_h, width, align) in zip(cells, _COLUMNS, strict=True):
+            pdf.cell(width, 4.3, _fit_text(pdf, text, width - 1), align=align, fill=True)
+        pdf.ln(4.3)
+    pdf.set_draw_color(*_PURPLE)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + sum(c[1] for c in _COLUMNS), pdf.get_y())
+    pdf.set_draw_color(0)
+    pdf.set_fill_color(255)
+    pdf.ln(0.8)
 
 
-def _headings_style():
-    from fpdf.fonts import FontFace
-
-    return FontFace(emphasis="BOLD", color=255, fill_color=_PURPLE)
+def _fit_text(pdf, text: str, width: float) -> str:
+    """`text` shortened with '...' so that it fits on one line of `width` mm."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "...") > width:
+        text = text[:-1]
+    return text.rstrip() + "..."
 
 
 def _short_label(indicator_id: str) -> str:
     if indicator_id == COMPOSITE_ID:
         return "Indice composite ouvert (0 à 100)"
     ind = get_indicator(indicator_id)
-    return ind.label if len(ind.label) <= 60 else ind.short
+    return ind.label if len(ind.label) <= 58 else ind.short
 
 
 def _sources(profile: Profile) -> list[str]:
@@ -308,8 +345,8 @@ def _sources(profile: Profile) -> list[str]:
 
 
 _METHOD = (
-    "Percentile national : part des territoires du même niveau dont la valeur est inférieure ou égale "
-    "(100 = valeur la plus élevée de France). Percentile régional : même calcul dans la région. "
+    "Percentile national : position parmi les territoires du même niveau, orientée vers la fragilité "
+    "(100 = le plus fragile de France, 0 = le moins fragile). Percentile régional : même calcul dans la région. "
     "Voisins : territoires limitrophes du même niveau ; territoires comparables : les plus proches sur les "
     "indicateurs de l'indice composite et la population. Indice composite ouvert : moyenne des rangs "
     "des indicateurs marqués « composite » (0 = le moins fragile, 100 = le plus fragile). "
@@ -332,13 +369,13 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     pdf.rect(0, 0, 210, 4, style="F")
     pdf.set_fill_color(255)
     pdf.set_y(8)
-    pdf.set_font("DejaVu", "", 9)
+    pdf.set_font(_FONT, "", 9)
     pdf.set_text_color(*_PURPLE)
     pdf.cell(0, 5, "Profil statistique du territoire · inclusion numérique", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
-    pdf.set_font("DejaVu", "B", 17)
+    pdf.set_font(_FONT, "B", 17)
     pdf.multi_cell(0, 8, profile.nom, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8.5)
+    pdf.set_font(_FONT, "", 8.5)
     pdf.set_text_color(60)
     pdf.multi_cell(0, 4.5, _subtitle(profile), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
@@ -350,7 +387,7 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     width, height = _fit(png, 88, 100)
     pdf.image(io.BytesIO(png), x=12 + (88 - width) / 2, y=top, w=width, h=height)
     pdf.set_xy(12, top + height + 1)
-    pdf.set_font("DejaVu", "", 6.5)
+    pdf.set_font(_FONT, "", 6.5)
     pdf.set_text_color(70)
     citation = "" if map_id == COMPOSITE_ID else get_indicator(map_id).citation
     pdf.multi_cell(88, 3, f"Carte : {axis_title(map_id)} par commune. Source : {citation}.")
@@ -363,20 +400,20 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
         pdf.multi_cell(0, 4.2, line, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
     _heading(pdf, "Ce que les chiffres ne disent pas")
-    pdf.set_font("DejaVu", "", 7.5)
+    pdf.set_font(_FONT, "", 7.5)
     for line in profile.caveats:
-        pdf.multi_cell(0, 3.6, f"• {line}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 3.6, f"- {line}", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.6)
     pdf.set_left_margin(12)
     pdf.set_xy(12, max(bottom_left, pdf.get_y()) + 2)
     _heading(pdf, "Chiffres clés")
     _key_table(pdf, profile)
-    pdf.set_font("DejaVu", "", 6.5)
+    pdf.set_font(_FONT, "", 6.5)
     pdf.multi_cell(
         0,
         3,
-        "Pctl : percentile (100 = valeur la plus élevée parmi les territoires du même niveau). "
-        "Sources détaillées en page 2.",
+        "Pctl : percentile de fragilité parmi les territoires du même niveau (100 = le plus fragile ; pour la "
+        "population et la densité, 100 = la valeur la plus élevée). Sources détaillées en page 2.",
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -385,7 +422,7 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     _heading(pdf, "Comparaison : voisins, territoires comparables, département, région et France")
     pdf.image(io.BytesIO(ladder_png(profile)), x=12, w=186)
     pdf.ln(1)
-    pdf.set_font("DejaVu", "", 6.5)
+    pdf.set_font(_FONT, "", 6.5)
     pdf.multi_cell(
         0,
         3,
@@ -399,11 +436,11 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     if names:
         pdf.multi_cell(0, 3, f"Territoires de comparaison : {names}.", new_x="LMARGIN", new_y="NEXT")
     _heading(pdf, "Sources")
-    pdf.set_font("DejaVu", "", 7)
+    pdf.set_font(_FONT, "", 7)
     for line in _sources(profile):
-        pdf.multi_cell(0, 3.3, f"• {line}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 3.3, f"- {line}", new_x="LMARGIN", new_y="NEXT")
     _heading(pdf, "Méthode")
-    pdf.set_font("DejaVu", "", 7)
+    pdf.set_font(_FONT, "", 7)
     pdf.multi_cell(0, 3.3, _METHOD, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
     pdf.multi_cell(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from indicateurs import scores
 from indicateurs.exports import csv_bytes, safe_filename, xlsx_bytes
 from indicateurs.registry import Indicator, format_value, get_indicator, list_indicators
 
@@ -187,16 +188,7 @@ def _member_communes(base, level: str, code: str) -> list[str]:
     return communes.index[communes[level].astype(str) == code].tolist()
 
 
-# ---------------------------------------------------------------- scores (the only calls to indicateurs.scores)
-
-
-def _scores():
-    """`indicateurs.scores` once it is available; None selects the temporary fallbacks below."""
-    try:
-        from indicateurs import scores
-    except ImportError:
-        return None
-    return scores
+# ---------------------------------------------------------------- scores (memoised per base and level)
 
 
 def _composite(base, level: str) -> pd.Series:
@@ -206,12 +198,7 @@ def _composite(base, level: str) -> pd.Series:
         wide = _wide(base, level)
         if level == "france" or len(wide) < 2:
             return pd.Series(np.nan, index=wide.index, dtype=float)
-        scores = _scores()
-        if scores is not None:
-            return scores.composite_index(wide).score.astype(float)
-        ids = [i for i in list_indicators() if i.composite and i.id in wide.columns]  # fallback
-        pct = pd.DataFrame({i.id: wide[i.id] * i.direction for i in ids}).rank(pct=True)
-        return (pct.mean(axis=1) * 100).where(pct.notna().sum(axis=1) > 0)
+        return scores.composite_index(wide).score.astype(float)
 
     return _memo(base, ("composite", level), make)
 
@@ -220,18 +207,7 @@ def _neighbours(base, level: str, code: str, n: int) -> list[str]:
     """Codes of up to `n` contiguous territories of the same level, the most populous first."""
     if level == "france":
         return []
-
-    def make():
-        geo = base.geometry(level)
-        scores = _scores()
-        if scores is not None:
-            return scores.contiguity(geo)
-        geo = geo[["code", "geometry"]].assign(code=geo["code"].astype(str)).reset_index(drop=True)  # fallback
-        pairs = geo.sjoin(geo, predicate="intersects")
-        pairs = pairs.loc[pairs["code_left"] != pairs["code_right"]]
-        return pairs.groupby("code_left")["code_right"].apply(list).to_dict()
-
-    found = _memo(base, ("adjacency", level), make).get(code, [])
+    found = _memo(base, ("adjacency", level), lambda: scores.contiguity(base.geometry(level))).get(code, [])
     population = _territories(base, level)["population"]
     return sorted(found, key=lambda c: -float(population.get(c, 0) or 0))[:n]
 
@@ -240,17 +216,16 @@ def _peers(base, level: str, code: str, n: int) -> list[str]:
     """Codes of the `n` territories of the same level with the closest socio-demographic profile."""
     if level == "france":
         return []
-    wide = _wide(base, level)
-    scores = _scores()
-    if scores is not None:
-        try:
-            return scores.peers(wide, code, k=n).index.astype(str).tolist()
-        except ValueError:  # no known feature for this territory
-            return []
-    ids = [i.id for i in list_indicators() if i.composite and i.id in wide.columns]  # fallback
-    z = (wide[ids] - wide[ids].mean()) / wide[ids].std(ddof=0).replace(0, 1)
-    distance = np.sqrt(((z.fillna(0) - z.fillna(0).loc[code]) ** 2).sum(axis=1)).drop(code)
-    return distance.nsmallest(n).index.tolist()
+    try:
+        return scores.peers(_wide(base, level), code, k=n).index.astype(str).tolist()
+    except ValueError:  # no known feature for this territory
+        return []
+
+
+def _region(base, level: str) -> pd.Series | None:
+    if level not in ("commune", "epci", "departement"):
+        return None
+    return scores.region_codes(base.territories, level).reindex(_wide(base, level).index)
 
 
 def _rank_table(base, level: str) -> pd.DataFrame:
@@ -261,13 +236,13 @@ def _rank_table(base, level: str) -> pd.DataFrame:
 
     def make():
         wide = _wide(base, level)
-        territories = _territories(base, level)
-        region = territories["region"].reindex(wide.index) if level in ("commune", "epci", "departement") else None
+        region = _region(base, level)
         series = {i.id: wide[i.id] * (i.direction or 1) for i in list_indicators() if i.id in wide.columns}
         series[COMPOSITE_ID] = _composite(base, level)
         rows = []
         for ind_id, oriented in series.items():
-            block = _ranks(wide, oriented, region)
+            out = scores.ranks(wide, oriented.astype(float), region=region)
+            regional = out.get("percentile_region", pd.Series(np.nan, index=out.index))
             rows.append(
                 pd.DataFrame(
                     {
@@ -275,7 +250,10 @@ def _rank_table(base, level: str) -> pd.DataFrame:
                         "code": wide.index,
                         "indicator": ind_id,
                         "value": wide[ind_id].to_numpy() if ind_id in wide.columns else oriented.to_numpy(),
-                        **{c: block[c].to_numpy(dtype=float, na_value=np.nan) for c in _RANK_COLUMNS},
+                        "rank": out["rang"].to_numpy(dtype=float, na_value=np.nan),
+                        "count": out["n_classes"].to_numpy(dtype=float, na_value=np.nan),
+                        "national_pct": out["percentile"].to_numpy(dtype=float, na_value=np.nan),
+                        "regional_pct": regional.to_numpy(dtype=float, na_value=np.nan),
                     }
                 )
             )
@@ -284,55 +262,34 @@ def _rank_table(base, level: str) -> pd.DataFrame:
     return _memo(base, ("ranks", level), make)
 
 
-_RANK_COLUMNS = ("rank", "count", "national_pct", "regional_pct")
-
-
-def _ranks(wide: pd.DataFrame, oriented: pd.Series, region: pd.Series | None) -> pd.DataFrame:
-    """rank, count, national_pct, regional_pct of an oriented series (higher = more fragile)."""
-    scores = _scores()
-    if scores is not None:
-        out = scores.ranks(wide, oriented.astype(float), region=region)
-        regional = out.get("percentile_region", np.nan)
-        return pd.DataFrame(
-            {"rank": out["rang"], "count": out["n_classes"], "national_pct": out["percentile"], "regional_pct": regional}
-        )
-
-    def pct(values):  # fallback: 0 = least fragile, 100 = most fragile
-        n = values.notna().sum()
-        return (values.rank() - 1) / (n - 1) * 100 if n > 1 else values * 0 + 50
-
-    regional = oriented.groupby(region).transform(pct) if region is not None else np.nan
-    return pd.DataFrame(
-        {
-            "rank": oriented.rank(ascending=False, method="min"),
-            "count": oriented.notna().sum(),
-            "national_pct": pct(oriented),
-            "regional_pct": regional,
-        }
-    )
-
-
 def _people_concerned(base, level: str, code: str, indicator: Indicator) -> tuple[float, str, str]:
     """(number, unit word, note) behind a rate: rate × the right population; NaN when not estimable."""
     if not indicator.is_rate or indicator.concerned is None:
         return float("nan"), "", ""
-    wide = _wide(base, level)
-    scores = _scores()
-    if scores is not None:
+
+    def make():
         try:
-            table = _memo(
-                base,
-                ("concerned", level, indicator.id),
-                lambda: scores.people_concerned(wide, base.territories, indicator.id),
-            )
+            return scores.people_concerned(_wide(base, level), base.territories, indicator.id)
         except ValueError:
-            return float("nan"), "", ""
-        row = table.loc[code]
-        number = float(row["nombre"]) if pd.notna(row["nombre"]) else float("nan")
-        return number, str(row["unite"]), str(row["note"] or "")
-    if indicator.concerned != "population" or indicator.direction < 0:  # fallback: population only
+            return None
+
+    table = _memo(base, ("concerned", level, indicator.id), make)
+    if table is None or code not in table.index:
         return float("nan"), "", ""
-    return float(wide.at[code, indicator.id] * wide.at[code, "population"]), "personnes", ""
+    row = table.loc[code]
+    number = float(row["nombre"]) if pd.notna(row["nombre"]) else float("nan")
+    return number, str(row["unite"]), str(row["note"] or "")
+
+
+def _robustness_sentence(base, level: str, code: str) -> str:
+    """How stable the composite rank is under other weightings, in one French sentence."""
+    if level == "france":
+        return ""
+    try:
+        rob = scores.robustness(_wide(base, level), code, n_draws=200)
+    except ValueError:
+        return ""
+    return scores.robustness_sentence(rob, scores.level_label(level))
 
 
 # ---------------------------------------------------------------- assembly
@@ -538,7 +495,7 @@ def build_profile(
         ladder=ladder,
         ranks=ranks,
         communes=communes,
-        summary=_summary(key, level),
+        summary=[*_summary(key, level), *filter(None, [_robustness_sentence(base, level, code)])],
         caveats=_caveats(key, communes),
         data_date=_data_date(base),
         n_communes=len(member_codes),
@@ -672,7 +629,7 @@ def _sources_sheet(profile: Profile) -> pd.DataFrame:
             "Licence": "",
             "Adresse": "",
             "Définition": "Taux en % (×100). Rang national : 1 = situation la plus fragile (ou valeur la plus "
-            "élevée pour les indicateurs de contexte). " + " ".join(profile.caveats),
+            "élevée pour les indicateurs de contexte) ; percentile : 100 = le plus fragile. " + " ".join(profile.caveats),
         }
     )
     return pd.DataFrame(rows)
