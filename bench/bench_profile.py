@@ -43,7 +43,9 @@ def run():
     sample = artifacts / "profil-exemple.pdf"
     sample.write_bytes(pdf)
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(sample), str(artifacts / "profil-exemple")], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", str(sample), str(artifacts / "profil-exemple")], check=True
+        )
     yield Figure("profil: sample PDF size", len(pdf) / 1024, "KiB", note=str(sample))
 
     epci = base.territories.query("level == 'epci'").sort_values("code")["code"].tolist()[:100]

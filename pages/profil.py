@@ -43,6 +43,31 @@ def metrics_row(key, ids) -> None:
             metric(key, indicator_id)
 
 
+def downloads(profile, level: str, code: str) -> None:
+    """The three files of the profile, built only when clicked, named after the territory."""
+    columns = st.columns(3)
+    files = (
+        ("PDF (2 pages A4)", "pdf", "application/pdf", cache.pdf),
+        (
+            "Tableur XLSX",
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            cache.xlsx,
+        ),
+        ("CSV (Excel français)", "csv", "text/csv", cache.csv),
+    )
+    for column, (label, ext, mime, build) in zip(columns, files, strict=True):
+        column.download_button(
+            label,
+            data=lambda build=build: build(level, code),
+            file_name=profile_filename(profile, ext),
+            mime=mime,
+            key=f"profil_telecharger_{ext}",
+            icon=":material/download:",
+        )
+    st.caption("Profil à emporter : fichiers créés au moment du clic, au nom du territoire.")
+
+
 base = cache.base()
 if base is None:
     st.warning("La base de données n'est pas encore construite : lancez « python -m indicateurs build ».")
@@ -56,15 +81,22 @@ except ValueError as exc:
     st.stop()
 
 st.title(f"Profil du territoire : {profile.nom}")
-parents = " · ".join(f"{LEVEL_LABELS[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france")
+parents = " · ".join(
+    f"{LEVEL_LABELS[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france"
+)
 st.caption(" · ".join(filter(None, [f"{LEVEL_LABELS[profile.level]} {profile.code}", parents])))
+downloads(profile, level, code)
 if profile.level == "france":
-    st.info("Choisissez une commune, un EPCI, un département ou une région dans la liste pour voir son profil.")
+    st.info(
+        "Choisissez une commune, un EPCI, un département ou une région dans la liste pour voir son profil."
+    )
 
 key = profile.key_figures
 st.subheader("Chiffres clés")
 metrics_row(key, (*CONTEXT, "ifn", COMPOSITE_ID))
-st.markdown("**Les 5 composantes de l'indice de fragilité numérique** (1 = risque le plus faible, 10 = le plus élevé)")
+st.markdown(
+    "**Les 5 composantes de l'indice de fragilité numérique** (1 = risque le plus faible, 10 = le plus élevé)"
+)
 metrics_row(key, IFN[1:])
 st.markdown("**Principaux taux**")
 rates = [i for i in key.index if i not in (*CONTEXT, *IFN, COMPOSITE_ID)]
@@ -89,7 +121,11 @@ chosen = st.selectbox(
 st.plotly_chart(ladder_figure(profile.ladder, chosen), key="profil_echelle", config={"displayModeBar": False})
 if chosen in key.index:
     row = key.loc[chosen]
-    where = [f"percentile national {row['national_pct']:.0f}"] if row["national_pct"] == row["national_pct"] else []
+    where = (
+        [f"percentile national {row['national_pct']:.0f}"]
+        if row["national_pct"] == row["national_pct"]
+        else []
+    )
     if row["regional_pct"] == row["regional_pct"]:
         where.append(f"régional {row['regional_pct']:.0f}")
     note = f" ({', '.join(where)} ; 100 = le plus fragile)" if where else ""
@@ -109,21 +145,3 @@ if profile.level != "france":
     )
     st.image(cache.map_image(level, code, shown), width=520)
     st.caption(f"{get_indicator(shown).label} par commune. Source : {get_indicator(shown).citation}.")
-
-st.subheader("Télécharger le profil")
-st.caption("Fichiers créés au moment du clic, au nom du territoire.")
-columns = st.columns(3)
-downloads = (
-    ("PDF (2 pages A4)", "pdf", "application/pdf", cache.pdf),
-    ("Tableur XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", cache.xlsx),
-    ("CSV (Excel français)", "csv", "text/csv", cache.csv),
-)
-for column, (label, ext, mime, build) in zip(columns, downloads, strict=True):
-    column.download_button(
-        label,
-        data=lambda build=build: build(level, code),
-        file_name=profile_filename(profile, ext),
-        mime=mime,
-        key=f"profil_telecharger_{ext}",
-        icon=":material/download:",
-    )

@@ -65,7 +65,12 @@ def ladder_figure(ladder: pd.DataFrame, indicator_id: str, *, height: int | None
                 y=part["label"],
                 mode="markers",
                 name="Territoire" if role == "territoire" else name,
-                marker={"symbol": symbol, "color": colour, "size": size, "line": {"width": 2, "color": colour}},
+                marker={
+                    "symbol": symbol,
+                    "color": colour,
+                    "size": size,
+                    "line": {"width": 2, "color": colour},
+                },
                 customdata=part[["display", "role_label"]].to_numpy(),
                 hovertemplate="<b>%{y}</b><br>%{customdata[1]}<br>%{customdata[0]}<extra></extra>",
             )
@@ -73,7 +78,13 @@ def ladder_figure(ladder: pd.DataFrame, indicator_id: str, *, height: int | None
     missing = rows.loc[rows["x"].isna()]
     for r in missing.itertuples():
         fig.add_annotation(
-            x=0, xref="paper", xanchor="left", y=r.label, text=r.display, showarrow=False, font={"color": "#555"}
+            x=0,
+            xref="paper",
+            xanchor="left",
+            y=r.label,
+            text=r.display,
+            showarrow=False,
+            font={"color": "#555"},
         )
     territory = rows.loc[rows["role"] == "territoire", "x"]
     if not territory.empty and territory.notna().all():

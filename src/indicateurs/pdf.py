@@ -204,11 +204,27 @@ def ladder_png(profile: Profile, indicator_ids=LADDER_IDS, *, width_in: float = 
         if not points.get(role):
             continue
         xs, ys = zip(*points[role], strict=True)
-        ax.scatter(xs, ys, marker=marker, s=size, facecolor=face, edgecolor=edge, linewidths=1.0,
-                   zorder=5 if role == "territoire" else 3)
+        ax.scatter(
+            xs,
+            ys,
+            marker=marker,
+            s=size,
+            facecolor=face,
+            edgecolor=edge,
+            linewidths=1.0,
+            zorder=5 if role == "territoire" else 3,
+        )
         handles.append(
-            Line2D([], [], marker=marker, linestyle="", markerfacecolor=face, markeredgecolor=edge,
-                   markersize=math.sqrt(size), label=label)
+            Line2D(
+                [],
+                [],
+                marker=marker,
+                linestyle="",
+                markerfacecolor=face,
+                markeredgecolor=edge,
+                markersize=math.sqrt(size),
+                label=label,
+            )
         )
     fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=7, frameon=False)
     return _png(fig, dpi=150, tight=False)
@@ -360,9 +376,7 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     """The 2-page A4 profile: title, map, key figures, summary; ladder, caveats, sources and method."""
     pdf = _new_pdf()
     today = dt.date.today().strftime("%d/%m/%Y")
-    pdf.footer_text = (
-        f"Atlas de l'inclusion numérique · {profile.nom} · données de la base du {profile.data_date} · édité le {today}"
-    )
+    pdf.footer_text = f"Atlas de l'inclusion numérique · {profile.nom} · données de la base du {profile.data_date} · édité le {today}"
     pdf.add_page()
     # title
     pdf.set_fill_color(*_PURPLE)
@@ -382,7 +396,11 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     pdf.ln(2)
     # map (left) and summary (right)
     top = pdf.get_y()
-    map_id = map_indicator if map_indicator in profile.communes.columns or profile.level == "france" else "population"
+    map_id = (
+        map_indicator
+        if map_indicator in profile.communes.columns or profile.level == "france"
+        else "population"
+    )
     png = map_png(base, profile, map_id)
     width, height = _fit(png, 88, 100)
     pdf.image(io.BytesIO(png), x=12 + (88 - width) / 2, y=top, w=width, h=height)

@@ -175,7 +175,9 @@ def _unknown_message(base, code: str, levels: list[str]) -> str:
     if hints:
         message += f" Vouliez-vous dire : {', '.join(dict.fromkeys(hints))} ?"
     else:
-        message += " Un EPCI se désigne par son SIREN (9 chiffres), une commune par son code INSEE (5 caractères)."
+        message += (
+            " Un EPCI se désigne par son SIREN (9 chiffres), une commune par son code INSEE (5 caractères)."
+        )
     return message
 
 
@@ -344,7 +346,9 @@ def _ladder(base, level: str, code: str, nom: str, neighbours, peers, parents) -
     ladder = pd.DataFrame(rows, columns=["indicator", "role", "level", "code", "nom", "value"])
     ladder["value"] = pd.to_numeric(ladder["value"], errors="coerce")
     ladder["role_label"] = ladder["role"].map(ROLE_LABELS)
-    ladder["display"] = [display_value(v, i) for v, i in zip(ladder["value"], ladder["indicator"], strict=True)]
+    ladder["display"] = [
+        display_value(v, i) for v, i in zip(ladder["value"], ladder["indicator"], strict=True)
+    ]
     return ladder
 
 
@@ -361,7 +365,12 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
         elif ind_id in wide.columns:
             ind = get_indicator(ind_id)
             value = pd.to_numeric(wide.at[code, ind_id], errors="coerce")
-            unit, citation, source, millesime = ind.unit, ind.citation, ind.source_entry.producer, ind.millesime
+            unit, citation, source, millesime = (
+                ind.unit,
+                ind.citation,
+                ind.source_entry.producer,
+                ind.millesime,
+            )
             concerned, word, note = _people_concerned(base, level, code, ind)
         else:
             continue
@@ -381,7 +390,9 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
                 "national_pct": rank_row["national_pct"] if rank_row is not None else np.nan,
                 "regional_pct": rank_row["regional_pct"] if rank_row is not None else np.nan,
                 "concerned": concerned,
-                "concerned_text": f"environ {_group_int(concerned)} {word}" if math.isfinite(concerned) else "",
+                "concerned_text": f"environ {_group_int(concerned)} {word}"
+                if math.isfinite(concerned)
+                else "",
                 "concerned_note": note,
             }
         )
@@ -400,7 +411,9 @@ def _group_int(number: float) -> str:
 def _summary(key: pd.DataFrame, level: str) -> list[str]:
     """Strengths and fragilities in plain French, from national percentiles (oriented by direction)."""
     directional = [
-        i for i in key.index if i != COMPOSITE_ID and not i.startswith("ifn") and get_indicator(i).direction != 0
+        i
+        for i in key.index
+        if i != COMPOSITE_ID and not i.startswith("ifn") and get_indicator(i).direction != 0
     ]
     oriented = {}
     for ind_id in directional:
@@ -418,10 +431,14 @@ def _summary(key: pd.DataFrame, level: str) -> list[str]:
         where = f" ; il est plus élevé que dans {ifn_pct:.0f} % des {others}" if pd.notna(ifn_pct) else ""
         lines.append(f"Indice de fragilité numérique : {display_value(ifn, 'ifn')}{where}.")
     if fragile:
-        words = ", ".join(f"{_lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in fragile[:4])
+        words = ", ".join(
+            f"{_lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in fragile[:4]
+        )
         lines.append(f"Fragilités (parmi le quart le plus fragile des {others}) : {words}.")
     if strong:
-        words = ", ".join(f"{_lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in strong[:4])
+        words = ", ".join(
+            f"{_lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in strong[:4]
+        )
         lines.append(f"Points d'appui (parmi le quart le moins fragile des {others}) : {words}.")
     if not fragile and not strong and oriented:
         lines.append(f"Le territoire se situe dans la moyenne des {others} pour les principaux indicateurs.")
@@ -442,7 +459,9 @@ def _caveats(key: pd.DataFrame, communes: pd.DataFrame) -> list[str]:
     ]
     secret = key.loc[key["value"].isna() & (key["indicator"] != COMPOSITE_ID), "label"].tolist()
     if secret:
-        lines.append(f"Donnée non disponible pour ce territoire (secret statistique ou absence) : {', '.join(secret)}.")
+        lines.append(
+            f"Donnée non disponible pour ce territoire (secret statistique ou absence) : {', '.join(secret)}."
+        )
     if "taux_pauvrete" in communes.columns and len(communes) > 1:
         hidden = int(communes["taux_pauvrete"].isna().sum())
         if hidden:
@@ -477,7 +496,9 @@ def build_profile(
     ladder = _ladder(base, level, code, nom, neighbours, peers, parents)
     key = _key_figures(base, level, code)
     member_codes = _member_communes(base, level, code) if level != "france" else []
-    communes = _wide(base, "commune").reindex(member_codes) if member_codes else _wide(base, "commune").iloc[:0]
+    communes = (
+        _wide(base, "commune").reindex(member_codes) if member_codes else _wide(base, "commune").iloc[:0]
+    )
     ranks = pd.concat(
         [
             _rank_table(base, lvl).loc[lambda r, codes=codes: r["code"].isin(codes)]
@@ -536,7 +557,9 @@ def comparison_table(profile: Profile) -> pd.DataFrame:
                 "Indicateur": _label(r.indicator),
                 "Valeur": _shown(r.value, r.indicator),
                 "Unité": "/ 100" if is_composite else ind.unit,
-                "Rang national": _int_or_blank(rank["rank"]) if rank is not None and pd.notna(r.value) else "",
+                "Rang national": _int_or_blank(rank["rank"])
+                if rank is not None and pd.notna(r.value)
+                else "",
                 "Nombre de territoires classés": _int_or_blank(rank["count"]) if rank is not None else "",
                 "Percentile national": _round_or_blank(rank["national_pct"]) if rank is not None else "",
                 "Percentile régional": _round_or_blank(rank["regional_pct"]) if rank is not None else "",
@@ -570,7 +593,9 @@ def _commune_sheets(profile: Profile) -> dict[str, pd.DataFrame]:
         ]
         if not ids:
             continue
-        frame = pd.DataFrame({"Code commune": communes.index.astype(str), "Commune": communes["nom"].to_numpy()})
+        frame = pd.DataFrame(
+            {"Code commune": communes.index.astype(str), "Commune": communes["nom"].to_numpy()}
+        )
         for ind_id in ids:
             ind = get_indicator(ind_id)
             frame[f"{ind.short} ({ind.unit})"] = [_shown(v, ind_id) for v in communes[ind_id].to_numpy()]
@@ -629,7 +654,8 @@ def _sources_sheet(profile: Profile) -> pd.DataFrame:
             "Licence": "",
             "Adresse": "",
             "Définition": "Taux en % (×100). Rang national : 1 = situation la plus fragile (ou valeur la plus "
-            "élevée pour les indicateurs de contexte) ; percentile : 100 = le plus fragile. " + " ".join(profile.caveats),
+            "élevée pour les indicateurs de contexte) ; percentile : 100 = le plus fragile. "
+            + " ".join(profile.caveats),
         }
     )
     return pd.DataFrame(rows)
@@ -637,16 +663,18 @@ def _sources_sheet(profile: Profile) -> pd.DataFrame:
 
 def profile_xlsx(profile: Profile) -> bytes:
     """XLSX: indicators for the territory and its comparisons, commune sheets, sources sheet."""
-    sheets = {"Indicateurs": comparison_table(profile), **_commune_sheets(profile), "Sources": _sources_sheet(profile)}
+    sheets = {
+        "Indicateurs": comparison_table(profile),
+        **_commune_sheets(profile),
+        "Sources": _sources_sheet(profile),
+    }
     return xlsx_bytes(sheets, number_formats={"Valeur": "#,##0.0##", "Percentile national": "0.0"})
 
 
 def profile_csv(profile: Profile) -> bytes:
     """CSV (UTF-8 BOM, ';', decimal comma) of the comparison table."""
     table = comparison_table(profile)
-    table["Valeur"] = [
-        _french_number(v) if isinstance(v, float) else v for v in table["Valeur"].to_numpy()
-    ]
+    table["Valeur"] = [_french_number(v) if isinstance(v, float) else v for v in table["Valeur"].to_numpy()]
     return csv_bytes(table)
 
 
@@ -657,4 +685,3 @@ def _french_number(value: float) -> str:
 def profile_filename(profile: Profile, extension: str) -> str:
     """'profil-cc-du-haut-val-de-sevre-200067106.pdf'."""
     return safe_filename(f"profil {profile.nom} {profile.code}", f".{extension.lstrip('.')}")
-

@@ -27,7 +27,9 @@ class ProfilRun:
 
     def summary(self, n_codes: int) -> str:
         ok = n_codes - len(self.errors)
-        lines = [f"{ok} profil(s) sur {n_codes} écrits ({len(self.written)} fichiers) en {self.seconds:.1f} s."]
+        lines = [
+            f"{ok} profil(s) sur {n_codes} écrits ({len(self.written)} fichiers) en {self.seconds:.1f} s."
+        ]
         lines += [f"  - {code} : {reason}" for code, reason in self.errors.items()]
         return "\n".join(lines)
 
@@ -49,7 +51,9 @@ def add_profil_parser(subparsers) -> argparse.ArgumentParser:
         help="écrire le profil statistique (PDF, XLSX, CSV) d'un ou plusieurs territoires",
         description="Profil statistique d'un ou plusieurs territoires, sans l'application.",
     )
-    parser.add_argument("codes", nargs="+", help="codes des territoires (SIREN d'EPCI, code INSEE de commune…)")
+    parser.add_argument(
+        "codes", nargs="+", help="codes des territoires (SIREN d'EPCI, code INSEE de commune…)"
+    )
     parser.add_argument(
         "--format",
         dest="formats",
@@ -57,7 +61,9 @@ def add_profil_parser(subparsers) -> argparse.ArgumentParser:
         default=["pdf", "xlsx"],
         help="formats séparés par des virgules parmi pdf, xlsx, csv (défaut : pdf,xlsx)",
     )
-    parser.add_argument("--out", default="profils", help="dossier de sortie (créé au besoin ; défaut : profils)")
+    parser.add_argument(
+        "--out", default="profils", help="dossier de sortie (créé au besoin ; défaut : profils)"
+    )
     parser.add_argument(
         "--level",
         choices=["commune", "epci", "departement", "region", "france"],

@@ -71,7 +71,9 @@ def test_pdf_text_and_render(base, profile, artifacts, tmp_path):
     assert "Sources" in text and "La MedNum" in text
     pdf = tmp_path / "profil.pdf"
     pdf.write_bytes(data)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True
+    )
     png = next(tmp_path.glob("page*.png"))
     assert png.stat().st_size > 40_000
 

@@ -77,19 +77,30 @@ def fake_base() -> FakeBase:
     t += [("departement", c, n, None, c, "75", dep.at[c, "population"]) for c, n in _DEP.items()]
     t += [("region", "75", "Nouvelle-Aquitaine", None, None, "75", reg.at["75", "population"])]
     t += [("france", "FR", "France", None, None, None, fr.at["FR", "population"])]
-    territories = pd.DataFrame(t, columns=["level", "code", "nom", "epci", "departement", "region", "population"])
+    territories = pd.DataFrame(
+        t, columns=["level", "code", "nom", "epci", "departement", "region", "population"]
+    )
     territories["nature"] = None
 
     squares = {c: box(x, 0, x + 1, 1) for c, _n, _e, x, _p, _t in _COMMUNES}
     geo_c = gpd.GeoDataFrame(
-        {"code": list(squares), "nom": communes["nom"].tolist()}, geometry=list(squares.values()), crs="EPSG:4326"
+        {"code": list(squares), "nom": communes["nom"].tolist()},
+        geometry=list(squares.values()),
+        crs="EPSG:4326",
     )
     geo_e = geo_c.assign(epci=communes["epci"].to_numpy()).dissolve("epci").reset_index()
-    geo_e = geo_e.assign(code=geo_e["epci"], nom=[_EPCI[c] for c in geo_e["epci"]])[["code", "nom", "geometry"]]
+    geo_e = geo_e.assign(code=geo_e["epci"], nom=[_EPCI[c] for c in geo_e["epci"]])[
+        ["code", "nom", "geometry"]
+    ]
     return FakeBase(
         territories=territories,
-        _wide={"commune": communes.drop(columns=["epci", "departement"]), "epci": epci, "departement": dep,
-               "region": reg, "france": fr},
+        _wide={
+            "commune": communes.drop(columns=["epci", "departement"]),
+            "epci": epci,
+            "departement": dep,
+            "region": reg,
+            "france": fr,
+        },
         _geo={"commune": geo_c, "epci": geo_e},
         report={"built_at": "2026-11-28T15:00:00"},
     )
@@ -162,7 +173,9 @@ def test_people_concerned_uses_population(base, profile):
 
 def test_ladder_has_every_role(profile):
     roles = set(profile.ladder.loc[profile.ladder["indicator"] == "ifn", "role"])
-    assert roles == {"territoire", "voisin", "pair", "departement", "region", "france"} - {"pair"} or roles >= {
+    assert roles == {"territoire", "voisin", "pair", "departement", "region", "france"} - {
+        "pair"
+    } or roles >= {
         "territoire",
         "voisin",
         "departement",
@@ -205,7 +218,16 @@ def test_xlsx_sheets_headers_and_values(base, profile):
     assert any(name.startswith("Communes - ") for name in wb.sheetnames)
     ws = wb["Indicateurs"]
     header = [c.value for c in ws[1]]
-    for column in ("Territoire", "Indicateur", "Valeur", "Unité", "Rang national", "Source", "Millésime", "Niveau"):
+    for column in (
+        "Territoire",
+        "Indicateur",
+        "Valeur",
+        "Unité",
+        "Rang national",
+        "Source",
+        "Millésime",
+        "Niveau",
+    ):
         assert column in header
     rows = [dict(zip(header, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=2)]
     ifn = next(r for r in rows if r["Code"] == "200000001" and r["Identifiant"] == "ifn")
@@ -250,7 +272,9 @@ def test_pdf_text_and_first_page_render(base, profile, tmp_path):
     assert "Sources" in text
     pdf = tmp_path / "p.pdf"
     pdf.write_bytes(data)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True
+    )
     png = next(tmp_path.glob("p*.png"))
     assert png.stat().st_size > 20_000
 
