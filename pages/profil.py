@@ -27,7 +27,7 @@ def metric(key, indicator_id: str) -> None:
         return
     row = key.loc[indicator_id]
     label = "Indice composite ouvert" if indicator_id == COMPOSITE_ID else get_indicator(indicator_id).short
-    st.metric(label, row["display"], help=row["label"])
+    st.metric(label, row["display"], help=" ".join(filter(None, [row["label"], row["concerned_note"]])))
     lines = [row["concerned_text"]] if row["concerned_text"] else []
     if indicator_id == COMPOSITE_ID:
         lines.append("0 = le moins fragile, 100 = le plus fragile ; calcul de l'Atlas")

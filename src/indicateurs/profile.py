@@ -390,9 +390,7 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
                 "national_pct": rank_row["national_pct"] if rank_row is not None else np.nan,
                 "regional_pct": rank_row["regional_pct"] if rank_row is not None else np.nan,
                 "concerned": concerned,
-                "concerned_text": f"environ {_group_int(concerned)} {word}"
-                if math.isfinite(concerned)
-                else "",
+                "concerned_text": _concerned_text(ind_id, concerned, word),
                 "concerned_note": note,
             }
         )
@@ -402,6 +400,14 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
 def _composite_citation() -> str:
     parts = sorted({f"{i.short} ({i.millesime})" for i in list_indicators() if i.composite})
     return "Calcul de l'Atlas à partir de : " + ", ".join(parts)
+
+
+def _concerned_text(indicator_id: str, number: float, word: str) -> str:
+    """'environ 40 000 personnes'; for a coverage rate (higher is better) the count is of those left out."""
+    if not math.isfinite(number):
+        return ""
+    left_out = " non couverts" if get_indicator(indicator_id).direction < 0 else ""
+    return f"environ {_group_int(number)} {word}{left_out}"
 
 
 def _group_int(number: float) -> str:
