@@ -227,7 +227,7 @@ def ladder_png(profile: Profile, indicator_ids=LADDER_IDS, *, width_in: float = 
             )
         )
     fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=7, frameon=False)
-    return _png(fig, dpi=150, tight=False)
+    return _png(fig, dpi=130, tight=False)
 
 
 def _y(ax, row: float) -> float:

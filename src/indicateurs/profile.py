@@ -541,39 +541,44 @@ def _shown(value, indicator_id: str):
     return float(value)
 
 
+_RANK_COLUMNS = ("rank", "count", "national_pct", "regional_pct")
+
+
 def comparison_table(profile: Profile) -> pd.DataFrame:
     """All indicators for the territory and its comparison territories, one row per (territory, indicator).
 
     Rates are given in % (×100); missing values carry the French explanation instead of a number.
     """
-    ranks = profile.ranks.set_index(["level", "code", "indicator"])
-    rows = []
-    for r in profile.ladder.itertuples():
-        key = (r.level, r.code, r.indicator)
-        rank = ranks.loc[key] if key in ranks.index else None
-        is_composite = r.indicator == COMPOSITE_ID
-        ind = None if is_composite else get_indicator(r.indicator)
-        rows.append(
-            {
-                "Rôle": r.role_label,
-                "Niveau": LEVEL_LABELS[r.level],
-                "Code": r.code,
-                "Territoire": r.nom,
-                "Identifiant": r.indicator,
-                "Indicateur": _label(r.indicator),
-                "Valeur": _shown(r.value, r.indicator),
-                "Unité": "/ 100" if is_composite else ind.unit,
-                "Rang national": _int_or_blank(rank["rank"])
-                if rank is not None and pd.notna(r.value)
-                else "",
-                "Nombre de territoires classés": _int_or_blank(rank["count"]) if rank is not None else "",
-                "Percentile national": _round_or_blank(rank["national_pct"]) if rank is not None else "",
-                "Percentile régional": _round_or_blank(rank["regional_pct"]) if rank is not None else "",
-                "Source": "Calcul de l'Atlas" if is_composite else ind.source_entry.producer,
-                "Millésime": "voir les indicateurs du composite" if is_composite else ind.millesime,
-            }
-        )
-    return pd.DataFrame(rows)
+    ranks = profile.ranks[["level", "code", "indicator", *_RANK_COLUMNS]].reset_index(drop=True)
+    rows = profile.ladder.merge(ranks, on=["level", "code", "indicator"], how="left")
+    meta = {i: _meta(i) for i in rows["indicator"].unique()}
+    has_value = rows["value"].notna()
+    return pd.DataFrame(
+        {
+            "Rôle": rows["role_label"],
+            "Niveau": rows["level"].map(LEVEL_LABELS),
+            "Code": rows["code"],
+            "Territoire": rows["nom"],
+            "Identifiant": rows["indicator"],
+            "Indicateur": rows["indicator"].map(lambda i: meta[i][0]),
+            "Valeur": [_shown(v, i) for v, i in zip(rows["value"], rows["indicator"], strict=True)],
+            "Unité": rows["indicator"].map(lambda i: meta[i][1]),
+            "Rang national": [_int_or_blank(v) for v in rows["rank"].where(has_value)],
+            "Nombre de territoires classés": [_int_or_blank(v) for v in rows["count"]],
+            "Percentile national": [_round_or_blank(v) for v in rows["national_pct"]],
+            "Percentile régional": [_round_or_blank(v) for v in rows["regional_pct"]],
+            "Source": rows["indicator"].map(lambda i: meta[i][2]),
+            "Millésime": rows["indicator"].map(lambda i: meta[i][3]),
+        }
+    )
+
+
+def _meta(indicator_id: str) -> tuple[str, str, str, str]:
+    """(label, unit, source, millésime) of an indicator or of the composite index."""
+    if indicator_id == COMPOSITE_ID:
+        return _COMPOSITE_LABEL, "/ 100", "Calcul de l'Atlas", "voir les indicateurs du composite"
+    ind = get_indicator(indicator_id)
+    return ind.label, ind.unit, ind.source_entry.producer, ind.millesime
 
 
 def _int_or_blank(value):
