@@ -110,7 +110,7 @@ with st.container(border=True):
     st.markdown("\n".join(f"- {line}" for line in profile.caveats))
 
 st.subheader("Comparaison avec des territoires proches")
-choices = [*profile.indicator_ids(), COMPOSITE_ID]
+choices = [*profile.indicator_ids(), *([COMPOSITE_ID] if COMPOSITE_ID in key.index else [])]
 chosen = st.selectbox(
     "Indicateur comparé",
     choices,

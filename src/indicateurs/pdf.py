@@ -81,9 +81,9 @@ def _png(fig: Figure, dpi: int = 150, *, tight: bool = True) -> bytes:
 
 def _map_layer(base, profile: Profile):
     """Geometries to draw and the values joined to them: communes, or a coarser level for France."""
-    if profile.level == "france":
+    if profile.level == "france":  # départements of metropolitan France (overseas would shrink the map)
         geo = base.geometry("departement")
-        return geo, base.wide("departement")
+        return geo.loc[~geo["code"].astype(str).str.startswith("97")], base.wide("departement")
     geo = base.geometry("commune")
     geo = geo.loc[geo["code"].astype(str).isin(profile.communes.index)]
     return geo, profile.communes
@@ -293,11 +293,11 @@ def _pct(value) -> str:
 
 
 _COLUMNS = (  # header, width (mm), alignment
-    ("Indicateur", 72, "L"),
-    ("Valeur", 30, "R"),
+    ("Indicateur", 67, "L"),
+    ("Valeur", 28, "R"),
     ("Pctl national", 17, "C"),
     ("Pctl régional", 17, "C"),
-    ("Concernés (estim.)", 26, "R"),
+    ("Concernés (estim.)", 33, "R"),
     ("Millésime", 24, "L"),
 )
 
@@ -408,7 +408,8 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     pdf.set_font(_FONT, "", 6.5)
     pdf.set_text_color(70)
     citation = "" if map_id == COMPOSITE_ID else get_indicator(map_id).citation
-    pdf.multi_cell(88, 3, f"Carte : {axis_title(map_id)} par commune. Source : {citation}.")
+    unit = "département (France métropolitaine)" if profile.level == "france" else "commune"
+    pdf.multi_cell(88, 3, f"Carte : {axis_title(map_id)} par {unit}. Source : {citation}.")
     bottom_left = pdf.get_y()
     pdf.set_text_color(0)
     pdf.set_xy(106, top)

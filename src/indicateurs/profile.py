@@ -354,8 +354,9 @@ def _ladder(base, level: str, code: str, nom: str, neighbours, peers, parents) -
 
 def _key_figures(base, level: str, code: str) -> pd.DataFrame:
     wide = _wide(base, level)
-    ranks = _rank_table(base, level)
-    key_ids = [*_KEY_IDS, COMPOSITE_ID, *(i.id for i in list_indicators() if i.composite)]
+    ranks = _rank_table(base, level) if level != "france" else None  # France is ranked against nothing
+    composite = [COMPOSITE_ID] if level != "france" else []  # a relative index: no meaning for France alone
+    key_ids = [*_KEY_IDS, *composite, *(i.id for i in list_indicators() if i.composite)]
     rows = []
     for ind_id in dict.fromkeys(key_ids):
         if ind_id == COMPOSITE_ID:
@@ -374,7 +375,7 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
             concerned, word, note = _people_concerned(base, level, code, ind)
         else:
             continue
-        rank_row = ranks.loc[(code, ind_id)] if (code, ind_id) in ranks.index else None
+        rank_row = ranks.loc[(code, ind_id)] if ranks is not None and (code, ind_id) in ranks.index else None
         rows.append(
             {
                 "indicator": ind_id,
@@ -505,14 +506,13 @@ def build_profile(
     communes = (
         _wide(base, "commune").reindex(member_codes) if member_codes else _wide(base, "commune").iloc[:0]
     )
-    ranks = pd.concat(
-        [
-            _rank_table(base, lvl).loc[lambda r, codes=codes: r["code"].isin(codes)]
-            for lvl, codes in ladder.groupby("level")["code"].unique().items()
-            if lvl != "france"
-        ],
-        ignore_index=True,
-    )
+    parts = [
+        _rank_table(base, lvl).loc[lambda r, codes=codes: r["code"].isin(codes)]
+        for lvl, codes in ladder.groupby("level")["code"].unique().items()
+        if lvl != "france"
+    ]
+    empty = pd.DataFrame(columns=["level", "code", "indicator", "value", *_RANK_COLUMNS])
+    ranks = pd.concat(parts, ignore_index=True) if parts else empty
     return Profile(
         level=level,
         code=code,

@@ -43,3 +43,10 @@ def test_unknown_code_gives_a_french_warning(base):
     at = _page(("epci", "20004152"))
     assert not at.exception
     assert at.warning and "inconnu" in at.warning[0].value
+
+
+def test_without_territory_shows_france_and_a_hint(base):
+    at = AppTest.from_file(str(PAGE), default_timeout=120).run()
+    assert not at.exception
+    assert "France" in at.title[0].value
+    assert at.info and "Choisissez" in at.info[0].value

@@ -104,3 +104,17 @@ def test_cli_writes_files_and_reports_unknown_codes(built_store, tmp_path, capsy
     out = capsys.readouterr()
     assert "1 profil(s) sur 2" in out.out
     assert "200067106" in out.err and "inconnu" in out.err
+
+
+@pytest.mark.parametrize(("code", "level"), [("FR", None), ("75", "region"), ("79", None)])
+def test_other_levels(base, code, level):
+    from pypdf import PdfReader
+
+    from indicateurs.pdf import profile_pdf
+    from indicateurs.profile import build_profile
+
+    profile = build_profile(base, code, level)
+    assert profile.level == (level or ("france" if code == "FR" else "departement"))
+    assert ("indice_composite" in profile.key_figures.index) == (profile.level != "france")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(profile_pdf(profile, base))).pages)
+    assert profile.nom in text and "nan" not in text.lower().split()
