@@ -685,7 +685,8 @@ def profile_xlsx(profile: Profile) -> bytes:
 def profile_csv(profile: Profile) -> bytes:
     """CSV (UTF-8 BOM, ';', decimal comma) of the comparison table."""
     table = comparison_table(profile)
-    table["Valeur"] = [_french_number(v) if isinstance(v, float) else v for v in table["Valeur"].to_numpy()]
+    for column in ("Valeur", "Percentile national", "Percentile régional"):  # mixed columns: numbers and text
+        table[column] = [_french_number(v) if isinstance(v, float) else v for v in table[column].to_numpy()]
     return csv_bytes(table)
 
 

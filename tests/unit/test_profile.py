@@ -246,6 +246,8 @@ def test_csv_is_french_excel(profile):
     text = raw.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Rôle;Niveau;Code;Territoire")
     assert ";17000;" in text  # population as a plain number
+    first = text.splitlines()[1].split(";")
+    assert "." not in first[10] and "," in first[10] or first[10].isdigit()  # percentile with a decimal comma
     assert "nan" not in text
 
 
