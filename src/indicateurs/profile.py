@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -91,11 +91,6 @@ class Profile:
     caveats: list[str]
     data_date: str
     n_communes: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return f"{self.nom} ({LEVEL_LABELS[self.level]} {self.code})" if self.level != "france" else self.nom
 
     def indicator_ids(self) -> list[str]:
         """Registry indicators that have at least one value in the ladder, in registry order."""

@@ -172,18 +172,13 @@ def test_people_concerned_uses_population(base, profile):
 
 
 def test_ladder_has_every_role(profile):
-    roles = set(profile.ladder.loc[profile.ladder["indicator"] == "ifn", "role"])
-    assert roles == {"territoire", "voisin", "pair", "departement", "region", "france"} - {
-        "pair"
-    } or roles >= {
-        "territoire",
-        "voisin",
-        "departement",
-        "region",
-        "france",
-    }
-    neighbours = profile.ladder.loc[(profile.ladder["role"] == "voisin"), "code"].unique().tolist()
-    assert neighbours == ["200000002"]  # only EPCI 2 touches EPCI 1
+    ifn = profile.ladder.loc[profile.ladder["indicator"] == "ifn"]
+    assert ifn["role"].tolist()[0] == "territoire"
+    assert {"voisin", "departement", "region", "france"} <= set(ifn["role"])
+    assert ifn.loc[ifn["role"] == "voisin", "code"].tolist() == ["200000002"]  # only EPCI 2 touches EPCI 1
+    assert ifn.loc[ifn["role"] == "france", "value"].iloc[0] == pytest.approx(
+        fake_base().wide("france").at["FR", "ifn"]
+    )
 
 
 def test_missing_value_is_explained_never_zero(base):
