@@ -165,9 +165,13 @@ def _unknown_message(base, code: str, levels: list[str]) -> str:
     names = dict(zip(t["nom"].str.lower(), t["code"], strict=False))
     by_name = difflib.get_close_matches(code.lower(), names, n=3, cutoff=0.6)
     hints = [*by_code, *(f"{names[n]} ({t.loc[t['code'] == names[n], 'nom'].iloc[0]})" for n in by_name)]
-    where = LEVEL_LABELS[levels[0]] if len(levels) == 1 else "territoire"
-    message = f"Code {where.lower()} inconnu : {code!r}."
-    if hints:
+    where = f" au niveau {LEVEL_LABELS[levels[0]]}" if len(levels) == 1 else ""
+    message = f"Code de territoire inconnu{where} : {code!r}."
+    elsewhere = base.territories.loc[base.territories["code"] == code]
+    if len(levels) == 1 and not elsewhere.empty:
+        other = elsewhere.iloc[0]
+        message += f" C'est le code d'un autre niveau : {LEVEL_LABELS[other['level']]} {other['nom']}."
+    elif hints:
         message += f" Vouliez-vous dire : {', '.join(dict.fromkeys(hints))} ?"
     else:
         message += (
