@@ -68,6 +68,43 @@ def downloads(profile, level: str, code: str) -> None:
     st.caption("Profil à emporter : fichiers créés au moment du clic, au nom du territoire.")
 
 
+def map_scope(profile) -> tuple[str, str]:
+    """(scope, area) of the shared map builder: the territory itself, or a commune's EPCI."""
+    if profile.level in ("epci", "departement", "region"):
+        return profile.level, profile.code
+    parents = profile.parents.set_index("role")["code"]
+    return ("epci", parents["epci"]) if "epci" in parents else ("departement", parents["departement"])
+
+
+@st.fragment
+def commune_map(profile, level: str, code: str) -> None:
+    """The territory's communes for one indicator: the shared offline folium map, else a static image."""
+    st.subheader("Carte des communes")
+    choices = [i for i in profile.indicator_ids() if i in profile.communes.columns]
+    shown = st.selectbox(
+        "Indicateur cartographié",
+        choices,
+        index=choices.index("ifn") if "ifn" in choices else 0,
+        format_func=lambda i: get_indicator(i).label,
+        key="profil_carte_indicateur",
+    )
+    try:  # the Carte page's builder (ui.carte), once it is on main
+        from streamlit_folium import st_folium
+
+        from ui import carte
+    except ImportError:
+        st.image(cache.map_image(level, code, shown), width=520)
+        st.caption(f"{get_indicator(shown).label} par commune. Source : {get_indicator(shown).citation}.")
+        return
+    scope, area = map_scope(profile)
+    view = carte.build_view(scope, area, shown, "quantiles", (level, code), height=480)
+    left, right = st.columns([3, 1])
+    with left:
+        st_folium(view.map, returned_objects=[], key="profil_carte", height=480, use_container_width=True)
+    right.html(view.legend)
+    st.caption(view.caption)
+
+
 base = cache.base()
 if base is None:
     st.warning("La base de données n'est pas encore construite : lancez « python -m indicateurs build ».")
@@ -134,14 +171,4 @@ else:
     st.caption(f"Source : {get_indicator(chosen).citation}.")
 
 if profile.level != "france":
-    st.subheader("Carte des communes")
-    map_choices = [i for i in profile.indicator_ids() if i in profile.communes.columns]
-    shown = st.selectbox(
-        "Indicateur cartographié",
-        map_choices,
-        index=map_choices.index("ifn") if "ifn" in map_choices else 0,
-        format_func=lambda i: get_indicator(i).label,
-        key="profil_carte_indicateur",
-    )
-    st.image(cache.map_image(level, code, shown), width=520)
-    st.caption(f"{get_indicator(shown).label} par commune. Source : {get_indicator(shown).citation}.")
+    commune_map(profile, level, code)

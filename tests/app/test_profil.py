@@ -50,3 +50,10 @@ def test_without_territory_shows_france_and_a_hint(base):
     assert not at.exception
     assert "France" in at.title[0].value
     assert at.info and "Choisissez" in at.info[0].value
+
+
+def test_changing_the_map_indicator(base):
+    at = _page(("epci", "200041523"))
+    at.selectbox(key="profil_carte_indicateur").set_value("taux_chomage").run()
+    assert not at.exception
+    assert any("Chômage" in c.value or "chômage" in c.value for c in at.caption)
