@@ -349,6 +349,15 @@ def _short_label(indicator_id: str) -> str:
     return ind.label if len(ind.label) <= 58 else ind.short
 
 
+def _concerned_notes(profile: Profile) -> list[str]:
+    """'Concernés (Peu diplômés, 65 ans et plus) : <how the count was estimated>', one line per note."""
+    notes: dict[str, list[str]] = {}
+    for ind_id, note in profile.key_figures["concerned_note"].items():
+        if note and ind_id != COMPOSITE_ID:
+            notes.setdefault(note, []).append(get_indicator(ind_id).short)
+    return [f"Concernés ({', '.join(names)}) : {note}" for note, names in notes.items()]
+
+
 def _sources(profile: Profile) -> list[str]:
     ids = set(profile.ladder["indicator"])
     lines: dict[str, list[str]] = {}
@@ -436,6 +445,8 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
         new_x="LMARGIN",
         new_y="NEXT",
     )
+    for line in _concerned_notes(profile):
+        pdf.multi_cell(0, 3, line, new_x="LMARGIN", new_y="NEXT")
     # page 2: ladder, sources and method
     pdf.add_page()
     _heading(pdf, "Comparaison : voisins, territoires comparables, département, région et France")
