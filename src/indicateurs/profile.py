@@ -678,7 +678,7 @@ def profile_xlsx(profile: Profile) -> bytes:
         **_commune_sheets(profile),
         "Sources": _sources_sheet(profile),
     }
-    return xlsx_bytes(sheets, number_formats={"Valeur": "#,##0.0##", "Percentile national": "0.0"})
+    return xlsx_bytes(sheets, number_formats={"Percentile national": "0.0", "Percentile régional": "0.0"})
 
 
 def profile_csv(profile: Profile) -> bytes:
