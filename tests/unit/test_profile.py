@@ -241,8 +241,9 @@ def test_csv_is_french_excel(profile):
     text = raw.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Rôle;Niveau;Code;Territoire")
     assert ";17000;" in text  # population as a plain number
-    percentiles = [line.split(";")[10] for line in text.splitlines()[1:]]
-    assert not any("." in p for p in percentiles) and any("," in p for p in percentiles)  # decimal comma
+    rows = [line.split(";") for line in text.splitlines()[1:]]
+    assert not any("." in r[6] or "." in r[10] or "." in r[11] for r in rows)  # values, percentiles
+    assert any("," in r[6] for r in rows if r[4] == "part_thd")  # rates in % with a decimal comma
     assert "nan" not in text
 
 
