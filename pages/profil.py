@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit_folium import st_folium
 
 from indicateurs.charts import ladder_figure
 from indicateurs.profile import COMPOSITE_ID, LEVEL_LABELS, profile_filename
 from indicateurs.registry import get_indicator
+from ui import carte
 from ui import profil as cache
-
-try:  # the shared sidebar selector (ui.state), once it is on main
-    from ui.state import current_territory
-except ImportError:
-
-    def current_territory() -> tuple[str, str]:
-        return tuple(st.session_state.get("territoire", ("france", "FR")))
-
+from ui.state import current_territory
 
 CONTEXT = ("population", "densite")
 IFN = ("ifn", "ifn_sans_thd", "ifn_sans_4g", "ifn_pauvrete", "ifn_65_plus", "ifn_peu_diplomes")
@@ -78,7 +73,7 @@ def map_scope(profile) -> tuple[str, str]:
 
 @st.fragment
 def commune_map(profile, level: str, code: str) -> None:
-    """The territory's communes for one indicator: the shared offline folium map, else a static image."""
+    """The territory's communes for one indicator, on the shared offline folium map of the Carte page."""
     st.subheader("Carte des communes")
     choices = [i for i in profile.indicator_ids() if i in profile.communes.columns]
     shown = st.selectbox(
@@ -88,19 +83,18 @@ def commune_map(profile, level: str, code: str) -> None:
         format_func=lambda i: get_indicator(i).label,
         key="profil_carte_indicateur",
     )
-    try:  # the Carte page's builder (ui.carte), once it is on main
-        from streamlit_folium import st_folium
-
-        from ui import carte
-    except ImportError:
-        st.image(cache.map_image(level, code, shown), width=520)
-        st.caption(f"{get_indicator(shown).label} par commune. Source : {get_indicator(shown).citation}.")
-        return
     scope, area = map_scope(profile)
     view = carte.build_view(scope, area, shown, "quantiles", (level, code), height=480)
     left, right = st.columns([3, 1])
     with left:
-        st_folium(view.map, returned_objects=[], key="profil_carte", height=480, use_container_width=True)
+        st_folium(
+            view.map,
+            feature_group_to_add=view.layer,
+            returned_objects=[],
+            key="profil_carte",
+            height=480,
+            use_container_width=True,
+        )
     right.html(view.legend)
     st.caption(view.caption)
 

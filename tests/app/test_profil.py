@@ -56,4 +56,13 @@ def test_changing_the_map_indicator(base):
     at = _page(("epci", "200041523"))
     at.selectbox(key="profil_carte_indicateur").set_value("taux_chomage").run()
     assert not at.exception
-    assert any("Chômage" in c.value or "chômage" in c.value for c in at.caption)
+    map_caption = next(c.value for c in at.caption if "Niveau : commune" in c.value)
+    assert "RP 2018" in map_caption  # the IFN map said "édition 2023"
+
+
+def test_profile_inside_the_app_follows_the_shared_territory(app):
+    app.session_state["territoire"] = ("epci", "200067106")
+    at = app.switch_page("pages/profil.py").run()
+    assert not at.exception
+    assert "CA du Pays Basque" in at.title[0].value
+    assert at.selectbox(key="territoire_choisi").value == "epci:200067106"
