@@ -27,7 +27,7 @@ def run():
     start = time.perf_counter()
     profile = build_profile(base, _EPCI)
     profile_pdf(profile, base)
-    yield Figure("profil: first profile (cold: ranks, contiguity, fonts)", time.perf_counter() - start, "s")
+    yield Figure("profil: first profile and PDF (cold: ranks, contiguity)", time.perf_counter() - start, "s")
 
     timings = []
     for _ in range(3):
