@@ -21,13 +21,12 @@ def metric(key, indicator_id: str) -> None:
     if indicator_id not in key.index:
         return
     row = key.loc[indicator_id]
-    label = "Indice composite ouvert" if indicator_id == COMPOSITE_ID else get_indicator(indicator_id).short
+    label = get_indicator(indicator_id).short
     st.metric(label, row["display"], help=" ".join(filter(None, [row["label"], row["concerned_note"]])))
     lines = [row["concerned_text"]] if row["concerned_text"] else []
     if indicator_id == COMPOSITE_ID:
-        lines.append("0 = le moins fragile, 100 = le plus fragile ; calcul de l'Atlas")
-    else:
-        lines.append(row["citation"])
+        lines.append("0 = le moins fragile, 100 = le plus fragile")
+    lines.append(row["citation"])
     st.caption(" · ".join(lines))
 
 
@@ -141,12 +140,12 @@ with st.container(border=True):
     st.markdown("\n".join(f"- {line}" for line in profile.caveats))
 
 st.subheader("Comparaison avec des territoires proches")
-choices = [*profile.indicator_ids(), *([COMPOSITE_ID] if COMPOSITE_ID in key.index else [])]
+choices = profile.indicator_ids()
 chosen = st.selectbox(
     "Indicateur comparé",
     choices,
     index=choices.index("ifn") if "ifn" in choices else 0,
-    format_func=lambda i: key.at[i, "label"] if i in key.index else get_indicator(i).label,
+    format_func=lambda i: get_indicator(i).label,
     key="profil_indicateur",
 )
 st.plotly_chart(ladder_figure(profile.ladder, chosen), key="profil_echelle", config={"displayModeBar": False})

@@ -19,20 +19,15 @@ _STYLE = {
     "region": ("Région", "triangle-up", "#404040", 12),
     "france": ("France", "diamond", "#000000", 12),
 }
-_COMPOSITE_ID = "indice_composite"
 
 
 def scale(indicator_id: str) -> float:
     """Factor from stored value to displayed value (rates are stored as fractions, shown ×100)."""
-    if indicator_id == _COMPOSITE_ID:
-        return 1.0
     return 100.0 if get_indicator(indicator_id).is_rate else 1.0
 
 
 def axis_title(indicator_id: str) -> str:
     """'Pauvreté (%)': the short label with its unit, for an axis."""
-    if indicator_id == _COMPOSITE_ID:
-        return "Indice composite (0 à 100)"
     ind = get_indicator(indicator_id)
     unit = "score de 1 à 10" if ind.unit == "score" else ind.unit
     return f"{ind.short} ({unit})"

@@ -162,7 +162,7 @@ def _outline(base, profile: Profile, geo):
 
 
 def _fmt(value: float, indicator_id: str) -> str:
-    decimals = 0 if indicator_id == COMPOSITE_ID else get_indicator(indicator_id).decimals
+    decimals = get_indicator(indicator_id).decimals
     return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
 
 
@@ -313,7 +313,7 @@ def _key_table(pdf, profile: Profile) -> None:
     pdf.set_text_color(0)
     pdf.set_font(_FONT, "", 7)
     for n, r in enumerate(profile.key_figures.itertuples()):
-        millesime = "calcul" if r.indicator == COMPOSITE_ID else get_indicator(r.indicator).millesime
+        millesime = get_indicator(r.indicator).millesime
         cells = (
             _short_label(r.indicator),
             r.display,
@@ -343,8 +343,6 @@ def _fit_text(pdf, text: str, width: float) -> str:
 
 
 def _short_label(indicator_id: str) -> str:
-    if indicator_id == COMPOSITE_ID:
-        return "Indice composite ouvert (0 à 100)"
     ind = get_indicator(indicator_id)
     return ind.label if len(ind.label) <= 58 else ind.short
 
@@ -353,7 +351,7 @@ def _concerned_notes(profile: Profile) -> list[str]:
     """'Concernés (Peu diplômés, 65 ans et plus) : <how the count was estimated>', one line per note."""
     notes: dict[str, list[str]] = {}
     for ind_id, note in profile.key_figures["concerned_note"].items():
-        if note and ind_id != COMPOSITE_ID:
+        if note:
             notes.setdefault(note, []).append(get_indicator(ind_id).short)
     return [f"Concernés ({', '.join(names)}) : {note}" for note, names in notes.items()]
 
@@ -416,7 +414,7 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     pdf.set_xy(12, top + height + 1)
     pdf.set_font(_FONT, "", 6.5)
     pdf.set_text_color(70)
-    citation = "" if map_id == COMPOSITE_ID else get_indicator(map_id).citation
+    citation = get_indicator(map_id).citation
     unit = "département (France métropolitaine)" if profile.level == "france" else "commune"
     pdf.multi_cell(88, 3, f"Carte : {axis_title(map_id)} par {unit}. Source : {citation}.")
     bottom_left = pdf.get_y()

@@ -71,8 +71,7 @@ _KEY_IDS = (
     "ifn_65_plus",
     "ifn_peu_diplomes",
 )
-COMPOSITE_ID = "indice_composite"
-_COMPOSITE_LABEL = "Indice composite ouvert (0 = le moins fragile, 100 = le plus fragile)"
+COMPOSITE_ID = "indice_composite"  # the open composite index, a registry indicator computed by the base
 
 
 @dataclass(frozen=True)
@@ -193,13 +192,15 @@ def _member_communes(base, level: str, code: str) -> list[str]:
 
 
 def _composite(base, level: str) -> pd.Series:
-    """The open composite index per code of `level` (0..100, higher = more fragile)."""
+    """The open composite index per code of `level` (0..100, higher = more fragile), as the base stores it."""
 
     def make():
         wide = _wide(base, level)
         if level == "france" or len(wide) < 2:
             return pd.Series(np.nan, index=wide.index, dtype=float)
-        return scores.composite_index(wide).score.astype(float)
+        if COMPOSITE_ID in wide.columns and wide[COMPOSITE_ID].notna().any():
+            return wide[COMPOSITE_ID]
+        return scores.composite_index(wide).score.astype(float)  # a base built before the index was stored
 
     return _memo(base, ("composite", level), make)
 
@@ -297,16 +298,8 @@ def _robustness_sentence(base, level: str, code: str) -> str:
 
 
 def display_value(value, indicator_id: str) -> str:
-    """French text of a value, the composite index included; missing values say why."""
-    if indicator_id == COMPOSITE_ID:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "donnée non disponible"
-        return f"{value:.0f}\u00a0/\u00a0100"
+    """French text of a value; missing values say why (never 0 or nan)."""
     return format_value(value, indicator_id)
-
-
-def _label(indicator_id: str) -> str:
-    return _COMPOSITE_LABEL if indicator_id == COMPOSITE_ID else get_indicator(indicator_id).label
 
 
 def _parents(base, level: str, code: str) -> pd.DataFrame:
@@ -337,13 +330,16 @@ def _ladder(base, level: str, code: str, nom: str, neighbours, peers, parents) -
             continue
         record = wide.loc[c]
         name = str(record.get("nom", c)) if lvl != "france" else "France"
-        composite = _composite(base, lvl).get(c, np.nan) if lvl not in ("france",) else np.nan
+        composite = _composite(base, lvl).get(c, np.nan)
         for ind in list_indicators():
-            if ind.id in wide.columns:
+            if ind.id == COMPOSITE_ID:
+                rows.append((ind.id, role, lvl, c, name, composite))
+            elif ind.id in wide.columns:
                 rows.append((ind.id, role, lvl, c, name, record[ind.id]))
-        rows.append((COMPOSITE_ID, role, lvl, c, name, composite))
     ladder = pd.DataFrame(rows, columns=["indicator", "role", "level", "code", "nom", "value"])
     ladder["value"] = pd.to_numeric(ladder["value"], errors="coerce")
+    known = ladder.groupby("indicator")["value"].transform(lambda v: v.notna().any())
+    ladder = ladder.loc[known].reset_index(drop=True)  # drop indicators that no compared territory has
     ladder["role_label"] = ladder["role"].map(ROLE_LABELS)
     ladder["display"] = [
         display_value(v, i) for v, i in zip(ladder["value"], ladder["indicator"], strict=True)
@@ -358,27 +354,20 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
     key_ids = [*_KEY_IDS, *composite, *(i.id for i in list_indicators() if i.composite)]
     rows = []
     for ind_id in dict.fromkeys(key_ids):
+        ind = get_indicator(ind_id)
         if ind_id == COMPOSITE_ID:
             value = float(_composite(base, level).get(code, np.nan))
-            unit, citation, source, millesime = "/ 100", _composite_citation(), "Calcul de l'Atlas", "calcul"
-            concerned, word, note = float("nan"), "", ""
         elif ind_id in wide.columns:
-            ind = get_indicator(ind_id)
             value = pd.to_numeric(wide.at[code, ind_id], errors="coerce")
-            unit, citation, source, millesime = (
-                ind.unit,
-                ind.citation,
-                ind.source_entry.producer,
-                ind.millesime,
-            )
-            concerned, word, note = _people_concerned(base, level, code, ind)
         else:
             continue
+        concerned, word, note = _people_concerned(base, level, code, ind)
+        unit, citation, source, millesime = ind.unit, ind.citation, ind.source_entry.producer, ind.millesime
         rank_row = ranks.loc[(code, ind_id)] if ranks is not None and (code, ind_id) in ranks.index else None
         rows.append(
             {
                 "indicator": ind_id,
-                "label": _label(ind_id),
+                "label": get_indicator(ind_id).label,
                 "value": value,
                 "display": display_value(value, ind_id),
                 "unit": unit,
@@ -395,11 +384,6 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("indicator", drop=False)
-
-
-def _composite_citation() -> str:
-    parts = sorted({f"{i.short} ({i.millesime})" for i in list_indicators() if i.composite})
-    return "Calcul de l'Atlas à partir de : " + ", ".join(parts)
 
 
 def _concerned_text(indicator_id: str, number: float, word: str) -> str:
@@ -535,7 +519,7 @@ def _shown(value, indicator_id: str):
     """The value as a spreadsheet shows it: rates ×100, missing -> the French explanation."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return display_value(np.nan, indicator_id)
-    if indicator_id != COMPOSITE_ID and get_indicator(indicator_id).is_rate:
+    if get_indicator(indicator_id).is_rate:
         return float(value) * 100
     return float(value)
 
@@ -573,9 +557,7 @@ def comparison_table(profile: Profile) -> pd.DataFrame:
 
 
 def _meta(indicator_id: str) -> tuple[str, str, str, str]:
-    """(label, unit, source, millésime) of an indicator or of the composite index."""
-    if indicator_id == COMPOSITE_ID:
-        return _COMPOSITE_LABEL, "/ 100", "Calcul de l'Atlas", "voir les indicateurs du composite"
+    """(label, unit, source, millésime) of an indicator."""
     ind = get_indicator(indicator_id)
     return ind.label, ind.unit, ind.source_entry.producer, ind.millesime
 
@@ -640,19 +622,6 @@ def _sources_sheet(profile: Profile) -> pd.DataFrame:
         for ind in list_indicators()
         if ind.id in ids
     ]
-    rows.append(
-        {
-            "Identifiant": COMPOSITE_ID,
-            "Indicateur": _COMPOSITE_LABEL,
-            "Unité": "/ 100",
-            "Source": "Calcul de l'Atlas",
-            "Jeu de données": _composite_citation(),
-            "Millésime": "voir les indicateurs",
-            "Licence": "",
-            "Adresse": "",
-            "Définition": "Moyenne des rangs (percentiles) orientés des indicateurs du composite.",
-        }
-    )
     rows.append(
         {
             "Identifiant": "notes",

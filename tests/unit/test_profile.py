@@ -46,7 +46,7 @@ class FakeBase:
 
 def fake_base() -> FakeBase:
     rng = np.random.default_rng(0)
-    ids = [i.id for i in list_indicators() if "commune" in i.levels]
+    ids = [i.id for i in list_indicators() if "commune" in i.levels and i.id != "indice_composite"]
     rows = []
     for code, nom, epci, _x, pop, pauvrete in _COMMUNES:
         values = {i: float(rng.uniform(0.05, 0.6)) for i in ids}
