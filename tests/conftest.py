@@ -10,6 +10,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 STORE = Path(os.environ.get("INDICATEURS_TEST_STORE", ROOT / "artifacts" / "test-store"))
 os.environ["INDICATEURS_DATA"] = str(STORE)
+# CI passes a relative mirror path (../shared/data); some tests change the working directory.
+if os.environ.get("INDICATEURS_MIROIR"):
+    os.environ["INDICATEURS_MIROIR"] = str(Path(os.environ["INDICATEURS_MIROIR"]).resolve())
 ARTIFACTS = ROOT / "artifacts"
 
 
@@ -17,7 +20,7 @@ def mirror_or_skip() -> Path:
     mirror = os.environ.get("INDICATEURS_MIROIR")
     if not mirror or not Path(mirror).is_dir():
         pytest.skip("INDICATEURS_MIROIR is not set to the data mirror")
-    return Path(mirror)
+    return Path(mirror).resolve()
 
 
 @pytest.fixture(scope="session")
