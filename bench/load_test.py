@@ -1,0 +1,583 @@
+"""Workshop load test: N participants at once on one Streamlit server, measured.
+
+`python -m bench.load_test --sessions 5 15 30` starts `streamlit run app.py` on a free localhost
+port (one fresh server per N, so that memory figures do not leak from one run to the next), then
+drives N browser contexts of one headless Chromium concurrently. Each participant opens the Carte,
+waits for the map to be drawn, changes the territory and the indicator, opens the profile and
+downloads its PDF. It prints, per N: p50/p95 time of each interaction, errors, the server's peak
+memory (RSS of the process tree, sampled every 0.2 s) and the memory added per session.
+
+Every request that leaves 127.0.0.1 is blocked and counted (the app must work offline). The run is
+bounded (per-step timeout, overall deadline) and always stops the server it started.
+
+Not a `bench_*.py` module on purpose: `python -m bench` does not run it (it takes minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+__all__ = ["Server", "free_port", "main", "run_load", "serve_app", "wait_for_map", "wait_idle"]
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+STEPS = ("ouvrir_carte", "changer_territoire", "changer_indicateur", "ouvrir_profil", "telecharger_pdf")
+# Territories a participant may pick (typed in the sidebar search): one EPCI per session, round robin.
+TERRITORIES = (
+    "Haut Val de Sèvre",
+    "Lens-Liévin",
+    "Pays de Morlaix",
+    "Grand Poitiers",
+    "Métropole Européenne de Lille",
+    "Pays Basque",
+)
+
+
+# ------------------------------------------------------------------------------------------ server
+
+
+@dataclass
+class Server:
+    """A running `streamlit run app.py` and its memory sampler."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+    samples: list[tuple[float, int]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def rss(self) -> int:
+        """Current resident memory of the server and its children, in bytes."""
+        import psutil
+
+        try:
+            proc = psutil.Process(self.process.pid)
+            procs = [proc, *proc.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0
+        total = 0
+        for p in procs:
+            with suppress(psutil.NoSuchProcess):
+                total += p.memory_info().rss
+        return total
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time used so far by the server process."""
+        import psutil
+
+        try:
+            t = psutil.Process(self.process.pid).cpu_times()
+        except psutil.NoSuchProcess:
+            return 0.0
+        return t.user + t.system
+
+    def start_sampling(self, every: float = 0.2) -> None:
+        def loop() -> None:
+            while not self._stop.is_set():
+                self.samples.append((time.monotonic(), self.rss()))
+                self._stop.wait(every)
+
+        threading.Thread(target=loop, daemon=True, name="rss-sampler").start()
+
+    def peak_since(self, start: float) -> int:
+        values = [rss for t, rss in list(self.samples) if t >= start]
+        return max(values, default=self.rss())
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _health(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def serve_app(
+    store: Path | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    root: Path = ROOT,
+    start_timeout: float = 90,
+) -> Iterator[Server]:
+    """Run `streamlit run app.py` (of `root`) on a free 127.0.0.1 port until the block ends, then stop it."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    full_env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root)]),
+        "INDICATEURS_MIROIR": os.environ.get("INDICATEURS_MIROIR", "/work/shared/data"),
+        **(env or {}),
+    }
+    if store is not None:
+        full_env["INDICATEURS_DATA"] = str(store)
+    log = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.address=127.0.0.1",
+        f"--server.port={port}",
+        "--server.headless=true",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
+        "--global.developmentMode=false",
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            cmd, cwd=root, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = Server(url, process, log)
+    try:
+        deadline = time.monotonic() + start_timeout
+        while not _health(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"Le serveur Streamlit n'a pas démarré : voir {log}\n{log.read_text()[-2000:]}"
+                )
+            time.sleep(0.25)
+        server.start_sampling()
+        yield server
+    finally:
+        server._stop.set()
+        _stop_process(process)
+
+
+def _stop_process(process: subprocess.Popen) -> None:
+    """Stop the server we started (its own process group), politely first."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+# -------------------------------------------------------------------------------- page helpers
+
+_STATE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app ? app.getAttribute('data-test-script-state') : null;
+}"""
+
+
+async def wait_idle(page, timeout: float = 120, *, started: float = 1.5) -> None:
+    """Wait until Streamlit has finished the run triggered by the last action.
+
+    The run may not have started yet when this is called: first give it `started` seconds to
+    leave the idle state, then wait for it to be idle again (`data-test-script-state`).
+    """
+    with suppress(Exception):  # already done (fast run) or no run at all
+        await page.wait_for_function(
+            f"() => ({_STATE_JS})() !== 'notRunning'", timeout=started * 1000, polling=50
+        )
+    await page.wait_for_function(
+        f"() => ({_STATE_JS})() === 'notRunning'", timeout=timeout * 1000, polling=100
+    )
+
+
+async def wait_for_map(page, timeout: float = 120) -> bool:
+    """Wait until a Leaflet map has drawn its shapes in any frame; False if the page has no map."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        saw_leaflet = False
+        for frame in page.frames:
+            try:
+                if await frame.locator(
+                    ".leaflet-container path.leaflet-interactive, .leaflet-container path"
+                ).count():
+                    return True
+                saw_leaflet = saw_leaflet or bool(await frame.locator(".leaflet-container").count())
+            except Exception:  # a frame detached while we looked
+                continue
+        state = await page.evaluate(_STATE_JS)
+        has_component = await page.locator('iframe[title*="folium"], iframe[title*="leaflet"]').count()
+        if state == "notRunning" and not saw_leaflet and not has_component:
+            return False
+        await asyncio.sleep(0.2)
+    raise TimeoutError("la carte ne s'est pas affichée")
+
+
+async def _exceptions(page) -> int:
+    return await page.locator('[data-testid="stException"]').count()
+
+
+async def _pick(page, label: str, text: str | None, timeout: float) -> str | None:
+    """Choose an option of the selectbox labelled `label` (a combobox): the first match of `text`,
+    else another option than the current one. None if the page has no such widget."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    if not await box.count():
+        return None
+    box = box.first
+    current = (await box.input_value()).strip()
+    await box.click()
+    if text:
+        await page.keyboard.press("ControlOrMeta+A")
+        await page.keyboard.type(text, delay=20)
+    options = page.get_by_role("option")
+    await options.first.wait_for(timeout=timeout * 1000)
+    for i in range(min(await options.count(), 8)):
+        option_text = (await options.nth(i).inner_text()).strip()
+        if option_text and option_text != current:
+            await options.nth(i).click()
+            return option_text
+    await page.keyboard.press("Escape")
+    return current
+
+
+async def dismiss_dialog(page) -> str | None:
+    """Close a modal dialog left open by Streamlit (e.g. "Page not found"); returns its text."""
+    dialog = page.get_by_role("dialog")
+    if not await dialog.count():
+        return None
+    text = (await dialog.first.inner_text()).strip().splitlines()[0][:80]
+    await page.keyboard.press("Escape")
+    await dialog.first.wait_for(state="hidden", timeout=5000)
+    return text
+
+
+async def legacy_pages(page) -> bool:
+    """True when the sidebar lists the files of `pages/` (Streamlit's legacy multipage mode): a
+    direct link like /carte then runs the page without app.py (no selector, no base check)."""
+    return bool(await page.locator('[data-testid="stSidebarNav"] a[href$="/app"]').count())
+
+
+# ------------------------------------------------------------------------------------- sessions
+
+
+@dataclass
+class Record:
+    """What the participants of one run measured."""
+
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    blocked: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    warnings: set[str] = field(default_factory=set)
+
+
+async def _participant(
+    browser, url: str, n: int, rec: Record, step_timeout: float, think: float, shots: Path | None
+) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+
+    async def block(route) -> None:
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            await route.continue_()
+        else:
+            rec.blocked.append(route.request.url)
+            await route.abort()
+
+    await context.route("**/*", block)
+    page = await context.new_page()
+    page.set_default_timeout(step_timeout * 1000)
+    page.on("pageerror", lambda exc: rec.page_errors.append(f"session {n}: {exc}"))
+
+    async def step(name: str, action) -> None:
+        start = time.perf_counter()
+        try:
+            done = await asyncio.wait_for(action(), timeout=step_timeout)
+        except Exception as exc:  # timeouts and missing elements are measured, not fatal
+            first = (str(exc).strip().splitlines() or [""])[0][:160]
+            rec.errors.append(f"session {n} {name}: {type(exc).__name__} {first}")
+            if shots is not None:
+                await page.screenshot(path=str(shots / f"erreur-{name}-{n}.png"))
+            return
+        if done is False:
+            rec.skipped[name] += 1
+            if shots is not None:
+                await page.screenshot(path=str(shots / f"sautee-{name}-{n}.png"))
+            return
+        rec.times[name].append(time.perf_counter() - start)
+        if await _exceptions(page):
+            rec.errors.append(f"session {n} {name}: exception affichée par la page")
+        if think:
+            await asyncio.sleep(think)
+
+    async def open_map() -> bool:
+        await page.goto(f"{url}/carte", wait_until="domcontentloaded")
+        await wait_idle(page, step_timeout, started=5)
+        if await legacy_pages(page):  # measure the real app anyway, and say why
+            rec.warnings.add("le lien direct /carte exécute pages/carte.py sans app.py (dossier pages/)")
+            await page.goto(f"{url}/", wait_until="domcontentloaded")
+            await wait_idle(page, step_timeout, started=5)
+        drawn = await wait_for_map(page, step_timeout)
+        dialog = await dismiss_dialog(page)
+        if dialog:
+            rec.warnings.add(f"boîte de dialogue à l'ouverture de /carte : « {dialog} »")
+        return drawn
+
+    async def change_territory() -> bool:
+        chosen = await _pick(page, "Territoire", TERRITORIES[n % len(TERRITORIES)], step_timeout)
+        if chosen is None:
+            return False
+        await wait_idle(page, step_timeout)
+        await wait_for_map(page, step_timeout)
+        return True
+
+    async def change_indicator() -> bool:
+        chosen = await _pick(page, "Indicateur", None, step_timeout)
+        if chosen is None:
+            return False
+        await wait_idle(page, step_timeout)
+        await wait_for_map(page, step_timeout)
+        return True
+
+    async def open_profile() -> bool:
+        link = page.locator('[data-testid="stSidebarNav"] a[href$="/profil"]')
+        if await link.count():
+            await link.first.click()
+        else:
+            await page.goto(f"{url}/profil", wait_until="domcontentloaded")
+        await page.wait_for_url("**/profil**")
+        await wait_idle(page, step_timeout, started=3)
+        return True
+
+    async def download_pdf() -> bool:
+        button = page.locator('[data-testid="stDownloadButton"] button', has_text="PDF")
+        if not await button.count():
+            generate = page.get_by_role("button", name="PDF")
+            if not await generate.count():
+                return False
+            await generate.first.click()  # a "prepare the PDF" button, then the download button
+            await wait_idle(page, step_timeout)
+            await button.first.wait_for(timeout=step_timeout * 1000)
+        async with page.expect_download(timeout=step_timeout * 1000) as info:
+            await button.first.click()
+        download = await info.value
+        path = await download.path()
+        head = Path(path).read_bytes()[:5] if path else b""
+        if head != b"%PDF-":
+            raise ValueError(f"le fichier téléchargé n'est pas un PDF ({head!r})")
+        return True
+
+    try:
+        for name, action in zip(
+            STEPS, (open_map, change_territory, change_indicator, open_profile, download_pdf), strict=True
+        ):
+            await step(name, action)
+    finally:
+        await context.close()
+
+
+async def _drive(
+    url: str,
+    sessions: int,
+    *,
+    step_timeout: float,
+    think: float,
+    ramp: float,
+    deadline: float,
+    shots: Path | None = None,
+) -> Record:
+    from playwright.async_api import async_playwright
+
+    rec = Record()
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+
+            async def delayed(i: int) -> None:
+                await asyncio.sleep(ramp * i / max(sessions, 1))
+                await _participant(browser, url, i, rec, step_timeout, think, shots)
+
+            tasks = [asyncio.create_task(delayed(i)) for i in range(sessions)]
+            done, pending = await asyncio.wait(tasks, timeout=deadline)
+            for task in pending:
+                task.cancel()
+                rec.errors.append("session arrêtée : délai global dépassé")
+            for task in done:
+                if task.exception() is not None:
+                    rec.errors.append(f"session en échec : {task.exception()!r}"[:200])
+        finally:
+            await browser.close()
+    return rec
+
+
+# ----------------------------------------------------------------------------------------- runs
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def run_load(
+    sessions: int,
+    *,
+    store: Path | None = None,
+    step_timeout: float = 120,
+    think: float = 0.5,
+    ramp: float = 0.0,
+    deadline: float = 900,
+    root: Path = ROOT,
+    shots: Path | None = None,
+) -> dict:
+    """One fresh server, one warm-up participant, then `sessions` concurrent participants."""
+    with serve_app(store, root=root) as server:
+        cold = server.rss()
+        warm = asyncio.run(
+            _drive(server.url, 1, step_timeout=step_timeout, think=0, ramp=0, deadline=deadline, shots=shots)
+        )
+        time.sleep(1.0)
+        baseline = server.rss()
+        cpu0, start = server.cpu_seconds(), time.monotonic()
+        rec = asyncio.run(
+            _drive(
+                server.url,
+                sessions,
+                step_timeout=step_timeout,
+                think=think,
+                ramp=ramp,
+                deadline=deadline,
+                shots=shots,
+            )
+        )
+        wall = time.monotonic() - start
+        peak = server.peak_since(start)
+        cpu = server.cpu_seconds() - cpu0
+    all_times = [t for ts in rec.times.values() for t in ts]
+    return {
+        "sessions": sessions,
+        "wall_s": round(wall, 1),
+        "server_cpu_s": round(cpu, 1),
+        "steps": {
+            name: {
+                "n": len(rec.times.get(name, [])),
+                "p50_s": round(_percentile(rec.times.get(name, []), 0.5), 2),
+                "p95_s": round(_percentile(rec.times.get(name, []), 0.95), 2),
+                "skipped": rec.skipped.get(name, 0),
+            }
+            for name in STEPS
+        },
+        "all_p50_s": round(_percentile(all_times, 0.5), 2),
+        "all_p95_s": round(_percentile(all_times, 0.95), 2),
+        "errors": rec.errors,
+        "warnings": sorted(rec.warnings | warm.warnings),
+        "warmup_errors": warm.errors,
+        "page_errors": rec.page_errors[:20],
+        "blocked_requests": len(rec.blocked),
+        "blocked_examples": sorted(set(rec.blocked))[:5],
+        "rss_cold_mb": round(cold / 2**20, 1),
+        "rss_baseline_mb": round(baseline / 2**20, 1),
+        "rss_peak_mb": round(peak / 2**20, 1),
+        "mb_per_session": round((peak - baseline) / 2**20 / sessions, 1),
+    }
+
+
+def _print(result: dict) -> None:
+    n = result["sessions"]
+    print(f"\n=== {n} sessions simultanées ({result['wall_s']} s, CPU serveur {result['server_cpu_s']} s)")
+    print(f"  {'étape':<22} {'n':>4} {'p50 (s)':>8} {'p95 (s)':>8} {'sautées':>8}")
+    for name, s in result["steps"].items():
+        print(f"  {name:<22} {s['n']:>4} {s['p50_s']:>8} {s['p95_s']:>8} {s['skipped']:>8}")
+    print(f"  {'toutes étapes':<22} {'':>4} {result['all_p50_s']:>8} {result['all_p95_s']:>8}")
+    if result["warmup_errors"]:
+        print(f"  erreurs pendant l'échauffement : {result['warmup_errors'][:3]}")
+    print(f"  erreurs : {len(result['errors'])}")
+    for e in result["errors"][:10]:
+        print(f"    - {e}")
+    for w in result["warnings"]:
+        print(f"  attention : {w}")
+    if result["page_errors"]:
+        print(f"  erreurs JavaScript : {len(result['page_errors'])} (ex. {result['page_errors'][0][:120]})")
+    print(f"  requêtes hors 127.0.0.1 bloquées : {result['blocked_requests']} {result['blocked_examples']}")
+    print(
+        f"  mémoire serveur : au démarrage {result['rss_cold_mb']} Mo, après échauffement "
+        f"{result['rss_baseline_mb']} Mo, pic {result['rss_peak_mb']} Mo, "
+        f"soit {result['mb_per_session']} Mo par session ajoutée"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load_test", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, nargs="+", default=[5, 15, 30], help="N sessions simultanées")
+    parser.add_argument(
+        "--store", type=Path, help="magasin avec la base construite (défaut : INDICATEURS_DATA)"
+    )
+    parser.add_argument("--step-timeout", type=float, default=120, help="délai maximal d'une étape (s)")
+    parser.add_argument(
+        "--think", type=float, default=0.5, help="pause entre deux étapes d'un participant (s)"
+    )
+    parser.add_argument(
+        "--ramp", type=float, default=0.0, help="étalement des arrivées sur ce nombre de secondes"
+    )
+    parser.add_argument("--deadline", type=float, default=900, help="durée maximale d'une série (s)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="dossier de l'application (app.py)")
+    parser.add_argument(
+        "--captures", type=Path, help="dossier où enregistrer une capture de chaque étape en échec"
+    )
+    parser.add_argument("--json", type=Path, help="écrire aussi les résultats dans ce fichier JSON")
+    args = parser.parse_args(argv)
+    store = args.store or (
+        Path(os.environ["INDICATEURS_DATA"]) if os.environ.get("INDICATEURS_DATA") else None
+    )
+    if store is not None and not (store / "base" / "report.json").exists():
+        print(f"Base absente dans {store} : lancez d'abord « python -m indicateurs build ».", file=sys.stderr)
+        return 2
+    results = []
+    for n in args.sessions:
+        result = run_load(
+            n,
+            store=store,
+            step_timeout=args.step_timeout,
+            think=args.think,
+            ramp=args.ramp,
+            deadline=args.deadline,
+            root=args.root,
+            shots=args.captures,
+        )
+        _print(result)
+        results.append(result)
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
