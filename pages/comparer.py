@@ -1,6 +1,304 @@
-"""Page comparer (en construction)."""
+"""Page Comparer : comparer 2 à 12 territoires et présélectionner les EPCI d'une région."""
 
 import streamlit as st
 
-st.title("comparer")
-st.info("Cette page arrive bientôt.")
+from indicateurs import compare
+from indicateurs.compare_charts import style_grid
+from indicateurs.exports import safe_filename
+from indicateurs.registry import get_indicator, list_indicators
+from ui import compare_data as data
+
+LEVELS = {
+    "epci": "EPCI",
+    "departement": "Département",
+    "region": "Région",
+    "commune": "Commune",
+    "france": "France",
+}
+CHART_DEFAULT = ["ifn", "lieux_pour_10000", "taux_pauvrete"]
+
+st.title("Comparer des territoires")
+st.caption(
+    "Comparez de 2 à 12 territoires candidats, ou partez du classement des EPCI d'une région. "
+    "Le lien de la page garde votre sélection : copiez-le pour la partager."
+)
+
+try:
+    territories = data.territories()
+except Exception as exc:  # the base is missing or unreadable: say so, no traceback
+    st.error(f"La base de données n'est pas disponible : {exc}")
+    st.info("Construisez-la avec « python -m indicateurs build » puis rechargez la page.")
+    st.stop()
+
+names = territories.set_index(["level", "code"])["nom"]
+# ---------------------------------------------------------------- selection kept in the URL
+# A shared link wins; otherwise the selection made before visiting another page comes back.
+if "cmp_selection" not in st.session_state:
+    from_url = compare.parse_selection(st.query_params.get("selection"), territories)
+    if from_url.keys or from_url.rejected:
+        st.session_state["cmp_selection"] = from_url.keys
+        st.session_state["cmp_url"] = (from_url.keys, from_url.rejected)
+    else:
+        st.session_state["cmp_selection"] = st.session_state.get("cmp_saved", [])
+
+
+def take_shortlist(codes: list[str]) -> None:
+    st.session_state["cmp_selection"] = [compare.territory_key("epci", c) for c in codes]
+
+
+tab_compare, tab_screen = st.tabs(["Comparer", "Présélectionner les EPCI d'une région"])
+
+# ---------------------------------------------------------------- screening (computed first: it feeds the selection)
+with tab_screen:
+    st.subheader("Présélection : classement des EPCI selon vos critères")
+    regions = territories[territories["level"] == "region"].sort_values("nom")
+    region_names = dict(zip(regions["code"], regions["nom"], strict=True))
+    c1, c2, c3 = st.columns(3)
+    region = c1.selectbox(
+        "Région",
+        list(region_names),
+        index=list(region_names).index(compare.DEFAULT_REGION)
+        if compare.DEFAULT_REGION in region_names
+        else 0,
+        format_func=region_names.get,
+        key="cmp_region",
+    )
+    deps = territories[
+        (territories["level"] == "departement") & (territories["region"] == region)
+    ].sort_values("code")
+    dep_names = dict(zip(deps["code"], deps["nom"], strict=True))
+    departements = c2.multiselect(
+        "Départements (tous si vide)",
+        list(dep_names),
+        format_func=lambda c: f"{dep_names[c]} ({c})",
+        key="cmp_departements",
+        placeholder="Tous les départements",
+    )
+    natures = c3.multiselect(
+        "Nature de l'EPCI (toutes si vide)",
+        list(compare.NATURE_LABELS),
+        format_func=compare.NATURE_LABELS.get,
+        key="cmp_natures",
+        placeholder="Toutes les natures",
+    )
+    population = st.select_slider(
+        "Population (habitants)",
+        options=compare.POPULATION_STEPS,
+        value=(compare.POPULATION_STEPS[0], compare.POPULATION_STEPS[-1]),
+        format_func=compare.population_step_label,
+        key="cmp_population",
+    )
+    with st.expander("Vos pondérations (0 = critère ignoré)", expanded=True):
+        st.caption(
+            "Chaque critère est converti en centile national parmi les EPCI (100 = le plus fragile ou "
+            "le moins bien doté), puis pondéré. Rang 1 = territoire prioritaire."
+        )
+        epci_columns = set(data.wide("epci").columns)
+        criteria = [i for i in compare.CRITERIA if i in epci_columns]
+        weight_cols = st.columns(4)
+        weights = {
+            ind: weight_cols[n % 4].slider(
+                get_indicator(ind).short,
+                0.0,
+                5.0,
+                float(compare.DEFAULT_WEIGHTS.get(ind, 0.0)),
+                0.5,
+                format="%.1f",
+                key=f"cmp_w_{ind}",
+                help=get_indicator(ind).label,
+            )
+            for n, ind in enumerate(criteria)
+        }
+        absent = [get_indicator(i).short for i in compare.CRITERIA if i not in epci_columns]
+        if absent:
+            st.caption(f"Critères pas encore disponibles dans la base : {' ; '.join(absent)}")
+    weights = {k: v for k, v in weights.items() if v > 0}
+    if not weights:
+        st.info("Tous les poids sont à 0 : le classement suit l'indice composite par défaut.")
+    screen = data.screening(
+        region,
+        tuple(departements),
+        tuple(natures),
+        compare.population_bounds(population),
+        tuple(weights.items()),
+    )
+    search = st.text_input("Rechercher un EPCI dans le tableau", key="cmp_search", placeholder="ex. Sèvre")
+    shown = compare.search_rows(screen, search)
+    st.write(f"**{len(shown)} EPCI** affichés ({region_names[region]}).")
+    event = st.dataframe(
+        compare.screening_display(shown),
+        hide_index=True,
+        key="cmp_screen_table",
+        on_select="rerun",
+        selection_mode="multi-row",
+        height=38 + 35 * min(15, len(shown)),
+        column_config={
+            "Population": st.column_config.NumberColumn(format="localized"),
+            "IFN (1 à 10)": st.column_config.NumberColumn(format="localized"),
+            "Indice composite": st.column_config.ProgressColumn(
+                format="%.0f", min_value=0, max_value=100, help="Indice composite par défaut (0 à 100)"
+            ),
+            "Lieux / 10 000 hab.": st.column_config.NumberColumn(format="localized"),
+            "Score pondéré": st.column_config.ProgressColumn(
+                format="%.0f",
+                min_value=0,
+                max_value=100,
+                help="Vos pondérations (0 à 100, 100 = prioritaire)",
+            ),
+            "Stabilité du rang": st.column_config.TextColumn(width="large"),
+        },
+    )
+    st.caption(
+        "Case vide : donnée non disponible (secret statistique). Stabilité du rang : calculée pour les "
+        f"{compare.ROBUSTNESS_TOP} premiers (tirages aléatoires de pondérations, module scores). "
+        + " · ".join(
+            compare.sources_lines(
+                i for i in ["population", "ifn", "lieux_pour_10000", *weights] if i in epci_columns
+            )
+        )
+    )
+    ticked = shown["code"].iloc[[r for r in event.selection.rows if r < len(shown)]].tolist()
+    s1, s2, s3 = st.columns([2, 1, 1])
+    top_n = s1.number_input("Nombre d'EPCI à comparer", 2, 12, 5, key="cmp_top_n")
+    s1.button(
+        f"Comparer les {top_n} premiers du classement",
+        key="cmp_take",
+        on_click=take_shortlist,
+        args=(shown["code"].head(int(top_n)).tolist(),),
+        disabled=len(shown) < 2,
+    )
+    s1.button(
+        f"Comparer les {len(ticked)} EPCI cochés"
+        if ticked
+        else "Cochez des lignes du tableau pour les comparer",
+        key="cmp_take_ticked",
+        on_click=take_shortlist,
+        args=(ticked,),
+        disabled=not compare.MIN_TERRITORIES <= len(ticked) <= compare.MAX_TERRITORIES,
+        help="Cochez de 2 à 12 lignes (case à gauche de chaque ligne).",
+    )
+    csv_screen, xlsx_screen = data.screening_files(screen, weights)
+    name = safe_filename(f"preselection {region_names[region]}")
+    s2.download_button("Présélection (XLSX)", xlsx_screen, f"{name}.xlsx", key="cmp_dl_screen_xlsx")
+    s3.download_button("Présélection (CSV)", csv_screen, f"{name}.csv", key="cmp_dl_screen_csv")
+
+# ---------------------------------------------------------------- comparison
+with tab_compare:
+    url_keys, rejected = st.session_state.get("cmp_url", ([], []))
+    if rejected and st.session_state["cmp_selection"] == url_keys:
+        st.warning("Territoires du lien non reconnus, ignorés : " + ", ".join(rejected) + ".")
+    level = (
+        st.segmented_control(
+            "Chercher parmi", list(LEVELS), format_func=LEVELS.get, default="epci", key="cmp_level"
+        )
+        or "epci"
+    )
+    pool = territories[territories["level"] == level]
+    if level == "commune":
+        dep_all = territories[territories["level"] == "departement"].sort_values("code")
+        dep = st.selectbox(
+            "Département des communes",
+            dep_all["code"].tolist(),
+            format_func=lambda c: f"{names[('departement', c)]} ({c})",
+            key="cmp_commune_dep",
+        )
+        pool = pool[pool["departement"] == dep]
+    options = list(
+        dict.fromkeys(
+            [*st.session_state["cmp_selection"], *(compare.territory_key(level, c) for c in pool["code"])]
+        )
+    )
+    labels = data.labels(tuple(options))
+    selection = st.multiselect(
+        "Territoires à comparer (2 à 12) : tapez un nom ou un code",
+        options,
+        format_func=labels.get,
+        key="cmp_selection",
+        placeholder="ex. Haut Val de Sèvre",
+    )
+    st.session_state["cmp_saved"] = selection
+    if selection:
+        st.query_params["selection"] = compare.format_selection(selection)
+    elif "selection" in st.query_params:
+        del st.query_params["selection"]
+
+    try:
+        compare.check_selection(selection)
+    except compare.SelectionError as err:
+        st.info(str(err))
+        st.stop()
+
+    st.caption("Lien à partager (il rouvre cette comparaison) :")
+    st.code(compare.share_link(st.context.url, selection), language=None)
+    table = data.comparison(tuple(selection))
+    show = (
+        st.segmented_control(
+            "Afficher dans les cases",
+            ["valeur", "centile"],
+            format_func={
+                "valeur": "Valeur et écart à la médiane du groupe",
+                "centile": "Centile national",
+            }.get,
+            default="valeur",
+            key="cmp_show",
+        )
+        or "valeur"
+    )
+    grid, pct = compare.side_by_side(table, territories, show=show)
+    st.dataframe(style_grid(grid, pct), key="cmp_grid", height=38 + 35 * len(grid))
+    st.caption(
+        "▲ au-dessus de la médiane du groupe comparé, ▼ en dessous, « = » égal. Fond : plus la case est "
+        "foncée, plus la valeur est haute parmi les territoires de même niveau en France (centile national). "
+        "« Sens de lecture » dit si une valeur haute signale plus ou moins de fragilité."
+    )
+    with st.expander("Tableau détaillé : valeur, centile national et écart à la médiane, avec la source"):
+        st.dataframe(
+            compare.detail_table(table),
+            hide_index=True,
+            column_config={
+                "Centile national": st.column_config.ProgressColumn(
+                    format="%.0f",
+                    min_value=0,
+                    max_value=100,
+                    help="Part des territoires de même niveau en France ayant une valeur plus basse",
+                )
+            },
+        )
+        st.caption(
+            "Centile vide : donnée non disponible (secret statistique ou indicateur non publié à ce niveau)."
+        )
+    with st.expander("Sources et millésimes des indicateurs affichés"):
+        for line in compare.sources_lines(table["indicator"]):
+            st.markdown(f"- {line}")
+
+    d1, d2, _ = st.columns([1, 1, 3])
+    csv_cmp, xlsx_cmp = data.comparison_files(tuple(selection))
+    d1.download_button("Comparaison (XLSX)", xlsx_cmp, "comparaison-territoires.xlsx", key="cmp_dl_xlsx")
+    d2.download_button("Comparaison (CSV)", csv_cmp, "comparaison-territoires.csv", key="cmp_dl_csv")
+
+    st.subheader("Graphiques")
+    available = [i.id for i in list_indicators() if i.id in set(table["indicator"])]
+    charted = st.multiselect(
+        "Indicateurs à représenter",
+        available,
+        default=[i for i in CHART_DEFAULT if i in available],
+        format_func=lambda i: get_indicator(i).label,
+        key="cmp_chart_indicators",
+    )
+    for ind in charted:
+        st.plotly_chart(data.bar_chart(tuple(selection), ind), key=f"cmp_chart_{ind}")
+        st.caption(f"Source : {get_indicator(ind).citation}. Niveau : celui de chaque territoire.")
+    profile = st.multiselect(
+        "Indicateurs du profil de fragilité",
+        available,
+        default=[i for i in compare.PROFILE_DEFAULT if i in available],
+        format_func=lambda i: get_indicator(i).short,
+        key="cmp_profile_indicators",
+    )
+    if len(profile) >= 3:
+        st.plotly_chart(data.profile_chart(tuple(selection), tuple(profile)), key="cmp_profile")
+        st.caption(
+            "Centile national : 100 = valeur la plus haute de France parmi les territoires de même niveau."
+        )
+    else:
+        st.info("Choisissez au moins 3 indicateurs pour tracer le profil.")

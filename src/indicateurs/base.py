@@ -179,7 +179,12 @@ def build_base(progress: Progress | None = None, *, force: bool = False) -> dict
     say("Récupération des sources", 0.0)
     paths: dict[str, Path] = {}
     for i, source_id in enumerate(SOURCES):
-        paths[source_id] = fetch(source_id)
+
+        def downloaded(done: int, total: int | None, i=i, source_id=source_id) -> None:
+            share = done / total if total else 0.0
+            say(f"Téléchargement {source_id} ({done / 1e6:.1f} Mo)", 0.3 * (i + share) / len(SOURCES))
+
+        paths[source_id] = fetch(source_id, progress=downloaded)
         say(f"Source {source_id}", 0.3 * (i + 1) / len(SOURCES))
     fingerprint = _fingerprint(paths)
     target = base_dir()

@@ -30,6 +30,12 @@ class Source:
     format: str
     relation: str
     notes: str = ""
+    download: str = ""  # what `fetch` does to a download to match the mirror file, or why it cannot
+    columns: tuple[str, ...] = ()  # required CSV columns / JSON keys / GeoJSON properties
+    sep: str = ","  # CSV separator of the stored file
+    derive: str = ""  # post-download transform (see `indicateurs.derive`), "" = none
+    member: str = ""  # file to take out of a downloaded zip archive
+    pad: tuple[tuple[str, int], ...] = ()  # code columns zero-padded by the transform: (column, width)
 
     @property
     def urls(self) -> list[str]:
@@ -41,7 +47,15 @@ class Source:
 def _load() -> dict[str, Source]:
     with _CATALOGUE.open("rb") as f:
         raw = tomllib.load(f)
-    return {entry["id"]: Source(**entry) for entry in raw["sources"]}
+    return {entry["id"]: Source(**_freeze(entry)) for entry in raw["sources"]}
+
+
+def _freeze(entry: dict) -> dict:
+    """TOML lists and tables become tuples so that a Source stays hashable."""
+    entry = dict(entry)
+    entry["columns"] = tuple(entry.get("columns", ()))
+    entry["pad"] = tuple(entry.get("pad", {}).items())
+    return entry
 
 
 def list_sources() -> list[Source]:

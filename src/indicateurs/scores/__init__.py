@@ -1,0 +1,63 @@
+"""Scores: IFN readings, the open composite index, ranks, neighbours and peers, people concerned,
+robustness and plain-French sentences. Pure functions on `base.wide(level)` frames (no Streamlit);
+inputs are never mutated. The method is explained to users in `methode.md`."""
+
+from indicateurs.scores._checks import LEVEL_LABELS, check_code, check_level, level_label, region_codes
+from indicateurs.scores.composite import (
+    Classification,
+    CompositeResult,
+    classify,
+    composite_index,
+    default_composite_indicators,
+    fragility_percentiles,
+    ifn_classe_nationale,
+    ranks,
+)
+from indicateurs.scores.explain import (
+    DENOMINATORS,
+    Robustness,
+    people_concerned,
+    robustness,
+    robustness_sentence,
+    round_sensibly,
+    sentence,
+    summary,
+)
+from indicateurs.scores.similarity import PEER_FEATURES, contiguity, neighbours, peers
+
+
+def method_page() -> str:
+    """The plain-French method page (`methode.md`), for the "Sources et méthode" page."""
+    from pathlib import Path
+
+    return (Path(__file__).parents[1] / "methode.md").read_text(encoding="utf-8")
+
+
+__all__ = [
+    "DENOMINATORS",
+    "LEVEL_LABELS",
+    "PEER_FEATURES",
+    "Classification",
+    "CompositeResult",
+    "Robustness",
+    "check_code",
+    "check_level",
+    "classify",
+    "composite_index",
+    "contiguity",
+    "default_composite_indicators",
+    "fragility_percentiles",
+    "ifn_classe_nationale",
+    "level_label",
+    "method_page",
+    "neighbours",
+    "peers",
+    "people_concerned",
+    "ranks",
+    "region_codes",
+    "robustness",
+    "robustness_sentence",
+    "round_sensibly",
+    "sentence",
+    "summary",
+]

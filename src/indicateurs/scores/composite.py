@@ -1,0 +1,282 @@
+"""Open composite index, ranks and map classes: every figure traceable to the raw rates."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from indicateurs.registry import list_indicators
+from indicateurs.scores._checks import check_indicator, check_indicators, group_series
+
+__all__ = [
+    "Classification",
+    "CompositeResult",
+    "classify",
+    "composite_index",
+    "default_composite_indicators",
+    "fragility_percentiles",
+    "ifn_classe_nationale",
+    "ranks",
+]
+
+
+def default_composite_indicators(wide: pd.DataFrame | None = None) -> list[str]:
+    """Registry indicators flagged `composite = true` (those present in `wide`, if given)."""
+    ids = [i.id for i in list_indicators() if i.composite]
+    return [i for i in ids if wide is None or i in wide.columns]
+
+
+def _percentile(values: pd.Series) -> pd.Series:
+    """0 = lowest, 100 = highest; the share of the *other* ranked territories below (ties count half)."""
+    n = values.notna().sum()
+    if n == 0:
+        return pd.Series(np.nan, index=values.index, dtype=float)
+    if n == 1:
+        return values.where(values.isna(), 50.0).astype(float)
+    return (values.rank(method="average") - 1) / (n - 1) * 100
+
+
+def fragility_percentiles(
+    wide: pd.DataFrame, indicators: Sequence[str], *, within: pd.Series | str | None = None
+) -> pd.DataFrame:
+    """Each indicator as a percentile among territories of the frame (or of the same group),
+    oriented by the registry `direction` so that 100 = most fragile. Missing stays missing."""
+    inds = check_indicators(wide, indicators, oriented=True)
+    groups = group_series(wide, within)
+    out = {}
+    for ind in inds:
+        oriented = wide[ind.id].astype(float) * ind.direction
+        if groups is None:
+            out[ind.id] = _percentile(oriented)
+        else:
+            pct = oriented.groupby(groups, dropna=True).transform(_percentile)
+            out[ind.id] = pct.reindex(wide.index)
+    return pd.DataFrame(out, index=wide.index)
+
+
+def _weights(indicators: Sequence[str], weights: Mapping[str, float] | Sequence[float] | None) -> pd.Series:
+    if weights is None:
+        w = pd.Series(1.0, index=list(indicators))
+    elif isinstance(weights, Mapping):
+        unknown = set(weights) - set(indicators)
+        if unknown:
+            raise ValueError(f"Poids donné pour un indicateur non retenu : {', '.join(sorted(unknown))}.")
+        w = pd.Series({i: float(weights.get(i, 0.0)) for i in indicators})
+    else:
+        if len(weights) != len(indicators):
+            raise ValueError(f"{len(weights)} poids pour {len(indicators)} indicateurs.")
+        w = pd.Series([float(x) for x in weights], index=list(indicators))
+    if (w < 0).any() or not np.isfinite(w).all():
+        raise ValueError("Les poids doivent être des nombres positifs ou nuls.")
+    if w.sum() <= 0:
+        raise ValueError("Au moins un indicateur doit avoir un poids non nul.")
+    return w / w.sum()
+
+
+@dataclass(frozen=True)
+class CompositeResult:
+    """The composite index of every territory, with what drives it.
+
+    `score` (0-100, 100 = most fragile), `contributions` (one column per indicator, each row summing
+    to the score; NaN where the indicator is missing), `percentiles` (the oriented percentile of each
+    indicator), `n_missing` (indicators left out of that territory's mean) and the normalised `weights`.
+    """
+
+    score: pd.Series
+    contributions: pd.DataFrame
+    percentiles: pd.DataFrame
+    n_missing: pd.Series
+    weights: pd.Series
+    within: bool = False
+
+    @property
+    def indicators(self) -> list[str]:
+        return list(self.weights.index)
+
+    def table(self) -> pd.DataFrame:
+        """One row per territory: score, rank (1 = most fragile), number of missing indicators."""
+        rank = self.score.rank(method="min", ascending=False).astype("Int64")
+        return pd.DataFrame(
+            {
+                "score": self.score,
+                "rang": rank,
+                "n_manquants": self.n_missing,
+                "n_classes": rank.notna().sum(),
+            }
+        )
+
+
+def _combine(percentiles: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean over available indicators; weights renormalised per row. Works on (n, m) @ (m, d)."""
+    available = ~np.isnan(percentiles)
+    filled = np.where(available, percentiles, 0.0)
+    total = available.astype(float) @ weights
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = (filled @ weights) / total
+    return np.where(total > 0, score, np.nan), total
+
+
+def composite_index(
+    wide: pd.DataFrame,
+    indicators: Sequence[str] | None = None,
+    weights: Mapping[str, float] | Sequence[float] | None = None,
+    *,
+    within: pd.Series | str | None = None,
+) -> CompositeResult:
+    """Open composite index: percentile of each raw rate (oriented, 100 = most fragile), weighted mean.
+
+    Percentiles are national among the territories of `wide` (one level), or within the groups given
+    by `within` (e.g. région codes). A missing value is left out of that territory's mean and the
+    remaining weights are renormalised; `n_missing` counts them. Default: registry indicators with
+    `composite = true`, equal weights. `weights` is a sequence (one per indicator) or a mapping
+    {indicator: weight}, where an indicator left out of the mapping gets weight 0.
+
+    >>> res = composite_index(base.wide("epci"))            # doctest: +SKIP
+    >>> res.contributions.sum(axis=1) == res.score          # doctest: +SKIP
+    """
+    indicators = list(indicators) if indicators is not None else default_composite_indicators(wide)
+    pct = fragility_percentiles(wide, indicators, within=within)
+    w = _weights(indicators, weights)
+    values = pct.to_numpy(dtype=float)
+    score, total = _combine(values, w.to_numpy()[:, None])
+    score, total = score[:, 0], total[:, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        contrib = np.where(np.isnan(values), np.nan, values * w.to_numpy() / total[:, None])
+    contributions = pd.DataFrame(contrib, index=wide.index, columns=indicators)
+    n_missing = pd.Series(np.isnan(values).sum(axis=1), index=wide.index, name="n_missing")
+    return CompositeResult(
+        score=pd.Series(score, index=wide.index, name="score"),
+        contributions=contributions,
+        percentiles=pct,
+        n_missing=n_missing,
+        weights=w,
+        within=within is not None,
+    )
+
+
+def _rank_block(oriented: pd.Series, groups: pd.Series | None = None) -> pd.DataFrame:
+    """Rank columns within each group (one group when `groups` is None), vectorised with groupby."""
+    if groups is None:  # national: plain ranks (groupby costs more than the ranking itself)
+        rank = oriented.rank(method="min", ascending=False)
+        avg = oriented.rank(method="average")
+        n = pd.Series(float(oriented.notna().sum()), index=oriented.index)
+        n_missing = pd.Series(float(oriented.isna().sum()), index=oriented.index)
+    else:
+        by = oriented.groupby(groups, dropna=True)
+        rank = by.rank(method="min", ascending=False)
+        avg = by.rank(method="average")
+        n = oriented.notna().groupby(groups, dropna=True).transform("sum")
+        n_missing = oriented.isna().groupby(groups, dropna=True).transform("sum")
+    avg_values, n_values = avg.to_numpy(dtype=float), n.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        percentile = np.where(n_values > 1, (avg_values - 1) / (n_values - 1) * 100, 50.0)
+        percentile = np.where(np.isnan(avg_values), np.nan, percentile)
+        decile = np.clip(np.ceil(avg_values / n_values * 10), 1, 10)
+    return pd.DataFrame(
+        {
+            "rang": rank.astype("Int64"),
+            "percentile": percentile,
+            "decile": pd.array(np.where(np.isnan(decile), None, decile), dtype="Int64"),
+            "n_classes": n.astype("Int64"),
+            "n_manquants": n_missing.astype("Int64"),
+        },
+        index=oriented.index,
+    )
+
+
+def ranks(
+    wide: pd.DataFrame, indicator: str | pd.Series, *, region: pd.Series | str | None = None
+) -> pd.DataFrame:
+    """National (and regional) rank of every territory on one indicator.
+
+    Rank 1 = most fragile per the registry `direction` (a Series, e.g. a composite score, is taken as
+    "higher = more fragile"); `percentile` 0..100 (100 = most fragile), `decile` 1..10 (10 = the 10 %
+    most fragile), `n_classes` territories ranked, `n_manquants` left out because missing. Missing
+    values get no rank (never 0). `region`: group codes (Series or column name) for the `*_region` columns.
+    """
+    if isinstance(indicator, pd.Series):
+        oriented = indicator.reindex(wide.index).astype(float)
+        value = oriented
+    else:
+        ind = check_indicator(wide, indicator, oriented=True)
+        value = wide[indicator].astype(float)
+        oriented = value * ind.direction
+    out = _rank_block(oriented)
+    out.insert(0, "valeur", value)
+    groups = group_series(wide, region)
+    if groups is not None:
+        regional = _rank_block(oriented, groups).reindex(wide.index)
+        out = out.join(regional.add_suffix("_region"))
+        out.insert(out.columns.get_loc("rang_region"), "region", groups)
+    return out
+
+
+def ifn_classe_nationale(wide: pd.DataFrame, indicator: str = "ifn") -> pd.Series:
+    """An alternative reading of IFN values above the commune: the national decile (1..10, 10 = the
+    10 % most fragile territories of that level) of the population-weighted mean. Averaging communes
+    pulls every EPCI towards the middle of the 1..10 scale; the decile restores the spread and reads
+    as "among the 10 % of EPCI with the highest IFN"."""
+    check_indicator(wide, indicator, oriented=True)
+    return ranks(wide, indicator)["decile"].rename(f"{indicator}_classe_nationale")
+
+
+_JENKS_SAMPLE = 400
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Map classes: `bins` upper bounds, French `labels` and the class (0-based) of each territory."""
+
+    method: str
+    bins: list[float]
+    labels: list[str]
+    classes: pd.Series
+
+
+def _fmt(x: float, decimals: int, scale: float) -> str:
+    return f"{x * scale:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+
+
+def classify(
+    values: pd.Series, method: str = "quantiles", k: int = 5, *, decimals: int = 1, scale: float = 1.0
+) -> Classification:
+    """Classes for a choropleth: 'quantiles', 'jenks' (mapclassify Fisher-Jenks) or 'ifn' (the 10 fixed
+    IFN classes 1..10). Missing values get no class (NA). `scale=100` labels rates in %."""
+    import mapclassify  # heavy import, only when a map is drawn
+
+    valid = values.dropna().astype(float)
+    if method == "ifn":
+        bins = [float(b) + 0.5 for b in range(1, 10)] + [10.0]
+        labels = [str(b) for b in range(1, 11)]
+        cls = np.digitize(valid.clip(1, 10), bins[:-1], right=False)
+        return Classification(
+            method, bins, labels, pd.Series(cls, index=valid.index).reindex(values.index).astype("Int64")
+        )
+    if method not in {"quantiles", "jenks"}:
+        raise ValueError(f"Méthode de classes inconnue : {method!r} (quantiles, jenks ou ifn).")
+    if valid.nunique() < 2:
+        raise ValueError("Pas assez de valeurs différentes pour faire des classes.")
+    k = min(k, valid.nunique())
+    x = valid.to_numpy()
+    if method == "quantiles":
+        bins = [float(b) for b in mapclassify.Quantiles(x, k=k).bins]
+    else:
+        # Fisher-Jenks is quadratic (pure Python without numba: ~9 s for 1 255 EPCI). Run it on at most
+        # 400 evenly spaced quantiles of the values: deterministic, and the breaks barely move.
+        sample = np.quantile(x, np.linspace(0, 1, min(len(x), _JENKS_SAMPLE)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "Numba not installed"
+            bins = [float(b) for b in mapclassify.FisherJenks(sample, k=k).bins]
+        bins[-1] = float(x.max())
+    mc = mapclassify.UserDefined(x, bins)
+    lows = [float(valid.min()), *bins[:-1]]
+    labels = [
+        f"{_fmt(lo, decimals, scale)} – {_fmt(hi, decimals, scale)}"
+        for lo, hi in zip(lows, bins, strict=True)
+    ]
+    classes = pd.Series(mc.yb, index=valid.index).reindex(values.index).astype("Int64")
+    return Classification(method, bins, labels, classes)

@@ -1,0 +1,102 @@
+"""App-side cache of the Comparer page: the base once per process, then results keyed on plain values."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from indicateurs import compare, compare_charts
+from indicateurs.exports import csv_bytes, xlsx_bytes
+
+__all__ = [
+    "bar_chart",
+    "comparison",
+    "comparison_files",
+    "get_base",
+    "labels",
+    "profile_chart",
+    "screening",
+    "screening_files",
+    "territories",
+    "wide",
+]
+
+
+@st.cache_resource(show_spinner="Chargement de la base…")
+def get_base():
+    """The built base (read-only, shared by every session)."""
+    from indicateurs.base import load_base
+
+    return load_base()
+
+
+@st.cache_resource
+def wide(level: str) -> pd.DataFrame:
+    """`base.wide(level)`, computed once; callers must not mutate it."""
+    return get_base().wide(level)
+
+
+def territories() -> pd.DataFrame:
+    return get_base().territories
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def labels(keys: tuple[str, ...]) -> dict[str, str]:
+    """'Nom (code)' for every option of the territory picker."""
+    return compare.territory_labels(keys, territories())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def comparison(keys: tuple[str, ...]) -> pd.DataFrame:
+    """The long comparison table of `keys` over every indicator."""
+    levels = {k.split(":", 1)[0] for k in keys}
+    return compare.comparison_table({lv: wide(lv) for lv in levels}, list(keys))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def bar_chart(keys: tuple[str, ...], indicator: str):
+    """One indicator's bars (plotly figures are slow to build, and Streamlit does not change them)."""
+    return compare_charts.indicator_chart(comparison(keys), indicator)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def profile_chart(keys: tuple[str, ...], indicators: tuple[str, ...]):
+    """The radar of percentile profiles."""
+    return compare_charts.profile_chart(comparison(keys), list(indicators))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def comparison_files(keys: tuple[str, ...]) -> tuple[bytes, bytes]:
+    """(CSV, XLSX) of the comparison, with a sheet listing the sources."""
+    table = comparison(keys)
+    out = compare.comparison_export(table)
+    sources = pd.DataFrame({"Source (millésime) : indicateurs": compare.sources_lines(table["indicator"])})
+    return csv_bytes(out), xlsx_bytes({"Comparaison": out, "Sources": sources})
+
+
+@st.cache_data(show_spinner="Classement des EPCI…", max_entries=64)
+def screening(
+    region: str | None,
+    departements: tuple[str, ...],
+    natures: tuple[str, ...],
+    population: tuple[float | None, float | None] | None,
+    weights: tuple[tuple[str, float], ...],
+    robustness_top: int = 20,
+) -> pd.DataFrame:
+    """The screening table for these filters and weights."""
+    return compare.screening_table(
+        wide("epci"),
+        territories(),
+        region=region,
+        departements=departements,
+        natures=natures,
+        population=population,
+        weights=dict(weights),
+        robustness_top=robustness_top,
+    )
+
+
+def screening_files(screen: pd.DataFrame, weights: dict[str, float]) -> tuple[bytes, bytes]:
+    """(CSV, XLSX) of the shortlist."""
+    out = compare.screening_export(screen, weights)
+    return csv_bytes(out), xlsx_bytes({"Présélection": out})
