@@ -1,0 +1,207 @@
+"""AppTest of the Atelier page on a tiny in-code base and a throw-away SQLite store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "atelier.py")
+PIN = "2468"
+EPCI = ("epci", "200041523")
+
+
+class _TinyBase:
+    """The two things the page reads from the base: territories and wide(level)."""
+
+    territories = pd.DataFrame(
+        {
+            "level": ["epci", "epci", "commune", "commune"],
+            "code": ["200041523", "200000001", "17001", "17002"],
+            "nom": ["CC Test", "CC Voisine", "Aubeterre", "Bédenac"],
+            "epci": [None, None, "200041523", "200041523"],
+            "departement": [None, None, "17", "17"],
+        }
+    )
+    places = pd.DataFrame(columns=["type", "nom", "adresse", "code_commune", "latitude", "longitude"])
+
+    def wide(self, level: str) -> pd.DataFrame:
+        assert level == "epci"
+        return pd.DataFrame(
+            {"nom": ["CC Test", "CC Voisine"], "taux_pauvrete": [0.185, 0.12], "part_thd": [0.21, None]},
+            index=pd.Index(["200041523", "200000001"], name="code"),
+        )
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atelier.sqlite'}")
+    monkeypatch.setenv("ATELIER_PIN", PIN)
+    import ui.atelier
+
+    monkeypatch.setattr(ui.atelier, "base_or_none", lambda: _TinyBase())
+    ui.atelier._store.clear()
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["territoire"] = EPCI
+    at.run()
+    at.text_input(key="atelier_titre").set_value("Atelier de test")
+    at.button(key="FormSubmitter:atelier_creation-Créer l'atelier").click().run()
+    assert [s.value for s in at.success] == ["Atelier créé."]
+    yield at
+    ui.atelier._store.clear()
+
+
+def _markdown(at) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def test_add_enjeu_with_indicator_lists_it_with_its_figure(app):
+    at = app
+    assert not at.exception
+    at.text_input(key="enjeu_auteur").set_value("Léa <CCAS>")
+    at.text_area(key="enjeu_texte").set_value("Les ménages **pauvres** <img src=x> renoncent à l'équipement")
+    at.selectbox(key="enjeu_categorie").set_value("acces")
+    at.multiselect(key="enjeu_communes").set_value(["17002"])
+    at.multiselect(key="enjeu_appuie").set_value(["taux_pauvrete"])
+    at.run()
+    live = [c.value for c in at.caption]
+    assert any(
+        "18,5\u00a0% (rang 1 sur 2 EPCI, 1 = le plus fragile)" in c for c in live
+    )  # shown before saving
+    at.button(key="enjeu_enregistrer").click().run()
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("Enjeu enregistré")
+    assert at.text_area(key="enjeu_texte").value == ""  # the form is ready for the next enjeu
+    md = _markdown(at)
+    assert "Les ménages \\*\\*pauvres\\*\\* &lt;img src=x&gt; renoncent à l'équipement" in md
+    assert any(m.startswith("**Accès** · Léa &lt;CCAS&gt;") for m in md)
+    (evidence,) = [m for m in md if m.startswith("▲")]
+    assert (
+        "18,5\u00a0% (rang 1 sur 2 EPCI" in evidence and "Filosofi 2019" in evidence and "INSEE" in evidence
+    )
+    assert "Communes : Bédenac" in [c.value for c in at.caption]
+    assert at.subheader[1].value == "Enjeux saisis (1)"
+
+
+def test_empty_enjeu_gets_a_french_message(app):
+    at = app
+    at.button(key="enjeu_enregistrer").click().run()
+    assert [e.value for e in at.error] == ["Le texte de l'enjeu est vide : merci de le compléter."]
+
+
+def test_projector_counts_and_facilitator_groups_into_chantier(app):
+    at = app
+    for text, cat in (("Zones blanches", "acces"), ("Peu de médiateurs", "accompagnement")):
+        at.text_area(key="enjeu_texte").set_value(text)
+        at.selectbox(key="enjeu_categorie").set_value(cat)
+        at.button(key="enjeu_enregistrer").click().run()
+    at.radio(key="atelier_vue").set_value("Vue projecteur").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Enjeux"] == "2" and metrics["Accès"] == "1" and metrics["Accompagnement"] == "1"
+
+    at.radio(key="atelier_vue").set_value("Animation").run()
+    at.text_input(key="atelier_pin_saisi").set_value("0000")
+    at.button(key="atelier_deverrouiller").click().run()
+    assert at.error[0].value.startswith("Code animateur incorrect")
+    at.text_input(key="atelier_pin_saisi").set_value(PIN)
+    at.button(key="atelier_deverrouiller").click().run()
+    at.text_input(key="chantier_titre").set_value("Aller vers les publics éloignés")
+    at.multiselect(key="chantier_enjeux").set_value([1, 2])
+    at.text_input(key="chantier_pilote").set_value("CCAS")
+    at.button(key="FormSubmitter:chantier_creation-Créer le chantier").click().run()
+    assert not at.exception and [s.value for s in at.success] == ["Chantier créé."]
+    md = _markdown(at)
+    assert "**Chantier 1 : Aller vers les publics éloignés**" in md and "*Pilote* : CCAS" in md
+    at.text_area(key="gouv_pilotage").set_value("Comité de pilotage")
+    at.button(key="FormSubmitter:gouvernance-Enregistrer la gouvernance").click().run()
+    assert [s.value for s in at.success] == ["Gouvernance enregistrée."]
+    at.radio(key="atelier_vue").set_value("Export").run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 4
+
+    import io
+
+    from docx import Document
+
+    import ui.atelier
+    from indicateurs.atelier import to_docx
+
+    store = ui.atelier.get_store()
+    (atelier,) = store.list_ateliers(*EPCI)
+    fdr = ui.atelier.feuille_de_route(store, atelier, _TinyBase(), *EPCI, "CC Test", {"17001": "Aubeterre"})
+    # key figures: the defaults present in the base (taux_pauvrete, part_thd), each with value and rank
+    assert [(k.value, k.millesime) for k in fdr.key_figures] == [
+        ("18,5\u00a0% (rang 1/2)", "Filosofi 2019"),
+        ("21,0\u00a0% (rang 1/1)", "30 septembre 2019"),
+    ]
+    text = "\n".join(p.text for p in Document(io.BytesIO(to_docx(fdr))).paragraphs)
+    assert "Chantier 1 : Aller vers les publics éloignés" in text and "Comité de pilotage" in text
+
+
+def test_unreachable_database_shows_a_french_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/nothing")
+    import ui.atelier
+
+    monkeypatch.setattr(ui.atelier, "base_or_none", lambda: None)
+    ui.atelier._store.clear()
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["territoire"] = EPCI
+    at.run()
+    assert not at.exception
+    assert "inaccessible" in at.error[0].value and "le reste de l'application fonctionne" in at.error[0].value
+
+
+def test_pin_guessing_is_locked_out_after_five_tries(app):
+    at = app
+    at.radio(key="atelier_vue").set_value("Animation").run()
+    for _ in range(5):
+        at.text_input(key="atelier_pin_saisi").set_value("0000")
+        at.button(key="atelier_deverrouiller").click().run()
+    at.text_input(key="atelier_pin_saisi").set_value(PIN)
+    at.button(key="atelier_deverrouiller").click().run()
+    assert at.error[0].value.startswith("Trop d'essais de code")
+    assert "chantier_titre" not in [w.key for w in at.text_input]
+
+
+@pytest.mark.integration
+def test_page_on_the_built_base(built_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atelier.sqlite'}")
+    import ui.atelier
+
+    ui.atelier._store.clear()
+    ui.atelier._base.clear()
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["territoire"] = EPCI
+    at.run()
+    at.button(key="FormSubmitter:atelier_creation-Créer l'atelier").click().run()
+    communes = at.multiselect(key="enjeu_communes").options
+    assert len(communes) > 50  # the communes of the EPCI, by name
+    at.text_area(key="enjeu_texte").set_value("Beaucoup de seniors")
+    at.multiselect(key="enjeu_appuie").set_value(["part_65_plus"])
+    at.button(key="enjeu_enregistrer").click().run()
+    assert not at.exception and not at.error
+    (evidence,) = [m for m in _markdown(at) if m.startswith("▲")]
+    assert "rang " in evidence and "RP 2017" in evidence and "niveau EPCI 200041523" in evidence
+    ui.atelier._store.clear()
+
+
+def test_author_edits_and_deletes_own_enjeu_but_not_someone_elses(app):
+    at = app
+    at.text_area(key="enjeu_texte").set_value("Première version")
+    at.button(key="enjeu_enregistrer").click().run()
+    at.text_area(key="modifier_texte_1").set_value("Version corrigée")
+    at.button(key="FormSubmitter:modifier_1-Enregistrer la modification").click().run()
+    assert [s.value for s in at.success] == ["Enjeu modifié."]
+    assert "Version corrigée" in _markdown(at)
+
+    other = AppTest.from_file(PAGE, default_timeout=60)  # another participant's browser
+    other.session_state["territoire"] = EPCI
+    other.run()
+    assert "Version corrigée" in _markdown(other)
+    assert not [b for b in other.button if b.key == "supprimer_1"]
+
+    at.button(key="supprimer_1").click().run()
+    assert [s.value for s in at.success] == ["Enjeu supprimé."]
+    assert "Version corrigée" not in _markdown(at)
