@@ -104,6 +104,32 @@ def test_missing_base_is_built_on_first_visit(private_store, app, no_network):
     assert no_network == []
 
 
+def test_first_visits_at_once_build_the_base_once(private_store, monkeypatch, no_network):
+    """The facilitator starts the app and the room opens the link together, before the base exists."""
+    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
+    shutil.rmtree(private_store / "base")
+    results: dict[int, object] = {}
+
+    def visit(n: int) -> None:
+        try:
+            results[n] = app_test.AppTest.from_file(str(APP), default_timeout=240).run()
+        except Exception as exc:  # a timeout of the AppTest itself
+            results[n] = exc
+
+    threads = [threading.Thread(target=visit, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    for n, at in results.items():
+        assert not isinstance(at, Exception), f"visite {n} : {at!r}"
+        _no_traceback(at)
+        assert not _texts(at, "error"), f"visite {n} : {_texts(at, 'error')}"
+    assert len(results) == 3
+    assert len(load_base().wide("epci")) == 1255
+    assert not (private_store / "base.tmp").exists()
+
+
 def test_missing_base_without_sources_explains_in_french(tmp_path, monkeypatch, app, no_network):
     """No base, no source in the store, no mirror and no network: a French error, no traceback."""
     monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path / "vide"))
@@ -172,13 +198,15 @@ def test_database_unavailable_keeps_read_only_pages(built_store, app, monkeypatc
 
 
 def _raw_state(store: Path) -> dict[str, tuple[int, int]]:
-    return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in (store / "raw").iterdir() if p.is_file()}
+    return {
+        p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in (store / "raw").iterdir() if p.is_file()
+    }
 
 
 class _TruncatingHandler(http.server.BaseHTTPRequestHandler):
     """Announces 1 MB, sends 100 kB, then hangs up: a Wi-Fi cut in the middle of a download."""
 
-    def do_GET(self):  # noqa: N802 (http.server API)
+    def do_GET(self):
         self.send_response(200)
         self.send_header("Content-Type", "text/csv")
         self.send_header("Content-Length", str(1_000_000))
