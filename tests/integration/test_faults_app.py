@@ -20,7 +20,7 @@ from offline_guard import block_network
 from streamlit.runtime import pages_manager
 from streamlit.testing.v1 import app_test
 
-from indicateurs import catalogue, fetch
+from indicateurs import catalogue, fetch, health
 from indicateurs.__main__ import main as cli
 from indicateurs.base import load_base
 
@@ -320,3 +320,65 @@ def test_cli_read_only_store_explains_in_french(private_store, monkeypatch, caps
     assert "Traceback" not in err
     monkeypatch.setenv("INDICATEURS_DATA", str(private_store))
     assert load_base().built_at == before_base
+
+
+# ---------------------------------------------------------------------------------- health check
+
+
+class _HealthHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"ok" if self.path == "/_stcore/health" else b"not found"
+        self.send_response(200 if body == b"ok" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_health_passes_on_a_served_app_with_a_built_base(built_store, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("INDICATEURS_DATA", str(built_store))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atelier.sqlite'}")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HealthHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        code = health.main(["--url", f"http://127.0.0.1:{server.server_address[1]}"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "répond « ok »" in out and "1255 EPCI" in out and "prêt pour l'atelier" in out
+
+
+def test_health_fails_when_the_server_does_not_answer(built_store, monkeypatch, capsys):
+    monkeypatch.setenv("INDICATEURS_DATA", str(built_store))
+    code = health.main(["--url", f"http://127.0.0.1:{_closed_port()}", "--sans-atelier"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "ne répond pas" in out and "PAS prêt" in out
+
+
+def test_health_fails_without_base_and_says_how_to_build(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path / "vide"))
+    code = health.main(["--sans-atelier"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "python -m indicateurs build" in out
+
+
+def test_health_fails_on_damaged_boundaries(private_store, capsys):
+    (private_store / "base" / "geo_epci.parquet").write_bytes(b"pas du parquet")
+    assert health.main(["--sans-atelier"]) == 1
+    assert "illisibles" in capsys.readouterr().out
+
+
+def test_health_only_warns_when_the_atelier_database_is_down(built_store, monkeypatch, capsys):
+    """The read-only pages still work: a supervisor must not restart the app for that."""
+    monkeypatch.setenv("INDICATEURS_DATA", str(built_store))
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://atlas:atlas@127.0.0.1:{_closed_port()}/atlas")
+    code = health.main([])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "ATTENTION" in out and "inaccessible" in out
