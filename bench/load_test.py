@@ -276,9 +276,10 @@ async def dismiss_dialog(page) -> str | None:
 
 
 async def legacy_pages(page) -> bool:
-    """True when the sidebar lists the files of `pages/` (Streamlit's legacy multipage mode): a
-    direct link like /carte then runs the page without app.py (no selector, no base check)."""
-    return bool(await page.locator('[data-testid="stSidebarNav"] a[href$="/app"]').count())
+    """True when the sidebar lists the files of `pages/` (Streamlit's legacy multipage mode, main
+    script shown as "app"): a direct link like /carte then runs the page file without app.py."""
+    texts = await page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    return any(t.strip() == "app" for t in texts)
 
 
 # ------------------------------------------------------------------------------------- sessions
