@@ -215,24 +215,29 @@ async def wait_idle(page, timeout: float = 120, *, started: float = 1.5) -> None
     )
 
 
-async def wait_for_map(page, timeout: float = 120) -> bool:
-    """Wait until a Leaflet map has drawn its shapes in any frame; False if the page has no map."""
+async def wait_for_map(page, timeout: float = 120, *, quiet: float = 3.0) -> bool:
+    """Wait until a Leaflet map has drawn its shapes in any frame.
+
+    False when the page has no map: the app stayed idle for `quiet` seconds with no map component
+    and no element still loading (Streamlit chains runs, e.g. on a page switch).
+    """
     deadline = time.monotonic() + timeout
+    quiet_since: float | None = None
     while time.monotonic() < deadline:
-        saw_leaflet = False
         for frame in page.frames:
-            try:
-                if await frame.locator(
-                    ".leaflet-container path.leaflet-interactive, .leaflet-container path"
-                ).count():
+            with suppress(Exception):  # a frame detached while we looked
+                if await frame.locator(".leaflet-container path").count():
                     return True
-                saw_leaflet = saw_leaflet or bool(await frame.locator(".leaflet-container").count())
-            except Exception:  # a frame detached while we looked
-                continue
         state = await page.evaluate(_STATE_JS)
-        has_component = await page.locator('iframe[title*="folium"], iframe[title*="leaflet"]').count()
-        if state == "notRunning" and not saw_leaflet and not has_component:
-            return False
+        pending = await page.locator(
+            'iframe[title*="folium"], .leaflet-container, [data-testid^="stSkeleton"], [data-testid="stAppSkeleton"]'
+        ).count()
+        if state == "notRunning" and not pending:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since > quiet:
+                return False
+        else:
+            quiet_since = None
         await asyncio.sleep(0.2)
     raise TimeoutError("la carte ne s'est pas affichée")
 
@@ -339,19 +344,24 @@ async def _participant(
     async def open_map() -> bool:
         await page.goto(f"{url}/carte", wait_until="domcontentloaded")
         await wait_idle(page, step_timeout, started=5)
+        drawn = await wait_for_map(page, step_timeout)
         if await legacy_pages(page):  # measure the real app anyway, and say why
             rec.warnings.add("le lien direct /carte exécute pages/carte.py sans app.py (dossier pages/)")
             await page.goto(f"{url}/", wait_until="domcontentloaded")
             await wait_idle(page, step_timeout, started=5)
-        drawn = await wait_for_map(page, step_timeout)
+            drawn = await wait_for_map(page, step_timeout)
         dialog = await dismiss_dialog(page)
         if dialog:
             rec.warnings.add(f"boîte de dialogue à l'ouverture de /carte : « {dialog} »")
         return drawn
 
     async def change_territory() -> bool:
-        chosen = await _pick(page, "Territoire", TERRITORIES[n % len(TERRITORIES)], step_timeout)
-        if chosen is None:
+        name = TERRITORIES[n % len(TERRITORIES)]
+        search = page.get_by_role("textbox", name="Rechercher un territoire")
+        if await search.count():  # search box filtering on the server, first match chosen on Enter
+            await search.first.fill(name)
+            await search.first.press("Enter")
+        elif await _pick(page, "Territoire", name, step_timeout) is None:
             return False
         await wait_idle(page, step_timeout)
         await wait_for_map(page, step_timeout)
