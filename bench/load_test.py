@@ -71,6 +71,7 @@ class Server:
     process: subprocess.Popen
     log: Path
     samples: list[tuple[float, int]] = field(default_factory=list)
+    client_cpu: dict[int, float] = field(default_factory=dict)  # pid -> CPU s of our browsers
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def rss(self) -> int:
@@ -98,10 +99,24 @@ class Server:
             return 0.0
         return t.user + t.system
 
+    def _sample_clients(self) -> None:
+        """CPU used so far by the other processes we started (Playwright and Chromium)."""
+        import psutil
+
+        server = {self.process.pid}
+        with suppress(psutil.NoSuchProcess):
+            server |= {c.pid for c in psutil.Process(self.process.pid).children(recursive=True)}
+        for child in psutil.Process().children(recursive=True):
+            if child.pid not in server:
+                with suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                    t = child.cpu_times()
+                    self.client_cpu[child.pid] = t.user + t.system
+
     def start_sampling(self, every: float = 0.2) -> None:
         def loop() -> None:
             while not self._stop.is_set():
                 self.samples.append((time.monotonic(), self.rss()))
+                self._sample_clients()
                 self._stop.wait(every)
 
         threading.Thread(target=loop, daemon=True, name="rss-sampler").start()
@@ -295,6 +310,7 @@ class Record:
     """What the participants of one run measured."""
 
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    server: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     blocked: list[str] = field(default_factory=list)
@@ -320,7 +336,14 @@ async def _participant(
     page.set_default_timeout(step_timeout * 1000)
     page.on("pageerror", lambda exc: rec.page_errors.append(f"session {n}: {exc}"))
 
+    idle: list[float] = []  # when the server finished the run of the current step
+
+    async def settled(started: float = 1.5) -> None:
+        await wait_idle(page, step_timeout, started=started)
+        idle.append(time.perf_counter())
+
     async def step(name: str, action) -> None:
+        idle.clear()
         start = time.perf_counter()
         try:
             done = await asyncio.wait_for(action(), timeout=step_timeout)
@@ -336,6 +359,7 @@ async def _participant(
                 await page.screenshot(path=str(shots / f"sautee-{name}-{n}.png"))
             return
         rec.times[name].append(time.perf_counter() - start)
+        rec.server[name].append((idle[-1] if idle else time.perf_counter()) - start)
         if await _exceptions(page):
             rec.errors.append(f"session {n} {name}: exception affichée par la page")
         if think:
@@ -343,12 +367,12 @@ async def _participant(
 
     async def open_map() -> bool:
         await page.goto(f"{url}/carte", wait_until="domcontentloaded")
-        await wait_idle(page, step_timeout, started=5)
+        await settled(5)
         drawn = await wait_for_map(page, step_timeout)
         if await legacy_pages(page):  # measure the real app anyway, and say why
             rec.warnings.add("le lien direct /carte exécute pages/carte.py sans app.py (dossier pages/)")
             await page.goto(f"{url}/", wait_until="domcontentloaded")
-            await wait_idle(page, step_timeout, started=5)
+            await settled(5)
             drawn = await wait_for_map(page, step_timeout)
         dialog = await dismiss_dialog(page)
         if dialog:
@@ -363,7 +387,7 @@ async def _participant(
             await search.first.press("Enter")
         elif await _pick(page, "Territoire", name, step_timeout) is None:
             return False
-        await wait_idle(page, step_timeout)
+        await settled()
         await wait_for_map(page, step_timeout)
         return True
 
@@ -371,7 +395,7 @@ async def _participant(
         chosen = await _pick(page, "Indicateur", None, step_timeout)
         if chosen is None:
             return False
-        await wait_idle(page, step_timeout)
+        await settled()
         await wait_for_map(page, step_timeout)
         return True
 
@@ -382,7 +406,7 @@ async def _participant(
         else:
             await page.goto(f"{url}/profil", wait_until="domcontentloaded")
         await page.wait_for_url("**/profil**")
-        await wait_idle(page, step_timeout, started=3)
+        await settled(3)
         return True
 
     async def download_pdf() -> bool:
@@ -478,6 +502,7 @@ def run_load(
         time.sleep(1.0)
         baseline = server.rss()
         cpu0, start = server.cpu_seconds(), time.monotonic()
+        server.client_cpu.clear()
         rec = asyncio.run(
             _drive(
                 server.url,
@@ -492,16 +517,22 @@ def run_load(
         wall = time.monotonic() - start
         peak = server.peak_since(start)
         cpu = server.cpu_seconds() - cpu0
+        client_cpu = sum(server.client_cpu.values())
     all_times = [t for ts in rec.times.values() for t in ts]
+    per_interaction = cpu / max(len(all_times), 1)
     return {
         "sessions": sessions,
         "wall_s": round(wall, 1),
         "server_cpu_s": round(cpu, 1),
+        "browsers_cpu_s": round(client_cpu, 1),
+        "server_cpu_per_step_s": round(per_interaction, 2),
         "steps": {
             name: {
                 "n": len(rec.times.get(name, [])),
                 "p50_s": round(_percentile(rec.times.get(name, []), 0.5), 2),
                 "p95_s": round(_percentile(rec.times.get(name, []), 0.95), 2),
+                "server_p50_s": round(_percentile(rec.server.get(name, []), 0.5), 2),
+                "server_p95_s": round(_percentile(rec.server.get(name, []), 0.95), 2),
                 "skipped": rec.skipped.get(name, 0),
             }
             for name in STEPS
@@ -523,13 +554,22 @@ def run_load(
 
 def _print(result: dict) -> None:
     n = result["sessions"]
-    print(f"\n=== {n} sessions simultanées ({result['wall_s']} s, CPU serveur {result['server_cpu_s']} s)")
-    print(f"  {'étape':<22} {'n':>4} {'p50 (s)':>8} {'p95 (s)':>8} {'sautées':>8}")
+    print(
+        f"\n=== {n} sessions simultanées ({result['wall_s']} s ; CPU serveur {result['server_cpu_s']} s, "
+        f"CPU navigateurs {result['browsers_cpu_s']} s)"
+    )
+    print("  temps jusqu'à l'écran à jour (total) et jusqu'à la fin du calcul serveur (serveur), en s")
+    head = f"  {'étape':<20} {'n':>3} {'p50':>6} {'p95':>6} {'serveur p50':>12} {'serveur p95':>12} {'sautées':>8}"
+    print(head)
     for name, s in result["steps"].items():
-        print(f"  {name:<22} {s['n']:>4} {s['p50_s']:>8} {s['p95_s']:>8} {s['skipped']:>8}")
-    print(f"  {'toutes étapes':<22} {'':>4} {result['all_p50_s']:>8} {result['all_p95_s']:>8}")
+        print(
+            f"  {name:<20} {s['n']:>3} {s['p50_s']:>6} {s['p95_s']:>6} "
+            f"{s['server_p50_s']:>12} {s['server_p95_s']:>12} {s['skipped']:>8}"
+        )
+    print(f"  {'toutes étapes':<20} {'':>3} {result['all_p50_s']:>6} {result['all_p95_s']:>6}")
     if result["warmup_errors"]:
         print(f"  erreurs pendant l'échauffement : {result['warmup_errors'][:3]}")
+    print(f"  CPU serveur par interaction : {result['server_cpu_per_step_s']} s")
     print(f"  erreurs : {len(result['errors'])}")
     for e in result["errors"][:10]:
         print(f"    - {e}")
