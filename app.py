@@ -1,14 +1,33 @@
-"""Atlas de l'inclusion numérique: entry point (page config, navigation)."""
+"""Atlas de l'inclusion numérique: entry point (page config, navigation, shared territory selector)."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Atlas de l'inclusion numérique", page_icon="🗺️", layout="wide")
+from ui import data, state, style
+
+carte = st.Page("pages/carte.py", title="Carte", icon=":material/map:", url_path="carte")
+
+
+def _home() -> None:
+    """The bare address opens the map, so that every page keeps its short URL (/carte included)."""
+    st.switch_page(carte, query_params=st.query_params.to_dict())
+
+
 pages = [
-    st.Page("pages/carte.py", title="Carte", url_path="carte", default=True),
-    st.Page("pages/profil.py", title="Profil du territoire", url_path="profil"),
-    st.Page("pages/comparer.py", title="Comparer", url_path="comparer"),
-    st.Page("pages/ressources.py", title="Ressources", url_path="ressources"),
-    st.Page("pages/atelier.py", title="Atelier", url_path="atelier"),
-    st.Page("pages/sources.py", title="Sources et méthode", url_path="sources"),
+    st.Page(_home, title="Accueil", url_path="accueil", default=True, visibility="hidden"),
+    carte,
+    st.Page("pages/profil.py", title="Profil du territoire", icon=":material/assignment:", url_path="profil"),
+    st.Page("pages/comparer.py", title="Comparer", icon=":material/compare_arrows:", url_path="comparer"),
+    st.Page("pages/ressources.py", title="Ressources", icon=":material/location_on:", url_path="ressources"),
+    st.Page("pages/atelier.py", title="Atelier", icon=":material/groups:", url_path="atelier"),
+    st.Page("pages/sources.py", title="Sources et méthode", icon=":material/menu_book:", url_path="sources"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+st.set_page_config(page_title=f"{page.title} · Atlas de l'inclusion numérique", page_icon="🗺️", layout="wide")
+projector = state.projector_toggle()
+style.inject(projector)
+if data.ensure_base() is None:
+    st.stop()
+state.territory_selector()
+if page.title != "Accueil":  # the home page only redirects to the map
+    state.show_notices()
+page.run()

@@ -1,6 +1,102 @@
-"""Page carte (en construction)."""
+"""Carte: any indicator on a map of France, a région, a département or an EPCI."""
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-st.title("carte")
-st.info("Cette page arrive bientôt.")
+from indicateurs import exports, maps
+from indicateurs.registry import get_indicator
+from ui import carte, data, state
+
+DEFAULT_INDICATOR = "ifn"
+
+territory = state.current_territory()
+st.title("Carte")
+st.caption(f"Territoire choisi : **{state.territory_label(*territory)}**")
+
+projector = state.projector_mode()
+
+
+@st.fragment
+def map_panel() -> None:
+    # On a projector the settings fold away so the map fills the wall.
+    controls = st.expander("Réglages de la carte", expanded=False) if projector else st.container()
+    scopes = data.scope_choices(*territory)
+    scope_labels = {f"{s}:{a}": label for s, a, label in scopes}
+    scope_key = controls.selectbox(
+        "Étendue de la carte",
+        options=list(scope_labels),
+        format_func=scope_labels.__getitem__,
+        key=f"portee:{territory[0]}:{territory[1]}",
+    )
+    scope, area = scope_key.split(":", 1)
+    level = data.SCOPES[scope][0]
+    options = carte.indicator_options(level)
+    wanted = st.query_params.get("indicateur")
+    if "indicateur" not in st.session_state or st.session_state["indicateur"] not in options:
+        if wanted and wanted not in options:
+            st.warning(
+                f"Indicateur inconnu ou non disponible à ce niveau : « {wanted} ». "
+                "Affichage de l'indice de fragilité numérique."
+            )
+        st.session_state["indicateur"] = wanted if wanted in options else DEFAULT_INDICATOR
+    left, middle, right = controls.columns([3, 2, 1], vertical_alignment="bottom")
+    indicator_id = left.selectbox(
+        "Indicateur", options=list(options), format_func=options.__getitem__, key="indicateur"
+    )
+    st.query_params["indicateur"] = indicator_id
+    methods = carte.method_options(get_indicator(indicator_id))
+    if st.session_state.get("classement") not in methods:
+        st.session_state["classement"] = "ifn" if "ifn" in methods else "quantiles"
+    method = middle.radio(
+        "Classes", options=list(methods), format_func=methods.__getitem__, key="classement", horizontal=True
+    )
+    neighbours = right.toggle("Voisins", key="voisins", help="Entoure les territoires limitrophes.")
+
+    view = carte.build_view(
+        scope,
+        area,
+        indicator_id,
+        method,
+        territory,
+        show_neighbours=neighbours,
+        height=720 if projector else 600,
+    )
+    map_col, legend_col = st.columns([3, 1])
+    with map_col:
+        st_folium(
+            view.map,
+            feature_group_to_add=view.layer,
+            returned_objects=[],
+            key="carte",
+            height=720 if projector else 600,
+            use_container_width=True,
+        )
+    with legend_col:
+        st.html(view.legend)
+    st.caption(view.caption)
+
+    st.subheader("Les valeurs de la carte")
+    value_col = maps.value_column(view.indicator)
+    fmt = "%.1f %%" if view.indicator.is_rate else f"%.{view.indicator.decimals}f"
+    st.dataframe(
+        view.table,
+        hide_index=True,
+        width="stretch",
+        key="tableau",
+        column_config={
+            "Code": st.column_config.TextColumn("Code"),
+            value_col: st.column_config.NumberColumn(value_col, format=fmt),
+            "Rang": st.column_config.NumberColumn("Rang", help="1 = le plus fragile", format="%d"),
+        },
+    )
+    export = view.table.assign(Source=view.indicator.citation, Niveau=view.level)
+    st.download_button(
+        "Télécharger le tableau (CSV)",
+        data=exports.csv_bytes(export),
+        file_name=f"{indicator_id}_{scope}_{area}.csv",
+        mime="text/csv",
+        key="telecharger_csv",
+    )
+
+
+map_panel()

@@ -1,6 +1,57 @@
-"""Page sources (en construction)."""
+"""Sources et méthode: where every figure comes from, what each indicator means, how scores are made."""
 
 import streamlit as st
 
-st.title("sources")
-st.info("Cette page arrive bientôt.")
+from ui import data, sources, state
+
+st.title("Sources et méthode")
+st.markdown(
+    "Chaque chiffre de l'Atlas vient d'une source publique ouverte. Cette page liste les sources, "
+    "leur licence et leur millésime (l'année des données), les indicateurs calculés et la méthode des scores."
+)
+state.current_territory()  # also routes a first deep link through app.py
+report = data.base().report
+built = sources.built_at_text(report)
+if built:
+    st.caption(f"Base de données construite le {built}.")
+
+st.header("Les sources")
+st.dataframe(
+    sources.sources_table(report),
+    hide_index=True,
+    width="stretch",
+    key="table_sources",
+    column_config={
+        "Lien": st.column_config.LinkColumn("Lien", display_text="Ouvrir"),
+        "Source": st.column_config.TextColumn("Source", width="medium"),
+        "Licence": st.column_config.TextColumn("Licence", width="medium"),
+    },
+)
+
+st.header("Les indicateurs")
+st.markdown(
+    "Les taux sont des parts de la population concernée (affichés en %). Au-dessus de la commune, "
+    "les valeurs sont recalculées à partir des communes comme indiqué ci-dessous. Une valeur absente "
+    "est signalée « donnée non disponible » (souvent le secret statistique), jamais remplacée par 0."
+)
+st.dataframe(
+    sources.indicators_table(),
+    hide_index=True,
+    width="stretch",
+    key="table_indicateurs",
+    column_config={"Définition": st.column_config.TextColumn("Définition", width="large")},
+)
+
+st.header("La méthode des scores")
+method = sources.method_markdown()
+if method:
+    st.markdown(method)
+else:
+    st.markdown(
+        "L'indice de fragilité numérique (IFN) de La MedNum classe chaque commune de 1 (risque le plus "
+        "faible) à 10 (risque le plus élevé) sur cinq critères : non-couverture en très haut débit et "
+        "en 4G, taux de pauvreté, part des 65 ans et plus, part des personnes pas ou peu diplômées. "
+        "Au-dessus de la commune, l'Atlas fait la moyenne pondérée par la population. "
+        "**Limites** : l'indice estime un risque, pas un nombre de personnes exclues ; il n'est pas "
+        "pondéré par la population au niveau communal ; les données datent de plusieurs années."
+    )

@@ -1,0 +1,148 @@
+"""The map builder: legend text, escaped tooltips, highlighted territory, offline assets, light payload."""
+
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from indicateurs import maps
+from indicateurs.classify import classify
+from indicateurs.registry import get_indicator
+
+
+@pytest.fixture
+def grid() -> gpd.GeoDataFrame:
+    """A 3 x 2 grid of square 'EPCI' around Niort, one of them with HTML in its name."""
+    cells = [
+        box(-0.5 + 0.1 * i, 46.3 + 0.1 * j, -0.4 + 0.1 * i, 46.4 + 0.1 * j)
+        for j in range(2)
+        for i in range(3)
+    ]
+    names = ["<b>x</b>", "Sèvre & Mignon", "Gâtine", "Val", "Haut Val", "Plaine"]
+    codes = [f"20000000{n}" for n in range(6)]
+    return gpd.GeoDataFrame({"code": codes, "nom": names}, geometry=cells, crs="EPSG:4326")
+
+
+@pytest.fixture
+def values(grid) -> pd.Series:
+    return pd.Series([0.10, 0.20, np.nan, 0.30, 0.25, 0.15], index=grid["code"])
+
+
+def _render(m) -> str:
+    return m.get_root().render()
+
+
+def _props(m) -> dict[str, list]:
+    """Tooltip data per code: [escaped name, value text, rank text, class index]."""
+    for element in maps._walk(m):
+        if isinstance(element, maps._ChoroplethLayer):
+            return element.props
+    raise AssertionError("no values layer")
+
+
+def test_legend_has_title_unit_bounds_missing_class_and_source(values):
+    ind = get_indicator("part_65_plus")
+    classes = classify(values, "quantiles", k=3, indicator=ind)
+    legend = maps.legend_html(ind, classes, counts=[2, 1, 2], missing=1, level="EPCI")
+    assert f"{ind.label} (%)" in legend
+    assert "de 10,0\u00a0% à" in legend and "à 30,0\u00a0%" in legend
+    assert "Donnée non disponible" in legend and "(1)" in legend
+    assert "Source : " in legend and ind.millesime in legend and "Niveau : EPCI" in legend
+
+
+def test_tooltip_names_are_escaped_and_carry_value_rank(grid, values):
+    classes = classify(values, "quantiles", k=3, indicator="part_65_plus")
+    m = maps.choropleth(grid, values, "part_65_plus", classes)
+    props = _props(m)
+    assert props["200000000"][0] == "&lt;b&gt;x&lt;/b&gt;"
+    assert props["200000001"][0] == "Sèvre &amp; Mignon"
+    assert props["200000003"][1] == "30,0\u00a0%"
+    assert props["200000003"][2] == "1er sur 5"  # highest share of 65+ = most fragile
+    assert props["200000002"][1] == "donnée non disponible" and props["200000002"][3] == -1
+    html = _render(m)
+    assert "<b>x</b>" not in html
+    assert "RP 2017" in html  # the millésime line of the tooltip
+
+
+def test_rank_follows_the_direction():
+    higher_is_better = maps.rank(pd.Series([0.9, 0.5, 0.7]), get_indicator("part_thd"))
+    assert higher_is_better.tolist() == [3, 1, 2]
+
+
+def test_highlight_and_neighbours_are_outlined_and_zoomed_to(grid, values):
+    classes = classify(values, "quantiles", k=3, indicator="part_65_plus")
+    m = maps.choropleth(
+        grid, values, "part_65_plus", classes, highlight="200000004", neighbours=["200000003"]
+    )
+    names = [getattr(c, "layer_name", "") for c in m._children.values()]
+    assert "Territoire choisi" in names and "Voisins" in names
+    html = _render(m)
+    bounds = re.search(r"fitBounds\(\s*(\[\[.*?\]\])", html, re.S)
+    assert bounds is not None
+    (south, west), (north, east) = json.loads(bounds.group(1))
+    # the EPCI 200000004 spans lon -0.4..-0.3, lat 46.4..46.5: the view frames it with some margin
+    assert west < -0.4 < -0.3 < east and south < 46.4 < 46.5 < north
+    assert east - west < 0.5
+
+
+def test_map_is_offline_and_light(grid, values):
+    classes = classify(values, "quantiles", k=3, indicator="part_65_plus")
+    html = _render(maps.choropleth(grid, values, "part_65_plus", classes, outlines=grid))
+    links = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert links and all(link.startswith("/app/static/vendor/") for link in links)
+    assert not re.search(r"https?://(cdn|code\.jquery|cdnjs|netdna|d3js)", html)
+    assert "tile" not in html.lower() or "tileLayer" not in html
+
+
+def test_offline_rewrites_a_plain_folium_map_without_touching_the_class():
+    import folium
+
+    m = maps.offline(folium.Map(tiles=None))
+    assert dict(m.default_js)["leaflet"].startswith("/app/static/vendor/leaflet@1.9.4/")
+    assert "glyphicons_css" not in dict(m.default_css)
+    assert folium.Map.default_js[0][1].startswith("https://")  # class left alone
+
+
+def test_vendored_files_exist_with_licences():
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parents[2] / "static" / "vendor"
+    for url in filter(None, maps.LOCAL_ASSETS.values()):
+        path = static / url.removeprefix(maps.STATIC_URL + "/")
+        assert path.is_file(), path
+        package = static / path.relative_to(static).parts[0]
+        assert any(p.name.upper().startswith(("LICENSE", "MIT-LICENCE")) for p in package.iterdir()), package
+
+
+def test_value_table_sorted_most_fragile_first_with_missing_said(grid, values):
+    ind = get_indicator("part_65_plus")
+    classes = classify(values, "quantiles", k=3, indicator=ind)
+    table = maps.value_table(grid.set_index("code")["nom"], values, ind, classes)
+    assert table["Code"].tolist()[0] == "200000003"
+    assert table[maps.value_column(ind)].iloc[0] == pytest.approx(30.0)
+    assert table["Classe"].iloc[-1].startswith("Donnée non disponible")
+    assert str(table["Rang"].dtype) == "Int64"
+
+
+def test_topology_is_quantised_and_keeps_codes(grid):
+    topo = maps.to_topology(grid)
+    assert "transform" in topo
+    assert [g["id"] for g in topo["objects"]["territoires"]["geometries"]] == grid["code"].tolist()
+    assert all(g["properties"] == {} for g in topo["objects"]["territoires"]["geometries"])
+
+
+def test_base_map_can_leave_the_shapes_to_a_static_file(grid, values):
+    classes = classify(values, "quantiles", k=3, indicator="part_65_plus")
+    url = "/app/static/topo/test_0123.json"
+    base = maps.base_map(grid, topology_url=url)
+    html = _render(base)
+    assert f'fetch("{url}")' in html and '"arcs"' not in html
+    layer = maps.values_layer(grid, values, "part_65_plus", classes)
+    inline = _render(maps.base_map(grid))
+    assert '"arcs"' in inline
+    # the values layer is a small fraction of the shapes: only texts and class indices travel
+    assert len(maps._compact_json(next(iter(layer._children.values())).props)) < 1000

@@ -1,0 +1,102 @@
+"""Tables of the Sources et méthode page: the catalogue, the registry and the store's fetch dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from indicateurs.catalogue import list_sources
+from indicateurs.fetch import store_manifest
+from indicateurs.registry import list_indicators
+from indicateurs.store import raw_dir
+
+__all__ = ["METHOD_FILE", "built_at_text", "indicators_table", "method_markdown", "sources_table"]
+
+METHOD_FILE = Path(__file__).resolve().parents[1] / "src" / "indicateurs" / "methode.md"
+_AGGREGATION = {
+    "sum": "somme des communes",
+    "ratio": "rapport des sommes (numérateur / dénominateur)",
+    "weighted_mean": "moyenne pondérée",
+    "none": "publié à son seul niveau",
+}
+_DIRECTION = {1: "plus élevé = plus fragile", -1: "plus élevé = moins fragile", 0: "contexte"}
+_WEIGHT = {"population": "la population", "menages_fiscaux": "les ménages fiscaux"}
+
+
+def sources_table(report: dict | None = None) -> pd.DataFrame:
+    """One row per catalogue source: title, producer, licence, millésime, link, date fetched."""
+    fetched = _fetch_dates()
+    joins = (report or {}).get("sources", {})
+    rows = []
+    for src in list_sources():
+        rows.append(
+            {
+                "Source": src.title,
+                "Millésime": src.millesime,
+                "Licence": src.licence,
+                "Lien": src.urls[0] if src.urls else "",
+                "Récupérée le": fetched.get(src.id, ""),
+                "Communes couvertes": _coverage(joins.get(src.id)),
+                "Producteur": src.producer,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def indicators_table() -> pd.DataFrame:
+    """One row per registry indicator: definition, unit, reading direction, source, aggregation."""
+    rows = []
+    for ind in list_indicators():
+        aggregation = _AGGREGATION.get(ind.aggregation, ind.aggregation)
+        if ind.aggregation == "weighted_mean" and ind.weight:
+            aggregation += f" par {_WEIGHT.get(ind.weight, ind.weight)}"
+        rows.append(
+            {
+                "Indicateur": ind.label,
+                "Identifiant": ind.id,
+                "Unité": "score sur 10" if ind.unit == "score" else ind.unit,
+                "Lecture": _DIRECTION.get(ind.direction, ""),
+                "Source": ind.citation,
+                "Au-dessus de la commune": aggregation,
+                "Définition": ind.description,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def method_markdown() -> str | None:
+    """The scores' method written by the scores module (methode.md), if present."""
+    return METHOD_FILE.read_text(encoding="utf-8") if METHOD_FILE.exists() else None
+
+
+def built_at_text(report: dict) -> str:
+    """'28/11/2026 à 14:41 (UTC)' from the build report, or '' when unknown."""
+    raw = report.get("built_at") or ""
+    try:
+        when = datetime.fromisoformat(raw).astimezone(UTC)
+    except ValueError:
+        return ""
+    return when.strftime("%d/%m/%Y à %H:%M (UTC)")
+
+
+def _coverage(entry: dict | None) -> str:
+    if not isinstance(entry, dict) or entry.get("coverage") is None:
+        return ""
+    return f"{float(entry['coverage']) * 100:.1f} %".replace(".", ",")
+
+
+def _fetch_dates() -> dict[str, str]:
+    """Source id -> 'AAAA-MM-JJ (origine)' from the store manifest, else the file dates in the store."""
+    dates: dict[str, str] = {}
+    for source_id, entry in store_manifest().items():
+        when = str(entry.get("fetched_at") or "")[:10] if isinstance(entry, dict) else ""
+        if when:
+            origin = entry.get("origin")
+            dates[source_id] = f"{when} ({origin})" if origin else when
+    for src in list_sources():
+        path = raw_dir() / src.file
+        if src.id not in dates and path.exists():
+            dates[src.id] = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%d")
+    return dates

@@ -1,0 +1,188 @@
+"""The shared view state: chosen territory and projector mode, kept in the session and in the URL.
+
+`?territoire=epci:200041523&projecteur=1` reopens the same view; a bad value gives a French
+warning and the default view, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import streamlit as st
+
+from ui import data
+
+__all__ = [
+    "DEFAULT_TERRITORY",
+    "current_territory",
+    "normalise",
+    "projector_mode",
+    "projector_toggle",
+    "search",
+    "show_notices",
+    "territory_label",
+    "territory_selector",
+]
+
+DEFAULT_TERRITORY = ("france", "FR")
+_KEY = "territoire"
+_WIDGET = "territoire_choisi"
+_PROJECTOR = "projecteur"
+_SEARCH = "recherche_territoire"
+_LAST_QUERY = "_derniere_recherche"
+_LIMIT = 300
+_NOTICES = "_avertissements"
+
+
+def normalise(text: str) -> str:
+    """Lower case without accents or punctuation: 'Sèvre-Niortaise' -> 'sevre niortaise'."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+
+
+def current_territory() -> tuple[str, str]:
+    """(level, code) of the territory chosen in the sidebar (France until one is chosen)."""
+    _ensure_navigation()
+    value = st.session_state.get(_KEY)
+    if value is None:
+        value = _from_url() or DEFAULT_TERRITORY
+        st.session_state[_KEY] = value
+    return tuple(value)  # type: ignore[return-value]
+
+
+def territory_label(level: str, code: str) -> str:
+    """'CC du Haut Val de Sèvre (EPCI, 200041523)'."""
+    options = data.territory_options()
+    key = f"{level}:{code}"
+    return options.at[key, "label"] if key in options.index else f"{code} ({level})"
+
+
+def territory_selector() -> tuple[str, str]:
+    """The sidebar selector; returns (level, code).
+
+    A search box (name or code, accents and case ignored) filters all 37 000 territories on the
+    server; the list below shows its matches, or France, régions, départements and EPCI when the
+    box is empty. Sending every commune to the browser would weigh 1.3 MB on each page load.
+    """
+    options = data.territory_options()
+    current = current_territory()
+    key = f"{current[0]}:{current[1]}"
+    if key not in options.index:
+        key = ":".join(DEFAULT_TERRITORY)
+    if st.session_state.get(_WIDGET) not in options.index:
+        st.session_state[_WIDGET] = key
+    with st.sidebar:
+        query = st.text_input(
+            "Rechercher un territoire",
+            key=_SEARCH,
+            placeholder="Nom ou code : Niort, 79191, Sèvre…",
+            help="Commune, EPCI, département ou région ; les accents et majuscules sont ignorés.",
+        )
+        keys = search(query)
+        if query and not keys:
+            st.caption("Aucun territoire ne correspond à cette recherche.")
+        chosen_key = st.session_state[_WIDGET]
+        keys = [chosen_key, *(k for k in keys if k != chosen_key)]
+        if query and len(keys) > 1 and keys[1:]:
+            # The first match becomes the choice, so typing a name and pressing Enter is enough.
+            first_match = keys[1]
+            if st.session_state.get(_LAST_QUERY) != query:
+                st.session_state[_LAST_QUERY] = query
+                st.session_state[_WIDGET] = first_match
+                keys = [first_match, *(k for k in keys if k != first_match)]
+        labels = options["label"].to_dict()
+        chosen = st.selectbox(
+            "Territoire",
+            options=keys,
+            format_func=labels.__getitem__,
+            key=_WIDGET,
+            filter_mode="contains",
+        )
+    level, code = chosen.split(":", 1)
+    st.session_state[_KEY] = (level, code)
+    st.query_params[_KEY] = chosen
+    return level, code
+
+
+def search(query: str, limit: int = _LIMIT) -> list[str]:
+    """Keys ('level:code') of the territories whose name or code contains the query; without
+    a query, every territory except the communes. Exact name or code first, then larger territories."""
+    options = data.territory_options()
+    text = normalise(query or "")
+    if not text:
+        return options.index[options["level"] != "commune"].tolist()
+    hits = options[options["search"].str.contains(text, regex=False)]
+    exact = hits[(hits["code"].str.lower() == text) | (hits["nom"].map(normalise) == text)]
+    first = set(exact.index)
+    ordered = [*exact.index, *(k for k in hits.index if k not in first)]
+    return ordered[:limit]
+
+
+def projector_mode() -> bool:
+    """True when the projector mode is on (toggle or `?projecteur=1`)."""
+    if _PROJECTOR not in st.session_state:
+        st.session_state[_PROJECTOR] = st.query_params.get(_PROJECTOR, "0") in ("1", "oui", "true")
+    return bool(st.session_state[_PROJECTOR])
+
+
+def projector_toggle() -> bool:
+    """Sidebar toggle for the projector mode, mirrored in the URL; plus a way back when the sidebar hides."""
+    projector_mode()
+    with st.sidebar:
+        st.toggle(
+            "Mode projecteur", key=_PROJECTOR, help="Grands caractères, contraste renforcé, menu masqué."
+        )
+    on = bool(st.session_state[_PROJECTOR])
+    if on:
+        st.query_params[_PROJECTOR] = "1"
+        st.button("Quitter le mode projecteur", key="quitter_projecteur", on_click=_leave_projector)
+    elif _PROJECTOR in st.query_params:
+        del st.query_params[_PROJECTOR]
+    return on
+
+
+def _ensure_navigation() -> None:
+    """Run the page through app.py even when a deep link (/carte) is the first request after start-up.
+
+    Streamlit runs a file of the legacy `pages/` folder on its own (no sidebar, no selector) until
+    app.py has called st.navigation once in the process. When a page finds itself in that legacy
+    mode, it switches it off and reruns, so the same URL now goes through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def _leave_projector() -> None:
+    st.session_state[_PROJECTOR] = False
+
+
+def _from_url() -> tuple[str, str] | None:
+    """The territory named in the URL, or None (with a French warning when it is unknown)."""
+    raw = st.query_params.get(_KEY)
+    if not raw:
+        return None
+    options = data.territory_options()
+    text = raw.strip()
+    if text in options.index:
+        level, code = text.split(":", 1)
+        return level, code
+    # A bare code ('200041523', '79') is accepted when it names exactly one territory.
+    matches = options[options["code"] == text.split(":")[-1]]
+    if len(matches) == 1:
+        return matches.iloc[0]["level"], matches.iloc[0]["code"]
+    st.session_state.setdefault(_NOTICES, []).append(
+        f"Territoire inconnu dans l'adresse : « {text} ». Affichage de la France entière ; "
+        "choisissez un territoire dans la liste à gauche."
+    )
+    return None
+
+
+def show_notices() -> None:
+    """Show (once) the warnings about the URL, on the page the user lands on."""
+    for message in st.session_state.pop(_NOTICES, []):
+        st.warning(message)
