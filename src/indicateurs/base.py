@@ -96,9 +96,9 @@ class Base:
         if level not in self._wide:
             sub = self.values[self.values["level"] == level]
             table = sub.pivot(index="code", columns="indicator", values="value")
-            ordered = [i.id for i in list_indicators() if i.id in table.columns]
             names = self.territories.loc[self.territories["level"] == level].set_index("code")["nom"]
-            table = table.reindex(names.index)[ordered]
+            # every registry indicator is a column at every level (missing where it does not apply)
+            table = table.reindex(index=names.index, columns=[i.id for i in list_indicators()])
             table.insert(0, "nom", names)
             table.columns.name = None
             self._wide[level] = table
@@ -278,6 +278,7 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
     territories = _territories(ref, communes)
     values = _values(communes, warnings)
     values = pd.concat([values, _illectronisme(paths, ref, source_reports)], ignore_index=True)
+    values = pd.concat([values, _scores(values)], ignore_index=True)
     values = _with_provenance(values)
 
     say("Contours simplifiés pour le web", 0.85)
@@ -456,7 +457,7 @@ def _values(communes: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
     }
     frames = []
     for ind in list_indicators():
-        if ind.aggregation == "none":
+        if ind.aggregation in ("none", "score"):
             continue
         needed = [f"{ind.id}__num", f"{ind.id}__den"] if ind.aggregation == "ratio" else [ind.id]
         if not all(col in c.columns and c[col].notna().any() for col in needed):
@@ -503,6 +504,31 @@ def _aggregate(c: pd.DataFrame, ind: Indicator, level: str, key: str) -> pd.Data
             "coverage": coverage.values,
         }
     )
+
+
+def _scores(values: pd.DataFrame) -> pd.DataFrame:
+    """The open composite index (default weights) per level, so maps and exports can show it."""
+    from indicateurs.scores import composite_index
+
+    ind = get_indicator("indice_composite")
+    frames = []
+    for level in ind.levels:
+        sub = values[values["level"] == level]
+        wide = sub.pivot(index="code", columns="indicator", values="value")
+        result = composite_index(wide)
+        n = len(result.indicators)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "level": level,
+                    "code": result.score.index.astype(str),
+                    "indicator": ind.id,
+                    "value": result.score.to_numpy(),
+                    "coverage": (1 - result.n_missing / n).to_numpy(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
 def _illectronisme(paths: dict[str, Path], ref: Reference, reports: dict) -> pd.DataFrame:

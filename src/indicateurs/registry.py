@@ -14,6 +14,22 @@ from indicateurs.catalogue import Source, get_source
 __all__ = ["Indicator", "format_value", "get_indicator", "list_indicators"]
 
 _REGISTRY = Path(__file__).with_name("indicators.toml")
+COMPUTED = "atlas"  # source id of the figures this product computes itself (no file to fetch)
+_COMPUTED_SOURCE = Source(
+    id=COMPUTED,
+    title="Indice composite ouvert (calcul de l'Atlas à partir des taux bruts)",
+    theme="scores",
+    producer="Atlas de l'inclusion numérique",
+    citation="Calcul Atlas de l'inclusion numérique à partir des sources INSEE et ARCEP",
+    licence="MIT (code) ; mêmes licences que les sources utilisées",
+    millesime="sources 2017-2019",
+    url="",
+    mirror_path="",
+    file="",
+    format="calcul",
+    relation="calculé",
+    notes="Voir la page « Sources et méthode ».",
+)
 LEVELS = ("commune", "epci", "departement", "region", "france")
 
 
@@ -39,7 +55,7 @@ class Indicator:
 
     @property
     def source_entry(self) -> Source:
-        return get_source(self.source)
+        return _COMPUTED_SOURCE if self.source == COMPUTED else get_source(self.source)
 
     @property
     def is_rate(self) -> bool:
@@ -60,7 +76,8 @@ def _load() -> dict[str, Indicator]:
         if "levels" in entry:
             entry["levels"] = tuple(entry["levels"])
         ind = Indicator(**entry)
-        get_source(ind.source)  # fail early on a typo in the registry
+        if ind.source != COMPUTED:
+            get_source(ind.source)  # fail early on a typo in the registry
         out[ind.id] = ind
     return out
 
