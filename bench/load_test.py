@@ -552,6 +552,147 @@ def run_load(
     }
 
 
+def run_server_only(
+    sessions: int, *, store: Path | None = None, root: Path = ROOT, timeout: float = 600
+) -> dict:
+    """The server's share alone: `sessions` AppTest sessions in threads of this process (no browser).
+
+    Streamlit runs each session's script in its own thread of one process, as here, sharing the
+    caches: this measures the script runs under the GIL without the browsers' CPU, which on a real
+    workshop runs on the participants' devices. Memory is this process's RSS.
+    """
+    import psutil
+
+    if store is not None:
+        os.environ["INDICATEURS_DATA"] = str(store)
+    for path in (str(root / "src"), str(root)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    from streamlit.runtime import pages_manager
+    from streamlit.testing.v1 import app_test
+
+    class _Navigation(pages_manager.PagesManager):  # st.navigation with a legacy pages/ folder
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            pages_manager.PagesManager.uses_pages_directory = False
+
+    app_test.PagesManager = _Navigation
+    me = psutil.Process()
+    rec = Record()
+
+    def participant(n: int) -> None:
+        def step(name: str, action) -> None:
+            start = time.perf_counter()
+            try:
+                at = action()
+            except Exception as exc:  # measured, not fatal
+                rec.errors.append(f"session {n} {name}: {type(exc).__name__} {str(exc)[:120]}")
+                return
+            if at is None:
+                rec.skipped[name] += 1
+                return
+            rec.times[name].append(time.perf_counter() - start)
+            if at.exception:
+                rec.errors.append(f"session {n} {name}: exception affichée par la page")
+
+        at = app_test.AppTest.from_file(str(root / "app.py"), default_timeout=timeout)
+        step("ouvrir_carte", at.run)
+
+        def territory():
+            boxes = [w for w in at.text_input if w.key == "recherche_territoire"]
+            return boxes[0].input(TERRITORIES[n % len(TERRITORIES)]).run() if boxes else None
+
+        def indicator():
+            boxes = [w for w in at.selectbox if w.key == "indicateur"]
+            if not boxes:
+                return None
+            other = next(o for o in boxes[0].options if o != boxes[0].value)
+            return boxes[0].set_value(other).run() if isinstance(other, str) else boxes[0].select(other).run()
+
+        step("changer_territoire", territory)
+        step("changer_indicateur", indicator)
+        step("ouvrir_profil", lambda: at.switch_page("pages/profil.py").run())
+
+    participant(-1)  # warm the shared caches, as the browser run does
+    rec = Record()
+    baseline, cpu0 = me.memory_info().rss, sum(me.cpu_times()[:2])
+    peak = [baseline]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.2):
+            peak[0] = max(peak[0], me.memory_info().rss)
+
+    threading.Thread(target=sample, daemon=True).start()
+    start = time.monotonic()
+    threads = [threading.Thread(target=participant, args=(i,)) for i in range(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    stop.set()
+    wall, cpu = time.monotonic() - start, sum(me.cpu_times()[:2]) - cpu0
+    all_times = [t for ts in rec.times.values() for t in ts]
+    return {
+        "sessions": sessions,
+        "mode": "serveur seul (AppTest)",
+        "wall_s": round(wall, 1),
+        "server_cpu_s": round(cpu, 1),
+        "server_cpu_per_step_s": round(cpu / max(len(all_times), 1), 2),
+        "steps": {
+            name: {
+                "n": len(rec.times.get(name, [])),
+                "p50_s": round(_percentile(rec.times.get(name, []), 0.5), 2),
+                "p95_s": round(_percentile(rec.times.get(name, []), 0.95), 2),
+                "skipped": rec.skipped.get(name, 0),
+            }
+            for name in STEPS
+            if name != "telecharger_pdf"
+        },
+        "all_p50_s": round(_percentile(all_times, 0.5), 2),
+        "all_p95_s": round(_percentile(all_times, 0.95), 2),
+        "errors": rec.errors,
+        "rss_baseline_mb": round(baseline / 2**20, 1),
+        "rss_peak_mb": round(peak[0] / 2**20, 1),
+        "mb_per_session": round((peak[0] - baseline) / 2**20 / sessions, 1),
+    }
+
+
+def _server_only_in_fresh_process(sessions: int, store: Path | None, root: Path) -> dict:
+    """One process per N, so that memory freed by a previous run does not hide what N needs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        code = "import json, sys; from pathlib import Path; from bench.load_test import run_server_only; "
+        code += "r = run_server_only(int(sys.argv[1]), store=Path(sys.argv[2]) if sys.argv[2] else None, "
+        code += "root=Path(sys.argv[3])); Path(sys.argv[4]).write_text(json.dumps(r))"
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root), str(ROOT)])}
+        subprocess.run(
+            [sys.executable, "-c", code, str(sessions), str(store or ""), str(root), str(out)],
+            cwd=root,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return json.loads(out.read_text())
+
+
+def _print_server_only(result: dict) -> None:
+    print(
+        f"\n=== {result['sessions']} sessions, serveur seul sans navigateur ({result['wall_s']} s ; "
+        f"CPU {result['server_cpu_s']} s, soit {result['server_cpu_per_step_s']} s par interaction)"
+    )
+    print(f"  {'étape':<20} {'n':>3} {'p50':>6} {'p95':>6} {'sautées':>8}")
+    for name, s in result["steps"].items():
+        print(f"  {name:<20} {s['n']:>3} {s['p50_s']:>6} {s['p95_s']:>6} {s['skipped']:>8}")
+    print(f"  {'toutes étapes':<20} {'':>3} {result['all_p50_s']:>6} {result['all_p95_s']:>6}")
+    print(f"  erreurs : {len(result['errors'])} {result['errors'][:3]}")
+    print(
+        f"  mémoire : après échauffement {result['rss_baseline_mb']} Mo, pic {result['rss_peak_mb']} Mo, "
+        f"soit {result['mb_per_session']} Mo par session ajoutée"
+    )
+
+
 def _print(result: dict) -> None:
     n = result["sessions"]
     print(
@@ -603,6 +744,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--captures", type=Path, help="dossier où enregistrer une capture de chaque étape en échec"
     )
+    parser.add_argument(
+        "--serveur-seul",
+        action="store_true",
+        help="sans navigateur : sessions AppTest dans des fils de ce processus (part du serveur seule)",
+    )
     parser.add_argument("--json", type=Path, help="écrire aussi les résultats dans ce fichier JSON")
     args = parser.parse_args(argv)
     store = args.store or (
@@ -613,6 +759,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     results = []
     for n in args.sessions:
+        if args.serveur_seul:
+            result = _server_only_in_fresh_process(n, store, args.root)
+            _print_server_only(result)
+            results.append(result)
+            continue
         result = run_load(
             n,
             store=store,
