@@ -1,6 +1,249 @@
-"""Page ressources (en construction)."""
+"""Page Ressources : où est l'offre d'accompagnement, où elle manque au regard du besoin, et les lieux
+que le territoire ajoute lui-même."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
-st.title("ressources")
-st.info("Cette page arrive bientôt.")
+from indicateurs import ressources as view
+from indicateurs.places import PLACE_TYPES
+from indicateurs.registry import get_indicator
+from indicateurs.upload import (
+    COLUMNS_DOC,
+    LOCATION_RULE,
+    TYPE_LABELS,
+    template_csv,
+    validate_local_place,
+    validate_local_places,
+)
+from ui import ressources as data
+from ui.state import current_territory, projector_mode
+
+LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "departement": "département", "region": "région"}
+SOURCES_CAPTION = (
+    "Sources : ANCT, Espaces France Services (février 2023) ; ANCT, permanences des conseillers numériques "
+    "(décembre 2022) ; data·inclusion, lieux de médiation numérique (janvier 2023, extrait partiel) ; "
+    "Aidants Connect, structures habilitées actives (février 2024) ; ANCT, postes de conseillers numériques "
+    "(avril et juillet 2023). Des doublons entre sources sont possibles."
+)
+
+st.title("Ressources : l'offre d'accompagnement au numérique")
+level, code = current_territory()
+base = data.base()
+territory = base.territory(level, code)
+st.subheader(f"{territory['nom']} ({LEVEL_NAMES.get(level, 'France')})")
+
+codes, highlight = data.scope(level, code)
+local = data.local_places(level, code)
+wide_communes = data.wide("commune")
+needs = view.need_indicators(wide_communes.columns)
+need_id = st.selectbox(
+    "Indicateur de besoin (couleur des communes)",
+    options=list(needs),
+    format_func=needs.__getitem__,
+    key="ressources_besoin",
+    help="Plus la couleur est foncée, plus la commune est fragile selon cet indicateur.",
+)
+need = get_indicator(need_id)
+
+# ---------------------------------------------------------------------------------------- the map
+st.header("Carte des lieux")
+if not codes:
+    st.info(
+        "Choisissez un EPCI, un département ou une commune dans la liste à gauche pour voir la carte des lieux "
+        "et les distances. Les comparaisons ci-dessous restent disponibles."
+    )
+else:
+    distances = data.distances(level, code, local)
+    height = 720 if projector_mode() else 600
+    fmap = data.resources_map(level, code, need_id, local, height)
+    st_folium(fmap, returned_objects=[], key="ressources_carte", height=height, use_container_width=True)
+    st.caption(
+        f"{SOURCES_CAPTION} Niveau : commune. Couleur des communes : {need.citation}. Les structures Aidants Connect sont placées au "
+        "centre de leur commune (adresse non géocodée). Les bus France Services ne sont pas dessinés."
+    )
+
+# ----------------------------------------------------------------------------------- comparisons
+st.header("Offre comparée")
+parents = {
+    "commune": ("epci", "departement", "region"),
+    "epci": ("departement", "region"),
+    "departement": ("region",),
+}.get(level, ())
+chain = [(level, code), *((lv, territory.get(lv)) for lv in parents)]
+chain = [(lv, c) for lv, c in chain if isinstance(c, str) and lv in LEVEL_NAMES] + [("france", "FR")]
+rows = [
+    (f"{base.territory(lv, c)['nom']} ({LEVEL_NAMES.get(lv, 'pays')})", data.wide(lv).loc[c])
+    for lv, c in chain
+]
+measure = st.segmented_control(
+    "Mesure",
+    options=list(view.MEASURES),
+    format_func=view.MEASURES.__getitem__,
+    default="nombre",
+    key="ressources_mesure",
+)
+table = view.offer_comparison(rows, measure or "nombre")
+st.dataframe(
+    table.style.format(
+        precision=0 if measure == "nombre" else 1,
+        thousands="\u202f",
+        decimal=",",
+        na_rep="donnée non disponible",
+    ),
+    width="stretch",
+)
+st.caption(
+    f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveaux : territoire choisi, "
+    "département, région et France, chacun égal à la somme de ses communes."
+)
+if measure == "pour_1000_concernes":
+    st.caption(view.CONCERNED_NOTE)
+if codes:
+    st.subheader("Lieux par commune")
+    st.dataframe(view.commune_counts(wide_communes, codes), width="stretch", hide_index=True)
+    st.caption(f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveau : commune.")
+
+# ----------------------------------------------------------------------------------------- access
+if codes:
+    st.header("Accès : distance au lieu le plus proche")
+    communes = base.territories[
+        (base.territories["level"] == "commune") & base.territories["code"].isin(codes)
+    ]
+    summary = view.access_summary(distances, communes)
+    cols = st.columns(len(summary))
+    for col, row in zip(cols, summary.to_dict("records"), strict=True):
+        share = row["Part de la population"]
+        share_text = "" if pd.isna(share) else f" ({share * 100:.1f} %)".replace(".", ",")
+        col.metric(
+            f"Habitants à {row['Distance à tout lieu']} de tout lieu",
+            f"{row['Population']:,}".replace(",", "\u202f") + share_text,
+            help=f"{row['Communes']} commune(s) concernée(s) : « zones blanches de médiation ».",
+        )
+    st.dataframe(view.access_table(distances, communes), width="stretch", hide_index=True)
+    st.caption(
+        "Distance à vol d'oiseau (km) depuis un point intérieur de chaque commune (point représentatif ; "
+        "aucun point pondéré par la population n'est disponible dans les sources), en projection Lambert-93 "
+        "(métropole) ou locale (outre-mer). Lieux : France Services fixes, permanences de conseillers "
+        "numériques, lieux data·inclusion, structures Aidants Connect et lieux ajoutés localement. "
+        + SOURCES_CAPTION
+    )
+
+# ------------------------------------------------------------------------------- need vs supply
+st.header("Besoin et offre")
+points = st.segmented_control(
+    "Points",
+    options=["epci", "commune"],
+    format_func={"epci": "EPCI", "commune": "Communes du territoire"}.get,
+    default="epci",
+    key="ressources_points",
+)
+scatter_codes, scatter_level, point_highlight, points_caption = view.need_supply_points(
+    base.territories, level, code, points or "epci"
+)
+st.caption(points_caption)
+frame = view.need_supply_frame(data.wide(scatter_level), scatter_codes, need_id)
+figure = view.need_supply_figure(frame, need_id, highlight=point_highlight)
+st.plotly_chart(figure, key="ressources_nuage")
+missing = frame.attrs.get("sans_donnee", 0)
+st.caption(
+    f"Lignes pointillées : médianes des territoires affichés. Besoin : {need.citation}. Offre : lieux "
+    "(France Services, permanences, lieux data·inclusion, structures Aidants Connect) pour 10 000 habitants. "
+    + (
+        f"{missing} territoire(s) non placé(s) : donnée non disponible (secret statistique)."
+        if missing
+        else ""
+    )
+)
+
+# -------------------------------------------------------------------------------- local additions
+st.header("Ajouter des lieux que les fichiers nationaux oublient")
+if not data.storage_is_persistent():
+    st.warning(
+        "Stockage de l'atelier indisponible : les lieux ajoutés ne sont gardés que pendant cette session."
+    )
+if message := st.session_state.pop("ressources_message", None):
+    kind, text = message
+    if kind == "success":
+        st.success(text)
+    else:
+        st.info(text)
+if len(local):
+    st.write(
+        f"{len(local)} lieu(x) ajouté(s) localement pour ce territoire (marqués d'une étoile sur la carte)."
+    )
+    st.dataframe(
+        local[["nom", "type", "adresse", "code_commune", "latitude", "longitude"]].assign(
+            type=lambda d: d["type"].map(PLACE_TYPES), statut="ajouté localement"
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+st.markdown("**Colonnes du fichier CSV** (séparateur point-virgule ou virgule, encodage UTF-8 ou Windows) :")
+st.table(pd.DataFrame(COLUMNS_DOC, columns=["Colonne", "Statut", "Contenu"]).set_index("Colonne"))
+st.caption(LOCATION_RULE)
+st.download_button(
+    "Télécharger le modèle CSV",
+    data=template_csv(),
+    file_name="modele_lieux_locaux.csv",
+    mime="text/csv",
+    key="ressources_modele",
+)
+known = set(wide_communes.index)
+upload_key = f"ressources_fichier_{st.session_state.get('ressources_depots', 0)}"  # new key = emptied widget
+upload = st.file_uploader("Déposer un fichier CSV de lieux", type=["csv", "txt"], key=upload_key)
+if upload is not None:
+    records, errors = validate_local_places(upload.getvalue(), known_codes=known)
+    if errors and errors[0]["ligne"] is None:
+        st.error(errors[0]["message"])
+    else:
+        if errors:
+            st.error(f"{len(errors)} ligne(s) refusée(s) ; les autres lignes peuvent être enregistrées.")
+            st.dataframe(
+                pd.DataFrame(errors).rename(columns={"ligne": "Ligne", "message": "Problème"}),
+                hide_index=True,
+                width="stretch",
+            )
+        st.write(f"{len(records)} lieu(x) valide(s) dans le fichier.")
+        if records and st.button("Enregistrer les lieux valides", key="ressources_enregistrer"):
+            added, messages = data.save_local_places(records, [r.get("ligne") for r in records], level, code)
+            text = f"{added} lieu(x) enregistré(s) ; rien de ce qui était déjà enregistré n'est perdu."
+            st.session_state["ressources_message"] = (
+                "success" if added else "info",
+                " ".join([text, *messages]),
+            )
+            st.session_state["ressources_depots"] = st.session_state.get("ressources_depots", 0) + 1
+            st.rerun()
+
+with st.form("ressources_formulaire", clear_on_submit=True):
+    st.markdown("**Ou saisir un lieu**")
+    left, right = st.columns(2)
+    nom = left.text_input("Nom du lieu", key="ressources_form_nom")
+    type_ = right.selectbox(
+        "Type", options=list(TYPE_LABELS), format_func=TYPE_LABELS.__getitem__, key="ressources_form_type"
+    )
+    adresse = left.text_input("Adresse", key="ressources_form_adresse")
+    code_commune = right.text_input("Code commune INSEE", key="ressources_form_code")
+    services = left.text_input("Services (facultatif)", key="ressources_form_services")
+    horaires = right.text_input("Horaires (facultatif)", key="ressources_form_horaires")
+    submitted = st.form_submit_button("Ajouter ce lieu")
+if submitted:
+    fields = {
+        "nom": nom,
+        "type": type_,
+        "adresse": adresse,
+        "code_commune": code_commune,
+        "services": services,
+        "horaires": horaires,
+    }
+    record, problems = validate_local_place(fields, known_codes=known)
+    if record is None:
+        st.error("Lieu non enregistré : " + " ; ".join(problems) + ".")
+    else:
+        added, messages = data.save_local_places([record], [None], level, code)
+        st.session_state["ressources_message"] = (
+            ("success", f"« {record['nom']} » enregistré.") if added else ("info", " ".join(messages))
+        )
+        st.rerun()

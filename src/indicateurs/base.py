@@ -266,11 +266,15 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
     communes, source_reports = _commune_table(ref, paths, warnings)
     say("Lieux d'inclusion numérique", 0.55)
     geo_communes = loaders.load_geometry(paths["geo_communes_2025"], "geo_communes_2025")
-    places, place_counts, place_report = _places(geo_communes, paths, ref, warnings)
+    places, place_counts, place_report = _places(geo_communes, paths, ref)
     source_reports.update(place_report)
     communes = communes.join(place_counts, how="left")
-    for col in place_counts.columns:
+    for col in place_counts.columns.drop("distance_lieu_km"):
         communes[col] = communes[col].fillna(0)
+    far = communes["distance_lieu_km"]
+    for km in (10, 20):
+        communes[f"part_pop_plus_{km}km__num"] = communes["population"].where(far > km, 0).where(far.notna())
+        communes[f"part_pop_plus_{km}km__den"] = communes["population"].where(far.notna())
     communes["lieux_pour_10000__num"] = communes.get("nb_lieux_total", np.nan)
     communes["lieux_pour_10000__den"] = communes["population"] / 10_000
 
@@ -367,17 +371,20 @@ def _commune_table(ref: Reference, paths: dict[str, Path], warnings: list[str]) 
     return table, reports
 
 
-def _places(geo_communes, paths, ref, warnings) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    try:
-        from indicateurs.places import count_places, load_places
-    except ImportError:  # the offer loaders land with the Ressources work
-        warnings.append("Offre d'inclusion numérique non chargée (module places absent)")
-        return pd.DataFrame(), pd.DataFrame(index=pd.Index([], name="code")), {}
+def _places(geo_communes, paths, ref) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Offer places, their counts per commune, and the distance from each commune to the nearest one."""
+    from indicateurs.access import commune_points, nearest_distances
+    from indicateurs.places import DRAWN_TYPES, count_places, load_places
+
     places, report = load_places(
         geo_communes, {s: paths[s] for s in _PLACE_SOURCES}, old_to_new=ref.old_to_new
     )
     counts = count_places(places)
     counts.index = counts.index.astype(str)
+    distances = nearest_distances(commune_points(geo_communes), places, DRAWN_TYPES)
+    counts = counts.join(
+        distances[["dist_tout_type"]].rename(columns={"dist_tout_type": "distance_lieu_km"}), how="outer"
+    )
     return places, counts, report
 
 

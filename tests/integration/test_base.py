@@ -104,3 +104,22 @@ def test_reload_is_fast(built_store):
     start = time.perf_counter()
     load_base().wide("epci")
     assert time.perf_counter() - start < 5  # the benchmark tracks the real target (< 1 s)
+
+
+def test_offer_counts_and_access_for_a_known_epci(base):
+    """CC de la Haute Saintonge, counted by hand in the raw files (see test_places_real)."""
+    row = base.wide("epci").loc["200041523"]
+    assert row["nb_france_services"] == 7
+    assert row["nb_permanences_cnfs"] == 17
+    assert row["nb_aidants_connect"] == 38
+    assert row["part_pop_plus_10km"] == 0
+    assert 0 < row["distance_lieu_km"] < 10
+
+
+def test_zones_blanches_are_a_ratio_of_populations(base):
+    com = base.wide("commune")
+    far = com["distance_lieu_km"] > 10
+    expected = com.loc[far, "population"].sum() / com.loc[com["distance_lieu_km"].notna(), "population"].sum()
+    assert base.wide("france").loc["FR", "part_pop_plus_10km"] == pytest.approx(expected)
+    assert 0 < expected < 0.05
+    assert com["distance_lieu_km"].notna().mean() > 0.999

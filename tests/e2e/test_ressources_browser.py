@@ -1,0 +1,54 @@
+"""The Ressources page in a real browser with no network: offline map of places, CSV upload.
+
+Uses the `server`, `browser` and `page` fixtures of tests/e2e/conftest.py (any request leaving
+localhost is aborted and recorded in `page.blocked`).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+RUN = uuid.uuid4().hex[:6]  # the workshop store persists between runs: fresh names each time
+CSV = (
+    "nom;type;adresse;code_commune;latitude;longitude\n"
+    f"Médiathèque de Jonzac {RUN};lieu_mediation;Place du Château;17197;;\n"
+    "Lieu sans type;;;17197;;\n"
+    f"Permanence en mairie {RUN};conseiller_numerique;;;45,4460;-0,4340\n"
+).encode("cp1252")
+
+
+def _open(page, server):
+    page.goto(f"{server}/ressources?territoire=epci:200041523", wait_until="networkidle")
+    page.get_by_text("Carte des lieux").wait_for(timeout=120_000)
+
+
+def test_map_draws_places_offline(page, server, artifacts):
+    _open(page, server)
+    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+    markers = frame.locator(".leaflet-marker-pane .awesome-marker")
+    markers.first.wait_for(timeout=60_000)
+    assert markers.count() > 30
+    assert frame.locator("text=Lieux d'accompagnement").count() == 1  # the legend
+    page.screenshot(path=str(artifacts / "ressources-carte.png"), full_page=False)
+    # Nothing of the map is fetched outside localhost (the navigation's Material icons font is not ours).
+    assert [u for u in page.blocked if "fonts.gstatic.com" not in u] == []
+
+
+def test_upload_lists_bad_rows_then_stores_the_good_ones(page, server, tmp_path):
+    _open(page, server)
+    path = tmp_path / "lieux.csv"
+    path.write_bytes(CSV)
+    page.locator("input[type='file']").set_input_files(str(path))
+    page.get_by_text("1 ligne(s) refusée(s)").wait_for(timeout=60_000)
+    assert page.get_by_text("2 lieu(x) valide(s) dans le fichier.").count() == 1
+    page.get_by_role("button", name="Enregistrer les lieux valides").click()
+    page.get_by_text(re.compile(r"2 lieu\(x\) enregistré\(s\)")).wait_for(timeout=60_000)
+    # The stored places are listed (the grid itself is drawn on a canvas: check the sentence above it).
+    page.get_by_text(re.compile(r"\d+ lieu\(x\) ajouté\(s\) localement pour ce territoire")).wait_for(
+        timeout=60_000
+    )

@@ -1,0 +1,207 @@
+"""Views of the Ressources page on tiny frames: scope, comparisons, access table, map, scatter."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from indicateurs import ressources as view
+
+
+@pytest.fixture
+def territories() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "level": ["commune", "commune", "commune", "commune", "epci"],
+            "code": ["01001", "01002", "01003", "29155", "200000001"],
+            "nom": ["A", "B", "C", "Ouessant", "CC Test"],
+            "epci": ["200000001", "200000001", "200000002", None, None],
+            "departement": ["01", "01", "01", "29", "01"],
+            "region": ["84", "84", "84", "53", "84"],
+            "population": [1000, 200, 50, 800, 1200],
+        }
+    )
+
+
+def test_territory_scope(territories):
+    assert view.territory_scope(territories, "epci", "200000001") == (["01001", "01002"], None)
+    assert view.territory_scope(territories, "commune", "01002") == (["01001", "01002"], "01002")
+    assert view.territory_scope(territories, "commune", "29155") == (["29155"], "29155")  # island, no EPCI
+    assert view.territory_scope(territories, "departement", "01") == (["01001", "01002", "01003"], None)
+    assert view.territory_scope(territories, "region", "84") == ([], None)
+
+
+def _wide_row(**values) -> pd.Series:
+    base = dict.fromkeys(key for key, _ in view.OFFER_ROWS if key != "nb_lieux_total")
+    return pd.Series({**base, **values})
+
+
+def test_offer_comparison_measures():
+    epci = _wide_row(
+        population=20_000,
+        part_peu_diplomes=0.5,
+        nb_france_services=2,
+        nb_permanences_cnfs=3,
+        nb_lieux_mediation=1,
+        nb_structures_aidants_connect=4,
+        nb_aidants_connect=9,
+    )
+    france = _wide_row(population=np.nan, nb_france_services=2561)
+    rows = [("CC", epci), ("France", france)]
+    counts = view.offer_comparison(rows)
+    assert counts.loc["Espaces France Services", "CC"] == 2
+    assert counts.loc["Total des lieux (doublons possibles entre sources)", "CC"] == 10
+    per_10000 = view.offer_comparison(rows, "pour_10000")
+    assert per_10000.loc["Espaces France Services", "CC"] == pytest.approx(1.0)
+    assert np.isnan(per_10000.loc["Espaces France Services", "France"])  # unknown population stays missing
+    concerned = view.offer_comparison(rows, "pour_1000_concernes")
+    assert concerned.loc["Total des lieux (doublons possibles entre sources)", "CC"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="Mesure inconnue"):
+        view.offer_comparison(rows, "par_km2")
+
+
+def test_commune_counts():
+    wide = pd.DataFrame(
+        {
+            "nom": ["A", "B"],
+            "population": [10_000, 0],
+            "nb_france_services": [1, 0],
+            "nb_permanences_cnfs": [2, 0],
+            "nb_lieux_mediation": [0, 0],
+            "nb_structures_aidants_connect": [1, 0],
+            "nb_postes_cnfs": [3, 0],
+            "nb_cnfs_recrutes": [2, 0],
+            "nb_aidants_connect": [5, 0],
+        },
+        index=pd.Index(["01001", "01002"], name="code"),
+    )
+    out = view.commune_counts(wide, ["01002", "01001"]).set_index("Code")
+    assert out.loc["01001", "Total des lieux (doublons possibles entre sources)"] == 4
+    assert out.loc["01001", "Lieux pour 10 000 hab."] == 4.0
+    assert np.isnan(out.loc["01002", "Lieux pour 10 000 hab."])  # no inhabitants: no ratio
+
+
+def test_access_table_and_summary():
+    distances = pd.DataFrame(
+        {
+            "dist_france_services": [3.0, 25.0, np.nan],
+            "dist_conseiller_numerique": [1.04, 12.0, np.nan],
+            "dist_lieu_mediation": [np.nan, np.nan, np.nan],
+            "dist_aidants_connect": [2.0, 30.0, np.nan],
+            "dist_tout_type": [1.04, 12.0, np.nan],
+        },
+        index=pd.Index(["01001", "01002", "97101"], name="code"),
+    )
+    communes = pd.DataFrame(
+        {"code": ["01001", "01002", "97101"], "nom": ["A", "B", "C"], "population": [1000, 200, 50]}
+    )
+    table = view.access_table(distances, communes).set_index("Code")
+    assert table.loc["01001", "Lieu le plus proche (km)"] == 1.0
+    assert table.loc["01002", "Zone blanche"] == "plus de 10 km"
+    assert table.loc["97101", "Zone blanche"] == "plus de 20 km"  # no place at all in its zone
+    assert table.index[0] == "97101"  # farthest first
+    summary = view.access_summary(distances, communes).set_index("Distance à tout lieu")
+    assert summary.loc["plus de 10 km", "Population"] == 250
+    assert summary.loc["plus de 20 km", "Population"] == 50
+    assert summary.loc["plus de 10 km", "Part de la population"] == pytest.approx(250 / 1250)
+
+
+def test_tooltip_escapes_text():
+    tip = view.places_tooltip(
+        {
+            "nom": "<script>alert(1)</script>",
+            "type": "lieu_mediation",
+            "adresse": "1 rue & co",
+            "services": "Ordinateur;Smartphone",
+            "source": "data_inclusion_lieux_2023",
+            "millesime": "janvier 2023",
+            "local": False,
+            "position_approx": True,
+        }
+    )
+    assert "<script>" not in tip and "&lt;script&gt;" in tip
+    assert "1 rue &amp; co" in tip
+    assert "Ordinateur · Smartphone" in tip
+    assert "janvier 2023" in tip and "Position approchée" in tip
+    local = view.places_tooltip(
+        {"nom": "X", "type": "france_services", "local": True, "source": "ajout_local"}
+    )
+    assert "ajouté localement" in local
+
+
+def test_resources_map_renders_places_and_zones():
+    communes = gpd.GeoDataFrame(
+        {"code": ["01001", "01002"], "nom": ["A <b>", "B"]},
+        geometry=[box(5.0, 46.0, 5.1, 46.1), box(5.1, 46.0, 5.2, 46.1)],
+        crs="EPSG:4326",
+    )
+    places = pd.DataFrame(
+        {
+            "type": ["france_services", "lieu_mediation"],
+            "nom": ["FS <i>x</i>", "Local"],
+            "latitude": [46.05, 46.06],
+            "longitude": [5.05, 5.15],
+            "source": ["france_services_2023", "ajout_local"],
+            "millesime": ["février 2023", None],
+            "local": [False, True],
+            "itinerant": [False, False],
+        }
+    )
+    distances = pd.DataFrame({"dist_tout_type": [0.5, 15.0]}, index=pd.Index(["01001", "01002"], name="code"))
+    need = pd.Series([5.0, 8.0], index=["01001", "01002"])
+    m = view.resources_map(communes, need, "ifn", places, distances, highlight="01001")
+    html = m.get_root().render()
+    assert "FS \\u0026lt;i\\u0026gt;x" in html  # escaped, then JSON-escaped in the script
+    assert "FS <i>" not in html
+    assert "plus de 10 km de tout lieu (1)" in html
+    assert '"icon":"star"' in html  # the local place gets the star
+    assert "tile.openstreetmap" not in html  # no tiles
+    assert "/app/static/vendor/leaflet.awesome-markers" in html  # vendored marker plugin, no CDN
+    assert "cdnjs.cloudflare.com" not in html and "cdn.jsdelivr.net" not in html
+
+
+def test_need_supply():
+    wide = pd.DataFrame(
+        {
+            "nom": ["A", "B", "C", "D"],
+            "population": [100, 200, 300, 400],
+            "ifn": [4.0, 6.0, np.nan, 8.0],
+            "lieux_pour_10000": [10.0, 0.0, 3.0, 1.0],
+        },
+        index=["01001", "01002", "01003", "01004"],
+    )
+    frame = view.need_supply_frame(wide, wide.index, "ifn")
+    assert list(frame["code"]) == ["01001", "01002", "01004"]
+    assert frame.attrs["sans_donnee"] == 1
+    fig = view.need_supply_figure(frame, "ifn", highlight="01004")
+    assert "score sur 10" in fig.layout.xaxis.title.text
+    assert fig.layout.yaxis.title.text == "Lieux d'accompagnement pour 10 000 habitants"
+    assert {s["x0"] for s in fig.layout.shapes if s["type"] == "line" and s["x0"] == s["x1"]} == {6.0}
+    assert any("chantier prioritaire" in a.text for a in fig.layout.annotations)
+    assert view.need_indicators(["ifn", "part_thd", "population"]) == {
+        "ifn": "Indice de fragilité numérique (IFN, 5 indicateurs)"
+    }
+
+
+def test_need_supply_with_values_by_code():
+    wide = pd.DataFrame(
+        {"nom": ["A", "B"], "population": [100, 200], "lieux_pour_10000": [1.0, 2.0]},
+        index=["01001", "01002"],
+    )
+    frame = view.need_supply_frame(wide, ["01001", "01002"], pd.Series({"01001": 30.0, "01002": 70.0}))
+    assert list(frame["besoin"]) == [30.0, 70.0]
+
+
+def test_need_supply_points(territories):
+    codes, level, mark, caption = view.need_supply_points(territories, "epci", "200000001")
+    assert (codes, level, mark) == (["200000001", "200000002"], "epci", "200000001")
+    assert "de la région" in caption
+    codes, level, mark, _ = view.need_supply_points(territories, "commune", "01003")
+    assert (codes, level, mark) == (["200000001", "200000002"], "epci", "200000002")
+    codes, level, mark, _ = view.need_supply_points(territories, "epci", "200000001", "commune")
+    assert (codes, level, mark) == (["01001", "01002"], "commune", None)
+    codes, level, mark, caption = view.need_supply_points(territories, "france", "FR", "commune")
+    assert level == "epci" and mark is None and "de France" in caption  # no commune map for France

@@ -1,0 +1,94 @@
+"""CSV upload of local places: good files in every accepted dialect, bad rows named by line."""
+
+from __future__ import annotations
+
+import pytest
+
+from indicateurs.upload import template_csv, validate_local_place, validate_local_places
+
+KNOWN = {"17300", "17306", "75056", "2A004"}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "sep"),
+    [("utf-8-sig", ";"), ("utf-8", ","), ("latin-1", ";"), ("cp1252", ",")],
+)
+def test_good_file_any_dialect(encoding, sep):
+    text = sep.join(["Nom", "Type", "Adresse", "Code commune", "Latitude", "Longitude"]) + "\n"
+    text += sep.join(["Médiathèque Éole", "Lieu de médiation", "1 rue", "17300", "", ""]) + "\n"
+    text += sep.join(["Mairie", "france_services", "", "", "45.93", "-0.96"]) + "\n"
+    text += sep.join(["Arrondissement", "CNFS", "", "75112", "", ""]) + "\n"
+    records, errors = validate_local_places(text.encode(encoding), known_codes=KNOWN)
+    assert errors == []
+    assert [r["nom"] for r in records] == ["Médiathèque Éole", "Mairie", "Arrondissement"]
+    assert [r["type"] for r in records] == ["lieu_mediation", "france_services", "conseiller_numerique"]
+    assert records[0]["code_commune"] == "17300" and records[0]["latitude"] is None
+    assert records[1]["latitude"] == pytest.approx(45.93) and records[1]["code_commune"] is None
+    assert records[2]["code_commune"] == "75056"  # arrondissement folded into Paris
+
+
+def test_decimal_comma_in_semicolon_file():
+    data = b"nom;type;latitude;longitude\nLieu;aidants_connect;45,62;-0,32\n"
+    records, errors = validate_local_places(data)
+    assert errors == [] and records[0]["longitude"] == pytest.approx(-0.32)
+
+
+def test_bad_rows_listed_with_line_numbers():
+    data = (
+        "nom;type;adresse;code_commune;latitude;longitude\n"  # line 1
+        "Bon lieu;lieu_mediation;;17300;;\n"  # 2: ok
+        ";lieu_mediation;;17300;;\n"  # 3: no name
+        "Lieu;bibliothèque;;17300;;\n"  # 4: unknown type
+        "Lieu;france_services;;99999;;\n"  # 5: unknown code
+        "Lieu;france_services;;;abc;2\n"  # 6: unreadable latitude
+        "Lieu;france_services;;;-0.9;45.9\n"  # 7: swapped coordinates
+        "\n"  # 8: blank line, skipped
+        "Lieu;france_services;seulement une adresse;;;\n"  # 9: cannot be located
+        '"Lieu ; avec ""guillemets""\nsur deux lignes";lieu_mediation;;17306;;\n'  # 10-11: ok
+        "Lieu;lieu_mediation;;1730;;;x;y\n"  # 12: too many values
+        "Dernier;lieu_mediation;;2A004;;\n"  # 13: ok
+    ).encode()
+    records, errors = validate_local_places(data, known_codes=KNOWN)
+    assert [r["nom"] for r in records] == ["Bon lieu", 'Lieu ; avec "guillemets"\nsur deux lignes', "Dernier"]
+    by_line = {e["ligne"]: e["message"] for e in errors}
+    assert sorted(by_line) == [3, 4, 5, 6, 7, 9, 12]
+    assert "nom est vide" in by_line[3]
+    assert "bibliothèque" in by_line[4] and "inconnu" in by_line[4]
+    assert "99999" in by_line[5] and "inconnu" in by_line[5]
+    assert "illisible" in by_line[6]
+    assert "inversées" in by_line[7]
+    assert "impossible à situer" in by_line[9]
+    assert "8 valeurs pour 6 colonnes" in by_line[12]
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b"", "vide"),
+        (b"PK\x03\x04\x14\x00rest-of-an-xlsx", "classeur"),
+        ("nom\x00t\x00".encode("utf-16"), "pas un fichier texte"),
+        (b"name_of_place,kind\nA,B\n", "Colonnes obligatoires absentes : nom, type"),
+        (b"nom;type;adresse\nA;lieu_mediation;x\n", "code_commune"),
+        (b"nom;type;code_commune\n", "aucune ligne"),
+    ],
+)
+def test_malformed_file_gets_one_clear_message(data, fragment):
+    records, errors = validate_local_places(data)
+    assert records == []
+    assert len(errors) == 1 and errors[0]["ligne"] is None
+    assert fragment in errors[0]["message"]
+
+
+def test_template_is_valid():
+    records, errors = validate_local_places(template_csv(), known_codes=KNOWN)
+    assert errors == [] and len(records) == 3
+    assert template_csv().startswith(b"\xef\xbb\xbf")
+
+
+def test_form_validation():
+    record, problems = validate_local_place(
+        {"nom": "Tiers-lieu", "type": "Aidants Connect", "code_commune": "2A004"}
+    )
+    assert problems == [] and record["type"] == "aidants_connect" and record["code_commune"] == "2A004"
+    record, problems = validate_local_place({"nom": "", "type": "", "code_commune": ""})
+    assert record is None and len(problems) == 3

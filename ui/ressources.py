@@ -1,0 +1,178 @@
+"""App-side caches and storage glue for the Ressources page (the package stays Streamlit-free).
+
+Cached objects are shared between sessions: never mutate what these functions return.
+"""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from indicateurs import maps
+from indicateurs.access import commune_points, nearest_distances
+from indicateurs.atelier.storage import StoreUnavailable
+from indicateurs.base import Base
+from indicateurs.places import COLUMNS, DRAWN_TYPES, local_places_frame
+from indicateurs.ressources import places_near, territory_scope
+from indicateurs.ressources import resources_map as view_map
+from ui.atelier import get_store
+from ui.data import base as shared_base
+
+__all__ = [
+    "base",
+    "distances",
+    "local_places",
+    "nearby_places",
+    "resources_map",
+    "save_local_places",
+    "scope",
+    "scope_geometry",
+    "storage_is_persistent",
+    "territory_shape",
+    "wide",
+]
+
+_SESSION_PLACES = "ressources_lieux_session"
+
+
+def base() -> Base:
+    """The built base, shared with the other pages (read-only)."""
+    return shared_base()
+
+
+@st.cache_resource(show_spinner=False)
+def wide(level: str) -> pd.DataFrame:
+    """One row per territory of `level` (shared, read-only: no copy per run)."""
+    return base().wide(level)
+
+
+@st.cache_data(show_spinner=False)
+def scope(level: str, code: str) -> tuple[list[str], str | None]:
+    """Communes drawn for the territory and the commune to outline (see `territory_scope`)."""
+    return territory_scope(base().territories, level, code)
+
+
+@st.cache_resource(show_spinner=False)
+def _commune_geometry() -> gpd.GeoDataFrame:
+    return base().geometry("commune")
+
+
+@st.cache_resource(show_spinner=False)
+def scope_geometry(level: str, code: str) -> gpd.GeoDataFrame:
+    codes, _ = scope(level, code)
+    geo = _commune_geometry()
+    return geo[geo["code"].isin(set(codes))].reset_index(drop=True)
+
+
+@st.cache_resource(show_spinner=False)
+def territory_shape(level: str, code: str):
+    """The outline drawn on the map: the commune's code, or the EPCI / département boundary."""
+    _, highlight = scope(level, code)
+    if highlight is not None:
+        return highlight
+    geo = base().geometry(level) if level in ("epci", "departement") else None
+    match = geo.loc[geo["code"] == code, "geometry"] if geo is not None else []
+    return match.iloc[0] if len(match) else None
+
+
+@st.cache_data(show_spinner=False)
+def nearby_places(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
+    """National places on and around the territory, plus the local additions."""
+    geo = scope_geometry(level, code)
+    if geo.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    allp = pd.concat([base().places, local], ignore_index=True) if len(local) else base().places
+    return places_near(allp, geo.total_bounds)
+
+
+@st.cache_data(show_spinner=False)
+def distances(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
+    """Km from each commune of the territory to the nearest place of each type (national + local places)."""
+    geo = scope_geometry(level, code)
+    allp = pd.concat([base().places, local], ignore_index=True) if len(local) else base().places
+    return nearest_distances(commune_points(geo), allp, DRAWN_TYPES)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
+    """The folium map of the territory (built once per territory, need indicator and local places)."""
+    geo = scope_geometry(level, code)
+    return view_map(
+        geo,
+        wide("commune")[need_id].reindex(geo["code"].to_numpy()),
+        need_id,
+        nearby_places(level, code, local),
+        distances(level, code, local),
+        highlight=territory_shape(level, code),
+        topology=maps.to_topology(geo),
+        height=height,
+    )
+
+
+# ------------------------------------------------------------------------------------ local places
+
+
+def _store():
+    """The workshop store shared with the Atelier page, or None when it cannot be reached."""
+    try:
+        return get_store()
+    except StoreUnavailable:
+        return None
+
+
+def storage_is_persistent() -> bool:
+    return _store() is not None
+
+
+def local_places(level: str, code: str) -> pd.DataFrame:
+    """Places added for this territory, as rows of the places frame (marked local)."""
+    codes, _ = scope(level, code)
+    store = _store()
+    if store is not None:
+        stored = store.list_local_places(territoire=(level, code), communes=codes)
+        records = stored.to_dict("records")
+    else:
+        records = [
+            r for r in st.session_state.get(_SESSION_PLACES, []) if r.get("_territoire") == (level, code)
+        ]
+    return (
+        local_places_frame(records, _commune_geometry())
+        if records
+        else local_places_frame([], _commune_geometry())
+    )
+
+
+def _key(record: dict) -> tuple:
+    fields = ("nom", "type", "adresse", "code_commune")
+    return tuple(" ".join(str(record.get(k) or "").lower().split()) for k in fields)
+
+
+def save_local_places(
+    records: list[dict], lines: list[int | None], level: str, code: str
+) -> tuple[int, list[str]]:
+    """Store validated records; (number added, French messages naming the right file lines)."""
+    store = _store()
+    if store is None:  # session-only fallback, same duplicate rule as the store
+        kept = st.session_state.setdefault(_SESSION_PLACES, [])
+        seen = {_key(r) for r in kept if r.get("_territoire") == (level, code)}
+        added, messages = 0, []
+        for record, line in zip(records, lines, strict=False):
+            if _key(record) in seen:
+                where = f"Ligne {line}" if line else "Formulaire"
+                messages.append(f"{where} : « {record['nom']} » est déjà enregistré (ignoré).")
+                continue
+            seen.add(_key(record))
+            kept.append({**record, "_territoire": (level, code)})
+            added += 1
+        return added, messages
+    added, messages = store.add_local_places(records, territoire=(level, code), first_line=0)
+
+    def real_line(match: re.Match) -> str:
+        index = int(match.group(1))
+        line = lines[index] if 0 <= index < len(lines) else None
+        return f"Ligne {line}" if line else "Formulaire"
+
+    return added, [re.sub(r"^Ligne (\d+)", real_line, m) for m in messages]
