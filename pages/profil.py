@@ -1,6 +1,167 @@
-"""Page profil (en construction)."""
+"""Profil du territoire: key figures, comparison ladder, commune map, summary and downloads."""
+
+from __future__ import annotations
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-st.title("profil")
-st.info("Cette page arrive bientôt.")
+from indicateurs.charts import ladder_figure
+from indicateurs.profile import COMPOSITE_ID, LEVEL_LABELS, profile_filename
+from indicateurs.registry import get_indicator
+from ui import carte
+from ui import profil as cache
+from ui.state import current_territory
+
+CONTEXT = ("population", "densite")
+IFN = ("ifn", "ifn_sans_thd", "ifn_sans_4g", "ifn_pauvrete", "ifn_65_plus", "ifn_peu_diplomes")
+
+
+def metric(key, indicator_id: str) -> None:
+    """One key figure with its source and millésime (and the people concerned for a rate)."""
+    if indicator_id not in key.index:
+        return
+    row = key.loc[indicator_id]
+    label = get_indicator(indicator_id).short
+    st.metric(label, row["display"], help=" ".join(filter(None, [row["label"], row["concerned_note"]])))
+    lines = [row["concerned_text"]] if row["concerned_text"] else []
+    if indicator_id == COMPOSITE_ID:
+        lines.append("0 = le moins fragile, 100 = le plus fragile")
+    lines.append(row["citation"])
+    st.caption(" · ".join(lines))
+
+
+def metrics_row(key, ids) -> None:
+    ids = [i for i in ids if i in key.index]
+    for column, indicator_id in zip(st.columns(len(ids)), ids, strict=True):
+        with column:
+            metric(key, indicator_id)
+
+
+def downloads(profile, level: str, code: str) -> None:
+    """The three files of the profile, built only when clicked, named after the territory."""
+    columns = st.columns(3)
+    files = (
+        ("PDF (2 pages A4)", "pdf", "application/pdf", cache.pdf),
+        (
+            "Tableur XLSX",
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            cache.xlsx,
+        ),
+        ("CSV (Excel français)", "csv", "text/csv", cache.csv),
+    )
+    for column, (label, ext, mime, build) in zip(columns, files, strict=True):
+        column.download_button(
+            label,
+            data=lambda build=build: build(level, code),
+            file_name=profile_filename(profile, ext),
+            mime=mime,
+            key=f"profil_telecharger_{ext}",
+            icon=":material/download:",
+        )
+    st.caption("Profil à emporter : fichiers créés au moment du clic, au nom du territoire.")
+
+
+def map_scope(profile) -> tuple[str, str]:
+    """(scope, area) of the shared map builder: the territory itself, or a commune's EPCI."""
+    if profile.level in ("epci", "departement", "region"):
+        return profile.level, profile.code
+    parents = profile.parents.set_index("role")["code"]
+    return ("epci", parents["epci"]) if "epci" in parents else ("departement", parents["departement"])
+
+
+@st.fragment
+def commune_map(profile, level: str, code: str) -> None:
+    """The territory's communes for one indicator, on the shared offline folium map of the Carte page."""
+    st.subheader("Carte des communes")
+    choices = [i for i in profile.indicator_ids() if i in profile.communes.columns]
+    shown = st.selectbox(
+        "Indicateur cartographié",
+        choices,
+        index=choices.index("ifn") if "ifn" in choices else 0,
+        format_func=lambda i: get_indicator(i).label,
+        key="profil_carte_indicateur",
+    )
+    scope, area = map_scope(profile)
+    view = carte.build_view(scope, area, shown, "quantiles", (level, code), height=480)
+    left, right = st.columns([3, 1])
+    with left:
+        st_folium(
+            view.map,
+            feature_group_to_add=view.layer,
+            returned_objects=[],
+            key="profil_carte",
+            height=480,
+            use_container_width=True,
+        )
+    right.html(view.legend)
+    st.caption(view.caption)
+
+
+base = cache.base()
+if base is None:
+    st.warning("La base de données n'est pas encore construite : lancez « python -m indicateurs build ».")
+    st.stop()
+
+level, code = current_territory()
+try:
+    profile = cache.profile(level, code)
+except ValueError as exc:
+    st.warning(f"Profil impossible : {exc}")
+    st.stop()
+
+st.title(f"Profil du territoire : {profile.nom}")
+parents = " · ".join(
+    f"{LEVEL_LABELS[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france"
+)
+st.caption(" · ".join(filter(None, [f"{LEVEL_LABELS[profile.level]} {profile.code}", parents])))
+downloads(profile, level, code)
+if profile.level == "france":
+    st.info(
+        "Choisissez une commune, un EPCI, un département ou une région dans la liste pour voir son profil."
+    )
+
+key = profile.key_figures
+st.subheader("Chiffres clés")
+metrics_row(key, (*CONTEXT, "ifn", COMPOSITE_ID))
+st.markdown(
+    "**Les 5 composantes de l'indice de fragilité numérique** (1 = risque le plus faible, 10 = le plus élevé)"
+)
+metrics_row(key, IFN[1:])
+st.markdown("**Principaux taux**")
+rates = [i for i in key.index if i not in (*CONTEXT, *IFN, COMPOSITE_ID)]
+metrics_row(key, rates[:3])
+metrics_row(key, rates[3:])
+
+st.subheader("En résumé")
+st.markdown("\n".join(f"- {line}" for line in profile.summary))
+with st.container(border=True):
+    st.markdown("**Ce que les chiffres ne disent pas**")
+    st.markdown("\n".join(f"- {line}" for line in profile.caveats))
+
+st.subheader("Comparaison avec des territoires proches")
+choices = profile.indicator_ids()
+chosen = st.selectbox(
+    "Indicateur comparé",
+    choices,
+    index=choices.index("ifn") if "ifn" in choices else 0,
+    format_func=lambda i: get_indicator(i).label,
+    key="profil_indicateur",
+)
+st.plotly_chart(ladder_figure(profile.ladder, chosen), key="profil_echelle", config={"displayModeBar": False})
+if chosen in key.index:
+    row = key.loc[chosen]
+    where = (
+        [f"percentile national {row['national_pct']:.0f}"]
+        if row["national_pct"] == row["national_pct"]
+        else []
+    )
+    if row["regional_pct"] == row["regional_pct"]:
+        where.append(f"régional {row['regional_pct']:.0f}")
+    note = f" ({', '.join(where)} ; 100 = le plus fragile)" if where else ""
+    st.caption(f"{profile.nom} : {row['display']}{note}. Source : {row['citation']}.")
+else:
+    st.caption(f"Source : {get_indicator(chosen).citation}.")
+
+if profile.level != "france":
+    commune_map(profile, level, code)

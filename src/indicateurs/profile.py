@@ -1,0 +1,667 @@
+"""The statistical profile of one territory: key figures, ladders, commune table, plain-French summary.
+
+A `Profile` is plain data (frames and strings) assembled from the built base; the page, the
+PDF, the XLSX/CSV exports and the CLI all read the same object, so the numbers always agree.
+
+Example:
+    >>> from indicateurs.base import load_base
+    >>> profile = build_profile(load_base(), "200067106")          # doctest: +SKIP
+    >>> profile.nom, profile.key_figures.loc["ifn", "display"]     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from indicateurs import scores
+from indicateurs.exports import csv_bytes, safe_filename, xlsx_bytes
+from indicateurs.registry import Indicator, format_value, get_indicator, list_indicators
+
+__all__ = [
+    "COMPOSITE_ID",
+    "LEVEL_LABELS",
+    "ROLE_LABELS",
+    "Profile",
+    "build_profile",
+    "comparison_table",
+    "display_value",
+    "profile_csv",
+    "profile_filename",
+    "profile_xlsx",
+    "resolve_territory",
+]
+
+LEVEL_LABELS = {
+    "commune": "Commune",
+    "epci": "EPCI",
+    "departement": "Département",
+    "region": "Région",
+    "france": "France",
+}
+ROLE_LABELS = {
+    "territoire": "Territoire",
+    "voisin": "Voisin",
+    "pair": "Territoire comparable",
+    "epci": "EPCI",
+    "departement": "Département",
+    "region": "Région",
+    "france": "France",
+}
+_PARENT_LEVELS = {
+    "commune": ("epci", "departement", "region"),
+    "epci": ("departement", "region"),
+    "departement": ("region",),
+    "region": (),
+    "france": (),
+}
+_LEVEL_ORDER = ("epci", "commune", "departement", "region", "france")
+_KEY_IDS = (
+    "population",
+    "densite",
+    "ifn",
+    "ifn_sans_thd",
+    "ifn_sans_4g",
+    "ifn_pauvrete",
+    "ifn_65_plus",
+    "ifn_peu_diplomes",
+)
+COMPOSITE_ID = "indice_composite"  # the open composite index, a registry indicator computed by the base
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the profile shows about one territory; frames use raw values (rates as fractions)."""
+
+    level: str
+    code: str
+    nom: str
+    parents: pd.DataFrame  # role, level, code, nom
+    key_figures: pd.DataFrame  # index indicator id: label, value, display, unit, citation, percentiles…
+    ladder: pd.DataFrame  # indicator, role, role_label, level, code, nom, value, display
+    ranks: pd.DataFrame  # level, code, indicator, value, rank, count, national_pct, regional_pct
+    communes: pd.DataFrame  # index commune code: nom + one column per indicator
+    summary: list[str]
+    caveats: list[str]
+    data_date: str
+    n_communes: int = 0
+
+    def indicator_ids(self) -> list[str]:
+        """Registry indicators that have at least one value in the ladder, in registry order."""
+        present = set(self.ladder.loc[self.ladder["value"].notna(), "indicator"])
+        return [i.id for i in list_indicators() if i.id in present]
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def _memo(base, key: tuple, fn):
+    """Per-base memo so that 100 profiles built from one base reuse ranks, composites and neighbours."""
+    store = _MEMO.setdefault(id(base), {"base": base})
+    if store["base"] is not base:  # a recycled id: start afresh
+        _MEMO[id(base)] = store = {"base": base}
+    if key not in store:
+        store[key] = fn()
+    if len(_MEMO) > 4:
+        _MEMO.pop(next(iter(_MEMO)))
+    return store[key]
+
+
+_MEMO: dict[int, dict] = {}
+
+
+def _territories(base, level: str) -> pd.DataFrame:
+    def make():
+        t = base.territories
+        return t.loc[t["level"] == level].set_index("code", drop=False)
+
+    return _memo(base, ("territories", level), make)
+
+
+def _wide(base, level: str) -> pd.DataFrame:
+    """`base.wide(level)` with plain float columns (nullable NA becomes NaN, which formatting expects)."""
+
+    def make():
+        wide = base.wide(level)
+        numeric = [c for c in wide.columns if c != "nom"]
+        wide[numeric] = wide[numeric].apply(pd.to_numeric, errors="coerce").astype("float64")
+        wide.index = wide.index.astype(str)
+        return wide
+
+    return _memo(base, ("wide", level), make)
+
+
+def resolve_territory(base, code: str, level: str | None = None) -> tuple[str, str, str]:
+    """(level, code, nom) of `code`; a French ValueError with close codes or names otherwise.
+
+    Without `level`, the first level that holds the code wins, in the order epci, commune,
+    departement, region, france (so "75" is the département; pass level="region" for the région).
+    """
+    code = str(code).strip()
+    if level is not None and level not in LEVEL_LABELS:
+        close = difflib.get_close_matches(level, LEVEL_LABELS, n=2)
+        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
+        raise ValueError(f"Niveau inconnu : {level!r}.{hint} Niveaux possibles : {', '.join(LEVEL_LABELS)}.")
+    levels = [level] if level else list(_LEVEL_ORDER)
+    if code.upper() == "FR" and "france" in levels:
+        code = "FR"
+    for lvl in levels:
+        table = _territories(base, lvl)
+        if code in table.index:
+            return lvl, code, str(table.at[code, "nom"])
+    raise ValueError(_unknown_message(base, code, levels))
+
+
+def _unknown_message(base, code: str, levels: list[str]) -> str:
+    t = base.territories
+    t = t.loc[t["level"].isin(levels)]
+    by_code = difflib.get_close_matches(code, t["code"].tolist(), n=3, cutoff=0.7)
+    names = dict(zip(t["nom"].str.lower(), t["code"], strict=False))
+    by_name = difflib.get_close_matches(code.lower(), names, n=3, cutoff=0.6)
+    hints = [*by_code, *(f"{names[n]} ({t.loc[t['code'] == names[n], 'nom'].iloc[0]})" for n in by_name)]
+    where = f" au niveau {LEVEL_LABELS[levels[0]]}" if len(levels) == 1 else ""
+    message = f"Code de territoire inconnu{where} : {code!r}."
+    elsewhere = base.territories.loc[base.territories["code"] == code]
+    if len(levels) == 1 and not elsewhere.empty:
+        other = elsewhere.iloc[0]
+        message += f" C'est le code d'un autre niveau : {LEVEL_LABELS[other['level']]} {other['nom']}."
+    elif hints:
+        message += f" Vouliez-vous dire : {', '.join(dict.fromkeys(hints))} ?"
+    else:
+        message += (
+            " Un EPCI se désigne par son SIREN (9 chiffres), une commune par son code INSEE (5 caractères)."
+        )
+    return message
+
+
+def _member_communes(base, level: str, code: str) -> list[str]:
+    communes = _territories(base, "commune")
+    if level == "commune":
+        return [code]
+    if level == "france":
+        return communes.index.tolist()
+    return communes.index[communes[level].astype(str) == code].tolist()
+
+
+# ---------------------------------------------------------------- scores (memoised per base and level)
+
+
+def _composite(base, level: str) -> pd.Series:
+    """The open composite index per code of `level` (0..100, higher = more fragile), as the base stores it."""
+
+    def make():
+        wide = _wide(base, level)
+        if level == "france" or len(wide) < 2:
+            return pd.Series(np.nan, index=wide.index, dtype=float)
+        if COMPOSITE_ID in wide.columns and wide[COMPOSITE_ID].notna().any():
+            return wide[COMPOSITE_ID]
+        return scores.composite_index(wide).score.astype(float)  # a base built before the index was stored
+
+    return _memo(base, ("composite", level), make)
+
+
+def _neighbours(base, level: str, code: str, n: int) -> list[str]:
+    """Codes of up to `n` contiguous territories of the same level, the most populous first."""
+    if level == "france":
+        return []
+    found = _memo(base, ("adjacency", level), lambda: scores.contiguity(base.geometry(level))).get(code, [])
+    population = _territories(base, level)["population"]
+    return sorted(found, key=lambda c: -float(population.get(c, 0) or 0))[:n]
+
+
+def _peers(base, level: str, code: str, n: int) -> list[str]:
+    """Codes of the `n` territories of the same level with the closest socio-demographic profile."""
+    if level == "france":
+        return []
+    try:
+        return scores.peers(_wide(base, level), code, k=n).index.astype(str).tolist()
+    except ValueError:  # no known feature for this territory
+        return []
+
+
+def _region(base, level: str) -> pd.Series | None:
+    if level not in ("commune", "epci", "departement"):
+        return None
+    return scores.region_codes(base.territories, level).reindex(_wide(base, level).index)
+
+
+def _rank_table(base, level: str) -> pd.DataFrame:
+    """Long table: code, indicator, value, rank (1 = most fragile), count, national and regional percentile.
+
+    Percentiles are oriented: 100 = the most fragile; for context indicators (no direction) 100 = the highest.
+    """
+
+    def make():
+        wide = _wide(base, level)
+        region = _region(base, level)
+        series = {i.id: wide[i.id] * (i.direction or 1) for i in list_indicators() if i.id in wide.columns}
+        series[COMPOSITE_ID] = _composite(base, level)
+        rows = []
+        for ind_id, oriented in series.items():
+            out = scores.ranks(wide, oriented.astype(float), region=region)
+            regional = out.get("percentile_region", pd.Series(np.nan, index=out.index))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "level": level,
+                        "code": wide.index,
+                        "indicator": ind_id,
+                        "value": wide[ind_id].to_numpy() if ind_id in wide.columns else oriented.to_numpy(),
+                        "rank": out["rang"].to_numpy(dtype=float, na_value=np.nan),
+                        "count": out["n_classes"].to_numpy(dtype=float, na_value=np.nan),
+                        "national_pct": out["percentile"].to_numpy(dtype=float, na_value=np.nan),
+                        "regional_pct": regional.to_numpy(dtype=float, na_value=np.nan),
+                    }
+                )
+            )
+        return pd.concat(rows, ignore_index=True).set_index(["code", "indicator"], drop=False)
+
+    return _memo(base, ("ranks", level), make)
+
+
+def _people_concerned(base, level: str, code: str, indicator: Indicator) -> tuple[float, str, str]:
+    """(number, unit word, note) behind a rate: rate × the right population; NaN when not estimable."""
+    if not indicator.is_rate or indicator.concerned is None:
+        return float("nan"), "", ""
+
+    def make():
+        try:
+            return scores.people_concerned(_wide(base, level), base.territories, indicator.id)
+        except ValueError:
+            return None
+
+    table = _memo(base, ("concerned", level, indicator.id), make)
+    if table is None or code not in table.index:
+        return float("nan"), "", ""
+    row = table.loc[code]
+    number = float(row["nombre"]) if pd.notna(row["nombre"]) else float("nan")
+    return number, str(row["unite"]), str(row["note"] or "")
+
+
+def _robustness_sentence(base, level: str, code: str) -> str:
+    """How stable the composite rank is under other weightings, in one French sentence."""
+    if level == "france":
+        return ""
+    try:
+        rob = scores.robustness(_wide(base, level), code, n_draws=200)
+    except ValueError:
+        return ""
+    return scores.robustness_sentence(rob, scores.level_label(level))
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def display_value(value, indicator_id: str) -> str:
+    """French text of a value; missing values say why (never 0 or nan)."""
+    return format_value(value, indicator_id)
+
+
+def _parents(base, level: str, code: str) -> pd.DataFrame:
+    rows = []
+    own = _territories(base, level).loc[code]
+    for parent_level in _PARENT_LEVELS[level]:
+        parent_code = own.get(parent_level)
+        if parent_code is None or pd.isna(parent_code):
+            continue
+        parent_code = str(parent_code)
+        table = _territories(base, parent_level)
+        if parent_code in table.index:
+            rows.append((parent_level, parent_level, parent_code, str(table.at[parent_code, "nom"])))
+    if level != "france":
+        rows.append(("france", "france", "FR", "France"))
+    return pd.DataFrame(rows, columns=["role", "level", "code", "nom"])
+
+
+def _ladder(base, level: str, code: str, nom: str, neighbours, peers, parents) -> pd.DataFrame:
+    members = [("territoire", level, code)]
+    members += [("voisin", level, c) for c in neighbours]
+    members += [("pair", level, c) for c in peers if c not in neighbours]
+    members += [(r.role, r.level, r.code) for r in parents.itertuples()]
+    rows = []
+    for role, lvl, c in members:
+        wide = _wide(base, lvl)
+        if c not in wide.index:
+            continue
+        record = wide.loc[c]
+        name = str(record.get("nom", c)) if lvl != "france" else "France"
+        composite = _composite(base, lvl).get(c, np.nan)
+        for ind in list_indicators():
+            if ind.id == COMPOSITE_ID:
+                rows.append((ind.id, role, lvl, c, name, composite))
+            elif ind.id in wide.columns:
+                rows.append((ind.id, role, lvl, c, name, record[ind.id]))
+    ladder = pd.DataFrame(rows, columns=["indicator", "role", "level", "code", "nom", "value"])
+    ladder["value"] = pd.to_numeric(ladder["value"], errors="coerce")
+    known = ladder.groupby("indicator")["value"].transform(lambda v: v.notna().any())
+    ladder = ladder.loc[known].reset_index(drop=True)  # drop indicators that no compared territory has
+    ladder["role_label"] = ladder["role"].map(ROLE_LABELS)
+    ladder["display"] = [
+        display_value(v, i) for v, i in zip(ladder["value"], ladder["indicator"], strict=True)
+    ]
+    return ladder
+
+
+def _key_figures(base, level: str, code: str) -> pd.DataFrame:
+    wide = _wide(base, level)
+    ranks = _rank_table(base, level) if level != "france" else None  # France is ranked against nothing
+    composite = [COMPOSITE_ID] if level != "france" else []  # a relative index: no meaning for France alone
+    key_ids = [*_KEY_IDS, *composite, *(i.id for i in list_indicators() if i.composite)]
+    rows = []
+    for ind_id in dict.fromkeys(key_ids):
+        ind = get_indicator(ind_id)
+        if ind_id == COMPOSITE_ID:
+            value = float(_composite(base, level).get(code, np.nan))
+        elif ind_id in wide.columns:
+            value = pd.to_numeric(wide.at[code, ind_id], errors="coerce")
+        else:
+            continue
+        concerned, word, note = _people_concerned(base, level, code, ind)
+        unit, citation, source, millesime = ind.unit, ind.citation, ind.source_entry.producer, ind.millesime
+        rank_row = ranks.loc[(code, ind_id)] if ranks is not None and (code, ind_id) in ranks.index else None
+        rows.append(
+            {
+                "indicator": ind_id,
+                "label": get_indicator(ind_id).label,
+                "value": value,
+                "display": display_value(value, ind_id),
+                "unit": unit,
+                "source": source,
+                "millesime": millesime,
+                "citation": citation,
+                "rank": rank_row["rank"] if rank_row is not None else np.nan,
+                "count": rank_row["count"] if rank_row is not None else np.nan,
+                "national_pct": rank_row["national_pct"] if rank_row is not None else np.nan,
+                "regional_pct": rank_row["regional_pct"] if rank_row is not None else np.nan,
+                "concerned": concerned,
+                "concerned_text": _concerned_text(ind_id, concerned, word),
+                "concerned_note": note,
+            }
+        )
+    return pd.DataFrame(rows).set_index("indicator", drop=False)
+
+
+def _concerned_text(indicator_id: str, number: float, word: str) -> str:
+    """'environ 40 000 personnes'; for a coverage rate (higher is better) the count is of those left out."""
+    if not math.isfinite(number):
+        return ""
+    left_out = " non couverts" if get_indicator(indicator_id).direction < 0 else ""
+    return f"environ {_group_int(number)} {word}{left_out}"
+
+
+def _group_int(number: float) -> str:
+    return f"{round(number):,}".replace(",", "\u202f")
+
+
+def _summary(key: pd.DataFrame, level: str) -> list[str]:
+    """Strengths and fragilities in plain French, from national percentiles (oriented by direction)."""
+    directional = [
+        i
+        for i in key.index
+        if i != COMPOSITE_ID and not i.startswith("ifn") and get_indicator(i).direction != 0
+    ]
+    oriented = {}
+    for ind_id in directional:
+        pct = key.at[ind_id, "national_pct"]
+        if pd.notna(pct):
+            oriented[ind_id] = pct if get_indicator(ind_id).direction > 0 else 100 - pct
+    peers_word = {"commune": "communes", "epci": "EPCI", "departement": "départements", "region": "régions"}
+    others = peers_word.get(level, "territoires")
+    fragile = sorted((i for i, p in oriented.items() if p >= 75), key=lambda i: -oriented[i])
+    strong = sorted((i for i, p in oriented.items() if p <= 25), key=lambda i: oriented[i])
+    lines = []
+    ifn = key["value"].get("ifn", np.nan)
+    if pd.notna(ifn):
+        ifn_pct = key.at["ifn", "national_pct"]
+        where = f" ; il est plus élevé que dans {ifn_pct:.0f} % des {others}" if pd.notna(ifn_pct) else ""
+        lines.append(f"Indice de fragilité numérique : {display_value(ifn, 'ifn')}{where}.")
+    if fragile:
+        words = ", ".join(
+            f"{_lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in fragile[:4]
+        )
+        lines.append(f"Fragilités (parmi le quart le plus fragile des {others}) : {words}.")
+    if strong:
+        words = ", ".join(
+            f"{_lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in strong[:4]
+        )
+        lines.append(f"Points d'appui (parmi le quart le moins fragile des {others}) : {words}.")
+    if not fragile and not strong and oriented:
+        lines.append(f"Le territoire se situe dans la moyenne des {others} pour les principaux indicateurs.")
+    return lines
+
+
+def _lower_first(text: str) -> str:
+    """'Pauvreté' -> 'pauvreté' but 'Locaux en THD' keeps its acronym."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _caveats(key: pd.DataFrame, communes: pd.DataFrame) -> list[str]:
+    lines = [
+        "Ces indicateurs mesurent un risque de fragilité numérique, pas un nombre de personnes exclues "
+        "du numérique : les effectifs « concernés » appliquent un taux à une population.",
+        "Les sources ont des millésimes différents (du recensement 2017 à 2024) ; la couverture "
+        "très haut débit date de 2019 et a beaucoup progressé depuis.",
+    ]
+    secret = key.loc[key["value"].isna() & (key["indicator"] != COMPOSITE_ID), "label"].tolist()
+    if secret:
+        lines.append(
+            f"Donnée non disponible pour ce territoire (secret statistique ou absence) : {', '.join(secret)}."
+        )
+    if "taux_pauvrete" in communes.columns and len(communes) > 1:
+        hidden = int(communes["taux_pauvrete"].isna().sum())
+        if hidden:
+            lines.append(
+                f"Taux de pauvreté : {hidden} commune(s) sur {len(communes)} sont sous secret statistique ; "
+                "la valeur du territoire ne repose que sur les autres."
+            )
+    return lines
+
+
+def _data_date(base) -> str:
+    report = getattr(base, "report", None)
+    built = None
+    if isinstance(report, dict):
+        built = report.get("built_at") or report.get("date")
+    elif report is not None and hasattr(report, "attrs"):
+        built = report.attrs.get("built_at")
+    return str(built)[:10] if built else dt.date.today().isoformat()
+
+
+def build_profile(
+    base, code: str, level: str | None = None, *, n_neighbours: int = 5, n_peers: int = 5
+) -> Profile:
+    """The profile of one territory (EPCI, commune, département, région or France).
+
+    Raises a French ValueError naming close codes when `code` is unknown at `level`.
+    """
+    level, code, nom = resolve_territory(base, code, level)
+    parents = _parents(base, level, code)
+    neighbours = _neighbours(base, level, code, n_neighbours)
+    peers = _peers(base, level, code, n_peers)
+    ladder = _ladder(base, level, code, nom, neighbours, peers, parents)
+    key = _key_figures(base, level, code)
+    member_codes = _member_communes(base, level, code) if level != "france" else []
+    communes = (
+        _wide(base, "commune").reindex(member_codes) if member_codes else _wide(base, "commune").iloc[:0]
+    )
+    parts = [
+        _rank_table(base, lvl).loc[lambda r, codes=codes: r["code"].isin(codes)]
+        for lvl, codes in ladder.groupby("level")["code"].unique().items()
+        if lvl != "france"
+    ]
+    empty = pd.DataFrame(columns=["level", "code", "indicator", "value", *_RANK_COLUMNS])
+    ranks = pd.concat(parts, ignore_index=True) if parts else empty
+    return Profile(
+        level=level,
+        code=code,
+        nom=nom,
+        parents=parents,
+        key_figures=key,
+        ladder=ladder,
+        ranks=ranks,
+        communes=communes,
+        summary=[*_summary(key, level), *filter(None, [_robustness_sentence(base, level, code)])],
+        caveats=_caveats(key, communes),
+        data_date=_data_date(base),
+        n_communes=len(member_codes),
+    )
+
+
+# ---------------------------------------------------------------- tables and exports
+
+
+def _shown(value, indicator_id: str):
+    """The value as a spreadsheet shows it: rates ×100, missing -> the French explanation."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return display_value(np.nan, indicator_id)
+    if get_indicator(indicator_id).is_rate:
+        return float(value) * 100
+    return float(value)
+
+
+_RANK_COLUMNS = ("rank", "count", "national_pct", "regional_pct")
+
+
+def comparison_table(profile: Profile) -> pd.DataFrame:
+    """All indicators for the territory and its comparison territories, one row per (territory, indicator).
+
+    Rates are given in % (×100); missing values carry the French explanation instead of a number.
+    """
+    ranks = profile.ranks[["level", "code", "indicator", *_RANK_COLUMNS]].reset_index(drop=True)
+    rows = profile.ladder.merge(ranks, on=["level", "code", "indicator"], how="left")
+    meta = {i: _meta(i) for i in rows["indicator"].unique()}
+    has_value = rows["value"].notna()
+    return pd.DataFrame(
+        {
+            "Rôle": rows["role_label"],
+            "Niveau": rows["level"].map(LEVEL_LABELS),
+            "Code": rows["code"],
+            "Territoire": rows["nom"],
+            "Identifiant": rows["indicator"],
+            "Indicateur": rows["indicator"].map(lambda i: meta[i][0]),
+            "Valeur": [_shown(v, i) for v, i in zip(rows["value"], rows["indicator"], strict=True)],
+            "Unité": rows["indicator"].map(lambda i: meta[i][1]),
+            "Rang national": [_int_or_blank(v) for v in rows["rank"].where(has_value)],
+            "Nombre de territoires classés": [_int_or_blank(v) for v in rows["count"]],
+            "Percentile national": [_round_or_blank(v) for v in rows["national_pct"]],
+            "Percentile régional": [_round_or_blank(v) for v in rows["regional_pct"]],
+            "Source": rows["indicator"].map(lambda i: meta[i][2]),
+            "Millésime": rows["indicator"].map(lambda i: meta[i][3]),
+        }
+    )
+
+
+def _meta(indicator_id: str) -> tuple[str, str, str, str]:
+    """(label, unit, source, millésime) of an indicator."""
+    ind = get_indicator(indicator_id)
+    return ind.label, ind.unit, ind.source_entry.producer, ind.millesime
+
+
+def _int_or_blank(value):
+    return int(value) if pd.notna(value) else ""
+
+
+def _round_or_blank(value):
+    return round(float(value), 1) if pd.notna(value) else ""
+
+
+def _commune_sheets(profile: Profile) -> dict[str, pd.DataFrame]:
+    """One sheet per theme of commune-level indicators, with the commune code and name."""
+    communes = profile.communes
+    if communes.empty:
+        return {}
+    sheets: dict[str, pd.DataFrame] = {}
+    themes = dict.fromkeys(i.theme for i in list_indicators())
+    for theme in themes:
+        ids = [
+            i.id
+            for i in list_indicators(theme)
+            if i.id in communes.columns and communes[i.id].notna().any() and "commune" in i.levels
+        ]
+        if not ids:
+            continue
+        frame = pd.DataFrame(
+            {"Code commune": communes.index.astype(str), "Commune": communes["nom"].to_numpy()}
+        )
+        for ind_id in ids:
+            ind = get_indicator(ind_id)
+            frame[f"{ind.short} ({ind.unit})"] = [_shown(v, ind_id) for v in communes[ind_id].to_numpy()]
+        sheets[f"Communes - {_THEME_LABELS.get(theme, theme)}"] = frame
+    return sheets
+
+
+_THEME_LABELS = {
+    "contexte": "contexte",
+    "ifn": "IFN",
+    "acces": "accès",
+    "competences": "compétences",
+    "information": "information",
+    "offre": "offre",
+}
+
+
+def _sources_sheet(profile: Profile) -> pd.DataFrame:
+    ids = set(profile.ladder["indicator"])
+    rows = [
+        {
+            "Identifiant": ind.id,
+            "Indicateur": ind.label,
+            "Unité": ind.unit,
+            "Source": ind.source_entry.producer,
+            "Jeu de données": ind.source_entry.title,
+            "Millésime": ind.millesime,
+            "Licence": ind.source_entry.licence,
+            "Adresse": " ".join(ind.source_entry.urls),
+            "Définition": ind.description,
+        }
+        for ind in list_indicators()
+        if ind.id in ids
+    ]
+    rows.append(
+        {
+            "Identifiant": "notes",
+            "Indicateur": "Lecture",
+            "Unité": "",
+            "Source": "",
+            "Jeu de données": "",
+            "Millésime": f"données de la base du {profile.data_date}",
+            "Licence": "",
+            "Adresse": "",
+            "Définition": "Taux en % (×100). Rang national : 1 = situation la plus fragile (ou valeur la plus "
+            "élevée pour les indicateurs de contexte) ; percentile : 100 = le plus fragile. "
+            + " ".join(profile.caveats),
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def profile_xlsx(profile: Profile) -> bytes:
+    """XLSX: indicators for the territory and its comparisons, commune sheets, sources sheet."""
+    sheets = {
+        "Indicateurs": comparison_table(profile),
+        **_commune_sheets(profile),
+        "Sources": _sources_sheet(profile),
+    }
+    return xlsx_bytes(sheets, number_formats={"Percentile national": "0.0", "Percentile régional": "0.0"})
+
+
+def profile_csv(profile: Profile) -> bytes:
+    """CSV (UTF-8 BOM, ';', decimal comma) of the comparison table."""
+    table = comparison_table(profile)
+    for column in ("Valeur", "Percentile national", "Percentile régional"):  # mixed columns: numbers and text
+        table[column] = [_french_number(v) if isinstance(v, float) else v for v in table[column].to_numpy()]
+    return csv_bytes(table)
+
+
+def _french_number(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def profile_filename(profile: Profile, extension: str) -> str:
+    """'profil-cc-du-haut-val-de-sevre-200067106.pdf'."""
+    return safe_filename(f"profil {profile.nom} {profile.code}", f".{extension.lstrip('.')}")
