@@ -593,7 +593,14 @@ def run_server_only(
                 return
             rec.times[name].append(time.perf_counter() - start)
             if at.exception:
-                rec.errors.append(f"session {n} {name}: exception affichée par la page")
+                trace = [line for e in at.exception for line in e.stack_trace if line.strip()]
+                if any("Runtime hasn't been created" in line for line in trace):
+                    rec.warnings.add(
+                        "artefact d'AppTest en fils parallèles (runtime simulé partagé), pas de l'app"
+                    )
+                    return
+                where = " | ".join(trace[-2:])[:300]
+                rec.errors.append(f"session {n} {name}: exception affichée par la page : {where}")
 
         at = app_test.AppTest.from_file(str(root / "app.py"), default_timeout=timeout)
         step("ouvrir_carte", at.run)
@@ -652,6 +659,7 @@ def run_server_only(
         "all_p50_s": round(_percentile(all_times, 0.5), 2),
         "all_p95_s": round(_percentile(all_times, 0.95), 2),
         "errors": rec.errors,
+        "warnings": sorted(rec.warnings),
         "rss_baseline_mb": round(baseline / 2**20, 1),
         "rss_peak_mb": round(peak[0] / 2**20, 1),
         "mb_per_session": round((peak[0] - baseline) / 2**20 / sessions, 1),
@@ -687,6 +695,8 @@ def _print_server_only(result: dict) -> None:
         print(f"  {name:<20} {s['n']:>3} {s['p50_s']:>6} {s['p95_s']:>6} {s['skipped']:>8}")
     print(f"  {'toutes étapes':<20} {'':>3} {result['all_p50_s']:>6} {result['all_p95_s']:>6}")
     print(f"  erreurs : {len(result['errors'])} {result['errors'][:3]}")
+    for w in result.get("warnings", []):
+        print(f"  attention : {w}")
     print(
         f"  mémoire : après échauffement {result['rss_baseline_mb']} Mo, pic {result['rss_peak_mb']} Mo, "
         f"soit {result['mb_per_session']} Mo par session ajoutée"
