@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -579,6 +580,8 @@ def run_server_only(
     app_test.PagesManager = _Navigation
     me = psutil.Process()
     rec = Record()
+    pages = re.findall(r'st\.Page\(\s*"([^"]+)"', (root / "app.py").read_text(encoding="utf-8"))
+    profile_page = next(p for p in pages if p.endswith("profil.py"))
 
     def participant(n: int) -> None:
         def step(name: str, action) -> None:
@@ -618,7 +621,7 @@ def run_server_only(
 
         step("changer_territoire", territory)
         step("changer_indicateur", indicator)
-        step("ouvrir_profil", lambda: at.switch_page("pages/profil.py").run())
+        step("ouvrir_profil", lambda: at.switch_page(profile_page).run())
 
     participant(-1)  # warm the shared caches, as the browser run does
     rec = Record()
