@@ -97,8 +97,17 @@ def distances(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
+def _topology(level: str, code: str) -> dict:
+    return maps.to_topology(scope_geometry(level, code))
+
+
 def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
-    """The folium map of the territory (built once per territory, need indicator and local places)."""
+    """A new folium map of the territory on every run, from cached parts (~0.1 s).
+
+    Never cache the map itself: st_folium renames the map's elements while rendering it, so a
+    cached map rendered a second time (next rerun, other session) refers to layers that no longer
+    exist and the browser shows a blank map.
+    """
     geo = scope_geometry(level, code)
     return view_map(
         geo,
@@ -107,7 +116,7 @@ def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, heig
         nearby_places(level, code, local),
         distances(level, code, local),
         highlight=territory_shape(level, code),
-        topology=maps.to_topology(geo),
+        topology=_topology(level, code),
         height=height,
     )
 

@@ -44,7 +44,6 @@ def normalise(text: str) -> str:
 
 def current_territory() -> tuple[str, str]:
     """(level, code) of the territory chosen in the sidebar (France until one is chosen)."""
-    _ensure_navigation()
     value = st.session_state.get(_KEY)
     if value is None:
         value = _from_url() or DEFAULT_TERRITORY
@@ -141,20 +140,6 @@ def projector_toggle() -> bool:
     elif _PROJECTOR in st.query_params:
         del st.query_params[_PROJECTOR]
     return on
-
-
-def _ensure_navigation() -> None:
-    """Run the page through app.py even when a deep link (/carte) is the first request after start-up.
-
-    Streamlit runs a file of the legacy `pages/` folder on its own (no sidebar, no selector) until
-    app.py has called st.navigation once in the process. When a page finds itself in that legacy
-    mode, it switches it off and reruns, so the same URL now goes through app.py.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
 
 
 def _leave_projector() -> None:

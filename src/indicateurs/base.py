@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from indicateurs import loaders
 from indicateurs.registry import LEVELS, Indicator, get_indicator, list_indicators
@@ -27,6 +30,7 @@ from indicateurs.territories import FRANCE, Reference, harmonise, load_reference
 __all__ = ["Base", "BaseBuildError", "BaseCorruptError", "BaseMissingError", "build_base", "load_base"]
 
 BUILD_VERSION = "1"
+_BUILD_LOCK = threading.Lock()  # a room opening the app at once triggers one build, not thirty
 Progress = Callable[[str, float], None]
 GEO_SOURCES = {
     "commune": "geo_communes_2025",
@@ -171,7 +175,15 @@ def load_base(folder: Path | None = None) -> Base:
 
 
 def build_base(progress: Progress | None = None, *, force: bool = False) -> dict:
-    """Fetch the sources, harmonise to COG 2025, aggregate, and write the base. Returns the build report."""
+    """Fetch the sources, harmonise to COG 2025, aggregate, and write the base. Returns the build report.
+
+    Builds run one at a time in a process; a caller that waited finds the base up to date and skips.
+    """
+    with _BUILD_LOCK:
+        return _build_base(progress, force=force)
+
+
+def _build_base(progress: Progress | None, *, force: bool) -> dict:
     from indicateurs.fetch import fetch
 
     say = progress or (lambda step, fraction: None)
@@ -223,8 +235,10 @@ def build_base(progress: Progress | None = None, *, force: bool = False) -> dict
 def _readable(folder: Path) -> bool:
     try:
         load_base(folder)
-        return all((folder / f"geo_{level}.parquet").stat().st_size > 0 for level in GEO_SOURCES)
-    except (BaseCorruptError, BaseMissingError, OSError):
+        for level in GEO_SOURCES:  # reads the footer: a truncated or foreign file fails here
+            pq.read_metadata(folder / f"geo_{level}.parquet")
+        return True
+    except (BaseCorruptError, BaseMissingError, OSError, pa.ArrowException):
         return False
 
 

@@ -1,6 +1,10 @@
 """Choropleth maps (folium) that draw offline and stay light: quantised TopoJSON, local JS/CSS.
 
 Pure functions, no Streamlit: the page wraps them in caches and `st_folium`.
+
+Cache the parts (topology, values), never a `folium.Map` given to `st_folium`: st_folium renames
+the elements of the map it renders, and folium's layers add their `addTo` line under the old
+name, so the second render of the same map object refers to undefined variables (blank map).
 """
 
 from __future__ import annotations

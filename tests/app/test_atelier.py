@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "atelier.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "atelier.py")
 PIN = "2468"
 EPCI = ("epci", "200041523")
 

@@ -15,7 +15,7 @@ from indicateurs.registry import format_value, get_indicator, list_indicators
 
 pytestmark = pytest.mark.integration
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "comparer.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "comparer.py")
 
 
 @pytest.fixture(scope="module")

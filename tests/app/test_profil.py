@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = Path(__file__).resolve().parents[2] / "pages" / "profil.py"
+PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "profil.py"
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +62,7 @@ def test_changing_the_map_indicator(base):
 
 def test_profile_inside_the_app_follows_the_shared_territory(app):
     app.session_state["territoire"] = ("epci", "200067106")
-    at = app.switch_page("pages/profil.py").run()
+    at = app.switch_page("app_pages/profil.py").run()
     assert not at.exception
     assert "CA du Pays Basque" in at.title[0].value
     assert at.selectbox(key="territoire_choisi").value == "epci:200067106"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "ressources.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "ressources.py")
 EPCI = ("epci", "200041523")
 
 

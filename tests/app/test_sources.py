@@ -9,7 +9,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_sources_page_lists_every_source_indicator_and_the_method(app):
-    at = app.switch_page("pages/sources.py").run()
+    at = app.switch_page("app_pages/sources.py").run()
     assert not at.exception
     assert at.title[0].value == "Sources et méthode"
     sources, indicators = at.dataframe[0].value, at.dataframe[1].value

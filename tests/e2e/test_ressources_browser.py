@@ -27,16 +27,61 @@ def _open(page, server):
     page.get_by_text("Carte des lieux").wait_for(timeout=120_000)
 
 
-def test_map_draws_places_offline(page, server, artifacts):
-    _open(page, server)
-    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
+def _map_errors(page) -> list[str]:
+    """Collect uncaught errors and console errors (resource loads aside: `page.blocked` covers them)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(f"console: {msg.text}")
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    return errors
+
+
+def _assert_map_drawn(page, errors: list[str]) -> None:
+    iframe = page.locator(MAP_IFRAME).first
+    frame = page.frame_locator(MAP_IFRAME).first
     markers = frame.locator(".leaflet-marker-pane .awesome-marker")
     markers.first.wait_for(timeout=60_000)
+    frame.locator(".leaflet-overlay-pane path").nth(10).wait_for(timeout=60_000)
+    page.wait_for_timeout(2_000)  # let the last scripts of the iframe run (errors come late)
+    box = iframe.bounding_box()
+    assert box is not None and box["height"] > 200, box
+    assert frame.locator(".leaflet-container path").count() > 10  # communes and zone outlines
     assert markers.count() > 30
-    assert frame.locator("text=Lieux d'accompagnement").count() == 1  # the legend
+    assert frame.locator("text=Lieux d'accompagnement").count() == 1  # the places legend
+    assert frame.locator(".atlas-map-legend").count() == 1  # the need legend
+    assert errors == []
+
+
+def test_map_draws_places_offline(page, server, artifacts):
+    errors = _map_errors(page)
+    _open(page, server)
+    _assert_map_drawn(page, errors)
+    page.locator(MAP_IFRAME).first.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "ressources-carte.png"), full_page=False)
     # Nothing of the map is fetched outside localhost (the navigation's Material icons font is not ours).
     assert [u for u in page.blocked if "fonts.gstatic.com" not in u] == []
+
+
+def test_map_draws_again_in_a_new_session(browser, server):
+    """A second visit renders the map again: it was blank when a cached folium map was re-rendered."""
+    for _visit in range(2):
+        context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
+        try:
+            pg = context.new_page()
+            errors = _map_errors(pg)
+            _open(pg, server)
+            _assert_map_drawn(pg, errors)
+        finally:
+            context.close()
 
 
 def test_upload_lists_bad_rows_then_stores_the_good_ones(page, server, tmp_path):

@@ -146,3 +146,25 @@ def test_base_map_can_leave_the_shapes_to_a_static_file(grid, values):
     assert '"arcs"' in inline
     # the values layer is a small fraction of the shapes: only texts and class indices travel
     assert len(maps._compact_json(next(iter(layer._children.values())).props)) < 1000
+
+
+def _undefined_names(script: str) -> set[str]:
+    """Element variables (folium's `name_<id>`) the script uses but never declares."""
+    name = r"[a-z][a-z_]*?_(?:[0-9a-f]{32}|div(?:_\d+)*)"
+    used = set(re.findall(rf"\b({name})\b", script))
+    declared = set(re.findall(rf"\b(?:var|function)\s+({name})\b", script))
+    return {u for u in used - declared if u != "map_div"}  # st_folium declares the map itself
+
+
+def test_choropleth_script_under_st_folium_declares_every_layer_it_uses(grid, values):
+    streamlit_folium = pytest.importorskip("streamlit_folium")
+    classes = classify(values, "quantiles", indicator="part_65_plus")
+    m = maps.choropleth(grid, values, "part_65_plus", classes, highlight=grid["code"][0], outlines=grid)
+    m.get_root().render()
+    script = streamlit_folium._get_map_string(m)
+    assert "addTo(" in script and "geo_json_div" in script
+    assert _undefined_names(script) == set()
+    # The same map object rendered again refers to names st_folium has already replaced:
+    # this is why pages build a new map on every run (see the module docstring).
+    m.get_root().render()
+    assert _undefined_names(streamlit_folium._get_map_string(m)) != set()
