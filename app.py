@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import data, state, style
 
-carte = st.Page("app_pages/carte.py", title="Carte", icon=":material/map:", url_path="carte")
+carte = st.Page("app_pages/carte.py", title="Carte", icon="🗺️", url_path="carte")
 
 
 def _home() -> None:
@@ -15,17 +15,11 @@ def _home() -> None:
 pages = [
     st.Page(_home, title="Accueil", url_path="accueil", default=True, visibility="hidden"),
     carte,
-    st.Page(
-        "app_pages/profil.py", title="Profil du territoire", icon=":material/assignment:", url_path="profil"
-    ),
-    st.Page("app_pages/comparer.py", title="Comparer", icon=":material/compare_arrows:", url_path="comparer"),
-    st.Page(
-        "app_pages/ressources.py", title="Ressources", icon=":material/location_on:", url_path="ressources"
-    ),
-    st.Page("app_pages/atelier.py", title="Atelier", icon=":material/groups:", url_path="atelier"),
-    st.Page(
-        "app_pages/sources.py", title="Sources et méthode", icon=":material/menu_book:", url_path="sources"
-    ),
+    st.Page("app_pages/profil.py", title="Profil du territoire", icon="📋", url_path="profil"),
+    st.Page("app_pages/comparer.py", title="Comparer", icon="📊", url_path="comparer"),
+    st.Page("app_pages/ressources.py", title="Ressources", icon="📍", url_path="ressources"),
+    st.Page("app_pages/atelier.py", title="Atelier", icon="🧩", url_path="atelier"),
+    st.Page("app_pages/sources.py", title="Sources et méthode", icon="📚", url_path="sources"),
 ]
 page = st.navigation(pages)
 st.set_page_config(page_title=f"{page.title} · Atlas de l'inclusion numérique", page_icon="🗺️", layout="wide")

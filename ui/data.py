@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from indicateurs import maps
-from indicateurs.base import Base, BaseMissingError, build_base, load_base
+from indicateurs.base import Base, BaseCorruptError, BaseMissingError, build_base, load_base
 
 __all__ = [
     "LEVEL_NAMES",
@@ -59,7 +59,7 @@ def ensure_base() -> Base | None:
     """The base; when it was never built, build it now with a visible progress bar."""
     try:
         return base()
-    except BaseMissingError:
+    except (BaseMissingError, BaseCorruptError):  # never built, or damaged: (re)build it
         pass
     with st.status("Première ouverture : construction de la base de données…", expanded=True) as status:
         bar = st.progress(0.0, text="Préparation")
