@@ -96,6 +96,7 @@ def map_panel() -> None:
         file_name=f"{indicator_id}_{scope}_{area}.csv",
         mime="text/csv",
         key="telecharger_csv",
+        on_click="ignore",
     )
 
 

@@ -179,8 +179,12 @@ with tab_screen:
     )
     csv_screen, xlsx_screen = data.screening_files(screen, weights)
     name = safe_filename(f"preselection {region_names[region]}")
-    s2.download_button("Présélection (XLSX)", xlsx_screen, f"{name}.xlsx", key="cmp_dl_screen_xlsx")
-    s3.download_button("Présélection (CSV)", csv_screen, f"{name}.csv", key="cmp_dl_screen_csv")
+    s2.download_button(
+        "Présélection (XLSX)", xlsx_screen, f"{name}.xlsx", key="cmp_dl_screen_xlsx", on_click="ignore"
+    )
+    s3.download_button(
+        "Présélection (CSV)", csv_screen, f"{name}.csv", key="cmp_dl_screen_csv", on_click="ignore"
+    )
 
 # ---------------------------------------------------------------- comparison
 with tab_compare:
@@ -273,8 +277,12 @@ with tab_compare:
 
     d1, d2, _ = st.columns([1, 1, 3])
     csv_cmp, xlsx_cmp = data.comparison_files(tuple(selection))
-    d1.download_button("Comparaison (XLSX)", xlsx_cmp, "comparaison-territoires.xlsx", key="cmp_dl_xlsx")
-    d2.download_button("Comparaison (CSV)", csv_cmp, "comparaison-territoires.csv", key="cmp_dl_csv")
+    d1.download_button(
+        "Comparaison (XLSX)", xlsx_cmp, "comparaison-territoires.xlsx", key="cmp_dl_xlsx", on_click="ignore"
+    )
+    d2.download_button(
+        "Comparaison (CSV)", csv_cmp, "comparaison-territoires.csv", key="cmp_dl_csv", on_click="ignore"
+    )
 
     st.subheader("Graphiques")
     available = [i.id for i in list_indicators() if i.id in set(table["indicator"])]

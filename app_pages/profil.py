@@ -58,6 +58,7 @@ def downloads(profile, level: str, code: str) -> None:
             mime=mime,
             key=f"profil_telecharger_{ext}",
             icon=":material/download:",
+            on_click="ignore",
         )
     st.caption("Profil à emporter : fichiers créés au moment du clic, au nom du territoire.")
 

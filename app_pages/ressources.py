@@ -190,6 +190,7 @@ st.download_button(
     file_name="modele_lieux_locaux.csv",
     mime="text/csv",
     key="ressources_modele",
+    on_click="ignore",
 )
 known = set(wide_communes.index)
 upload_key = f"ressources_fichier_{st.session_state.get('ressources_depots', 0)}"  # new key = emptied widget

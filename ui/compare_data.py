@@ -22,12 +22,11 @@ __all__ = [
 ]
 
 
-@st.cache_resource(show_spinner="Chargement de la base…")
 def get_base():
-    """The built base (read-only, shared by every session)."""
-    from indicateurs.base import load_base
+    """The built base (read-only, shared by every session): the app's single cached copy."""
+    from ui.data import base
 
-    return load_base()
+    return base()
 
 
 @st.cache_resource

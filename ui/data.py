@@ -58,9 +58,12 @@ def base() -> Base:
 def ensure_base() -> Base | None:
     """The base; when it was never built, build it now with a visible progress bar."""
     try:
-        return base()
+        loaded = base()
+        for level in ("epci", "commune"):  # a damaged boundaries file is found here, not inside a map
+            loaded.geometry(level)
+        return loaded
     except (BaseMissingError, BaseCorruptError):  # never built, or damaged: (re)build it
-        pass
+        base.clear()
     with st.status("Première ouverture : construction de la base de données…", expanded=True) as status:
         bar = st.progress(0.0, text="Préparation")
 

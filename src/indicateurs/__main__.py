@@ -88,12 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         help="fr : UTF-8 avec BOM, ';' et virgule décimale (Excel français) ; plain : UTF-8, ',' et point",
     )
     e.set_defaults(func=_export)
-    try:
-        from indicateurs.profile_cli import add_profil_parser
+    from indicateurs.health import add_health_parser
+    from indicateurs.profile_cli import add_profil_parser
 
-        add_profil_parser(sub)
-    except ImportError:
-        pass
+    add_profil_parser(sub)
+    add_health_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

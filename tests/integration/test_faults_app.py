@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from offline_guard import block_network
-from streamlit.runtime import pages_manager
 from streamlit.testing.v1 import app_test
 
 from indicateurs import catalogue, fetch, health
@@ -32,14 +31,6 @@ PAGES = re.findall(r'st\.Page\(\s*"([^"]+)"', APP.read_text(encoding="utf-8"))
 READ_ONLY_PAGES = [p for p in PAGES if "atelier" not in p]
 ATELIER = next((p for p in PAGES if "atelier" in p), None)
 MIDDLE_SOURCE = "ifn_communes_2023"  # fetched after the reference files: a failure mid-way
-
-
-class _NavigationPagesManager(pages_manager.PagesManager):
-    """AppTest re-detects the legacy `pages/` folder at every run; pin st.navigation's behaviour."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        pages_manager.PagesManager.uses_pages_directory = False
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +59,6 @@ def private_store(built_store, tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture()
 def app(monkeypatch):
-    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
     return app_test.AppTest.from_file(str(APP), default_timeout=180)
 
 
@@ -104,14 +94,8 @@ def test_missing_base_is_built_on_first_visit(private_store, app, no_network):
     assert no_network == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="needs one build at a time in base.build_base (a threading.Lock around the build); "
-    "remove this marker once it is in",
-)
 def test_first_visits_at_once_build_the_base_once(private_store, monkeypatch, no_network):
     """The facilitator starts the app and the room opens the link together, before the base exists."""
-    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
     shutil.rmtree(private_store / "base")
     results: dict[int, object] = {}
 
@@ -160,11 +144,6 @@ def test_corrupted_base_is_rebuilt_or_explained(private_store, app):
     assert rebuilt or explained, "ni reconstruite ni expliquée"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="needs base._readable to read the boundaries and ui.data.ensure_base to load them; "
-    "remove this marker once both are in",
-)
 @pytest.mark.parametrize("page", [p for p in PAGES if "carte" in p or "profil" in p])
 def test_corrupted_boundaries_are_rebuilt_or_explained(private_store, app, page):
     """A damaged boundaries file (e.g. an interrupted copy of the store to a USB key)."""

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from offline_guard import block_network
-from streamlit.runtime import pages_manager
 from streamlit.testing.v1 import app_test
 
 pytestmark = pytest.mark.integration
@@ -28,17 +27,8 @@ def no_network(monkeypatch) -> list[str]:
     return block_network(monkeypatch)
 
 
-class _NavigationPagesManager(pages_manager.PagesManager):
-    """AppTest re-detects the legacy `pages/` folder at every run; pin st.navigation's behaviour."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        pages_manager.PagesManager.uses_pages_directory = False
-
-
 @pytest.fixture()
 def app(built_store, monkeypatch):
-    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
     return app_test.AppTest.from_file(str(APP), default_timeout=120)
 
 
