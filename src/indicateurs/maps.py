@@ -30,6 +30,7 @@ from indicateurs.registry import Indicator, format_value, get_indicator
 __all__ = [
     "LOCAL_ASSETS",
     "STATIC_URL",
+    "LegendControl",
     "base_map",
     "choropleth",
     "legend_html",
@@ -211,7 +212,9 @@ def choropleth(
         klass = classes.assign(values)
         counts = [int((klass == i).sum()) for i in range(len(classes.labels))]
         missing = int((klass < 0).sum())
-        _LegendControl(legend_html(ind, classes, counts=counts, missing=missing, level=level)).add_to(m)
+        LegendControl(
+            legend_html(ind, classes, counts=counts, missing=missing, level=level) + _LEGEND_CSS
+        ).add_to(m)
     return offline(m)
 
 
@@ -356,13 +359,15 @@ class _ChoroplethLayer(JSCSSMixin, folium.MacroElement):
         self.props_json = _compact_json(props)
 
 
-class _LegendControl(folium.MacroElement):
+class LegendControl(folium.MacroElement):
+    """An HTML legend drawn inside the map (a Leaflet control), so it shows in exports and fullscreen."""
+
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.control({position: "bottomleft"});
+            var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
             {{ this.get_name() }}.onAdd = function() {
-                var div = L.DomUtil.create("div", "atlas-map-legend");
+                var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
                 div.innerHTML = {{ this.html|tojson }};
                 return div;
             };
@@ -371,10 +376,12 @@ class _LegendControl(folium.MacroElement):
         """
     )
 
-    def __init__(self, legend: str):
+    def __init__(self, legend: str, *, position: str = "bottomleft", css_class: str = "atlas-map-legend"):
         super().__init__()
         self._name = "Legend"
-        self.html = legend + _LEGEND_CSS
+        self.html = legend
+        self.position = position
+        self.css_class = css_class
 
 
 _LEGEND_CSS = """<style>

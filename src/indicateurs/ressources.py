@@ -237,27 +237,6 @@ class _PlacesLayer(JSCSSMixin, folium.MacroElement):
         self.data = text
 
 
-class _Legend(folium.MacroElement):
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.control({position: "topright"});
-            {{ this.get_name() }}.onAdd = function() {
-                var div = L.DomUtil.create("div", "ressources-legend");
-                div.innerHTML = {{ this.html|tojson }};
-                return div;
-            };
-            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, legend: str):
-        super().__init__()
-        self._name = "LegendLieux"
-        self.html = legend
-
-
 def _legend_html(places: pd.DataFrame, zones: Mapping[int, int]) -> str:
     rows = []
     for place_type in DRAWN_TYPES:
@@ -325,7 +304,9 @@ def resources_map(
             ).add_to(m)
     if len(places):
         _PlacesLayer(places).add_to(m)
-    _Legend(_legend_html(places, zones)).add_to(m)
+    maps.LegendControl(
+        _legend_html(places, zones), position="topright", css_class="ressources-legend"
+    ).add_to(m)
     if len(communes):  # zoom on the communes, with the places around in view
         minx, miny, maxx, maxy = communes.total_bounds
         pad = _MARGIN_DEG / 2
