@@ -3,8 +3,9 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from indicateurs import exports, maps
-from indicateurs.registry import get_indicator
+from indicateurs.reference.registry import get_indicator
+from indicateurs.render import maps
+from indicateurs.render import tables as exports
 from ui import carte, data, state
 
 DEFAULT_INDICATOR = "ifn"

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from indicateurs import compare
-from indicateurs.compare_charts import style_grid
-from indicateurs.exports import safe_filename
-from indicateurs.registry import get_indicator, list_indicators
+from indicateurs.analysis import compare
+from indicateurs.reference.registry import get_indicator, list_indicators
+from indicateurs.render.compare_charts import style_grid
+from indicateurs.render.tables import safe_filename
 from ui import compare_data as data
 
 LEVELS = {

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from indicateurs.charts import ladder_figure
-from indicateurs.profile import COMPOSITE_ID, LEVEL_LABELS, profile_filename
-from indicateurs.registry import get_indicator
+from indicateurs.analysis.profile import COMPOSITE_ID, LEVEL_LABELS
+from indicateurs.reference.registry import get_indicator
+from indicateurs.render.charts import ladder_figure
+from indicateurs.render.profile_files import profile_filename
 from ui import carte
 from ui import profil as cache
 from ui.state import current_territory

@@ -7,10 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from indicateurs import ressources as view
-from indicateurs.places import PLACE_TYPES
-from indicateurs.registry import get_indicator
-from indicateurs.upload import (
+from indicateurs.atelier.local_places import (
     COLUMNS_DOC,
     LOCATION_RULE,
     TYPE_LABELS,
@@ -18,6 +15,9 @@ from indicateurs.upload import (
     validate_local_place,
     validate_local_places,
 )
+from indicateurs.reference.registry import get_indicator
+from indicateurs.render import places_map as view
+from indicateurs.sources.places import PLACE_TYPES
 from ui import ressources as data
 from ui.state import current_territory, projector_mode
 

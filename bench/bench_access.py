@@ -13,9 +13,9 @@ _EPCI = ("epci", "200041523")  # CC de la Haute Saintonge, 129 communes
 
 
 def run():
-    from indicateurs.access import commune_points, nearest_distances
+    from indicateurs.analysis.access import commune_points, nearest_distances
     from indicateurs.base import BaseMissingError, load_base
-    from indicateurs.places import DRAWN_TYPES
+    from indicateurs.sources.places import DRAWN_TYPES
 
     try:
         base = load_base()

@@ -27,9 +27,9 @@ def _median_time(fn, repeat: int = _REPEAT) -> float:
 
 
 def run() -> Iterator[Figure]:
-    from indicateurs import compare
+    from indicateurs.analysis import compare
     from indicateurs.base import load_base
-    from indicateurs.compare_charts import indicator_chart, profile_chart, style_grid
+    from indicateurs.render.compare_charts import indicator_chart, profile_chart, style_grid
 
     base = load_base()
     wide = base.wide("epci")

@@ -39,9 +39,9 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 def run() -> Iterator[Figure]:
-    from indicateurs import catalogue
-    from indicateurs.fetch import fetch_all, store_manifest
-    from indicateurs.store import mirror_dir
+    from indicateurs.config import mirror_dir
+    from indicateurs.reference import catalogue
+    from indicateurs.sources.fetch import fetch_all, store_manifest
 
     mirror = mirror_dir()
     if mirror is None:

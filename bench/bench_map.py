@@ -36,8 +36,8 @@ def run() -> Iterator[Figure]:
 
 
 def _build(base, gdf, level: str, indicator: str, topology=None, outlines=None):
-    from indicateurs import maps
-    from indicateurs.classify import classify
+    from indicateurs.analysis.classify import classify
+    from indicateurs.render import maps
 
     values = base.wide(level)[indicator].reindex(gdf["code"].to_numpy())
     classes = classify(values, "quantiles", indicator=indicator)
@@ -46,7 +46,7 @@ def _build(base, gdf, level: str, indicator: str, topology=None, outlines=None):
 
 
 def _server_side(base) -> Iterator[Figure]:
-    from indicateurs import maps
+    from indicateurs.render import maps
 
     epci = base.geometry("epci")
     regions = base.geometry("region")

@@ -18,10 +18,11 @@ _EPCI = "200067106"  # CA du Pays Basque: 158 communes
 
 
 def run():
+    from indicateurs.analysis.profile import build_profile
     from indicateurs.base import load_base
-    from indicateurs.pdf import profile_pdf
-    from indicateurs.profile import build_profile, profile_xlsx
-    from indicateurs.profile_cli import write_profiles
+    from indicateurs.cli.profil import write_profiles
+    from indicateurs.render.pdf import profile_pdf
+    from indicateurs.render.profile_files import profile_xlsx
 
     base = load_base()
     start = time.perf_counter()

@@ -8,7 +8,8 @@ from bench.figures import Figure, timer
 
 
 def _base():
-    from indicateurs.base import BaseMissingError, build_base, load_base
+    from indicateurs.base import BaseMissingError, load_base
+    from indicateurs.build import build_base
 
     try:
         return load_base()
@@ -18,7 +19,7 @@ def _base():
 
 
 def run() -> Iterator[Figure]:
-    from indicateurs.scores import composite_index, contiguity, ranks, region_codes, robustness
+    from indicateurs.analysis.scores import composite_index, contiguity, ranks, region_codes, robustness
 
     base = _base()
     for level, target in (("epci", 0.5), ("commune", 3.0)):

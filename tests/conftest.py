@@ -27,7 +27,7 @@ def mirror_or_skip() -> Path:
 def built_store() -> Path:
     """The test store with the base built from the mirror (once per session, then reused)."""
     mirror_or_skip()
-    from indicateurs.base import build_base
+    from indicateurs.build import build_base
 
     build_base()
     return STORE

@@ -28,7 +28,7 @@ from indicateurs.atelier import (
     escape_markdown,
     open_store,
 )
-from indicateurs.registry import list_indicators
+from indicateurs.reference.registry import list_indicators
 
 __all__ = [
     "author_key",
@@ -644,7 +644,7 @@ def export_buttons(
 ) -> None:
     """The four downloads; each file is built only when its button is clicked."""
     from indicateurs.atelier import to_csv, to_docx, to_markdown, to_xlsx
-    from indicateurs.exports import safe_filename
+    from indicateurs.render.tables import safe_filename
 
     def bundle():
         return feuille_de_route(store, atelier, base, level, code, territoire_nom, commune_noms)

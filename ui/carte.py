@@ -8,9 +8,9 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from indicateurs import maps
-from indicateurs.classify import METHODS, Classes, classify
-from indicateurs.registry import Indicator, get_indicator, list_indicators
+from indicateurs.analysis.classify import METHODS, Classes, classify
+from indicateurs.reference.registry import Indicator, get_indicator, list_indicators
+from indicateurs.render import maps
 from ui import data
 
 __all__ = ["THEMES", "MapView", "build_view", "indicator_options", "method_options"]

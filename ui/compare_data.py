@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from indicateurs import compare, compare_charts
-from indicateurs.exports import csv_bytes, xlsx_bytes
+from indicateurs.analysis import compare
+from indicateurs.render import compare_charts
+from indicateurs.render.tables import csv_bytes, xlsx_bytes
 
 __all__ = [
     "bar_chart",

@@ -13,8 +13,9 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from indicateurs import maps
-from indicateurs.base import Base, BaseCorruptError, BaseMissingError, build_base, load_base
+from indicateurs.base import Base, BaseCorruptError, BaseMissingError, load_base
+from indicateurs.build import build_base
+from indicateurs.render import maps
 
 __all__ = [
     "LEVEL_NAMES",

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indicateurs.analysis.profile import Profile, build_profile
 from indicateurs.base import Base
-from indicateurs.pdf import profile_pdf
-from indicateurs.profile import Profile, build_profile, profile_csv, profile_xlsx
+from indicateurs.render.pdf import profile_pdf
+from indicateurs.render.profile_files import profile_csv, profile_xlsx
 from ui import data
 
 __all__ = ["base", "csv", "pdf", "profile", "xlsx"]

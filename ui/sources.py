@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 
-from indicateurs.catalogue import list_sources
-from indicateurs.fetch import store_manifest
-from indicateurs.registry import list_indicators
-from indicateurs.store import raw_dir
+from indicateurs.config import raw_dir
+from indicateurs.reference import METHOD_FILE
+from indicateurs.reference.catalogue import list_sources
+from indicateurs.reference.registry import list_indicators
+from indicateurs.sources.fetch import store_manifest
 
 __all__ = ["METHOD_FILE", "built_at_text", "indicators_table", "method_markdown", "sources_table"]
 
-METHOD_FILE = Path(__file__).resolve().parents[1] / "src" / "indicateurs" / "methode.md"
 _AGGREGATION = {
     "sum": "somme des communes",
     "ratio": "rapport des sommes (numérateur / dénominateur)",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from indicateurs.registry import get_indicator
+from indicateurs.reference.registry import get_indicator
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,8 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from indicateurs import compare
-from indicateurs.registry import format_value, get_indicator, list_indicators
+from indicateurs.analysis import compare
+from indicateurs.reference.registry import format_value, get_indicator, list_indicators
 
 pytestmark = pytest.mark.integration
 
@@ -75,7 +75,7 @@ def test_more_than_twelve_is_refused_in_french(na_epci):
 
 
 def test_changing_a_weight_changes_the_ranking_as_the_scores_module_does(base, na_epci):
-    from indicateurs import scores
+    from indicateurs.analysis import scores
 
     at = _app()
     before = _frame_with(at, "Rang")["SIREN"].tolist()

@@ -2,8 +2,8 @@
 
 import pytest
 
-from indicateurs.catalogue import list_sources
-from indicateurs.registry import list_indicators
+from indicateurs.reference.catalogue import list_sources
+from indicateurs.reference.registry import list_indicators
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from indicateurs.base import load_base
-from indicateurs.registry import list_indicators
+from indicateurs.reference.registry import list_indicators
 
 pytestmark = pytest.mark.integration
 

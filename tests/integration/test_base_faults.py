@@ -4,8 +4,9 @@ import shutil
 
 import pytest
 
-from indicateurs import loaders
-from indicateurs.base import BaseBuildError, BaseCorruptError, BaseMissingError, build_base, load_base
+from indicateurs.base import BaseBuildError, BaseCorruptError, BaseMissingError, load_base
+from indicateurs.build import build_base
+from indicateurs.sources import loaders
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,9 @@ import numpy as np
 import openpyxl
 import pytest
 
-from indicateurs import compare
-from indicateurs.exports import xlsx_bytes
-from indicateurs.registry import list_indicators
+from indicateurs.analysis import compare
+from indicateurs.reference.registry import list_indicators
+from indicateurs.render.tables import xlsx_bytes
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ def test_mixed_levels(base, na):
 
 
 def test_screening_nouvelle_aquitaine(base, na):
-    from indicateurs import scores
+    from indicateurs.analysis import scores
 
     wide = base.wide("epci")
     weights = {"ifn": 1.0, "lieux_pour_10000": 2.0, "taux_pauvrete": 1.0}

@@ -19,9 +19,11 @@ import streamlit as st
 from offline_guard import block_network
 from streamlit.testing.v1 import app_test
 
-from indicateurs import catalogue, fetch, health
 from indicateurs.__main__ import main as cli
 from indicateurs.base import load_base
+from indicateurs.cli import health
+from indicateurs.reference import catalogue
+from indicateurs.sources import fetch
 
 pytestmark = pytest.mark.integration
 

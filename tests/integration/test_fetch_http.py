@@ -20,10 +20,10 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from indicateurs import catalogue
-from indicateurs import fetch as fetch_mod
-from indicateurs.catalogue import get_source, list_sources
-from indicateurs.fetch import FetchError, fetch, fetch_all, store_manifest
+from indicateurs.reference import catalogue
+from indicateurs.reference.catalogue import get_source, list_sources
+from indicateurs.sources import fetch as fetch_mod
+from indicateurs.sources.fetch import FetchError, fetch, fetch_all, store_manifest
 from tests.conftest import mirror_or_skip
 
 pytestmark = pytest.mark.integration
@@ -126,7 +126,7 @@ def test_mirror_copy_then_store_no_op(mirror, monkeypatch, caplog):
     assert path.read_bytes() == (mirror / source.mirror_path).read_bytes()
     entry = store_manifest()[source.id]
     assert entry["origin"] == "miroir" and entry["url"] == source.url
-    with caplog.at_level("INFO", logger="indicateurs.fetch"):
+    with caplog.at_level("INFO", logger="indicateurs.sources.fetch"):
         assert fetch(source.id) == path
     assert f"{source.id} : magasin" in caplog.text
     assert store_manifest()[source.id] == entry
@@ -350,7 +350,7 @@ def test_connection_dropped_midway_keeps_the_previous_file(server, monkeypatch):
 
 def test_the_base_builds_from_a_local_http_server(server, monkeypatch):
     """The issue's "done when": `build` works with no mirror, only a server serving the mirror folder."""
-    from indicateurs.base import build_base
+    from indicateurs.build import build_base
 
     for source in list_sources():
         point(monkeypatch, source.id, f"{server.url}/miroir/{source.mirror_path}")

@@ -67,7 +67,7 @@ def test_build_from_the_store_needs_no_network(built_store, no_network):
     """Rebuilding from the files already in the store (no mirror, no web) works offline."""
     import os
 
-    from indicateurs.base import build_base
+    from indicateurs.build import build_base
 
     mirror = os.environ.pop("INDICATEURS_MIROIR", None)
     try:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indicateurs.access import commune_points, nearest_distances, zone_of, zones_blanches
-from indicateurs.places import COLUMNS, DRAWN_TYPES
+from indicateurs.analysis.access import commune_points, nearest_distances, zone_of, zones_blanches
+from indicateurs.sources.places import COLUMNS, DRAWN_TYPES
 
 pytestmark = pytest.mark.integration
 

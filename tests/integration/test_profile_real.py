@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from indicateurs.registry import SECRET
+from indicateurs.reference.registry import SECRET
 
 pytestmark = pytest.mark.integration
 
@@ -16,7 +16,7 @@ EPCI = "200067106"  # CA du Pays Basque
 
 @pytest.fixture(scope="module")
 def profile(base):
-    from indicateurs.profile import build_profile
+    from indicateurs.analysis.profile import build_profile
 
     return build_profile(base, EPCI)
 
@@ -40,7 +40,7 @@ def test_ladder_has_neighbours_peers_and_parents(profile):
 def test_xlsx_known_value_and_sheets(base, profile):
     from openpyxl import load_workbook
 
-    from indicateurs.profile import profile_xlsx
+    from indicateurs.render.profile_files import profile_xlsx
 
     wb = load_workbook(io.BytesIO(profile_xlsx(profile)))
     assert wb.sheetnames[0] == "Indicateurs" and "Sources" in wb.sheetnames
@@ -59,7 +59,7 @@ def test_xlsx_known_value_and_sheets(base, profile):
 def test_pdf_text_and_render(base, profile, artifacts, tmp_path):
     from pypdf import PdfReader
 
-    from indicateurs.pdf import profile_pdf
+    from indicateurs.render.pdf import profile_pdf
 
     data = profile_pdf(profile, base)
     (artifacts / "profil-exemple.pdf").write_bytes(data)
@@ -81,8 +81,9 @@ def test_pdf_text_and_render(base, profile, artifacts, tmp_path):
 def test_commune_with_secret_values(base):
     from pypdf import PdfReader
 
-    from indicateurs.pdf import profile_pdf
-    from indicateurs.profile import build_profile, profile_csv
+    from indicateurs.analysis.profile import build_profile
+    from indicateurs.render.pdf import profile_pdf
+    from indicateurs.render.profile_files import profile_csv
 
     communes = base.wide("commune")
     code = communes.index[communes["taux_pauvrete"].isna() & communes["ifn"].notna()][0]
@@ -110,8 +111,8 @@ def test_cli_writes_files_and_reports_unknown_codes(built_store, tmp_path, capsy
 def test_other_levels(base, code, level):
     from pypdf import PdfReader
 
-    from indicateurs.pdf import profile_pdf
-    from indicateurs.profile import build_profile
+    from indicateurs.analysis.profile import build_profile
+    from indicateurs.render.pdf import profile_pdf
 
     profile = build_profile(base, code, level)
     assert profile.level == (level or ("france" if code == "FR" else "departement"))

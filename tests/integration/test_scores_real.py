@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicateurs.scores import (
+from indicateurs.analysis.scores import (
     composite_index,
     contiguity,
     ifn_classe_nationale,

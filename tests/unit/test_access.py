@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
-from indicateurs.access import commune_points, nearest_distances, zone_of, zones_blanches
+from indicateurs.analysis.access import commune_points, nearest_distances, zone_of, zones_blanches
 
 _TO_WGS84 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
 

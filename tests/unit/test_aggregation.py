@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicateurs.base import _aggregate
-from indicateurs.registry import get_indicator
+from indicateurs.build.pipeline import _aggregate
+from indicateurs.reference.registry import get_indicator
 
 
 @pytest.fixture()

@@ -20,7 +20,7 @@ from indicateurs.atelier import (
     to_docx,
     to_markdown,
 )
-from indicateurs.registry import get_indicator
+from indicateurs.reference.registry import get_indicator
 
 PIN = "1234"
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicateurs.classify import MISSING_COLOR, MISSING_LABEL, classify
+from indicateurs.analysis.classify import MISSING_COLOR, MISSING_LABEL, classify
 
 RATES = pd.Series([0.10, 0.12, 0.15, 0.18, 0.20, 0.22, 0.25, 0.30, np.nan, 0.40], index=list("abcdefghij"))
 

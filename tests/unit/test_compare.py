@@ -9,8 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicateurs import compare
-from indicateurs.compare import (
+from indicateurs.analysis import compare
+from indicateurs.analysis.compare import (
     SelectionError,
     check_selection,
     comparison_export,
@@ -23,8 +23,8 @@ from indicateurs.compare import (
     side_by_side,
     sources_lines,
 )
-from indicateurs.compare_charts import indicator_chart, profile_chart
-from indicateurs.exports import xlsx_bytes
+from indicateurs.render.compare_charts import indicator_chart, profile_chart
+from indicateurs.render.tables import xlsx_bytes
 
 NAN = float("nan")
 

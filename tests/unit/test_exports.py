@@ -3,7 +3,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from indicateurs.exports import csv_bytes, neutralise_formulas, safe_filename, xlsx_bytes
+from indicateurs.render.tables import csv_bytes, neutralise_formulas, safe_filename, xlsx_bytes
 
 
 def test_csv_is_excel_friendly_and_neutralises_formulas():

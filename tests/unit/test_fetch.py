@@ -14,10 +14,11 @@ from datetime import datetime
 import pytest
 import requests
 
-from indicateurs import catalogue, derive
-from indicateurs import fetch as fetch_mod
-from indicateurs.catalogue import Source
-from indicateurs.fetch import FetchError, fetch, fetch_all, store_manifest
+from indicateurs.reference import catalogue
+from indicateurs.reference.catalogue import Source
+from indicateurs.sources import derive
+from indicateurs.sources import fetch as fetch_mod
+from indicateurs.sources.fetch import FetchError, fetch, fetch_all, store_manifest
 
 URL = "https://example.org/donnees/test.csv"
 GOOD_CSV = b"code,valeur\n01001,3\n2A004,5\n"
@@ -281,7 +282,7 @@ def test_mirror_copy_then_second_call_is_a_store_no_op(store, register, serve, t
     assert calls[-1] == (len(GOOD_CSV), len(GOOD_CSV))
     manifest_before = (store / "manifest.json").read_bytes()
     mtime = path.stat().st_mtime_ns
-    with caplog.at_level(logging.INFO, logger="indicateurs.fetch"):
+    with caplog.at_level(logging.INFO, logger="indicateurs.sources.fetch"):
         assert fetch("test_csv") == path
     assert "magasin" in caplog.text
     assert path.stat().st_mtime_ns == mtime

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from indicateurs import maps
-from indicateurs.classify import classify
-from indicateurs.registry import get_indicator
+from indicateurs.analysis.classify import classify
+from indicateurs.reference.registry import get_indicator
+from indicateurs.render import maps
 
 
 @pytest.fixture

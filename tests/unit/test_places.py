@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from indicateurs.places import COUNT_COLUMNS, count_places, fold_code, load_places, local_places_frame
+from indicateurs.sources.places import COUNT_COLUMNS, count_places, fold_code, load_places, local_places_frame
 
 
 @pytest.fixture

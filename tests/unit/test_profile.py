@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from indicateurs.registry import SECRET, list_indicators
+from indicateurs.reference.registry import SECRET, list_indicators
 
 # commune code, nom, epci, x (grid column), population, taux_pauvrete (None = secret)
 _COMMUNES = [
@@ -117,7 +117,7 @@ def base() -> FakeBase:
 
 @pytest.fixture(scope="module")
 def profile(base):
-    from indicateurs.profile import build_profile
+    from indicateurs.analysis.profile import build_profile
 
     return build_profile(base, "200000001")
 
@@ -132,7 +132,7 @@ def test_resolves_code_name_and_parents(profile):
 
 
 def test_unknown_code_gives_close_matches(base):
-    from indicateurs.profile import build_profile
+    from indicateurs.analysis.profile import build_profile
 
     with pytest.raises(ValueError, match=r"inconnu.*200000001"):
         build_profile(base, "200000011")
@@ -141,7 +141,7 @@ def test_unknown_code_gives_close_matches(base):
 
 
 def test_department_code_resolves_with_level(base):
-    from indicateurs.profile import resolve_territory
+    from indicateurs.analysis.profile import resolve_territory
 
     assert resolve_territory(base, "75") == ("region", "75", "Nouvelle-Aquitaine")
     assert resolve_territory(base, "79") == ("departement", "79", "Deux-Sèvres")
@@ -158,7 +158,7 @@ def test_key_figures_match_the_base(base, profile):
     assert key["citation"].str.len().min() > 10
     # 3 EPCI: the highest of three has percentile 100
     best = wide["ifn"].idxmax()
-    from indicateurs.profile import build_profile
+    from indicateurs.analysis.profile import build_profile
 
     assert build_profile(base, best).key_figures.at["ifn", "national_pct"] == pytest.approx(100)
 
@@ -182,7 +182,8 @@ def test_ladder_has_every_role(profile):
 
 
 def test_missing_value_is_explained_never_zero(base):
-    from indicateurs.profile import build_profile, comparison_table
+    from indicateurs.analysis.profile import build_profile
+    from indicateurs.render.profile_files import comparison_table
 
     profile = build_profile(base, "79002")
     assert profile.key_figures.at["taux_pauvrete", "display"] == SECRET
@@ -206,7 +207,7 @@ def test_summary_is_plain_french(profile):
 def test_xlsx_sheets_headers_and_values(base, profile):
     from openpyxl import load_workbook
 
-    from indicateurs.profile import profile_xlsx
+    from indicateurs.render.profile_files import profile_xlsx
 
     wb = load_workbook(io.BytesIO(profile_xlsx(profile)))
     assert wb.sheetnames[0] == "Indicateurs" and wb.sheetnames[-1] == "Sources"
@@ -234,7 +235,7 @@ def test_xlsx_sheets_headers_and_values(base, profile):
 
 
 def test_csv_is_french_excel(profile):
-    from indicateurs.profile import profile_csv
+    from indicateurs.render.profile_files import profile_csv
 
     raw = profile_csv(profile)
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -248,7 +249,7 @@ def test_csv_is_french_excel(profile):
 
 
 def test_filename_is_safe(profile):
-    from indicateurs.profile import profile_filename
+    from indicateurs.render.profile_files import profile_filename
 
     assert profile_filename(profile, "pdf") == "profil-cc-du-haut-val-200000001.pdf"
 
@@ -259,7 +260,7 @@ def test_filename_is_safe(profile):
 def test_pdf_text_and_first_page_render(base, profile, tmp_path):
     from pypdf import PdfReader
 
-    from indicateurs.pdf import profile_pdf
+    from indicateurs.render.pdf import profile_pdf
 
     data = profile_pdf(profile, base)
     reader = PdfReader(io.BytesIO(data))
@@ -280,8 +281,8 @@ def test_pdf_text_and_first_page_render(base, profile, tmp_path):
 def test_pdf_of_commune_with_secret_value(base):
     from pypdf import PdfReader
 
-    from indicateurs.pdf import profile_pdf
-    from indicateurs.profile import build_profile
+    from indicateurs.analysis.profile import build_profile
+    from indicateurs.render.pdf import profile_pdf
 
     profile = build_profile(base, "79002")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(profile_pdf(profile, base))).pages)
@@ -290,7 +291,7 @@ def test_pdf_of_commune_with_secret_value(base):
 
 
 def test_ladder_figure_highlights_territory(profile):
-    from indicateurs.charts import ladder_figure
+    from indicateurs.render.charts import ladder_figure
 
     fig = ladder_figure(profile.ladder, "taux_pauvrete")
     assert "%" in fig.layout.xaxis.title.text

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from indicateurs import ressources as view
+from indicateurs.render import places_map as view
 
 
 @pytest.fixture

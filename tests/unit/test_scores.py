@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicateurs.scores import (
+from indicateurs.analysis.scores import (
     classify,
     composite_index,
     ifn_classe_nationale,
@@ -332,7 +332,7 @@ def test_sentence_unknown_indicator_and_level():
 
 
 def test_method_page_is_french_and_covers_the_method():
-    from indicateurs.scores import method_page
+    from indicateurs.analysis.scores import method_page
 
     text = method_page()
     for words in (
@@ -357,7 +357,7 @@ def test_robustness_typical_range_inside_full_range():
 
 
 def test_summary_one_row_per_oriented_indicator():
-    from indicateurs.scores import summary
+    from indicateurs.analysis.scores import summary
 
     wide = frame()
     wide.loc[CODES[9], "taux_pauvrete"] = np.nan
@@ -371,7 +371,7 @@ def test_summary_one_row_per_oriented_indicator():
 
 
 def test_region_codes_from_territories():
-    from indicateurs.scores import region_codes
+    from indicateurs.analysis.scores import region_codes
 
     terr = pd.DataFrame(
         {

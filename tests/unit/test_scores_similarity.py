@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from indicateurs.scores import contiguity, neighbours, peers
+from indicateurs.analysis.scores import contiguity, neighbours, peers
 
 
 def grid(gap: float = 0.0) -> gpd.GeoDataFrame:

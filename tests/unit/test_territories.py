@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from indicateurs.territories import Reference, harmonise
+from indicateurs.sources.territories import Reference, harmonise
 
 
 @pytest.fixture()

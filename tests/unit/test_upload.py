@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indicateurs.upload import template_csv, validate_local_place, validate_local_places
+from indicateurs.atelier.local_places import template_csv, validate_local_place, validate_local_places
 
 KNOWN = {"17300", "17306", "75056", "2A004"}
 

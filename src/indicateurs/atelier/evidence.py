@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from indicateurs.catalogue import get_source
-from indicateurs.registry import format_value, get_indicator
+from indicateurs.reference.catalogue import get_source
+from indicateurs.reference.registry import format_value, get_indicator
 
 from .storage import Evidence
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from indicateurs.exports import csv_bytes, xlsx_bytes
+from indicateurs.render.tables import csv_bytes, xlsx_bytes
 
 from .evidence import KeyFigure, describe_evidence
 from .storage import CATEGORIES, SENS, Atelier, Chantier, Enjeu, Gouvernance, Store

@@ -23,7 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 
-from indicateurs import store as _paths
+from indicateurs import config as _paths
 
 __all__ = [
     "CATEGORIES",

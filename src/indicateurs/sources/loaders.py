@@ -11,7 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from indicateurs.catalogue import get_source
+from indicateurs.reference.catalogue import get_source
 
 __all__ = [
     "SourceFormatError",

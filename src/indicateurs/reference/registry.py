@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from indicateurs.catalogue import Source, get_source
+from indicateurs.reference.catalogue import Source, get_source
 
 __all__ = ["Indicator", "format_value", "get_indicator", "list_indicators"]
 

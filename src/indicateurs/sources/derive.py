@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
-from indicateurs.catalogue import Source
+from indicateurs.reference.catalogue import Source
 
 __all__ = ["TRANSFORMS", "DeriveError", "apply"]
 

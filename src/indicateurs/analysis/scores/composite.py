@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicateurs.registry import list_indicators
-from indicateurs.scores._checks import check_indicator, check_indicators, group_series
+from indicateurs.analysis.scores._checks import check_indicator, check_indicators, group_series
+from indicateurs.reference.registry import list_indicators
 
 __all__ = [
     "Classification",

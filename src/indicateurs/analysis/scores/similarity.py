@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from indicateurs.scores._checks import check_code, hint
+from indicateurs.analysis.scores._checks import check_code, hint
 
 __all__ = ["PEER_FEATURES", "contiguity", "neighbours", "peers"]
 

@@ -84,8 +84,9 @@ def write_profiles(
     progress=None,
 ) -> ProfilRun:
     """Write one file per territory and format into `out`; errors are collected, not raised."""
-    from indicateurs.pdf import profile_pdf
-    from indicateurs.profile import build_profile, profile_csv, profile_filename, profile_xlsx
+    from indicateurs.analysis.profile import build_profile
+    from indicateurs.render.pdf import profile_pdf
+    from indicateurs.render.profile_files import profile_csv, profile_filename, profile_xlsx
 
     builders = {"pdf": lambda p: profile_pdf(p, base), "xlsx": profile_xlsx, "csv": profile_csv}
     out.mkdir(parents=True, exist_ok=True)

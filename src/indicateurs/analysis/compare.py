@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from indicateurs import scores
-from indicateurs.registry import Indicator, format_value, get_indicator, list_indicators
+from indicateurs.analysis import scores
+from indicateurs.reference.registry import Indicator, format_value, get_indicator, list_indicators
 
 __all__ = [
     "CRITERIA",

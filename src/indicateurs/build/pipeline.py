@@ -1,7 +1,6 @@
-"""The built base: territories, indicator values in long form, web geometries and offer places.
+"""The heavy build: sources -> harmonised communes -> aggregates and scores -> Parquet under `data/base/`.
 
-`build_base()` turns the sources into Parquet files under `data/base/`; `load_base()` reads them back
-in well under a second. The build is idempotent (skipped when inputs and code are unchanged) and
+`build_base()` writes what `indicateurs.base.load_base()` reads back. The build is idempotent (skipped when inputs and code are unchanged) and
 atomic (a failed build never replaces a good one).
 """
 
@@ -22,22 +21,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from indicateurs import loaders
-from indicateurs.registry import LEVELS, Indicator, get_indicator, list_indicators
-from indicateurs.store import base_dir
-from indicateurs.territories import FRANCE, Reference, harmonise, load_reference
+from indicateurs.base.reader import (
+    GEO_SOURCES,
+    BaseBuildError,
+    BaseCorruptError,
+    BaseMissingError,
+    load_base,
+)
+from indicateurs.sources import loaders
+from indicateurs.reference.registry import LEVELS, Indicator, get_indicator, list_indicators
+from indicateurs.config import base_dir
+from indicateurs.sources.territories import FRANCE, Reference, harmonise, load_reference
 
-__all__ = ["Base", "BaseBuildError", "BaseCorruptError", "BaseMissingError", "build_base", "load_base"]
+__all__ = ["build_base"]
 
 BUILD_VERSION = "1"
 _BUILD_LOCK = threading.Lock()  # a room opening the app at once triggers one build, not thirty
 Progress = Callable[[str, float], None]
-GEO_SOURCES = {
-    "commune": "geo_communes_2025",
-    "epci": "geo_epci_2025",
-    "departement": "geo_departements_2025",
-    "region": "geo_regions_2025",
-}
 _REFERENCE_SOURCES = (
     "cog_communes_2025",
     "epci_composition_2025",
@@ -62,115 +62,6 @@ _PLACE_SOURCES = (
 SOURCES = _REFERENCE_SOURCES + _INDICATOR_SOURCES + _PLACE_SOURCES + tuple(GEO_SOURCES.values())
 
 
-class BaseMissingError(FileNotFoundError):
-    """The base has not been built yet (run `python -m indicateurs build`)."""
-
-
-class BaseCorruptError(RuntimeError):
-    """The files of the built base cannot be read; rebuilding fixes it."""
-
-
-class BaseBuildError(RuntimeError):
-    """The base could not be written (disk full, read-only folder...); the previous base is kept."""
-
-
-class Base:
-    """Read-only view of the built base. Frames returned are copies: callers may change them freely."""
-
-    def __init__(
-        self,
-        folder: Path,
-        territories: pd.DataFrame,
-        values: pd.DataFrame,
-        places: pd.DataFrame,
-        report: dict,
-    ):
-        self.folder = folder
-        self.territories = territories
-        self.values = values
-        self.places = places
-        self.report = report
-        self.built_at: str = report.get("built_at", "")
-        self._wide: dict[str, pd.DataFrame] = {}
-        self._geo: dict[str, gpd.GeoDataFrame] = {}
-
-    def wide(self, level: str) -> pd.DataFrame:
-        """One row per territory of `level` (index = code): `nom`, `population` and one column per indicator."""
-        _check_level(level)
-        if level not in self._wide:
-            sub = self.values[self.values["level"] == level]
-            table = sub.pivot(index="code", columns="indicator", values="value")
-            names = self.territories.loc[self.territories["level"] == level].set_index("code")["nom"]
-            # every registry indicator is a column at every level (missing where it does not apply)
-            table = table.reindex(index=names.index, columns=[i.id for i in list_indicators()])
-            table.insert(0, "nom", names)
-            table.columns.name = None
-            self._wide[level] = table
-        return self._wide[level].copy()
-
-    def coverage(self, level: str) -> pd.DataFrame:
-        """Share of the population of each territory whose communes have a value, per indicator."""
-        _check_level(level)
-        sub = self.values[self.values["level"] == level]
-        return sub.pivot(index="code", columns="indicator", values="coverage")
-
-    def geometry(self, level: str) -> gpd.GeoDataFrame:
-        """Web-simplified boundaries (EPSG:4326) with `code`, `nom`, `geometry`."""
-        if level not in GEO_SOURCES:
-            raise ValueError(
-                f"Pas de contours pour le niveau {level!r} (niveaux : {', '.join(GEO_SOURCES)})."
-            )
-        if level not in self._geo:
-            try:
-                self._geo[level] = gpd.read_parquet(self.folder / f"geo_{level}.parquet")
-            except Exception as exc:  # a truncated or missing file
-                raise BaseCorruptError(f"Contours « {level} » illisibles dans {self.folder} : {exc}") from exc
-        return self._geo[level].copy()
-
-    def territory(self, level: str, code: str) -> pd.Series:
-        """The row of one territory; ValueError with close names when the code is unknown."""
-        _check_level(level)
-        rows = self.territories[
-            (self.territories["level"] == level) & (self.territories["code"] == str(code))
-        ]
-        if rows.empty:
-            import difflib
-
-            codes = self.territories.loc[self.territories["level"] == level, "code"].tolist()
-            close = difflib.get_close_matches(str(code), codes, n=3)
-            hint = f" Codes proches : {', '.join(close)}." if close else ""
-            raise ValueError(f"Territoire inconnu : {level} {code!r}.{hint}")
-        return rows.iloc[0]
-
-
-def _check_level(level: str) -> None:
-    if level not in LEVELS:
-        raise ValueError(f"Niveau inconnu : {level!r} (niveaux : {', '.join(LEVELS)}).")
-
-
-# --------------------------------------------------------------------------------------------- load
-
-
-def load_base(folder: Path | None = None) -> Base:
-    """Read the built base (under 1 s). BaseMissingError if it was never built, BaseCorruptError if unreadable."""
-    folder = folder or base_dir()
-    report_path = folder / "report.json"
-    if not report_path.exists():
-        raise BaseMissingError(
-            f"La base n'est pas encore construite ({folder}). Lancez « python -m indicateurs build »."
-        )
-    try:
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-        territories = pd.read_parquet(folder / "territories.parquet")
-        values = pd.read_parquet(folder / "values.parquet")
-        places = pd.read_parquet(folder / "places.parquet")
-    except Exception as exc:
-        raise BaseCorruptError(
-            f"La base construite dans {folder} est illisible ({exc}). Reconstruisez-la avec « python -m indicateurs build »."
-        ) from exc
-    return Base(folder, territories, values, places, report)
-
-
 # -------------------------------------------------------------------------------------------- build
 
 
@@ -184,7 +75,7 @@ def build_base(progress: Progress | None = None, *, force: bool = False) -> dict
 
 
 def _build_base(progress: Progress | None, *, force: bool) -> dict:
-    from indicateurs.fetch import fetch
+    from indicateurs.sources.fetch import fetch
 
     say = progress or (lambda step, fraction: None)
     start = time.perf_counter()
@@ -254,14 +145,30 @@ def _swap(tmp: Path, target: Path) -> None:
 
 def _fingerprint(paths: dict[str, Path]) -> str:
     digest = hashlib.sha256(BUILD_VERSION.encode())
-    package = Path(__file__).parent
-    for name in ("indicators.toml", "catalogue.toml", "base.py", "loaders.py", "territories.py", "places.py"):
-        if (package / name).exists():
-            digest.update((package / name).read_bytes())
+    package = Path(__file__).resolve().parents[1]
+    for path in _code_files(package):  # whole folders: a change anywhere in the build's code rebuilds
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
     for source_id in sorted(paths):
         stat = paths[source_id].stat()
         digest.update(f"{source_id}:{stat.st_size}:{_sha256(paths[source_id])}".encode())
     return digest.hexdigest()
+
+
+# Everything the build imports or reads; views (render, atelier, cli) do not change the base.
+FINGERPRINTED = ("reference", "sources", "base", "build", "analysis", "config.py")
+
+
+def _code_files(package: Path) -> list[Path]:
+    """The .py, .toml and .md files of the folders the build depends on, in a stable order."""
+    files: list[Path] = []
+    for name in FINGERPRINTED:
+        root = package / name
+        if root.is_file():
+            files.append(root)
+        else:
+            files += [p for p in root.rglob("*") if p.suffix in {".py", ".toml", ".md"} and p.is_file()]
+    return sorted(files)
 
 
 def _sha256(path: Path) -> str:
@@ -387,8 +294,8 @@ def _commune_table(ref: Reference, paths: dict[str, Path], warnings: list[str]) 
 
 def _places(geo_communes, paths, ref) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Offer places, their counts per commune, and the distance from each commune to the nearest one."""
-    from indicateurs.access import commune_points, nearest_distances
-    from indicateurs.places import DRAWN_TYPES, count_places, load_places
+    from indicateurs.analysis.access import commune_points, nearest_distances
+    from indicateurs.sources.places import DRAWN_TYPES, count_places, load_places
 
     places, report = load_places(
         geo_communes, {s: paths[s] for s in _PLACE_SOURCES}, old_to_new=ref.old_to_new
@@ -529,7 +436,7 @@ def _aggregate(c: pd.DataFrame, ind: Indicator, level: str, key: str) -> pd.Data
 
 def _scores(values: pd.DataFrame) -> pd.DataFrame:
     """The open composite index (default weights) per level, so maps and exports can show it."""
-    from indicateurs.scores import composite_index
+    from indicateurs.analysis.scores import composite_index
 
     ind = get_indicator("indice_composite")
     frames = []

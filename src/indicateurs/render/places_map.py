@@ -18,11 +18,11 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
 
-from indicateurs import maps
-from indicateurs.access import ANY, distance_column
-from indicateurs.classify import classify
-from indicateurs.places import DRAWN_TYPES, PLACE_TYPES
-from indicateurs.registry import Indicator, get_indicator, list_indicators
+from indicateurs.analysis.access import ANY, distance_column
+from indicateurs.analysis.classify import classify
+from indicateurs.reference.registry import Indicator, get_indicator, list_indicators
+from indicateurs.render import maps
+from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES
 
 __all__ = [
     "MEASURES",
@@ -398,7 +398,7 @@ def access_summary(
     distances: pd.DataFrame, communes: pd.DataFrame, thresholds: Sequence[float] = (10, 20)
 ) -> pd.DataFrame:
     """Population and communes farther than each threshold from any place (one row per threshold)."""
-    from indicateurs.access import zones_blanches
+    from indicateurs.analysis.access import zones_blanches
 
     pop = communes[["code", "population"]].assign(territoire="T")
     zb = zones_blanches(distances, pop, thresholds, level="territoire")

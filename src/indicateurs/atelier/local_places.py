@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from indicateurs.places import fold_code
+from indicateurs.sources.places import fold_code
 
 __all__ = [
     "COLUMNS_DOC",

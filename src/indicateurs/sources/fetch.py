@@ -26,9 +26,9 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from indicateurs import derive
-from indicateurs.catalogue import Source, get_source, list_sources
-from indicateurs.store import mirror_dir, raw_dir
+from indicateurs.config import mirror_dir, raw_dir
+from indicateurs.reference.catalogue import Source, get_source, list_sources
+from indicateurs.sources import derive
 
 __all__ = ["USER_AGENT", "FetchError", "Progress", "fetch", "fetch_all", "store_manifest"]
 

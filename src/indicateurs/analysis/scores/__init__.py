@@ -2,8 +2,14 @@
 robustness and plain-French sentences. Pure functions on `base.wide(level)` frames (no Streamlit);
 inputs are never mutated. The method is explained to users in `methode.md`."""
 
-from indicateurs.scores._checks import LEVEL_LABELS, check_code, check_level, level_label, region_codes
-from indicateurs.scores.composite import (
+from indicateurs.analysis.scores._checks import (
+    LEVEL_LABELS,
+    check_code,
+    check_level,
+    level_label,
+    region_codes,
+)
+from indicateurs.analysis.scores.composite import (
     Classification,
     CompositeResult,
     classify,
@@ -13,7 +19,7 @@ from indicateurs.scores.composite import (
     ifn_classe_nationale,
     ranks,
 )
-from indicateurs.scores.explain import (
+from indicateurs.analysis.scores.explain import (
     DENOMINATORS,
     Robustness,
     people_concerned,
@@ -23,14 +29,13 @@ from indicateurs.scores.explain import (
     sentence,
     summary,
 )
-from indicateurs.scores.similarity import PEER_FEATURES, contiguity, neighbours, peers
+from indicateurs.analysis.scores.similarity import PEER_FEATURES, contiguity, neighbours, peers
+from indicateurs.reference import METHOD_FILE
 
 
 def method_page() -> str:
     """The plain-French method page (`methode.md`), for the "Sources et méthode" page."""
-    from pathlib import Path
-
-    return (Path(__file__).parents[1] / "methode.md").read_text(encoding="utf-8")
+    return METHOD_FILE.read_text(encoding="utf-8")
 
 
 __all__ = [

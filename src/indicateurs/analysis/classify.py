@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from indicateurs.registry import Indicator, format_value, get_indicator
+from indicateurs.reference.registry import Indicator, format_value, get_indicator
 
 __all__ = ["METHODS", "MISSING_COLOR", "MISSING_LABEL", "Classes", "classify"]
 

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
-from indicateurs.registry import get_indicator
+from indicateurs.reference.registry import get_indicator
 
 __all__ = ["indicator_chart", "profile_chart", "style_grid"]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from indicateurs.registry import Indicator, get_indicator
+from indicateurs.reference.registry import Indicator, get_indicator
 
 LEVEL_LABELS = {
     "commune": "communes",

@@ -9,16 +9,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicateurs.registry import format_value, get_indicator
-from indicateurs.scores._checks import check_code, check_indicator
-from indicateurs.scores._checks import level_label as _label_of
-from indicateurs.scores.composite import (
+from indicateurs.analysis.scores._checks import check_code, check_indicator
+from indicateurs.analysis.scores._checks import level_label as _label_of
+from indicateurs.analysis.scores.composite import (
     _combine,
     _weights,
     default_composite_indicators,
     fragility_percentiles,
     ranks,
 )
+from indicateurs.reference.registry import format_value, get_indicator
 
 __all__ = [
     "DENOMINATORS",

@@ -19,9 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from indicateurs.charts import axis_title, scale
-from indicateurs.profile import COMPOSITE_ID, LEVEL_LABELS, Profile, display_value
-from indicateurs.registry import get_indicator, list_indicators
+from indicateurs.analysis.profile import COMPOSITE_ID, LEVEL_LABELS, Profile, display_value
+from indicateurs.reference.registry import get_indicator, list_indicators
+from indicateurs.render.charts import axis_title, scale
 
 __all__ = ["LADDER_IDS", "ladder_png", "latin1", "map_png", "profile_pdf"]
 

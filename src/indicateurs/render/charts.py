@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from indicateurs.registry import get_indicator
+from indicateurs.reference.registry import get_indicator
 
 __all__ = ["axis_title", "ladder_figure", "scale"]
 

@@ -24,8 +24,8 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
 
-from indicateurs.classify import Classes
-from indicateurs.registry import Indicator, format_value, get_indicator
+from indicateurs.analysis.classify import Classes
+from indicateurs.reference.registry import Indicator, format_value, get_indicator
 
 __all__ = [
     "LOCAL_ASSETS",

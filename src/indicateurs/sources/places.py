@@ -148,12 +148,12 @@ def fold_code(code: object, old_to_new: Mapping[str, str] | None = None) -> str 
 
 def _millesime(source_id: str) -> str:
     """The short millésime shown with a place: the one the registry states for this source."""
-    from indicateurs.registry import list_indicators
+    from indicateurs.reference.registry import list_indicators
 
     for ind in list_indicators(theme="offre"):
         if ind.source == source_id:
             return ind.millesime
-    from indicateurs.catalogue import get_source
+    from indicateurs.reference.catalogue import get_source
 
     return get_source(source_id).millesime
 

@@ -1,0 +1,1 @@
+"""Computations on the built base: scores, access distances, classes, profiles, comparisons."""

@@ -1,0 +1,134 @@
+"""Reader of the built base: territories, indicator values in long form, web geometries, offer places.
+
+`load_base()` reads back in well under a second what `indicateurs.build.build_base()` wrote under
+`data/base/`; it never computes anything, so every view can rely on it without the build's weight.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from indicateurs.config import base_dir
+from indicateurs.reference.registry import LEVELS, list_indicators
+
+__all__ = ["GEO_SOURCES", "Base", "BaseBuildError", "BaseCorruptError", "BaseMissingError", "load_base"]
+
+GEO_SOURCES = {
+    "commune": "geo_communes_2025",
+    "epci": "geo_epci_2025",
+    "departement": "geo_departements_2025",
+    "region": "geo_regions_2025",
+}
+
+
+class BaseMissingError(FileNotFoundError):
+    """The base has not been built yet (run `python -m indicateurs build`)."""
+
+
+class BaseCorruptError(RuntimeError):
+    """The files of the built base cannot be read; rebuilding fixes it."""
+
+
+class BaseBuildError(RuntimeError):
+    """The base could not be written (disk full, read-only folder...); the previous base is kept."""
+
+
+class Base:
+    """Read-only view of the built base. Frames returned are copies: callers may change them freely."""
+
+    def __init__(
+        self,
+        folder: Path,
+        territories: pd.DataFrame,
+        values: pd.DataFrame,
+        places: pd.DataFrame,
+        report: dict,
+    ):
+        self.folder = folder
+        self.territories = territories
+        self.values = values
+        self.places = places
+        self.report = report
+        self.built_at: str = report.get("built_at", "")
+        self._wide: dict[str, pd.DataFrame] = {}
+        self._geo: dict[str, gpd.GeoDataFrame] = {}
+
+    def wide(self, level: str) -> pd.DataFrame:
+        """One row per territory of `level` (index = code): `nom`, `population` and one column per indicator."""
+        _check_level(level)
+        if level not in self._wide:
+            sub = self.values[self.values["level"] == level]
+            table = sub.pivot(index="code", columns="indicator", values="value")
+            names = self.territories.loc[self.territories["level"] == level].set_index("code")["nom"]
+            # every registry indicator is a column at every level (missing where it does not apply)
+            table = table.reindex(index=names.index, columns=[i.id for i in list_indicators()])
+            table.insert(0, "nom", names)
+            table.columns.name = None
+            self._wide[level] = table
+        return self._wide[level].copy()
+
+    def coverage(self, level: str) -> pd.DataFrame:
+        """Share of the population of each territory whose communes have a value, per indicator."""
+        _check_level(level)
+        sub = self.values[self.values["level"] == level]
+        return sub.pivot(index="code", columns="indicator", values="coverage")
+
+    def geometry(self, level: str) -> gpd.GeoDataFrame:
+        """Web-simplified boundaries (EPSG:4326) with `code`, `nom`, `geometry`."""
+        if level not in GEO_SOURCES:
+            raise ValueError(
+                f"Pas de contours pour le niveau {level!r} (niveaux : {', '.join(GEO_SOURCES)})."
+            )
+        if level not in self._geo:
+            try:
+                self._geo[level] = gpd.read_parquet(self.folder / f"geo_{level}.parquet")
+            except Exception as exc:  # a truncated or missing file
+                raise BaseCorruptError(f"Contours « {level} » illisibles dans {self.folder} : {exc}") from exc
+        return self._geo[level].copy()
+
+    def territory(self, level: str, code: str) -> pd.Series:
+        """The row of one territory; ValueError with close names when the code is unknown."""
+        _check_level(level)
+        rows = self.territories[
+            (self.territories["level"] == level) & (self.territories["code"] == str(code))
+        ]
+        if rows.empty:
+            import difflib
+
+            codes = self.territories.loc[self.territories["level"] == level, "code"].tolist()
+            close = difflib.get_close_matches(str(code), codes, n=3)
+            hint = f" Codes proches : {', '.join(close)}." if close else ""
+            raise ValueError(f"Territoire inconnu : {level} {code!r}.{hint}")
+        return rows.iloc[0]
+
+
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise ValueError(f"Niveau inconnu : {level!r} (niveaux : {', '.join(LEVELS)}).")
+
+
+# --------------------------------------------------------------------------------------------- load
+
+
+def load_base(folder: Path | None = None) -> Base:
+    """Read the built base (under 1 s). BaseMissingError if it was never built, BaseCorruptError if unreadable."""
+    folder = folder or base_dir()
+    report_path = folder / "report.json"
+    if not report_path.exists():
+        raise BaseMissingError(
+            f"La base n'est pas encore construite ({folder}). Lancez « python -m indicateurs build »."
+        )
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        territories = pd.read_parquet(folder / "territories.parquet")
+        values = pd.read_parquet(folder / "values.parquet")
+        places = pd.read_parquet(folder / "places.parquet")
+    except Exception as exc:
+        raise BaseCorruptError(
+            f"La base construite dans {folder} est illisible ({exc}). Reconstruisez-la avec « python -m indicateurs build »."
+        ) from exc
+    return Base(folder, territories, values, places, report)

@@ -1,0 +1,105 @@
+"""Command line: `python -m indicateurs build | export | profil | health`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _build(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from indicateurs.build import build_base
+
+    bar = tqdm(total=100, desc="Construction de la base", unit="%", bar_format="{l_bar}{bar}| {n:.0f}%")
+
+    def progress(step: str, fraction: float) -> None:
+        bar.set_postfix_str(step[:40])
+        bar.n = round(fraction * 100)
+        bar.refresh()
+
+    report = build_base(progress, force=args.force)
+    bar.close()
+    print(_summary(report))
+    return 0
+
+
+def _summary(report: dict) -> str:
+    lines = [
+        "",
+        "Base déjà à jour (rien à refaire)."
+        if report.get("skipped")
+        else f"Base construite en {report.get('seconds')} s.",
+    ]
+    lines.append("\nTerritoires par niveau :")
+    for level, n in report["rows_per_level"].items():
+        lines.append(f"  {level:<12} {n:>7}")
+    lines.append("\nCouverture des jointures (communes COG 2025 couvertes / lignes de la source) :")
+    lines.append(f"  {'source':<34} {'lignes':>7} {'gardées':>8} {'inconnues':>9} {'couverture':>10}")
+    for source_id, rep in report["sources"].items():
+        lines.append(
+            f"  {source_id:<34} {rep.get('rows_in', 0):>7} {rep.get('rows_kept', rep.get('rows_placed', 0)):>8} "
+            f"{rep.get('rows_unknown', rep.get('rows_dropped', 0)):>9} {rep.get('coverage', 0):>10.2%}"
+        )
+    lines.append("\nContours (codes appariés / attendus) :")
+    for level, rep in report["geometries"].items():
+        lines.append(f"  {level:<12} {rep['matched']:>6} / {rep['expected']:<6}")
+    if report.get("warnings"):
+        lines.append("\nAvertissements :")
+        lines += [f"  - {w}" for w in report["warnings"]]
+    return "\n".join(lines)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from indicateurs.base import load_base
+    from indicateurs.render.tables import csv_bytes
+
+    table = load_base().wide(args.level).reset_index()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if args.format == "fr":
+        out.write_bytes(csv_bytes(table))
+    else:
+        table.to_csv(out, index=False, encoding="utf-8")
+    print(f"{len(table)} territoires ({args.level}) × {table.shape[1] - 2} indicateurs écrits dans {out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m indicateurs", description="Atlas de l'inclusion numérique"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser(
+        "build", help="construire la base depuis les sources (ou le miroir INDICATEURS_MIROIR)"
+    )
+    b.add_argument("--force", action="store_true", help="reconstruire même si la base est à jour")
+    b.set_defaults(func=_build)
+    e = sub.add_parser("export", help="exporter un niveau en CSV (une ligne par territoire)")
+    e.add_argument("--level", default="epci", choices=["commune", "epci", "departement", "region", "france"])
+    e.add_argument("--out", required=True, help="fichier CSV à écrire")
+    e.add_argument(
+        "--format",
+        default="fr",
+        choices=["fr", "plain"],
+        help="fr : UTF-8 avec BOM, ';' et virgule décimale (Excel français) ; plain : UTF-8, ',' et point",
+    )
+    e.set_defaults(func=_export)
+    from indicateurs.cli.health import add_health_parser
+    from indicateurs.cli.profil import add_profil_parser
+
+    add_profil_parser(sub)
+    add_health_parser(sub)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

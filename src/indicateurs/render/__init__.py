@@ -1,0 +1,1 @@
+"""Views without Streamlit: maps, charts, tables (CSV/XLSX), profile files and PDF."""

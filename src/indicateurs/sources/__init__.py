@@ -1,0 +1,1 @@
+"""From producers' files to harmonised tables: fetch (store, mirror, download), derive, load, harmonise."""
