@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from indicateurs.analysis.access import commune_points, nearest_distances
-from indicateurs.atelier.storage import StoreUnavailable
+from indicateurs.atelier import StoreUnavailable
 from indicateurs.base import Base
 from indicateurs.render import maps
 from indicateurs.render.places_map import places_near, territory_scope

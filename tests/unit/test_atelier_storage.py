@@ -22,7 +22,7 @@ from indicateurs.atelier import (
     to_markdown,
     to_xlsx,
 )
-from indicateurs.atelier.storage import MIGRATIONS
+from indicateurs.atelier.schema import MIGRATIONS
 
 PIN = "4827-animation"
 EPCI = ("epci", "200041523")
@@ -331,16 +331,16 @@ def test_migrations_are_idempotent(store, db_url, atelier):
 
 
 def test_an_older_database_is_migrated_forward(db_url, monkeypatch):
-    from indicateurs.atelier import storage
+    from indicateurs.atelier import schema
 
-    monkeypatch.setattr(storage, "MIGRATIONS", MIGRATIONS[:1])  # the app as it was at version 1
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS[:1])  # the app as it was at version 1
     old = open_store(db_url)
     atelier = old.create_atelier(*EPCI, "Avant la mise à jour")
     old.add_enjeu(atelier.id, "Saisi en version 1", "acces")
     assert old.schema_version() == 1
     assert not sa.inspect(old.engine).has_table("lieu_local")
     old.dispose()
-    monkeypatch.setattr(storage, "MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS)
     new = open_store(db_url)
     try:
         assert new.schema_version() == max(v for v, _, _ in MIGRATIONS)

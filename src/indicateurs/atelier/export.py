@@ -19,7 +19,8 @@ import pandas as pd
 from indicateurs.render.tables import csv_bytes, xlsx_bytes
 
 from .evidence import KeyFigure, describe_evidence
-from .storage import CATEGORIES, SENS, Atelier, Chantier, Enjeu, Gouvernance, Store
+from .records import CATEGORIES, SENS, Atelier, Chantier, Enjeu, Gouvernance
+from .store import Store
 
 __all__ = [
     "FeuilleDeRoute",
