@@ -118,7 +118,7 @@ def test_docx_holds_enjeux_figures_chantiers_and_gouvernance(workshop):
     assert f"Contredit l'enjeu : {thd} : 90,0\u00a0% (rang 4 sur 4 EPCI, 1 = le plus fragile)" in text
     assert "Chantier 1 : Aller vers les seniors" in text and "Recenser" in text
     assert "Comité de pilotage de la CC" in text and "Tous les 3 mois" in text
-    assert "EPN Celles (Lieu de médiation) : 79061" in text
+    assert "EPN Celles (Lieu de médiation numérique) : 79061" in text
     assert "31,2\u00a0% (rang 2/3)" in cells and "Filosofi 2019" in cells
 
 

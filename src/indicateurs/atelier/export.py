@@ -21,6 +21,7 @@ from indicateurs.render.tables import csv_bytes, xlsx_bytes
 from .evidence import KeyFigure, describe_evidence
 from .records import CATEGORIES, SENS, Atelier, Chantier, Enjeu, Gouvernance
 from .store import Store
+from .validate import TYPE_LABELS
 
 __all__ = [
     "FeuilleDeRoute",
@@ -181,7 +182,7 @@ def to_markdown(fdr: FeuilleDeRoute) -> str:
         lines += ["", "## Lieux ajoutés localement", ""]
         for place in fdr.local_places.itertuples():
             where = place.adresse if isinstance(place.adresse, str) else (place.code_commune or "")
-            lines.append(f"- {e(place.nom)} ({e(place.type)}) : {e(where)}")
+            lines.append(f"- {e(place.nom)} ({e(TYPE_LABELS.get(place.type, place.type))}) : {e(where)}")
     lines += ["", "---", "*Document généré par l'Atlas de l'inclusion numérique.*", ""]
     return "\n".join(lines)
 
@@ -277,7 +278,9 @@ def to_docx(fdr: FeuilleDeRoute) -> bytes:
         doc.add_heading("Lieux ajoutés localement", level=1)
         for place in fdr.local_places.itertuples():
             where = place.adresse if isinstance(place.adresse, str) else (place.code_commune or "")
-            doc.add_paragraph(_x(f"{place.nom} ({place.type}) : {where}"), style="List Bullet")
+            doc.add_paragraph(
+                _x(f"{place.nom} ({TYPE_LABELS.get(place.type, place.type)}) : {where}"), style="List Bullet"
+            )
 
     buffer = io.BytesIO()
     doc.save(buffer)

@@ -589,8 +589,9 @@ class Store:
     ) -> tuple[int, list[str]]:
         """Store the valid places among `records`; return (number added, French messages for the rest).
 
-        Each record has `nom`, `type` and an `adresse`, a `latitude`/`longitude` pair or a
-        `code_commune` (optional: `services`, `horaires`). Bad rows are reported as
+        Each record is checked by `validate.validate_local_place`, the same rules as the Ressources
+        form and the CSV upload (a name, a known type, coordinates in France or a valid commune
+        code; an address alone is refused). Bad rows are reported as
         'Ligne N : ...' (N counts from `first_line`, the first data line of a CSV with a header) and
         skipped; a place already stored for the same territory is skipped too. Valid rows are saved
         in one transaction, so a failure stores nothing and loses nothing already stored.
@@ -600,10 +601,11 @@ class Store:
             level, code = validate.territoire(*territoire)
         rows, errors = [], []
         for i, record in enumerate(records):
-            try:
-                rows.append((i + first_line, validate.place_row(record)))
-            except ValueError as error:
-                errors.append(f"Ligne {i + first_line} : {error}")
+            row, problems = validate.validate_local_place(record)
+            if row is None:
+                errors.append(f"Ligne {i + first_line} : {' ; '.join(problems)}")
+            else:
+                rows.append((i + first_line, row))
         if not rows:
             return 0, errors
         now = _now()
@@ -669,7 +671,8 @@ class Store:
             conditions.append(
                 sa.and_(lieu_local_t.c.territoire_level == level, lieu_local_t.c.territoire_code == code)
             )
-        codes = set(validate.commune_codes(communes, limit=None)) if communes is not None else set()
+        # A filter, not a save: a code that is no commune simply matches nothing.
+        codes = {str(c).strip().upper() for c in communes} if communes is not None else set()
         # A long list of communes (a région, France) is filtered here rather than in an IN (...) clause
         # that SQLite caps; the table holds only the few places added by hand.
         in_python = len(codes) > 500
