@@ -417,9 +417,9 @@ def test_local_places_keep_good_rows_and_report_bad_ones(store, atelier):
     ]
     added, errors = store.add_local_places(records, territoire=EPCI, atelier_id=atelier.id)
     assert added == 3
-    assert [e.split(" : ")[0] for e in errors] == [
-        "Ligne 4", "Ligne 5", "Ligne 6", "Ligne 7", "Ligne 9", "Ligne 10", "Ligne 11"
-    ]  # fmt: skip
+    assert [line for line, _ in errors] == [4, 5, 6, 7, 9, 10, 11]  # data lines of a CSV, from 2
+    errors = [reason for _, reason in errors]
+    assert not any(reason.startswith("Ligne") for reason in errors)  # the page formats them
     assert "le nom du lieu est vide" in errors[0]
     assert "impossible à situer" in errors[1]
     assert "latitude ou longitude absente" in errors[2]
@@ -434,8 +434,9 @@ def test_local_places_keep_good_rows_and_report_bad_ones(store, atelier):
     assert places["type"].tolist() == ["lieu_mediation", "aidants_connect", "france_services"]
     assert places["local"].all() and (places["source"] == "Ajout local (atelier)").all()
 
-    again, dup_errors = store.add_local_places(records[:2], territoire=EPCI)
-    assert again == 0 and all("déjà enregistré" in e for e in dup_errors)
+    again, dup_errors = store.add_local_places(records[:2], territoire=EPCI, lines=[12, None])
+    assert again == 0 and [line for line, _ in dup_errors] == [12, None]
+    assert all("déjà enregistré" in reason for _, reason in dup_errors)
     assert len(store.list_local_places(territoire=EPCI)) == 3
     assert store.list_local_places(communes=["79048"])["nom"].tolist() == ["EPN de la mairie"]
     assert store.list_local_places(territoire=("epci", "245900410")).empty

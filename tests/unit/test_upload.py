@@ -50,7 +50,7 @@ def test_bad_rows_listed_with_line_numbers():
     ).encode()
     records, errors = validate_local_places(data, known_codes=KNOWN)
     assert [r["nom"] for r in records] == ["Bon lieu", 'Lieu ; avec "guillemets"\nsur deux lignes', "Dernier"]
-    by_line = {e["ligne"]: e["message"] for e in errors}
+    by_line = dict(errors)  # (line, reason) pairs, never formatted text
     assert sorted(by_line) == [3, 4, 5, 6, 7, 9, 12]
     assert "le nom du lieu est vide" in by_line[3]
     assert "bibliothèque" in by_line[4] and "inconnu" in by_line[4]
@@ -75,8 +75,8 @@ def test_bad_rows_listed_with_line_numbers():
 def test_malformed_file_gets_one_clear_message(data, fragment):
     records, errors = validate_local_places(data)
     assert records == []
-    assert len(errors) == 1 and errors[0]["ligne"] is None
-    assert fragment in errors[0]["message"]
+    assert len(errors) == 1 and errors[0].line is None
+    assert fragment in errors[0].reason
 
 
 def test_template_is_valid():

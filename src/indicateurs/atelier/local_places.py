@@ -15,11 +15,12 @@ import unicodedata
 from collections.abc import Iterable
 
 from .validate import PLACE_FIELDS as _FIELDS
-from .validate import TYPE_LABELS, validate_local_place
+from .validate import TYPE_LABELS, Problem, validate_local_place
 
 __all__ = [
     "COLUMNS_DOC",
     "TYPE_LABELS",
+    "Problem",
     "template_csv",
     "validate_local_place",
     "validate_local_places",
@@ -82,18 +83,19 @@ def _decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def _file_error(message: str) -> tuple[list[dict], list[dict]]:
-    return [], [{"ligne": None, "message": message}]
+def _file_error(message: str) -> tuple[list[dict], list[Problem]]:
+    return [], [Problem(None, message)]
 
 
 def validate_local_places(
     file_bytes: bytes, known_codes: Iterable[str] | None = None
-) -> tuple[list[dict], list[dict]]:
-    """Check an uploaded CSV of local places: ``(valid_records, errors)``.
+) -> tuple[list[dict], list[Problem]]:
+    """Check an uploaded CSV of local places: ``(valid_records, problems)``.
 
     Accepts ';' or ',' as separator, UTF-8 (with or without BOM) or Windows-1252/latin-1.
-    Each error is ``{"ligne": n, "message": "..."}`` with the line number in the file (the header is
-    line 1); a file that cannot be read at all gives one error with ``ligne = None``. Valid records
+    Each problem is ``Problem(line, reason)`` with the line number in the file (the header is line 1)
+    and the reason in French, never formatted text (the page says "Ligne N" its own way); a file that
+    cannot be read at all gives one problem with ``line = None``. Valid records
     also carry their ``ligne``, so that later messages (e.g. duplicates in the store) can name it.
 
     >>> ok, errors = validate_local_places("nom;type;code_commune\\nMédiathèque;lieu_mediation;17300\\n".encode())
@@ -135,7 +137,7 @@ def validate_local_places(
         )
     known = set(known_codes) if known_codes is not None else None
     records: list[dict] = []
-    errors: list[dict] = []
+    errors: list[Problem] = []
     line = reader.line_num
     try:
         for row in reader:
@@ -143,29 +145,25 @@ def validate_local_places(
             if not any(cell.strip() for cell in row):
                 continue
             if len(records) + len(errors) >= MAX_ROWS:
-                errors.append(
-                    {"ligne": start, "message": f"plus de {MAX_ROWS} lignes : la suite est ignorée"}
-                )
+                errors.append(Problem(start, f"plus de {MAX_ROWS} lignes : la suite est ignorée"))
                 break
             if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
                 errors.append(
-                    {
-                        "ligne": start,
-                        "message": f"{len(row)} valeurs pour {len(header)} colonnes "
+                    Problem(
+                        start,
+                        f"{len(row)} valeurs pour {len(header)} colonnes "
                         f"(séparateur « {delimiter} » dans un champ non entouré de guillemets ?)",
-                    }
+                    )
                 )
                 continue
             fields = dict(zip(header, row, strict=False))
             record, problems = validate_local_place(fields, known)
             if record is None:
-                errors.append({"ligne": start, "message": " ; ".join(problems)})
+                errors.append(Problem(start, " ; ".join(problems)))
             else:
                 records.append({**record, "ligne": start})
     except csv.Error as exc:
-        errors.append(
-            {"ligne": reader.line_num, "message": f"ligne illisible ({exc}) ; la suite est ignorée"}
-        )
+        errors.append(Problem(reader.line_num, f"ligne illisible ({exc}) ; la suite est ignorée"))
     if not records and not errors:
         return _file_error("Le fichier ne contient aucune ligne de lieu sous l'en-tête.")
     return records, errors

@@ -585,27 +585,30 @@ class Store:
         *,
         atelier_id: int | None = None,
         territoire: tuple[str, str] | None = None,
-        first_line: int = 2,
-    ) -> tuple[int, list[str]]:
-        """Store the valid places among `records`; return (number added, French messages for the rest).
+        lines: Sequence[int | None] | None = None,
+    ) -> tuple[int, list[validate.Problem]]:
+        """Store the valid places among `records`; return (number added, a Problem per refused record).
 
         Each record is checked by `validate.validate_local_place`, the same rules as the Ressources
         form and the CSV upload (a name, a known type, coordinates in France or a valid commune
-        code; an address alone is refused). Bad rows are reported as
-        'Ligne N : ...' (N counts from `first_line`, the first data line of a CSV with a header) and
-        skipped; a place already stored for the same territory is skipped too. Valid rows are saved
-        in one transaction, so a failure stores nothing and loses nothing already stored.
+        code; an address alone is refused). A refused record, or a place already stored for the same
+        territory, is skipped and reported as ``Problem(line, reason)``: its `lines` entry (the CSV
+        line, None for a form), by default 2, 3… (the data lines of a CSV with a header). Valid rows
+        are saved in one transaction, so a failure stores nothing and loses nothing already stored.
         """
         level = code = None
         if territoire is not None:
             level, code = validate.territoire(*territoire)
+        records = list(records)
+        if lines is None:
+            lines = range(2, len(records) + 2)
         rows, errors = [], []
-        for i, record in enumerate(records):
+        for line, record in zip(lines, records, strict=True):
             row, problems = validate.validate_local_place(record)
             if row is None:
-                errors.append(f"Ligne {i + first_line} : {' ; '.join(problems)}")
+                errors.append(validate.Problem(line, " ; ".join(problems)))
             else:
-                rows.append((i + first_line, row))
+                rows.append((line, row))
         if not rows:
             return 0, errors
         now = _now()
@@ -635,7 +638,7 @@ class Store:
             for line, row in rows:
                 key = validate.place_key(row)
                 if key in known:
-                    errors.append(f"Ligne {line} : « {row['nom']} » est déjà enregistré (ignoré).")
+                    errors.append(validate.Problem(line, f"« {row['nom']} » est déjà enregistré (ignoré)"))
                     continue
                 known.add(key)
                 to_insert.append(
