@@ -17,7 +17,7 @@ from indicateurs.render import maps
 from indicateurs.render.places_map import places_near, territory_scope
 from indicateurs.render.places_map import resources_map as view_map
 from indicateurs.sources.places import COLUMNS, DRAWN_TYPES, local_places_frame
-from ui.atelier import get_store
+from ui.atelier.context import get_store
 from ui.data import base as shared_base
 
 __all__ = [
