@@ -9,6 +9,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from indicateurs.atelier import HORIZONS, Enjeu, check_pin, escape_markdown
+from indicateurs.atelier.document import chantier_fields
 
 from .cards import enjeu_list
 from .context import AtelierContext, facilitator_pin, flash, run_action
@@ -145,14 +146,7 @@ def chantier_list(ctx: AtelierContext) -> None:
     for n, ch in enumerate(store.list_chantiers(ctx.atelier.id), start=1):
         with st.container(border=True):
             st.markdown(f"**Chantier {n} : {escape_markdown(ch.titre)}**")
-            for name, value in (
-                ("Objectif", ch.objectif),
-                ("Acteurs", ch.acteurs),
-                ("Ressources", ch.ressources),
-                ("Première action", ch.premiere_action),
-                ("Pilote", ch.pilote),
-                ("Horizon", ch.horizon),
-            ):
+            for name, value in chantier_fields(ch):
                 if value:
                     st.markdown(f"*{name}* : {escape_markdown(value)}")
             key = f"chantier_{ch.id}_enjeux"
