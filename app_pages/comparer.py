@@ -3,6 +3,7 @@
 import streamlit as st
 
 from indicateurs.analysis import compare
+from indicateurs.errors import AtlasError
 from indicateurs.reference.registry import get_indicator, list_indicators
 from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
@@ -25,7 +26,7 @@ st.caption(
 
 try:
     territories = data.territories()
-except Exception as exc:  # the base is missing or unreadable: say so, no traceback
+except AtlasError as exc:  # the base is missing or unreadable: say so, no traceback
     st.error(f"La base de données n'est pas disponible : {exc}")
     st.info("Construisez-la avec « python -m indicateurs build » puis rechargez la page.")
     st.stop()

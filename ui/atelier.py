@@ -28,6 +28,7 @@ from indicateurs.atelier import (
     escape_markdown,
     open_store,
 )
+from indicateurs.errors import AtlasError
 from indicateurs.reference.registry import list_indicators
 
 __all__ = [
@@ -92,7 +93,7 @@ def base_or_none():
         shared = _base
     try:
         return shared()
-    except Exception:  # BaseMissingError, BaseCorruptError: the page says so and goes on
+    except AtlasError:  # BaseMissingError, BaseCorruptError: the page says so and goes on
         return None
 
 

@@ -15,6 +15,7 @@ import streamlit as st
 
 from indicateurs.base import Base, BaseCorruptError, BaseMissingError, load_base
 from indicateurs.build import build_base
+from indicateurs.errors import AtlasError
 from indicateurs.render import maps
 
 __all__ = [
@@ -73,7 +74,7 @@ def ensure_base() -> Base | None:
 
         try:
             build_base(progress=progress)
-        except Exception as exc:  # a missing source or mirror: say it in French, no traceback
+        except AtlasError as exc:  # a missing source or mirror: say it in French, no traceback
             status.update(label="La base n'a pas pu être construite", state="error")
             st.error(
                 f"Impossible de construire la base : {exc}. Vérifiez la connexion ou la variable "

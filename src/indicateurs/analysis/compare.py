@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from indicateurs.analysis import scores
+from indicateurs.errors import AtlasError
 from indicateurs.reference.registry import Indicator, format_value, get_indicator, list_indicators
 
 __all__ = [
@@ -113,7 +114,7 @@ POPULATION_STEPS = (
 )
 
 
-class SelectionError(ValueError):
+class SelectionError(AtlasError, ValueError):
     """A selection the comparison cannot use; the message is French and shown as is."""
 
 

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 
 from indicateurs import config as _paths
+from indicateurs.errors import AtlasError
 
 __all__ = [
     "CATEGORIES",
@@ -104,15 +105,15 @@ _CODE_TERRITOIRE = re.compile(r"^[0-9A-Za-z]{1,10}$")
 _MIGRATION_LOCK = 72_091_203  # PostgreSQL advisory lock id for schema migrations
 
 
-class StoreUnavailable(RuntimeError):
+class StoreUnavailable(AtlasError, RuntimeError):
     """The workshop database cannot be reached; the message is French and shown as is."""
 
 
-class AccessDenied(PermissionError):
+class AccessDenied(AtlasError, PermissionError):
     """A facilitator action without the right PIN, or editing someone else's entry."""
 
 
-class EditConflict(RuntimeError):
+class EditConflict(AtlasError, RuntimeError):
     """Someone else saved the same entry first (optimistic version check)."""
 
 

@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from indicateurs.config import base_dir
+from indicateurs.errors import AtlasError
 from indicateurs.reference.registry import LEVELS, list_indicators
 
 __all__ = ["GEO_SOURCES", "Base", "BaseBuildError", "BaseCorruptError", "BaseMissingError", "load_base"]
@@ -25,15 +26,15 @@ GEO_SOURCES = {
 }
 
 
-class BaseMissingError(FileNotFoundError):
+class BaseMissingError(AtlasError, FileNotFoundError):
     """The base has not been built yet (run `python -m indicateurs build`)."""
 
 
-class BaseCorruptError(RuntimeError):
+class BaseCorruptError(AtlasError, RuntimeError):
     """The files of the built base cannot be read; rebuilding fixes it."""
 
 
-class BaseBuildError(RuntimeError):
+class BaseBuildError(AtlasError, RuntimeError):
     """The base could not be written (disk full, read-only folder...); the previous base is kept."""
 
 
