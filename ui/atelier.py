@@ -5,7 +5,6 @@ Everything participants typed goes through `escape_markdown` before st.markdown 
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from indicateurs.atelier import (
     escape_markdown,
     open_store,
 )
+from indicateurs.config import atelier_pin
 from indicateurs.errors import AtlasError
 from indicateurs.reference.registry import list_indicators
 
@@ -421,7 +421,7 @@ def pin_gate() -> str | None:
     if pin:
         st.button("Verrouiller l'espace animateur", key="atelier_verrouiller", on_click=_lock)
         return pin
-    if not os.environ.get("ATELIER_PIN"):
+    if not atelier_pin():
         st.warning(
             "Aucun code animateur n'est configuré : lancez l'application avec la variable "
             "d'environnement ATELIER_PIN (ex. ATELIER_PIN=un-code-long streamlit run app.py)."

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -348,14 +347,14 @@ def author_hash(author_key: str) -> str:
 
 def check_pin(pin: str | None) -> bool:
     """True when `pin` equals the facilitator PIN of env `ATELIER_PIN` (constant-time comparison)."""
-    expected = os.environ.get("ATELIER_PIN") or ""
+    expected = _paths.atelier_pin() or ""
     if not expected or not pin:
         return False
     return hmac.compare_digest(str(pin).encode("utf-8"), expected.encode("utf-8"))
 
 
 def _require_pin(pin: str | None) -> None:
-    if not os.environ.get("ATELIER_PIN"):
+    if not _paths.atelier_pin():
         raise AccessDenied(
             "Action réservée à l'animateur : aucun code animateur n'est configuré "
             "(variable d'environnement ATELIER_PIN)."
@@ -1224,7 +1223,7 @@ def _unavailable(error: Exception) -> StoreUnavailable:
 
 def default_url() -> str:
     """`DATABASE_URL` if set (PostgreSQL), else the SQLite file `data/atelier.sqlite`."""
-    url = os.environ.get("DATABASE_URL")
+    url = _paths.database_url()
     if url:
         return url
     return f"sqlite:///{Path(_paths.data_dir()) / 'atelier.sqlite'}"
