@@ -4,18 +4,13 @@ import streamlit as st
 
 from indicateurs.analysis import compare
 from indicateurs.errors import AtlasError
+from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator, list_indicators
 from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
 from ui import compare_data as data
 
-LEVELS = {
-    "epci": "EPCI",
-    "departement": "Département",
-    "region": "Région",
-    "commune": "Commune",
-    "france": "France",
-}
+SEARCH_LEVELS = ("epci", "departement", "region", "commune", "france")  # the selector's order
 CHART_DEFAULT = ["ifn", "lieux_pour_10000", "taux_pauvrete"]
 
 st.title("Comparer des territoires")
@@ -194,7 +189,7 @@ with tab_compare:
         st.warning("Territoires du lien non reconnus, ignorés : " + ", ".join(rejected) + ".")
     level = (
         st.segmented_control(
-            "Chercher parmi", list(LEVELS), format_func=LEVELS.get, default="epci", key="cmp_level"
+            "Chercher parmi", list(SEARCH_LEVELS), format_func=TITLES.get, default="epci", key="cmp_level"
         )
         or "epci"
     )

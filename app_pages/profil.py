@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from indicateurs.analysis.profile import COMPOSITE_ID, LEVEL_LABELS
+from indicateurs.analysis.profile import COMPOSITE_ID
+from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator
 from indicateurs.render.charts import ladder_figure
 from indicateurs.render.profile_files import profile_filename
@@ -114,9 +115,9 @@ except ValueError as exc:
 
 st.title(f"Profil du territoire : {profile.nom}")
 parents = " · ".join(
-    f"{LEVEL_LABELS[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france"
+    f"{TITLES[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france"
 )
-st.caption(" · ".join(filter(None, [f"{LEVEL_LABELS[profile.level]} {profile.code}", parents])))
+st.caption(" · ".join(filter(None, [f"{TITLES[profile.level]} {profile.code}", parents])))
 downloads(profile, level, code)
 if profile.level == "france":
     st.info(

@@ -15,13 +15,13 @@ from indicateurs.atelier.local_places import (
     validate_local_place,
     validate_local_places,
 )
+from indicateurs.reference.levels import NAMES, parents
 from indicateurs.reference.registry import get_indicator
 from indicateurs.render import places_map as view
 from indicateurs.sources.places import PLACE_TYPES
 from ui import ressources as data
 from ui.state import current_territory, projector_mode
 
-LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "departement": "département", "region": "région"}
 SOURCES_CAPTION = (
     "Sources : ANCT, Espaces France Services (février 2023) ; ANCT, permanences des conseillers numériques "
     "(décembre 2022) ; data·inclusion, lieux de médiation numérique (janvier 2023, extrait partiel) ; "
@@ -33,7 +33,7 @@ st.title("Ressources : l'offre d'accompagnement au numérique")
 level, code = current_territory()
 base = data.base()
 territory = base.territory(level, code)
-st.subheader(f"{territory['nom']} ({LEVEL_NAMES.get(level, 'France')})")
+st.subheader(f"{territory['nom']} ({NAMES[level]})")
 
 codes, highlight = data.scope(level, code)
 local = data.local_places(level, code)
@@ -67,15 +67,10 @@ else:
 
 # ----------------------------------------------------------------------------------- comparisons
 st.header("Offre comparée")
-parents = {
-    "commune": ("epci", "departement", "region"),
-    "epci": ("departement", "region"),
-    "departement": ("region",),
-}.get(level, ())
-chain = [(level, code), *((lv, territory.get(lv)) for lv in parents)]
-chain = [(lv, c) for lv, c in chain if isinstance(c, str) and lv in LEVEL_NAMES] + [("france", "FR")]
+chain = [(level, code), *((lv, territory.get(lv)) for lv in parents(level))]
+chain = [(lv, c) for lv, c in chain if isinstance(c, str) and lv != "france"] + [("france", "FR")]
 rows = [
-    (f"{base.territory(lv, c)['nom']} ({LEVEL_NAMES.get(lv, 'pays')})", data.wide(lv).loc[c])
+    (f"{base.territory(lv, c)['nom']} ({'pays' if lv == 'france' else NAMES[lv]})", data.wide(lv).loc[c])
     for lv, c in chain
 ]
 measure = st.segmented_control(

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from indicateurs.analysis.classify import METHODS, Classes, classify
+from indicateurs.reference.levels import NAMES
 from indicateurs.reference.registry import Indicator, get_indicator, list_indicators
 from indicateurs.render import maps
 from ui import data
@@ -90,7 +91,7 @@ def build_view(
     in_layer = sel_level == level and sel_code in set(gdf["code"])
     highlight = sel_code if in_layer else data.territory_geometry(sel_level, sel_code)
     neighbours = data.neighbour_codes(level, sel_code) if (in_layer and show_neighbours) else []
-    level_name = data.LEVEL_NAMES[level]
+    level_name = NAMES[level]
     m = maps.base_map(
         gdf,
         highlight=highlight,

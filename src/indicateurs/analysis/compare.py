@@ -18,13 +18,13 @@ import pandas as pd
 
 from indicateurs.analysis import scores
 from indicateurs.errors import AtlasError
+from indicateurs.reference.levels import NAMES, TITLES
 from indicateurs.reference.registry import Indicator, format_value, get_indicator, list_indicators
 
 __all__ = [
     "CRITERIA",
     "DEFAULT_REGION",
     "DEFAULT_WEIGHTS",
-    "LEVEL_LABELS",
     "MAX_TERRITORIES",
     "MIN_TERRITORIES",
     "NATURE_LABELS",
@@ -64,13 +64,6 @@ NATURE_LABELS = {
     "CU": "Communauté urbaine",
     "METRO": "Métropole",
     "MET69": "Métropole de Lyon",
-}
-LEVEL_LABELS = {
-    "commune": "commune",
-    "epci": "EPCI",
-    "departement": "département",
-    "region": "région",
-    "france": "France",
 }
 # Criteria offered for the multi-criteria ranking, in screen order; weight 0 leaves one out.
 CRITERIA = (
@@ -149,7 +142,7 @@ def territory_labels(keys: Iterable[str], territories: pd.DataFrame) -> dict[str
         elif level == "france":
             out[key] = name
         else:
-            out[key] = f"{name} ({LEVEL_LABELS.get(level, level)} {code})"
+            out[key] = f"{name} ({NAMES.get(level, level)} {code})"
     return out
 
 
@@ -321,7 +314,7 @@ def comparison_table(
         missing = [c for c in codes if c not in wide.index]
         if missing:
             raise SelectionError(
-                f"Territoire inconnu au niveau {LEVEL_LABELS.get(level, level)} : {', '.join(missing)}."
+                f"Territoire inconnu au niveau {NAMES.get(level, level)} : {', '.join(missing)}."
             )
         ids = _indicator_ids(wide, indicators)
         pct = _percentiles(wide, ids).loc[codes]
@@ -427,7 +420,7 @@ def comparison_export(table: pd.DataFrame) -> pd.DataFrame:
         {
             "Territoire": table["nom"],
             "Code": table["code"],
-            "Niveau": table["level"].map(LEVEL_LABELS),
+            "Niveau": table["level"].map(TITLES),  # as in the profile spreadsheet
             "Indicateur": table["label"],
             "Identifiant": table["indicator"],
             "Valeur": table["value"] * scale,

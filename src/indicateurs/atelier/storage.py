@@ -24,6 +24,7 @@ from sqlalchemy import event, exc
 
 from indicateurs import config as _paths
 from indicateurs.errors import AtlasError
+from indicateurs.reference.levels import LEVEL_IDS
 
 __all__ = [
     "CATEGORIES",
@@ -54,7 +55,7 @@ CATEGORIES: dict[str, str] = {
 }
 SENS: dict[str, str] = {"appuie": "appuie l'enjeu", "contredit": "contredit l'enjeu"}
 HORIZONS = ("Moins de 6 mois", "6 à 12 mois", "1 à 2 ans", "Plus de 2 ans")
-LEVELS = ("commune", "epci", "departement", "region", "france")
+LEVELS = LEVEL_IDS
 
 # Maximum number of characters per text field (checked before saving, with a French message).
 LIMITS: dict[str, int] = {

@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from indicateurs.reference.catalogue import Source, get_source
+from indicateurs.reference.levels import LEVEL_IDS
 
 __all__ = ["Indicator", "format_value", "get_indicator", "list_indicators"]
 
@@ -30,7 +31,7 @@ _COMPUTED_SOURCE = Source(
     relation="calculé",
     notes="Voir la page « Sources et méthode ».",
 )
-LEVELS = ("commune", "epci", "departement", "region", "france")
+LEVELS = LEVEL_IDS
 
 
 @dataclass(frozen=True)

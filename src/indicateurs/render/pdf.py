@@ -19,7 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from indicateurs.analysis.profile import COMPOSITE_ID, LEVEL_LABELS, Profile, display_value
+from indicateurs.analysis.profile import COMPOSITE_ID, Profile, display_value
+from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator, list_indicators
 from indicateurs.render.charts import axis_title, scale
 
@@ -279,10 +280,10 @@ def _heading(pdf, text: str) -> None:
 
 
 def _subtitle(profile: Profile) -> str:
-    parts = [f"{LEVEL_LABELS[profile.level]} {profile.code}"] if profile.level != "france" else []
+    parts = [f"{TITLES[profile.level]} {profile.code}"] if profile.level != "france" else []
     for r in profile.parents.itertuples():
         if r.role != "france":
-            parts.append(f"{LEVEL_LABELS[r.level]} : {r.nom}")
+            parts.append(f"{TITLES[r.level]} : {r.nom}")
     if profile.level not in ("commune", "france"):
         parts.append(f"{profile.n_communes} communes")
     return " · ".join(parts)

@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from indicateurs.analysis.access import ANY, distance_column
 from indicateurs.analysis.classify import classify
+from indicateurs.reference import levels
 from indicateurs.reference.registry import Indicator, get_indicator, list_indicators
 from indicateurs.render import maps
 from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES
@@ -447,9 +448,7 @@ def need_supply_points(
     members = communes[communes[area[0]] == area[1]] if area else communes
     codes = sorted(set(members["epci"].dropna().astype(str)))
     mark = code if level == "epci" else (row["epci"].iloc[0] if level == "commune" and len(row) else None)
-    where = (
-        {"departement": "du département", "region": "de la région"}.get(area[0], "") if area else "de France"
-    )
+    where = levels.of(area[0]) if area else "de France"
     caption = f"Chaque point est un EPCI {where} ; taille = population."
     return codes, "epci", mark if isinstance(mark, str) else None, caption
 

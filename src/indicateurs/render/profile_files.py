@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from indicateurs.analysis.profile import _RANK_COLUMNS, LEVEL_LABELS, Profile, display_value
+from indicateurs.analysis.profile import _RANK_COLUMNS, Profile, display_value
+from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator, list_indicators
 from indicateurs.render.tables import csv_bytes, safe_filename, xlsx_bytes
 
@@ -35,7 +36,7 @@ def comparison_table(profile: Profile) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Rôle": rows["role_label"],
-            "Niveau": rows["level"].map(LEVEL_LABELS),
+            "Niveau": rows["level"].map(TITLES),
             "Code": rows["code"],
             "Territoire": rows["nom"],
             "Identifiant": rows["indicator"],

@@ -3,7 +3,6 @@ robustness and plain-French sentences. Pure functions on `base.wide(level)` fram
 inputs are never mutated. The method is explained to users in `methode.md`."""
 
 from indicateurs.analysis.scores._checks import (
-    LEVEL_LABELS,
     check_code,
     check_level,
     level_label,
@@ -40,7 +39,6 @@ def method_page() -> str:
 
 __all__ = [
     "DENOMINATORS",
-    "LEVEL_LABELS",
     "PEER_FEATURES",
     "Classification",
     "CompositeResult",

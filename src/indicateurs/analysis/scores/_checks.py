@@ -7,15 +7,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from indicateurs.reference.levels import PLURALS
 from indicateurs.reference.registry import Indicator, get_indicator
-
-LEVEL_LABELS = {
-    "commune": "communes",
-    "epci": "EPCI",
-    "departement": "départements",
-    "region": "régions",
-    "france": "France",
-}
 
 
 def hint(value: str, choices: Iterable[str]) -> str:
@@ -41,19 +34,19 @@ def check_code(wide: pd.DataFrame, code: str) -> str:
 
 
 def check_level(level: str) -> str:
-    if level not in LEVEL_LABELS:
-        raise ValueError(f"Niveau inconnu : {level!r}.{hint(level, LEVEL_LABELS)}")
+    if level not in PLURALS:
+        raise ValueError(f"Niveau inconnu : {level!r}.{hint(level, PLURALS)}")
     return level
 
 
 def level_label(level_or_label: str) -> str:
     """'epci' -> 'EPCI', 'commune' -> 'communes' (a label such as 'communes' is accepted as is);
     a ValueError with close matches otherwise."""
-    if level_or_label in LEVEL_LABELS:
-        return LEVEL_LABELS[level_or_label]
-    if level_or_label in LEVEL_LABELS.values():
+    if level_or_label in PLURALS:
+        return PLURALS[level_or_label]
+    if level_or_label in PLURALS.values():
         return level_or_label
-    choices = [*LEVEL_LABELS, *LEVEL_LABELS.values()]
+    choices = [*PLURALS, *PLURALS.values()]
     raise ValueError(f"Niveau inconnu : {level_or_label!r}.{hint(level_or_label, choices)}")
 
 
