@@ -5,13 +5,13 @@ import streamlit as st
 from indicateurs.analysis import compare
 from indicateurs.errors import AtlasError
 from indicateurs.reference.levels import TITLES
-from indicateurs.reference.registry import get_indicator, list_indicators
+from indicateurs.reference.registry import get_indicator, headline_ids, list_indicators
 from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
 from ui import compare_data as data
 
 SEARCH_LEVELS = ("epci", "departement", "region", "commune", "france")  # the selector's order
-CHART_DEFAULT = ["ifn", "lieux_pour_10000", "taux_pauvrete"]
+CHART_DEFAULT = list(headline_ids()[:3])
 
 st.title("Comparer des territoires")
 st.caption(

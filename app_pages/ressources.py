@@ -17,6 +17,7 @@ from indicateurs.atelier.local_places import (
 )
 from indicateurs.reference.levels import NAMES, parents
 from indicateurs.reference.registry import get_indicator
+from indicateurs.reference.text import THIN, format_number, format_percent
 from indicateurs.render import places_map as view
 from indicateurs.sources.places import PLACE_TYPES
 from ui import ressources as data
@@ -84,7 +85,7 @@ table = view.offer_comparison(rows, measure or "nombre")
 st.dataframe(
     table.style.format(
         precision=0 if measure == "nombre" else 1,
-        thousands="\u202f",
+        thousands=THIN,
         decimal=",",
         na_rep="donnée non disponible",
     ),
@@ -111,10 +112,10 @@ if codes:
     cols = st.columns(len(summary))
     for col, row in zip(cols, summary.to_dict("records"), strict=True):
         share = row["Part de la population"]
-        share_text = "" if pd.isna(share) else f" ({share * 100:.1f} %)".replace(".", ",")
+        share_text = "" if pd.isna(share) else f" ({format_percent(share)})"
         col.metric(
             f"Habitants à {row['Distance à tout lieu']} de tout lieu",
-            f"{row['Population']:,}".replace(",", "\u202f") + share_text,
+            format_number(row["Population"]) + share_text,
             help=f"{row['Communes']} commune(s) concernée(s) : « zones blanches de médiation ».",
         )
     st.dataframe(view.access_table(distances, communes), width="stretch", hide_index=True)

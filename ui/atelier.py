@@ -29,7 +29,7 @@ from indicateurs.atelier import (
 )
 from indicateurs.config import atelier_pin
 from indicateurs.errors import AtlasError
-from indicateurs.reference.registry import list_indicators
+from indicateurs.reference.registry import headline_ids, list_indicators
 
 __all__ = [
     "author_key",
@@ -609,7 +609,7 @@ def _qr_png(text: str) -> bytes:
     return buffer.getvalue()
 
 
-KEY_FIGURES = ("population", "ifn", "taux_pauvrete", "part_65_plus", "part_peu_diplomes", "part_thd")
+KEY_FIGURES = ("population", *headline_ids())
 
 
 def place_names(store: Store, base, level: str, code: str, commune_noms: dict[str, str]) -> list[str]:

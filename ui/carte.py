@@ -10,20 +10,13 @@ import streamlit as st
 
 from indicateurs.analysis.classify import METHODS, Classes, classify
 from indicateurs.reference.levels import NAMES
-from indicateurs.reference.registry import Indicator, get_indicator, list_indicators
+from indicateurs.reference.registry import Indicator, get_indicator, list_indicators, list_themes
 from indicateurs.render import maps
 from ui import data
 
 __all__ = ["THEMES", "MapView", "build_view", "indicator_options", "method_options"]
 
-THEMES = {
-    "ifn": "Indice de fragilité numérique",
-    "acces": "Accès",
-    "competences": "Compétences",
-    "information": "Information",
-    "offre": "Offre d'accompagnement",
-    "contexte": "Contexte",
-}
+THEMES = {theme.id: theme.label for theme in list_themes()}  # screen order
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from indicateurs.base import Base, BaseCorruptError, BaseMissingError, load_base
 from indicateurs.build import build_base
 from indicateurs.errors import AtlasError
 from indicateurs.reference.levels import LEVEL_IDS, NAMES
+from indicateurs.reference.text import normalise
 from indicateurs.render import maps
 
 __all__ = [
@@ -82,8 +83,6 @@ def ensure_base() -> Base | None:
 @st.cache_data(show_spinner=False)
 def territory_options() -> pd.DataFrame:
     """All territories for the selector: key 'level:code', French label, and a search text."""
-    from ui.state import normalise
-
     order = {level: i for i, level in enumerate(reversed(LEVEL_IDS))}  # France first, communes last
     t = base().territories[["level", "code", "nom"]].copy()
     t["order"] = t["level"].map(order)

@@ -14,6 +14,7 @@ import streamlit as st
 from indicateurs.analysis.access import commune_points, nearest_distances
 from indicateurs.atelier.storage import StoreUnavailable
 from indicateurs.base import Base
+from indicateurs.reference.text import collapse
 from indicateurs.render import maps
 from indicateurs.render.places_map import places_near, territory_scope
 from indicateurs.render.places_map import resources_map as view_map
@@ -156,7 +157,7 @@ def local_places(level: str, code: str) -> pd.DataFrame:
 
 def _key(record: dict) -> tuple:
     fields = ("nom", "type", "adresse", "code_commune")
-    return tuple(" ".join(str(record.get(k) or "").lower().split()) for k in fields)
+    return tuple(collapse(record.get(k)) for k in fields)
 
 
 def save_local_places(

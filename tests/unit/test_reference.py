@@ -4,11 +4,12 @@ import doctest
 
 import pytest
 
-from indicateurs.reference import levels
-from indicateurs.reference.registry import LEVELS
+from indicateurs.analysis.scores import composite
+from indicateurs.reference import levels, text
+from indicateurs.reference.registry import LEVELS, get_indicator, headline_ids, list_themes, theme_ids
 
 
-@pytest.mark.parametrize("module", [levels])
+@pytest.mark.parametrize("module", [levels, text, composite])
 def test_doctests(module):
     assert doctest.testmod(module).failed == 0
 
@@ -45,5 +46,56 @@ def test_evidence_names_the_level_once():
         return describe_evidence(ev)
 
     assert text("epci", "200041523").endswith("niveau EPCI 200041523")
-    assert "rang 12 sur 1254 EPCI" in text("epci", "200041523")
+    assert "rang 12 sur 1\u202f254 EPCI" in text("epci", "200041523")
     assert text("france", "FR").endswith("niveau France")  # was "niveau  FR" (empty name, double space)
+
+
+def test_fold_and_normalise_agree_for_search_and_keys():
+    assert text.fold("Saint-Étienne") == "saint-etienne"
+    assert text.normalise("L’Isle-Adam") == text.normalise("l'isle adam") == "l isle adam"
+    assert text.normalise("Œuilly") == "oeuilly"  # ligature spelled out, not dropped
+    assert text.normalise("Lieu de médiation", "") == "lieudemediation"
+    assert text.normalise(" N° de SIRET ", "_") == "n_de_siret"
+    assert text.slug("CC du Haut Val de Sèvre") == "cc-du-haut-val-de-sevre"
+    assert text.collapse("  Médiathèque  du Centre") == "médiathèque du centre"
+
+
+def test_french_numbers():
+    assert text.format_number(1234567.891, 2) == "1\u202f234\u202f567,89"
+    assert text.format_number(-0.5, 1) == "-0,5"
+    assert text.format_number(3.0, 2, trim=True) == "3"
+    assert text.format_number(1000, 0, trim=True) == "1\u202f000"  # no decimals: zeros are digits
+    assert text.format_percent(0.05, 0) == "5\u00a0%"
+
+
+def test_did_you_mean():
+    assert text.did_you_mean("taux_pauvrte", ["taux_pauvrete", "taux_chomage"]) == (
+        " Vouliez-vous dire : taux_pauvrete ?"
+    )
+    assert text.did_you_mean("zzz", ["taux_pauvrete"]) == ""
+    assert text.suggest(["a", "a", "b"]) == " Vouliez-vous dire : a, b ?"
+    with pytest.raises(ValueError, match="Vouliez-vous dire : taux_pauvrete"):
+        get_indicator("taux_pauvrte")
+
+
+def test_headline_and_themes_come_from_the_registry():
+    assert headline_ids() == (
+        "ifn",
+        "lieux_pour_10000",
+        "taux_pauvrete",
+        "part_65_plus",
+        "part_peu_diplomes",
+        "part_thd",
+        "taux_chomage",
+        "part_menages_seuls",
+    )
+    assert [t.id for t in list_themes()] == [
+        "ifn",
+        "acces",
+        "competences",
+        "information",
+        "offre",
+        "contexte",
+    ]
+    assert {t.id: t.short for t in list_themes()}["acces"] == "accès"
+    assert theme_ids("ifn", exclude=("indice_composite",))[:2] == ("ifn", "ifn_sans_thd")

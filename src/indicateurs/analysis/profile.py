@@ -22,7 +22,8 @@ import pandas as pd
 from indicateurs.analysis import scores
 from indicateurs.reference.levels import NAMES, PLURALS, TITLES
 from indicateurs.reference.levels import parents as level_parents
-from indicateurs.reference.registry import Indicator, format_value, get_indicator, list_indicators
+from indicateurs.reference.registry import Indicator, format_value, get_indicator, list_indicators, theme_ids
+from indicateurs.reference.text import did_you_mean, format_number, suggest
 
 __all__ = [
     "COMPOSITE_ID",
@@ -40,17 +41,9 @@ ROLE_LABELS = {
     **{level: TITLES[level] for level in ("epci", "departement", "region", "france")},
 }
 _LEVEL_ORDER = ("epci", "commune", "departement", "region", "france")
-_KEY_IDS = (
-    "population",
-    "densite",
-    "ifn",
-    "ifn_sans_thd",
-    "ifn_sans_4g",
-    "ifn_pauvrete",
-    "ifn_65_plus",
-    "ifn_peu_diplomes",
-)
 COMPOSITE_ID = "indice_composite"  # the open composite index, a registry indicator computed by the base
+IFN_IDS = theme_ids("ifn", exclude=(COMPOSITE_ID,))  # the IFN and its five sub-scores
+_KEY_IDS = ("population", "densite", *IFN_IDS)
 
 
 @dataclass(frozen=True)
@@ -126,8 +119,7 @@ def resolve_territory(base, code: str, level: str | None = None) -> tuple[str, s
     """
     code = str(code).strip()
     if level is not None and level not in TITLES:
-        close = difflib.get_close_matches(level, TITLES, n=2)
-        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
+        hint = did_you_mean(level, TITLES, n=2)
         raise ValueError(f"Niveau inconnu : {level!r}.{hint} Niveaux possibles : {', '.join(TITLES)}.")
     levels = [level] if level else list(_LEVEL_ORDER)
     if code.upper() == "FR" and "france" in levels:
@@ -153,7 +145,7 @@ def _unknown_message(base, code: str, levels: list[str]) -> str:
         other = elsewhere.iloc[0]
         message += f" C'est le code d'un autre niveau : {TITLES[other['level']]} {other['nom']}."
     elif hints:
-        message += f" Vouliez-vous dire : {', '.join(dict.fromkeys(hints))} ?"
+        message += suggest(hints)
     else:
         message += (
             " Un EPCI se désigne par son SIREN (9 chiffres), une commune par son code INSEE (5 caractères)."
@@ -377,7 +369,7 @@ def _concerned_text(indicator_id: str, number: float, word: str) -> str:
 
 
 def _group_int(number: float) -> str:
-    return f"{round(number):,}".replace(",", "\u202f")
+    return format_number(round(number))
 
 
 def _summary(key: pd.DataFrame, level: str) -> list[str]:

@@ -10,6 +10,7 @@ import pandas as pd
 from indicateurs.reference.catalogue import get_source
 from indicateurs.reference.levels import NAMES, PLURALS
 from indicateurs.reference.registry import format_value, get_indicator
+from indicateurs.reference.text import format_number
 
 from .storage import Evidence
 
@@ -93,7 +94,7 @@ def describe_evidence(ev: Evidence) -> str:
         except ValueError:
             direction = 1
         meaning = "1 = le plus fragile" if direction else "1 = la valeur la plus élevée"
-        rank = f" (rang {ev.rank} sur {ev.rank_total} {plural}, {meaning})"
+        rank = f" (rang {ev.rank} sur {format_number(ev.rank_total)} {plural}, {meaning})"
     where = "France" if ev.level == "france" else f"{NAMES.get(ev.level, ev.level)} {ev.code}"
     return (
         f"{_label(ev.indicator_id)} : {_value(ev)}{rank} — source : {source_label(ev.source, ev.millesime)}, "

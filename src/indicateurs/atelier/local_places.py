@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 
+from indicateurs.reference.text import normalise
 from indicateurs.sources.places import fold_code
 
 __all__ = [
@@ -102,13 +102,11 @@ _CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
 def _key(text: str) -> str:
     """Lowercase ASCII letters and digits only: 'Lieu de médiation' -> 'lieudemediation'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", ascii_text.lower())
+    return normalise(text, "")
 
 
 def _header(name: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().strip().lower()
-    snake = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
+    snake = normalise(name, "_")
     return _HEADER_ALIASES.get(snake, snake)
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import event, exc
 from indicateurs import config as _paths
 from indicateurs.errors import AtlasError
 from indicateurs.reference.levels import LEVEL_IDS
+from indicateurs.reference.text import collapse
 
 __all__ = [
     "CATEGORIES",
@@ -483,10 +484,7 @@ def _place_row(record: Mapping[str, object]) -> dict:
 
 
 def _place_key(row: Mapping[str, object]) -> tuple:
-    def norm(v: object) -> str:
-        return " ".join(str(v or "").lower().split())
-
-    return (norm(row["nom"]), norm(row["type"]), norm(row["adresse"]), row["code_commune"] or "")
+    return (collapse(row["nom"]), collapse(row["type"]), collapse(row["adresse"]), row["code_commune"] or "")
 
 
 # ---------------------------------------------------------------------------------------------- the store

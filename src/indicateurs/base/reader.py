@@ -15,6 +15,7 @@ import pandas as pd
 from indicateurs.config import base_dir
 from indicateurs.errors import AtlasError
 from indicateurs.reference.registry import LEVELS, list_indicators
+from indicateurs.reference.text import did_you_mean
 
 __all__ = ["GEO_SOURCES", "Base", "BaseBuildError", "BaseCorruptError", "BaseMissingError", "load_base"]
 
@@ -98,12 +99,8 @@ class Base:
             (self.territories["level"] == level) & (self.territories["code"] == str(code))
         ]
         if rows.empty:
-            import difflib
-
             codes = self.territories.loc[self.territories["level"] == level, "code"].tolist()
-            close = difflib.get_close_matches(str(code), codes, n=3)
-            hint = f" Codes proches : {', '.join(close)}." if close else ""
-            raise ValueError(f"Territoire inconnu : {level} {code!r}.{hint}")
+            raise ValueError(f"Territoire inconnu : {level} {code!r}.{did_you_mean(code, codes)}")
         return rows.iloc[0]
 
 

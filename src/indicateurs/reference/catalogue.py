@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from indicateurs.reference.text import did_you_mean
 
 __all__ = ["Source", "get_source", "list_sources"]
 
@@ -67,7 +68,5 @@ def get_source(source_id: str) -> Source:
     """The catalogue entry of `source_id`; a clear error with close matches otherwise."""
     sources = _load()
     if source_id not in sources:
-        close = difflib.get_close_matches(source_id, sources, n=3)
-        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
-        raise ValueError(f"Source inconnue : {source_id!r}.{hint}")
+        raise ValueError(f"Source inconnue : {source_id!r}.{did_you_mean(source_id, sources)}")
     return sources[source_id]

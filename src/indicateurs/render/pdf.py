@@ -22,20 +22,13 @@ from matplotlib.patches import Patch
 from indicateurs.analysis.profile import COMPOSITE_ID, Profile, display_value
 from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator, list_indicators
+from indicateurs.reference.text import format_number
 from indicateurs.render.charts import axis_title, scale
 
 __all__ = ["LADDER_IDS", "ladder_png", "latin1", "map_png", "profile_pdf"]
 
-LADDER_IDS = (
-    "ifn",
-    COMPOSITE_ID,
-    "part_thd",
-    "taux_pauvrete",
-    "taux_chomage",
-    "part_peu_diplomes",
-    "part_65_plus",
-    "part_menages_seuls",
-)
+# The IFN, the composite index and the indicators it averages (flag `composite` of the registry).
+LADDER_IDS = ("ifn", COMPOSITE_ID, *(i.id for i in list_indicators() if i.composite))
 _FONT = "helvetica"  # a PDF core font: nothing to parse or embed, so a page costs milliseconds
 _LATIN1 = str.maketrans(
     {
@@ -164,7 +157,7 @@ def _outline(base, profile: Profile, geo):
 
 def _fmt(value: float, indicator_id: str) -> str:
     decimals = get_indicator(indicator_id).decimals
-    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return format_number(value, decimals)
 
 
 # ---------------------------------------------------------------- ladder

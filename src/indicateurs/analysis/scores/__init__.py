@@ -15,6 +15,7 @@ from indicateurs.analysis.scores.composite import (
     composite_index,
     default_composite_indicators,
     fragility_percentiles,
+    fragility_rank,
     ifn_classe_nationale,
     ranks,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "contiguity",
     "default_composite_indicators",
     "fragility_percentiles",
+    "fragility_rank",
     "ifn_classe_nationale",
     "level_label",
     "method_page",

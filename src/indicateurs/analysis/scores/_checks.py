@@ -9,11 +9,12 @@ import pandas as pd
 
 from indicateurs.reference.levels import PLURALS
 from indicateurs.reference.registry import Indicator, get_indicator
+from indicateurs.reference.text import did_you_mean, suggest
 
 
 def hint(value: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=3, cutoff=0.5)
-    return f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
+    """The scores' suggestion: a looser cutoff (0.5), as column and level names are short."""
+    return did_you_mean(value, choices, cutoff=0.5)
 
 
 def check_code(wide: pd.DataFrame, code: str) -> str:
@@ -29,8 +30,7 @@ def check_code(wide: pd.DataFrame, code: str) -> str:
         close = [f"{c} ({n})" for c, n in names[names.isin(by_name)].items()][:3]
     elif close and "nom" in wide.columns:
         close = [f"{c} ({wide.at[c, 'nom']})" for c in close]
-    suggestion = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
-    raise ValueError(f"Territoire inconnu : {code!r}.{suggestion}")
+    raise ValueError(f"Territoire inconnu : {code!r}.{suggest(close)}")
 
 
 def check_level(level: str) -> str:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from indicateurs.analysis.scores._checks import check_indicator, check_indicators, group_series
 from indicateurs.reference.registry import list_indicators
+from indicateurs.reference.text import format_number
 
 __all__ = [
     "Classification",
@@ -19,6 +20,7 @@ __all__ = [
     "composite_index",
     "default_composite_indicators",
     "fragility_percentiles",
+    "fragility_rank",
     "ifn_classe_nationale",
     "ranks",
 ]
@@ -28,6 +30,20 @@ def default_composite_indicators(wide: pd.DataFrame | None = None) -> list[str]:
     """Registry indicators flagged `composite = true` (those present in `wide`, if given)."""
     ids = [i.id for i in list_indicators() if i.composite]
     return [i for i in ids if wide is None or i in wide.columns]
+
+
+def fragility_rank(values: pd.Series, direction: int = 1) -> pd.Series:
+    """Rank 1 = most fragile: the highest value, or the lowest when `direction` < 0 (higher is better).
+
+    Ties share the best rank, missing values stay NA.
+
+    >>> fragility_rank(pd.Series([0.2, 0.5, None, 0.5])).tolist()
+    [3, 1, <NA>, 1]
+    >>> fragility_rank(pd.Series([0.9, 0.5, 0.7]), direction=-1).tolist()
+    [3, 1, 2]
+    """
+    numeric = pd.to_numeric(values, errors="coerce")
+    return numeric.rank(method="min", ascending=direction < 0).astype("Int64")
 
 
 def _percentile(values: pd.Series) -> pd.Series:
@@ -99,7 +115,7 @@ class CompositeResult:
 
     def table(self) -> pd.DataFrame:
         """One row per territory: score, rank (1 = most fragile), number of missing indicators."""
-        rank = self.score.rank(method="min", ascending=False).astype("Int64")
+        rank = fragility_rank(self.score)
         return pd.DataFrame(
             {
                 "score": self.score,
@@ -238,7 +254,7 @@ class Classification:
 
 
 def _fmt(x: float, decimals: int, scale: float) -> str:
-    return f"{x * scale:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return format_number(x * scale, decimals)
 
 
 def classify(
