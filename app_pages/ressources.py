@@ -15,20 +15,16 @@ from indicateurs.atelier.local_places import (
     validate_local_place,
     validate_local_places,
 )
+from indicateurs.reference.catalogue import sources_caption
 from indicateurs.reference.levels import NAMES, parents
 from indicateurs.reference.registry import get_indicator
 from indicateurs.reference.text import THIN, format_number, format_percent
 from indicateurs.render import places_map as view
-from indicateurs.sources.places import PLACE_TYPES
+from indicateurs.sources.places import PLACE_TYPES, SOURCE_IDS
 from ui import ressources as data
 from ui.state import current_territory, projector_mode
 
-SOURCES_CAPTION = (
-    "Sources : ANCT, Espaces France Services (février 2023) ; ANCT, permanences des conseillers numériques "
-    "(décembre 2022) ; data·inclusion, lieux de médiation numérique (janvier 2023, extrait partiel) ; "
-    "Aidants Connect, structures habilitées actives (février 2024) ; ANCT, postes de conseillers numériques "
-    "(avril et juillet 2023). Des doublons entre sources sont possibles."
-)
+SOURCES_CAPTION = f"{sources_caption(SOURCE_IDS)} Des doublons entre sources sont possibles."
 
 st.title("Ressources : l'offre d'accompagnement au numérique")
 level, code = current_territory()

@@ -99,3 +99,32 @@ def test_headline_and_themes_come_from_the_registry():
     ]
     assert {t.id: t.short for t in list_themes()}["acces"] == "accès"
     assert theme_ids("ifn", exclude=("indice_composite",))[:2] == ("ifn", "ifn_sans_thd")
+
+
+def test_offer_sources_are_named_by_the_catalogue():
+    from pathlib import Path
+
+    from indicateurs.reference.catalogue import get_source, sources_caption
+    from indicateurs.reference.registry import list_indicators
+    from indicateurs.render.places_map import places_tooltip
+    from indicateurs.sources.places import SOURCE_IDS
+
+    caption = sources_caption(SOURCE_IDS)
+    assert caption.startswith("Sources : ANCT, Espaces France Services (février 2023) ; ")
+    assert "lieux de médiation numérique (janvier 2023, extrait partiel)" in caption
+    assert caption.endswith("ANCT, postes de conseillers numériques (avril 2023 et juillet 2023).")
+    tooltip = places_tooltip(
+        {
+            "type": "lieu_mediation",
+            "nom": "Médiathèque",
+            "source": "data_inclusion_lieux_2023",
+            "millesime": "x",
+        }
+    )
+    assert "data·inclusion, lieux de médiation numérique (extrait partiel) (x)" in tooltip
+    # the registry's millésime of a count from one offer source is the catalogue's date of that source
+    for ind in list_indicators("offre"):
+        if ind.source in SOURCE_IDS and ind.aggregation == "sum":
+            assert ind.millesime == get_source(ind.source).date, ind.id
+    page = (Path(__file__).resolve().parents[2] / "app_pages" / "ressources.py").read_text(encoding="utf-8")
+    assert "février 2023" not in page and "2024)" not in page

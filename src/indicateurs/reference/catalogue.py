@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from indicateurs.reference.text import did_you_mean
 
-__all__ = ["Source", "get_source", "list_sources"]
+__all__ = ["Source", "get_source", "list_sources", "sources_caption"]
 
 _CATALOGUE = Path(__file__).with_name("catalogue.toml")
 
@@ -37,6 +38,16 @@ class Source:
     derive: str = ""  # post-download transform (see `indicateurs.derive`), "" = none
     member: str = ""  # file to take out of a downloaded zip archive
     pad: tuple[tuple[str, int], ...] = ()  # code columns zero-padded by the transform: (column, width)
+    # How a page names the source in French (offer sources: place tooltips, page captions)
+    label: str = ""  # 'ANCT, Espaces France Services'
+    date: str = ""  # the short French millésime: 'février 2023'
+    caveat: str = ""  # what the reader must know: 'extrait partiel'
+
+    @property
+    def short_label(self) -> str:
+        """The French name with its caveat: 'data·inclusion, lieux de médiation numérique (extrait partiel)'."""
+        label = self.label or self.citation
+        return f"{label} ({self.caveat})" if self.caveat else label
 
     @property
     def urls(self) -> list[str]:
@@ -62,6 +73,25 @@ def _freeze(entry: dict) -> dict:
 def list_sources() -> list[Source]:
     """All sources, in catalogue order."""
     return list(_load().values())
+
+
+def sources_caption(source_ids: Iterable[str]) -> str:
+    """'Sources : A (février 2023) ; B (janvier 2023, extrait partiel).'; one label, its dates joined.
+
+    >>> sources_caption(["cnfs_structures_coselec_2023", "cnfs_structures_postes_2023"])
+    'Sources : ANCT, postes de conseillers numériques (avril 2023 et juillet 2023).'
+    """
+    dates: dict[str, list[str]] = {}
+    caveats: dict[str, str] = {}
+    for source in map(get_source, source_ids):
+        label = source.label or source.citation
+        dates.setdefault(label, []).append(source.date or source.millesime)
+        caveats[label] = caveats.get(label) or source.caveat
+    parts = [
+        f"{label} ({', '.join(filter(None, [' et '.join(dict.fromkeys(when)), caveats[label]]))})"
+        for label, when in dates.items()
+    ]
+    return f"Sources : {' ; '.join(parts)}."
 
 
 def get_source(source_id: str) -> Source:
