@@ -9,9 +9,7 @@ from indicateurs.analysis.scores._checks import (
     region_codes,
 )
 from indicateurs.analysis.scores.composite import (
-    Classification,
     CompositeResult,
-    classify,
     composite_index,
     default_composite_indicators,
     fragility_percentiles,
@@ -41,12 +39,10 @@ def method_page() -> str:
 __all__ = [
     "DENOMINATORS",
     "PEER_FEATURES",
-    "Classification",
     "CompositeResult",
     "Robustness",
     "check_code",
     "check_level",
-    "classify",
     "composite_index",
     "contiguity",
     "default_composite_indicators",
