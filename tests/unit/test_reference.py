@@ -4,12 +4,13 @@ import doctest
 
 import pytest
 
+from indicateurs import config
 from indicateurs.analysis.scores import composite
-from indicateurs.reference import levels, text
+from indicateurs.reference import catalogue, levels, text
 from indicateurs.reference.registry import LEVELS, get_indicator, headline_ids, list_themes, theme_ids
 
 
-@pytest.mark.parametrize("module", [levels, text, composite])
+@pytest.mark.parametrize("module", [levels, text, catalogue, config, composite])
 def test_doctests(module):
     assert doctest.testmod(module).failed == 0
 

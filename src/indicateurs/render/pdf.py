@@ -53,10 +53,10 @@ _MARKERS = {  # role -> (legend, marker, face, edge, size)
     "territoire": ("Territoire", "o", "black", "black", 60),
     "voisin": ("Voisins", "o", "white", "0.45", 24),
     "pair": ("Comparables", "s", "white", "0.45", 22),
-    "epci": ("EPCI", "v", "0.35", "0.35", 34),
-    "departement": ("Département", "s", "0.35", "0.35", 30),
-    "region": ("Région", "^", "0.35", "0.35", 36),
-    "france": ("France", "D", "white", "black", 32),
+    "epci": (TITLES["epci"], "v", "0.35", "0.35", 34),
+    "departement": (TITLES["departement"], "s", "0.35", "0.35", 30),
+    "region": (TITLES["region"], "^", "0.35", "0.35", 36),
+    "france": (TITLES["france"], "D", "white", "black", 32),
 }
 
 
