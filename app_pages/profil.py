@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from indicateurs.analysis.profile import COMPOSITE_ID, LEVEL_LABELS
+from indicateurs.analysis.profile import COMPOSITE_ID, IFN_IDS
+from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator
 from indicateurs.render.charts import ladder_figure
 from indicateurs.render.profile_files import profile_filename
@@ -14,7 +15,6 @@ from ui import profil as cache
 from ui.state import current_territory
 
 CONTEXT = ("population", "densite")
-IFN = ("ifn", "ifn_sans_thd", "ifn_sans_4g", "ifn_pauvrete", "ifn_65_plus", "ifn_peu_diplomes")
 
 
 def metric(key, indicator_id: str) -> None:
@@ -114,9 +114,9 @@ except ValueError as exc:
 
 st.title(f"Profil du territoire : {profile.nom}")
 parents = " · ".join(
-    f"{LEVEL_LABELS[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france"
+    f"{TITLES[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france"
 )
-st.caption(" · ".join(filter(None, [f"{LEVEL_LABELS[profile.level]} {profile.code}", parents])))
+st.caption(" · ".join(filter(None, [f"{TITLES[profile.level]} {profile.code}", parents])))
 downloads(profile, level, code)
 if profile.level == "france":
     st.info(
@@ -129,9 +129,9 @@ metrics_row(key, (*CONTEXT, "ifn", COMPOSITE_ID))
 st.markdown(
     "**Les 5 composantes de l'indice de fragilité numérique** (1 = risque le plus faible, 10 = le plus élevé)"
 )
-metrics_row(key, IFN[1:])
+metrics_row(key, IFN_IDS[1:])
 st.markdown("**Principaux taux**")
-rates = [i for i in key.index if i not in (*CONTEXT, *IFN, COMPOSITE_ID)]
+rates = [i for i in key.index if i not in (*CONTEXT, *IFN_IDS, COMPOSITE_ID)]
 metrics_row(key, rates[:3])
 metrics_row(key, rates[3:])
 

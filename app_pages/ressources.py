@@ -15,25 +15,22 @@ from indicateurs.atelier.local_places import (
     validate_local_place,
     validate_local_places,
 )
+from indicateurs.reference.catalogue import sources_caption
+from indicateurs.reference.levels import NAMES, parents
 from indicateurs.reference.registry import get_indicator
+from indicateurs.reference.text import THIN, format_number, format_percent
 from indicateurs.render import places_map as view
-from indicateurs.sources.places import PLACE_TYPES
+from indicateurs.sources.places import PLACE_TYPES, SOURCE_IDS
 from ui import ressources as data
 from ui.state import current_territory, projector_mode
 
-LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "departement": "département", "region": "région"}
-SOURCES_CAPTION = (
-    "Sources : ANCT, Espaces France Services (février 2023) ; ANCT, permanences des conseillers numériques "
-    "(décembre 2022) ; data·inclusion, lieux de médiation numérique (janvier 2023, extrait partiel) ; "
-    "Aidants Connect, structures habilitées actives (février 2024) ; ANCT, postes de conseillers numériques "
-    "(avril et juillet 2023). Des doublons entre sources sont possibles."
-)
+SOURCES_CAPTION = f"{sources_caption(SOURCE_IDS)} Des doublons entre sources sont possibles."
 
 st.title("Ressources : l'offre d'accompagnement au numérique")
 level, code = current_territory()
 base = data.base()
 territory = base.territory(level, code)
-st.subheader(f"{territory['nom']} ({LEVEL_NAMES.get(level, 'France')})")
+st.subheader(f"{territory['nom']} ({NAMES[level]})")
 
 codes, highlight = data.scope(level, code)
 local = data.local_places(level, code)
@@ -67,15 +64,10 @@ else:
 
 # ----------------------------------------------------------------------------------- comparisons
 st.header("Offre comparée")
-parents = {
-    "commune": ("epci", "departement", "region"),
-    "epci": ("departement", "region"),
-    "departement": ("region",),
-}.get(level, ())
-chain = [(level, code), *((lv, territory.get(lv)) for lv in parents)]
-chain = [(lv, c) for lv, c in chain if isinstance(c, str) and lv in LEVEL_NAMES] + [("france", "FR")]
+chain = [(level, code), *((lv, territory.get(lv)) for lv in parents(level))]
+chain = [(lv, c) for lv, c in chain if isinstance(c, str) and lv != "france"] + [("france", "FR")]
 rows = [
-    (f"{base.territory(lv, c)['nom']} ({LEVEL_NAMES.get(lv, 'pays')})", data.wide(lv).loc[c])
+    (f"{base.territory(lv, c)['nom']} ({'pays' if lv == 'france' else NAMES[lv]})", data.wide(lv).loc[c])
     for lv, c in chain
 ]
 measure = st.segmented_control(
@@ -89,7 +81,7 @@ table = view.offer_comparison(rows, measure or "nombre")
 st.dataframe(
     table.style.format(
         precision=0 if measure == "nombre" else 1,
-        thousands="\u202f",
+        thousands=THIN,
         decimal=",",
         na_rep="donnée non disponible",
     ),
@@ -116,10 +108,10 @@ if codes:
     cols = st.columns(len(summary))
     for col, row in zip(cols, summary.to_dict("records"), strict=True):
         share = row["Part de la population"]
-        share_text = "" if pd.isna(share) else f" ({share * 100:.1f} %)".replace(".", ",")
+        share_text = "" if pd.isna(share) else f" ({format_percent(share)})"
         col.metric(
             f"Habitants à {row['Distance à tout lieu']} de tout lieu",
-            f"{row['Population']:,}".replace(",", "\u202f") + share_text,
+            format_number(row["Population"]) + share_text,
             help=f"{row['Communes']} commune(s) concernée(s) : « zones blanches de médiation ».",
         )
     st.dataframe(view.access_table(distances, communes), width="stretch", hide_index=True)

@@ -9,20 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from indicateurs.analysis.classify import METHODS, Classes, classify
-from indicateurs.reference.registry import Indicator, get_indicator, list_indicators
+from indicateurs.reference.levels import NAMES
+from indicateurs.reference.registry import Indicator, get_indicator, list_indicators, list_themes
 from indicateurs.render import maps
 from ui import data
 
 __all__ = ["THEMES", "MapView", "build_view", "indicator_options", "method_options"]
 
-THEMES = {
-    "ifn": "Indice de fragilité numérique",
-    "acces": "Accès",
-    "competences": "Compétences",
-    "information": "Information",
-    "offre": "Offre d'accompagnement",
-    "contexte": "Contexte",
-}
+THEMES = {theme.id: theme.label for theme in list_themes()}  # screen order
 
 
 @dataclass(frozen=True)
@@ -90,7 +84,7 @@ def build_view(
     in_layer = sel_level == level and sel_code in set(gdf["code"])
     highlight = sel_code if in_layer else data.territory_geometry(sel_level, sel_code)
     neighbours = data.neighbour_codes(level, sel_code) if (in_layer and show_neighbours) else []
-    level_name = data.LEVEL_NAMES[level]
+    level_name = NAMES[level]
     m = maps.base_map(
         gdf,
         highlight=highlight,

@@ -15,10 +15,12 @@ import streamlit as st
 
 from indicateurs.base import Base, BaseCorruptError, BaseMissingError, load_base
 from indicateurs.build import build_base
+from indicateurs.errors import AtlasError
+from indicateurs.reference.levels import LEVEL_IDS, NAMES
+from indicateurs.reference.text import normalise
 from indicateurs.render import maps
 
 __all__ = [
-    "LEVEL_NAMES",
     "SCOPES",
     "base",
     "ensure_base",
@@ -34,13 +36,6 @@ __all__ = [
     "wide",
 ]
 
-LEVEL_NAMES = {
-    "france": "France",
-    "region": "région",
-    "departement": "département",
-    "epci": "EPCI",
-    "commune": "commune",
-}
 # Map scopes: (map level, level of the area it covers)
 SCOPES: dict[str, tuple[str, str]] = {
     "france": ("epci", "france"),
@@ -73,7 +68,7 @@ def ensure_base() -> Base | None:
 
         try:
             build_base(progress=progress)
-        except Exception as exc:  # a missing source or mirror: say it in French, no traceback
+        except AtlasError as exc:  # a missing source or mirror: say it in French, no traceback
             status.update(label="La base n'a pas pu être construite", state="error")
             st.error(
                 f"Impossible de construire la base : {exc}. Vérifiez la connexion ou la variable "
@@ -88,15 +83,13 @@ def ensure_base() -> Base | None:
 @st.cache_data(show_spinner=False)
 def territory_options() -> pd.DataFrame:
     """All territories for the selector: key 'level:code', French label, and a search text."""
-    from ui.state import normalise
-
-    order = {level: i for i, level in enumerate(LEVEL_NAMES)}
+    order = {level: i for i, level in enumerate(reversed(LEVEL_IDS))}  # France first, communes last
     t = base().territories[["level", "code", "nom"]].copy()
     t["order"] = t["level"].map(order)
     t = t.sort_values(["order", "nom"], kind="stable")
     t["key"] = t["level"] + ":" + t["code"]
     t["label"] = [
-        nom if level == "france" else f"{nom} ({LEVEL_NAMES[level]}, {code})"
+        nom if level == "france" else f"{nom} ({NAMES[level]}, {code})"
         for level, code, nom in zip(t["level"], t["code"], t["nom"], strict=True)
     ]
     t["search"] = [normalise(f"{nom} {code}") for nom, code in zip(t["nom"], t["code"], strict=True)]

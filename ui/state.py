@@ -6,17 +6,14 @@ warning and the default view, never a traceback.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import streamlit as st
 
+from indicateurs.reference.text import normalise
 from ui import data
 
 __all__ = [
     "DEFAULT_TERRITORY",
     "current_territory",
-    "normalise",
     "projector_mode",
     "projector_toggle",
     "search",
@@ -33,13 +30,6 @@ _SEARCH = "recherche_territoire"
 _LAST_QUERY = "_derniere_recherche"
 _LIMIT = 300
 _NOTICES = "_avertissements"
-
-
-def normalise(text: str) -> str:
-    """Lower case without accents or punctuation: 'Sèvre-Niortaise' -> 'sevre niortaise'."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
 
 
 def current_territory() -> tuple[str, str]:

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from indicateurs.analysis.scores import (
-    classify,
     composite_index,
     ifn_classe_nationale,
     people_concerned,
@@ -203,22 +202,6 @@ def test_composite_monotonic_worsening_never_improves():
 def test_composite_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         composite_index(frame(), **kwargs)
-
-
-# --- classes -----------------------------------------------------------------------------------
-
-
-def test_classify_quantiles_jenks_ifn():
-    values = pd.Series([0.1, 0.2, 0.3, 0.4, np.nan, 0.9], index=list("abcdef"))
-    q = classify(values, "quantiles", k=2, scale=100)
-    assert len(q.labels) == 2 and q.labels[0].startswith("10,0")
-    assert pd.isna(q.classes["e"]) and q.classes["f"] == 1
-    j = classify(values, "jenks", k=2)
-    assert j.classes.dropna().tolist() == [0, 0, 0, 0, 1]
-    ifn = classify(pd.Series([1, 5.4, 5.6, 10]), "ifn")
-    assert ifn.classes.tolist() == [0, 4, 5, 9]
-    with pytest.raises(ValueError, match="inconnue"):
-        classify(values, "kmeans")
 
 
 # --- people concerned ----------------------------------------------------------------------------

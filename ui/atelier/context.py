@@ -22,6 +22,7 @@ from indicateurs.atelier import (
     check_pin,
     open_store,
 )
+from indicateurs.errors import AtlasError
 from indicateurs.reference.registry import list_indicators
 
 __all__ = [
@@ -71,7 +72,7 @@ def base_or_none():
         shared = _base
     try:
         return shared()
-    except Exception:  # BaseMissingError, BaseCorruptError: the page says so and goes on
+    except AtlasError:  # BaseMissingError, BaseCorruptError: the page says so and goes on
         return None
 
 

@@ -20,6 +20,8 @@ from shapely.geometry.base import BaseGeometry
 
 from indicateurs.analysis.access import ANY, distance_column
 from indicateurs.analysis.classify import classify
+from indicateurs.reference import levels
+from indicateurs.reference.catalogue import get_source
 from indicateurs.reference.registry import Indicator, get_indicator, list_indicators
 from indicateurs.render import maps
 from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES
@@ -64,13 +66,6 @@ _FA_CSS = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/
 ZONE_STYLE = {
     10: {"color": "#d7301f", "weight": 2.5, "dashArray": "6 4"},
     20: {"color": "#7f0000", "weight": 4, "dashArray": "2 4"},
-}
-SOURCE_LABELS = {
-    "france_services_2023": "ANCT, Espaces France Services",
-    "cnfs_permanences_2022": "ANCT, Cartographie nationale (permanences de conseillers numériques)",
-    "data_inclusion_lieux_2023": "data·inclusion, lieux de médiation numérique (extrait partiel)",
-    "aidants_connect_structures_2024": "Aidants Connect, structures habilitées",
-    "ajout_local": "Ajouté localement",
 }
 OFFER_ROWS: list[tuple[str, str]] = [
     ("nb_france_services", "Espaces France Services"),
@@ -147,11 +142,19 @@ def _line(label: str, value: object) -> str:
     return f"<br><b>{html.escape(label)}</b> : {html.escape(text)}"
 
 
+def _source_label(source_id: str) -> str:
+    """The catalogue's French name of a place's source; the raw id if the catalogue lacks it."""
+    try:
+        return get_source(source_id).short_label
+    except ValueError:
+        return source_id
+
+
 def places_tooltip(row: Mapping[str, object]) -> str:
     """Tooltip HTML of one place; every value from the data is escaped."""
     kind = PLACE_TYPES.get(str(row.get("type")), str(row.get("type")))
     local = bool(row.get("local"))
-    source = SOURCE_LABELS.get(str(row.get("source")), str(row.get("source")))
+    source = _source_label(str(row.get("source")))
     millesime = row.get("millesime")
     if local:
         source_text = "Ajouté localement" + (f" ({millesime})" if isinstance(millesime, str) else "")
@@ -447,9 +450,7 @@ def need_supply_points(
     members = communes[communes[area[0]] == area[1]] if area else communes
     codes = sorted(set(members["epci"].dropna().astype(str)))
     mark = code if level == "epci" else (row["epci"].iloc[0] if level == "commune" and len(row) else None)
-    where = (
-        {"departement": "du département", "region": "de la région"}.get(area[0], "") if area else "de France"
-    )
+    where = levels.of(area[0]) if area else "de France"
     caption = f"Chaque point est un EPCI {where} ; taille = population."
     return codes, "epci", mark if isinstance(mark, str) else None, caption
 

@@ -3,19 +3,17 @@ robustness and plain-French sentences. Pure functions on `base.wide(level)` fram
 inputs are never mutated. The method is explained to users in `methode.md`."""
 
 from indicateurs.analysis.scores._checks import (
-    LEVEL_LABELS,
     check_code,
     check_level,
     level_label,
     region_codes,
 )
 from indicateurs.analysis.scores.composite import (
-    Classification,
     CompositeResult,
-    classify,
     composite_index,
     default_composite_indicators,
     fragility_percentiles,
+    fragility_rank,
     ifn_classe_nationale,
     ranks,
 )
@@ -40,18 +38,16 @@ def method_page() -> str:
 
 __all__ = [
     "DENOMINATORS",
-    "LEVEL_LABELS",
     "PEER_FEATURES",
-    "Classification",
     "CompositeResult",
     "Robustness",
     "check_code",
     "check_level",
-    "classify",
     "composite_index",
     "contiguity",
     "default_composite_indicators",
     "fragility_percentiles",
+    "fragility_rank",
     "ifn_classe_nationale",
     "level_label",
     "method_page",
