@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from indicateurs.analysis.scores import base_neighbours
 from indicateurs.base import Base, BaseCorruptError, BaseMissingError, load_base
 from indicateurs.build import build_base
 from indicateurs.render import maps
@@ -160,15 +161,11 @@ def territory_geometry(level: str, code: str):
     return match.iloc[0] if len(match) else None
 
 
-@st.cache_data(show_spinner=False)
 def neighbour_codes(level: str, code: str) -> list[str]:
-    """Territories of the same level that share a border with `code`."""
-    shape = territory_geometry(level, code)
-    if shape is None:
+    """Territories of the same level that share a border with `code` (the Profil's rule, `base_neighbours`)."""
+    if level not in ("commune", "epci", "departement", "region"):
         return []
-    g = geometry(level)
-    near = g[g.intersects(shape.buffer(0.002))]
-    return sorted(c for c in near["code"] if c != code)
+    return list(base_neighbours(base(), level).get(code, []))
 
 
 @st.cache_data(show_spinner=False)

@@ -207,7 +207,7 @@ def _neighbours(base, level: str, code: str, n: int) -> list[str]:
     """Codes of up to `n` contiguous territories of the same level, the most populous first."""
     if level == "france":
         return []
-    found = _memo(base, ("adjacency", level), lambda: scores.contiguity(base.geometry(level))).get(code, [])
+    found = scores.base_neighbours(base, level).get(code, [])
     population = _territories(base, level)["population"]
     return sorted(found, key=lambda c: -float(population.get(c, 0) or 0))[:n]
 

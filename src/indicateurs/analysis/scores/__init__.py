@@ -29,7 +29,13 @@ from indicateurs.analysis.scores.explain import (
     sentence,
     summary,
 )
-from indicateurs.analysis.scores.similarity import PEER_FEATURES, contiguity, neighbours, peers
+from indicateurs.analysis.scores.similarity import (
+    PEER_FEATURES,
+    base_neighbours,
+    contiguity,
+    neighbours,
+    peers,
+)
 from indicateurs.reference import METHOD_FILE
 
 
@@ -45,6 +51,7 @@ __all__ = [
     "Classification",
     "CompositeResult",
     "Robustness",
+    "base_neighbours",
     "check_code",
     "check_level",
     "classify",
