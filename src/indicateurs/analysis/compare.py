@@ -485,8 +485,8 @@ def screening_table(
     out["indice_composite"] = composite.reindex(codes)
     out["lieux_pour_10000"] = _column(wide, "lieux_pour_10000", codes)
     out["score"] = score.reindex(codes)
-    out["rang"] = out["score"].rank(ascending=False, method="min").astype("Int64")
-    out["rang_national"] = score.rank(ascending=False, method="min").reindex(codes).astype("Int64")
+    out["rang"] = scores.fragility_rank(out["score"])
+    out["rang_national"] = scores.fragility_rank(score).reindex(codes)
     out = out.sort_values(["rang", "nom"], na_position="last")
     top = [c for c in out.index[:robustness_top] if not _is_missing(out.at[c, "score"])]
     sentences = _robustness_sentences(wide, top, weights)

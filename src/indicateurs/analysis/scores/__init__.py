@@ -16,6 +16,7 @@ from indicateurs.analysis.scores.composite import (
     composite_index,
     default_composite_indicators,
     fragility_percentiles,
+    fragility_rank,
     ifn_classe_nationale,
     ranks,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "contiguity",
     "default_composite_indicators",
     "fragility_percentiles",
+    "fragility_rank",
     "ifn_classe_nationale",
     "level_label",
     "method_page",
