@@ -12,10 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from indicateurs.analysis.access import commune_points, nearest_distances
+from indicateurs.analysis.offer import places_near, territory_scope
 from indicateurs.atelier.storage import StoreUnavailable
 from indicateurs.base import Base
 from indicateurs.render import maps
-from indicateurs.render.places_map import places_near, territory_scope
 from indicateurs.render.places_map import resources_map as view_map
 from indicateurs.sources.places import COLUMNS, DRAWN_TYPES, local_places_frame
 from ui.atelier import get_store
