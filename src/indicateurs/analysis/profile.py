@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from indicateurs.analysis import scores
+from indicateurs.analysis._cache import per_base
 from indicateurs.reference.registry import Indicator, format_value, get_indicator, list_indicators
 
 __all__ = [
@@ -99,18 +100,9 @@ _RANK_COLUMNS = ("rank", "count", "national_pct", "regional_pct")
 
 
 def _memo(base, key: tuple, fn):
-    """Per-base memo so that 100 profiles built from one base reuse ranks, composites and neighbours."""
-    store = _MEMO.setdefault(id(base), {"base": base})
-    if store["base"] is not base:  # a recycled id: start afresh
-        _MEMO[id(base)] = store = {"base": base}
-    if key not in store:
-        store[key] = fn()
-    if len(_MEMO) > 4:
-        _MEMO.pop(next(iter(_MEMO)))
-    return store[key]
-
-
-_MEMO: dict[int, dict] = {}
+    """Once per loaded base (`analysis._cache.per_base`), so that 100 profiles built from one base reuse
+    ranks, composites and frames; the answers go away with the base. Shared: never mutate them."""
+    return per_base(base, ("profile", *key), fn)
 
 
 def _territories(base, level: str) -> pd.DataFrame:
