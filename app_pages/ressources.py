@@ -19,6 +19,7 @@ from indicateurs.atelier.local_places import (
 from indicateurs.reference.registry import get_indicator
 from indicateurs.render import places_map as view
 from indicateurs.sources.places import PLACE_TYPES
+from ui import cache
 from ui import ressources as data
 from ui.state import current_territory, projector_mode
 
@@ -32,13 +33,13 @@ SOURCES_CAPTION = (
 
 st.title("Ressources : l'offre d'accompagnement au numérique")
 level, code = current_territory()
-base = data.base()
+base = cache.base()
 territory = base.territory(level, code)
 st.subheader(f"{territory['nom']} ({LEVEL_NAMES.get(level, 'France')})")
 
 codes, highlight = data.scope(level, code)
 local = data.local_places(level, code)
-wide_communes = data.wide("commune")
+wide_communes = cache.wide("commune")
 needs = offer.need_indicators(wide_communes.columns)
 need_id = st.selectbox(
     "Indicateur de besoin (couleur des communes)",
@@ -76,7 +77,7 @@ parents = {
 chain = [(level, code), *((lv, territory.get(lv)) for lv in parents)]
 chain = [(lv, c) for lv, c in chain if isinstance(c, str) and lv in LEVEL_NAMES] + [("france", "FR")]
 rows = [
-    (f"{base.territory(lv, c)['nom']} ({LEVEL_NAMES.get(lv, 'pays')})", data.wide(lv).loc[c])
+    (f"{base.territory(lv, c)['nom']} ({LEVEL_NAMES.get(lv, 'pays')})", cache.wide(lv).loc[c])
     for lv, c in chain
 ]
 measure = st.segmented_control(
@@ -145,7 +146,7 @@ scatter_codes, scatter_level, point_highlight, points_caption = offer.need_suppl
     base.territories, level, code, points or "epci"
 )
 st.caption(points_caption)
-frame = offer.need_supply_frame(data.wide(scatter_level), scatter_codes, need_id)
+frame = offer.need_supply_frame(cache.wide(scatter_level), scatter_codes, need_id)
 figure = view.need_supply_figure(frame, need_id, highlight=point_highlight)
 st.plotly_chart(figure, key="ressources_nuage")
 missing = frame.attrs.get("sans_donnee", 0)

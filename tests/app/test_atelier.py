@@ -171,7 +171,7 @@ def test_page_on_the_built_base(built_store, tmp_path, monkeypatch):
     import ui.atelier
 
     ui.atelier._store.clear()
-    ui.atelier._base.clear()
+    ui.cache.base.clear()
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["territoire"] = EPCI
     at.run()
