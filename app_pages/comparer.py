@@ -8,6 +8,7 @@ from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator, headline_ids, list_indicators
 from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
+from ui import cache
 from ui import compare_data as data
 
 SEARCH_LEVELS = ("epci", "departement", "region", "commune", "france")  # the selector's order
@@ -89,7 +90,7 @@ with tab_screen:
             "Chaque critère est converti en centile national parmi les EPCI (100 = le plus fragile ou "
             "le moins bien doté), puis pondéré. Rang 1 = territoire prioritaire."
         )
-        epci_columns = set(data.wide("epci").columns)
+        epci_columns = set(cache.wide("epci").columns)
         criteria = [i for i in compare.CRITERIA if i in epci_columns]
         weight_cols = st.columns(4)
         weights = {

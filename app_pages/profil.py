@@ -10,8 +10,7 @@ from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator
 from indicateurs.render.charts import ladder_figure
 from indicateurs.render.profile_files import profile_filename
-from ui import carte
-from ui import profil as cache
+from ui import cache, carte, profil
 from ui.state import current_territory
 
 CONTEXT = ("population", "densite")
@@ -42,14 +41,14 @@ def downloads(profile, level: str, code: str) -> None:
     """The three files of the profile, built only when clicked, named after the territory."""
     columns = st.columns(3)
     files = (
-        ("PDF (2 pages A4)", "pdf", "application/pdf", cache.pdf),
+        ("PDF (2 pages A4)", "pdf", "application/pdf", profil.pdf),
         (
             "Tableur XLSX",
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            cache.xlsx,
+            profil.xlsx,
         ),
-        ("CSV (Excel français)", "csv", "text/csv", cache.csv),
+        ("CSV (Excel français)", "csv", "text/csv", profil.csv),
     )
     for column, (label, ext, mime, build) in zip(columns, files, strict=True):
         column.download_button(
@@ -100,14 +99,14 @@ def commune_map(profile, level: str, code: str) -> None:
     st.caption(view.caption)
 
 
-base = cache.base()
+base = cache.ensure_base()
 if base is None:
     st.warning("La base de données n'est pas encore construite : lancez « python -m indicateurs build ».")
     st.stop()
 
 level, code = current_territory()
 try:
-    profile = cache.profile(level, code)
+    profile = profil.profile(level, code)
 except ValueError as exc:
     st.warning(f"Profil impossible : {exc}")
     st.stop()

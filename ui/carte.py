@@ -12,7 +12,7 @@ from indicateurs.analysis.classify import METHODS, Classes, classify
 from indicateurs.reference.levels import NAMES
 from indicateurs.reference.registry import Indicator, get_indicator, list_indicators, list_themes
 from indicateurs.render import maps
-from ui import data
+from ui import cache, data
 
 __all__ = ["THEMES", "MapView", "build_view", "indicator_options", "method_options"]
 
@@ -36,7 +36,7 @@ class MapView:
 @st.cache_data(show_spinner=False)
 def indicator_options(level: str) -> dict[str, str]:
     """Indicator id -> 'Thème · label', for the indicators that have values at `level`, grouped by theme."""
-    table = data.wide(level)
+    table = cache.wide(level)
     available = [i for i in list_indicators() if i.id in table.columns and table[i.id].notna().any()]
     order = {theme: n for n, theme in enumerate(THEMES)}
     available.sort(key=lambda i: order.get(i.theme, len(order)))
@@ -52,7 +52,7 @@ def method_options(indicator: Indicator) -> dict[str, str]:
 def _values(scope: str, area: str, indicator_id: str) -> pd.Series:
     level = data.SCOPES[scope][0]
     codes = data.scope_geometry(scope, area)["code"]
-    return data.wide(level)[indicator_id].reindex(codes.to_numpy())
+    return cache.wide(level)[indicator_id].reindex(codes.to_numpy())
 
 
 @st.cache_data(show_spinner=False)
@@ -90,7 +90,7 @@ def build_view(
         highlight=highlight,
         neighbours=neighbours,
         outlines=data.outlines(scope, area),
-        topology=data.topology(scope, area),
+        topology=data.scope_topology(scope, area),
         topology_url=data.topology_url(scope, area),
         height=height,
     )

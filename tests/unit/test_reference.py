@@ -37,8 +37,8 @@ def test_unknown_level_is_named():
 
 
 def test_evidence_names_the_level_once():
-    from indicateurs.atelier.evidence import describe_evidence
     from indicateurs.atelier import Evidence
+    from indicateurs.atelier.evidence import describe_evidence
 
     def text(level, code):
         ev = Evidence(

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from indicateurs.analysis import scores
+from indicateurs.analysis._cache import per_base
 from indicateurs.reference.levels import NAMES, PLURALS, TITLES
 from indicateurs.reference.levels import parents as level_parents
 from indicateurs.reference.registry import Indicator, format_value, get_indicator, list_indicators, theme_ids
@@ -76,18 +77,9 @@ _RANK_COLUMNS = ("rank", "count", "national_pct", "regional_pct")
 
 
 def _memo(base, key: tuple, fn):
-    """Per-base memo so that 100 profiles built from one base reuse ranks, composites and neighbours."""
-    store = _MEMO.setdefault(id(base), {"base": base})
-    if store["base"] is not base:  # a recycled id: start afresh
-        _MEMO[id(base)] = store = {"base": base}
-    if key not in store:
-        store[key] = fn()
-    if len(_MEMO) > 4:
-        _MEMO.pop(next(iter(_MEMO)))
-    return store[key]
-
-
-_MEMO: dict[int, dict] = {}
+    """Once per loaded base (`analysis._cache.per_base`), so that 100 profiles built from one base reuse
+    ranks, composites and frames; the answers go away with the base. Shared: never mutate them."""
+    return per_base(base, ("profile", *key), fn)
 
 
 def _territories(base, level: str) -> pd.DataFrame:
@@ -183,7 +175,7 @@ def _neighbours(base, level: str, code: str, n: int) -> list[str]:
     """Codes of up to `n` contiguous territories of the same level, the most populous first."""
     if level == "france":
         return []
-    found = _memo(base, ("adjacency", level), lambda: scores.contiguity(base.geometry(level))).get(code, [])
+    found = scores.base_neighbours(base, level).get(code, [])
     population = _territories(base, level)["population"]
     return sorted(found, key=lambda c: -float(population.get(c, 0) or 0))[:n]
 

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from indicateurs.analysis.scores import fragility_rank
 from indicateurs.reference.catalogue import get_source
 from indicateurs.reference.levels import NAMES, PLURALS
 from indicateurs.reference.registry import format_value, get_indicator
@@ -46,8 +47,7 @@ def evidence_for(
         total = int(column.size) or None
         if str(code) in column.index:
             value = float(column.loc[str(code)])
-            worse = column < value if ind.direction == -1 else column > value
-            rank = int(worse.sum()) + 1
+            rank = int(fragility_rank(column, ind.direction).loc[str(code)])
     return Evidence(
         indicator_id=ind.id,
         sens=sens,

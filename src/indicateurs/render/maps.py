@@ -121,7 +121,7 @@ def unit_label(indicator: Indicator) -> str:
 
 
 def rank(values: pd.Series, indicator: Indicator) -> pd.Series:
-    """Rank 1 = most fragile (highest value, or lowest when higher is better); missing stays NA."""
+    """Rank 1 = most fragile among the shown territories (`scores.fragility_rank`); missing stays NA."""
     return fragility_rank(values, indicator.direction)
 
 

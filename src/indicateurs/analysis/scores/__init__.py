@@ -27,7 +27,13 @@ from indicateurs.analysis.scores.explain import (
     sentence,
     summary,
 )
-from indicateurs.analysis.scores.similarity import PEER_FEATURES, contiguity, neighbours, peers
+from indicateurs.analysis.scores.similarity import (
+    PEER_FEATURES,
+    base_neighbours,
+    contiguity,
+    neighbours,
+    peers,
+)
 from indicateurs.reference import METHOD_FILE
 
 
@@ -41,6 +47,7 @@ __all__ = [
     "PEER_FEATURES",
     "CompositeResult",
     "Robustness",
+    "base_neighbours",
     "check_code",
     "check_level",
     "composite_index",

@@ -28,18 +28,26 @@ def default_composite_indicators(wide: pd.DataFrame | None = None) -> list[str]:
     return [i for i in ids if wide is None or i in wide.columns]
 
 
-def fragility_rank(values: pd.Series, direction: int = 1) -> pd.Series:
-    """Rank 1 = most fragile: the highest value, or the lowest when `direction` < 0 (higher is better).
+def fragility_rank(values: pd.Series, direction: int = 1, groups: pd.Series | None = None) -> pd.Series:
+    """THE rank of the atlas (profile, comparison, workshop evidence, map tooltips): 1 = most fragile.
 
-    Ties share the best rank, missing values stay NA.
+    Highest value first when `direction` is 1 or 0 (context indicators, and scores where higher means
+    more fragile), lowest first when -1; ties share the best rank ("3, 3, 5"); a missing value gets no
+    rank (NA, never 0). `groups` (e.g. région codes) ranks within each group.
 
     >>> fragility_rank(pd.Series([0.2, 0.5, None, 0.5])).tolist()
     [3, 1, <NA>, 1]
-    >>> fragility_rank(pd.Series([0.9, 0.5, 0.7]), direction=-1).tolist()
-    [3, 1, 2]
+    >>> fragility_rank(pd.Series([0.9, 0.5]), direction=-1).tolist()
+    [2, 1]
     """
-    numeric = pd.to_numeric(values, errors="coerce")
-    return numeric.rank(method="min", ascending=direction < 0).astype("Int64")
+    oriented = pd.to_numeric(values, errors="coerce").astype(float) * (-1.0 if direction == -1 else 1.0)
+    if groups is None:
+        rank = oriented.rank(method="min", ascending=False)
+    else:
+        rank = (
+            oriented.groupby(groups, dropna=True).rank(method="min", ascending=False).reindex(oriented.index)
+        )
+    return rank.astype("Int64")
 
 
 def _percentile(values: pd.Series) -> pd.Series:
@@ -173,13 +181,13 @@ def composite_index(
 def _rank_block(oriented: pd.Series, groups: pd.Series | None = None) -> pd.DataFrame:
     """Rank columns within each group (one group when `groups` is None), vectorised with groupby."""
     if groups is None:  # national: plain ranks (groupby costs more than the ranking itself)
-        rank = oriented.rank(method="min", ascending=False)
+        rank = fragility_rank(oriented)
         avg = oriented.rank(method="average")
         n = pd.Series(float(oriented.notna().sum()), index=oriented.index)
         n_missing = pd.Series(float(oriented.isna().sum()), index=oriented.index)
     else:
         by = oriented.groupby(groups, dropna=True)
-        rank = by.rank(method="min", ascending=False)
+        rank = fragility_rank(oriented, groups=groups)
         avg = by.rank(method="average")
         n = oriented.notna().groupby(groups, dropna=True).transform("sum")
         n_missing = oriented.isna().groupby(groups, dropna=True).transform("sum")
