@@ -49,7 +49,7 @@ ORIGIN = (8.6, 41.6)  # lon, lat of the south-west corner
 # Comparateur (RP 2018): population, households, unemployed and active people aged 15-64
 COMPARATEUR = {
     #         P18_POP  SUPERF  P18_MEN  NBMENFISC19 MED19  TP6019  CHOM  ACT
-    "2A004": (69000, 82.0, 33000, 32000, 21000, 18.0, 3000, 30000),
+    "2A004": (69000, 82.0, 33000, 32000, 21000, 30.0, 3000, 30000),
     "2A006": (3100, 30.0, 1300, 1250, 24000, "", 100, 1500),
     "2A017": (1900, 20.0, 800, 780, 25000, "", 50, 1000),
     "2A032": (4900, 12.0, 2000, 1950, 23500, "", 200, 2400),

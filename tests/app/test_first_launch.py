@@ -5,8 +5,6 @@ import streamlit as st
 
 from tests.conftest import mirror_or_skip
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture
 def empty_store(tmp_path, monkeypatch):
