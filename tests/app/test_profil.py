@@ -24,6 +24,7 @@ def test_epci_profile_shows_figures_ladder_and_downloads(base):
     assert nom in at.title[0].value
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Population"].replace("\u202f", " ").endswith("hab.")
+    assert metrics["Population"].replace("\u202f", " ").replace("\u00a0", " ") == "80 000 hab."
     assert "/ 10" in metrics["IFN"].replace("\u00a0", " ")
     captions = " ".join(c.value for c in at.caption)
     assert "La MedNum" in captions and "édition 2023" in captions
