@@ -15,10 +15,10 @@ EPCI = ("epci", "200041523")
 
 def test_page_on_the_built_base(built_store, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atelier.sqlite'}")
-    import ui.atelier
+    from ui.atelier import context
 
-    ui.atelier._store.clear()
-    ui.atelier._base.clear()
+    context.cached_store.clear()
+    context._base.clear()
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["territoire"] = EPCI
     at.run()
@@ -31,4 +31,4 @@ def test_page_on_the_built_base(built_store, tmp_path, monkeypatch):
     assert not at.exception and not at.error
     (evidence,) = [m.value for m in at.markdown if m.value.startswith("▲")]
     assert "rang " in evidence and "RP 2017" in evidence and "niveau EPCI 200041523" in evidence
-    ui.atelier._store.clear()
+    context.cached_store.clear()
