@@ -146,6 +146,10 @@ def parse_selection(text: str | None, territories: pd.DataFrame) -> Selection:
     """Read `?selection=epci:200041523,epci:200067106`; unknown or malformed items are set aside.
 
     A bare code (no level) is read as an EPCI. Duplicates are dropped, order is kept.
+
+    >>> territories = pd.DataFrame({"level": ["epci", "commune"], "code": ["242010056", "2A004"]})
+    >>> parse_selection("epci:242010056, 2A004,commune:2A004,EPCI:242010056", territories)
+    Selection(keys=['epci:242010056', 'commune:2A004'], rejected=['2A004'])
     """
     if not text:
         return Selection([])

@@ -155,8 +155,12 @@ def composite_index(
     `composite = true`, equal weights. `weights` is a sequence (one per indicator) or a mapping
     {indicator: weight}, where an indicator left out of the mapping gets weight 0.
 
-    >>> res = composite_index(base.wide("epci"))            # doctest: +SKIP
-    >>> res.contributions.sum(axis=1) == res.score          # doctest: +SKIP
+    >>> wide = pd.DataFrame({"ifn": [2.0, 5.0, 8.0], "taux_pauvrete": [0.10, 0.30, 0.20]}, index=["a", "b", "c"])
+    >>> res = composite_index(wide, ["ifn", "taux_pauvrete"])
+    >>> res.score.round(1).tolist()  # mean fragility percentile: b and c are as fragile, for different reasons
+    [0.0, 75.0, 75.0]
+    >>> res.contributions.round(1).loc["b"].tolist()  # the parts of a score add up to it
+    [25.0, 50.0]
     """
     indicators = list(indicators) if indicators is not None else default_composite_indicators(wide)
     pct = fragility_percentiles(wide, indicators, within=within)
