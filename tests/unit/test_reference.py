@@ -46,9 +46,9 @@ def test_evidence_names_the_level_once():
         )
         return describe_evidence(ev)
 
-    assert text("epci", "200041523").endswith("niveau EPCI 200041523")
+    assert text("epci", "200041523").endswith("chiffre de l'EPCI")  # a name, never the code
     assert "rang 12 sur 1\u202f254 EPCI" in text("epci", "200041523")
-    assert text("france", "FR").endswith("niveau France")  # was "niveau  FR" (empty name, double space)
+    assert text("france", "FR").endswith("chiffre national")
 
 
 def test_fold_and_normalise_agree_for_search_and_keys():

@@ -34,7 +34,9 @@ def render_enjeu(ctx: AtelierContext, enjeu: Enjeu, *, can_edit: bool = False, l
             st.caption(escape_markdown(f"Communes : {names}"))
         for ev in enjeu.evidence:
             mark = "▲" if ev.sens == "appuie" else "▼"
-            st.markdown(f"{mark} *{SENS[ev.sens].capitalize()}* : {escape_markdown(describe_evidence(ev))}")
+            st.markdown(
+                f"{mark} *{SENS[ev.sens].capitalize()}* : {escape_markdown(describe_evidence(ev, ctx.territoire_nom))}"
+            )
         if can_edit and not large:
             _edit_controls(ctx, enjeu)
 

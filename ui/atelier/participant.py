@@ -62,7 +62,7 @@ def enjeu_form(ctx: AtelierContext) -> None:
             )
             for indicator_id in chosen:
                 figure = evidence_for(wide, indicator_id, ctx.level, ctx.code, sens)
-                st.caption(escape_markdown(describe_evidence(figure)))
+                st.caption(escape_markdown(describe_evidence(figure, ctx.territoire_nom)))
     st.button(
         "Enregistrer l'enjeu", type="primary", key="enjeu_enregistrer", on_click=_save_enjeu, args=(ctx,)
     )

@@ -365,7 +365,11 @@ def _group_int(number: float) -> str:
 
 
 def _summary(key: pd.DataFrame, level: str) -> list[str]:
-    """Strengths and fragilities in plain French, from national percentiles (oriented by direction)."""
+    """Strengths and fragilities in plain French, from national percentiles.
+
+    `national_pct` is already oriented by `_rank_table` (100 = the most fragile whatever the direction):
+    it is used as is, never turned over a second time (a good THD coverage is a strength).
+    """
     directional = [
         i
         for i in key.index
@@ -375,7 +379,7 @@ def _summary(key: pd.DataFrame, level: str) -> list[str]:
     for ind_id in directional:
         pct = key.at[ind_id, "national_pct"]
         if pd.notna(pct):
-            oriented[ind_id] = pct if get_indicator(ind_id).direction > 0 else 100 - pct
+            oriented[ind_id] = float(pct)
     others = "territoires" if level == "france" else PLURALS[level]
     fragile = sorted((i for i, p in oriented.items() if p >= 75), key=lambda i: -oriented[i])
     strong = sorted((i for i, p in oriented.items() if p <= 25), key=lambda i: oriented[i])

@@ -178,7 +178,10 @@ def outline(fdr: FeuilleDeRoute) -> list[Block]:
                 runs.append(Run(f" ({'; '.join(extra)})", italic=True))
             blocks.append(Bullet(tuple(runs)))
             blocks += [
-                Bullet((Run(f"{SENS[ev.sens].capitalize()} : {describe_evidence(ev)}"),), depth=2)
+                Bullet(
+                    (Run(f"{SENS[ev.sens].capitalize()} : {describe_evidence(ev, fdr.territoire_nom)}"),),
+                    depth=2,
+                )
                 for ev in enjeu.evidence
             ]
     if not fdr.enjeux:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from indicateurs.analysis.scores import fragility_rank
 from indicateurs.reference.catalogue import get_source
-from indicateurs.reference.levels import NAMES, PLURALS
+from indicateurs.reference.levels import PLURALS, of
 from indicateurs.reference.registry import format_value, get_indicator
 from indicateurs.reference.text import format_number
 
@@ -84,8 +84,9 @@ def _value(ev: Evidence) -> str:
         return "donnée non disponible" if _is_missing(ev.value) else f"{ev.value:g}"
 
 
-def describe_evidence(ev: Evidence) -> str:
-    """'Part des 65 ans et plus : 31,2 % (rang 12 sur 1 254 EPCI, 1 = le plus fragile) — source …, niveau EPCI'."""
+def describe_evidence(ev: Evidence, territory: str = "") -> str:
+    """'Part des 65 ans et plus : 31,2 % (rang 12 sur 1 254 EPCI, 1 = le plus fragile) — source : …,
+    chiffre de l'EPCI CA du Pays Basque': the territory by its name (a participant does not read codes)."""
     rank = ""
     if ev.rank is not None and ev.rank_total:
         plural = PLURALS.get(ev.level, ev.level)
@@ -94,12 +95,17 @@ def describe_evidence(ev: Evidence) -> str:
         except ValueError:
             direction = 1
         meaning = "1 = le plus fragile" if direction else "1 = la valeur la plus élevée"
-        rank = f" (rang {ev.rank} sur {format_number(ev.rank_total)} {plural}, {meaning})"
-    where = "France" if ev.level == "france" else f"{NAMES.get(ev.level, ev.level)} {ev.code}"
-    return (
-        f"{_label(ev.indicator_id)} : {_value(ev)}{rank} — source : {source_label(ev.source, ev.millesime)}, "
-        f"niveau {where}"
-    )
+        rank = f" (rang {format_number(ev.rank)} sur {format_number(ev.rank_total)} {plural}, {meaning})"
+    if ev.level == "france":
+        where = "chiffre national"
+    else:
+        try:
+            where = f"chiffre {of(ev.level)}"
+        except ValueError:
+            where = f"chiffre du niveau {ev.level}"
+        if territory:
+            where += f" {territory}"
+    return f"{_label(ev.indicator_id)} : {_value(ev)}{rank} — source : {source_label(ev.source, ev.millesime)}, {where}"
 
 
 def key_figures(wide: pd.DataFrame, level: str, code: str, indicator_ids: list[str]) -> list[KeyFigure]:
@@ -109,7 +115,7 @@ def key_figures(wide: pd.DataFrame, level: str, code: str, indicator_ids: list[s
         ev = evidence_for(wide, indicator_id, level, code)
         value = _value(ev)
         if ev.rank is not None and ev.rank_total:
-            value += f" (rang {ev.rank}/{ev.rank_total})"
+            value += f" (rang {format_number(ev.rank)}/{format_number(ev.rank_total)})"
         ind = get_indicator(indicator_id)
         out.append(KeyFigure(ind.label, value, source_label(ind.source, ind.millesime), ind.millesime))
     return out

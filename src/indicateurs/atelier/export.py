@@ -188,7 +188,7 @@ def raw_frames(fdr: FeuilleDeRoute) -> dict[str, pd.DataFrame]:
                 "Code": ev.code,
                 "Source": ev.source,
                 "Millésime": ev.millesime,
-                "Lecture": describe_evidence(ev),
+                "Lecture": describe_evidence(ev, fdr.territoire_nom),
             }
             for en in fdr.enjeux
             for ev in en.evidence
