@@ -142,12 +142,21 @@ with tab_screen:
                 max_value=100,
                 help="Vos pondérations (0 à 100, 100 = prioritaire)",
             ),
-            "Stabilité du rang": st.column_config.TextColumn(width="large"),
+            "Rang": st.column_config.NumberColumn(
+                help="Rang parmi les EPCI du tableau (1 = à inviter en premier)"
+            ),
+            "Rang national": st.column_config.NumberColumn(
+                help="Rang du même score parmi tous les EPCI de France (1 = le plus fragile)"
+            ),
+            "Stabilité du rang national": st.column_config.TextColumn(width="large"),
         },
     )
     st.caption(
-        "Case vide : donnée non disponible (secret statistique). Stabilité du rang : calculée pour les "
-        f"{compare.ROBUSTNESS_TOP} premiers (tirages aléatoires de pondérations, module scores). "
+        "Case vide : donnée non disponible (secret statistique). « Rang » : place parmi les EPCI du "
+        "tableau ; « Rang national » : place du même score parmi tous les EPCI de France. Stabilité du "
+        "rang national : comment ce rang national bouge si l'on change les pondérations (tirages au "
+        f"hasard) ou si l'on retire un critère ; calculée pour les {compare.ROBUSTNESS_TOP} premiers du "
+        "tableau. "
         + " · ".join(
             compare.sources_lines(
                 i for i in ["population", "ifn", "lieux_pour_10000", *weights] if i in epci_columns
@@ -303,7 +312,10 @@ with tab_compare:
     if len(profile) >= 3:
         st.plotly_chart(data.profile_chart(tuple(selection), tuple(profile)), key="cmp_profile")
         st.caption(
-            "Centile national : 100 = valeur la plus haute de France parmi les territoires de même niveau."
+            "Centile national de fragilité, parmi les territoires de même niveau en France : vers "
+            "l'extérieur = plus fragile (100 = le plus fragile). Pour les indicateurs où une valeur haute "
+            "est favorable (couverture THD, revenu, lieux), l'axe est retourné : 100 = la valeur la plus "
+            "basse de France."
         )
     else:
         st.info("Choisissez au moins 3 indicateurs pour tracer le profil.")

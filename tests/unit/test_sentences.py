@@ -105,3 +105,78 @@ def test_explain_sentence_of_a_high_coverage_says_higher():
 
     text = sentence(_epci_wide(), "200067106", "part_thd")
     assert text.startswith("99,0\u00a0% de locaux en THD : plus que 100 % des EPCI de France")
+
+
+# ---------------------------------------------------------------- one description per method (item 2)
+
+
+def test_peer_method_names_the_features_peers_use():
+    from indicateurs.analysis.scores import PEER_FEATURES, peer_method
+    from indicateurs.reference.registry import get_indicator
+
+    text = peer_method()
+    assert "cinq caractéristiques" in text and len(PEER_FEATURES) == 5
+    for feature in PEER_FEATURES:
+        assert get_indicator(feature).short.lower() in text.lower()
+    assert "composite" not in text and "population" not in text
+
+
+def test_pdf_and_sources_page_describe_the_same_peers():
+    from pathlib import Path
+
+    import indicateurs.reference as reference
+    from indicateurs.analysis.scores import peer_method
+    from indicateurs.render import pdf
+
+    assert peer_method() in pdf._METHOD
+    assert "indicateurs de l'indice composite et la population" not in pdf._METHOD
+    methode = (Path(reference.__file__).parent / "methode.md").read_text(encoding="utf-8").lower()
+    section = " ".join(methode.split("territoires qui vous ressemblent**")[1].split("###")[0].split())
+    for words in ("densité", "65 ans et plus", "peu diplômés", "revenu médian", "pauvreté", "logarithme"):
+        assert words in section
+
+
+def test_pdf_says_centile_not_pctl():
+    from indicateurs.render import pdf
+
+    headers = [h for h, _w, _a in pdf._COLUMNS]
+    assert not any("Pctl" in h for h in headers)
+    assert sum(w for _h, w, _a in pdf._COLUMNS) == 186  # the page width is unchanged
+
+
+def test_robustness_sentence_says_its_rank_is_national_and_of_which_score():
+    from indicateurs.analysis.scores import robustness, robustness_sentence
+
+    wide = _epci_wide(40).assign(taux_pauvrete=[0.3 - i * 1e-3 for i in range(40)])
+    rob = robustness(wide, "200067106", ["part_65_plus", "taux_pauvrete"], n_draws=20)
+    text = robustness_sentence(rob, "EPCI", score="selon vos pondérations")
+    assert text.startswith("Classé 1er sur 40 EPCI de France selon vos pondérations (1er = le plus fragile)")
+
+
+def test_screening_stability_quotes_the_national_rank_column():
+    from indicateurs.analysis import compare
+
+    wide = _epci_wide(30).assign(
+        taux_pauvrete=[0.3 - i * 1e-3 for i in range(30)], nom=[f"EPCI {i}" for i in range(30)]
+    )
+    kept = list(wide.index[10:14])
+    territories = pd.DataFrame(
+        {
+            "level": "epci",
+            "code": kept,
+            "nom": [f"EPCI {c}" for c in kept],
+            "region": "75",
+            "departement": "64",
+            "nature": "CA",
+            "population": 50000.0,
+        }
+    )
+    screen = compare.screening_table(
+        wide, territories, region="75", weights={"part_65_plus": 1, "taux_pauvrete": 1}
+    )
+    first = screen.iloc[0]
+    assert first["rang"] == 1 and first["rang_national"] == 11  # 1st of the table, 11th of France
+    nth = f"{first['rang_national']}e"
+    assert first["stabilite"].startswith(f"Classé {nth} sur 30 EPCI de France selon vos pondérations")
+    shown = compare.screening_display(screen)
+    assert {"Rang", "Rang national", "Stabilité du rang national"} <= set(shown.columns)

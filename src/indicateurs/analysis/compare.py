@@ -496,7 +496,7 @@ SCREENING_LABELS = {
     "rang": "Rang",
     "nom": "EPCI",
     "score": "Score pondéré",
-    "stabilite": "Stabilité du rang",
+    "stabilite": "Stabilité du rang national",
     "population": "Population",
     "ifn": "IFN (1 à 10)",
     "indice_composite": "Indice composite",
@@ -528,6 +528,7 @@ def screening_export(screen: pd.DataFrame, weights: Mapping[str, float] | None =
     return pd.DataFrame(
         {
             "Rang": screen["rang"],
+            "Rang national": screen["rang_national"],
             "EPCI": screen["nom"],
             "Code SIREN": screen["code"],
             "Département": screen["departement"],
@@ -537,7 +538,7 @@ def screening_export(screen: pd.DataFrame, weights: Mapping[str, float] | None =
             "Indice composite (0 à 100)": screen["indice_composite"],
             "Lieux pour 10 000 hab.": screen["lieux_pour_10000"],
             "Score pondéré (0 à 100)": screen["score"],
-            "Stabilité du rang": screen["stabilite"],
+            "Stabilité du rang national": screen["stabilite"],
             "Pondérations": described,
             "Sources": f"{get_indicator('population').citation} ; {ifn.citation} ; {offer.citation} ; "
             "indice composite : centiles nationaux des taux (voir page Sources et méthode)",
@@ -581,7 +582,9 @@ def _robustness_sentences(
         rob = scores.robustness(
             wide, code, indicators, n_draws=_DRAWS, weights=dict(weights) if weights else None
         )
-        out[code] = scores.robustness_sentence(rob, "EPCI")
+        out[code] = scores.robustness_sentence(
+            rob, "EPCI", score="selon vos pondérations" if weights else "selon l'indice composite"
+        )
     return out
 
 

@@ -21,6 +21,7 @@ from matplotlib.patches import Patch
 
 from indicateurs.analysis.classify import classify
 from indicateurs.analysis.profile import COMPOSITE_ID, Profile, display_value
+from indicateurs.analysis.scores import peer_method
 from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator, list_indicators
 from indicateurs.reference.text import format_number
@@ -272,10 +273,10 @@ def _pct(value) -> str:
 
 
 _COLUMNS = (  # header, width (mm), alignment
-    ("Indicateur", 67, "L"),
+    ("Indicateur", 61, "L"),
     ("Valeur", 28, "R"),
-    ("Pctl national", 17, "C"),
-    ("Pctl régional", 17, "C"),
+    ("Centile France", 20, "C"),
+    ("Centile région", 20, "C"),
     ("Concernés (estim.)", 33, "R"),
     ("Millésime", 24, "L"),
 )
@@ -347,10 +348,10 @@ def _sources(profile: Profile) -> list[str]:
 
 
 _METHOD = (
-    "Percentile national : position parmi les territoires du même niveau, orientée vers la fragilité "
-    "(100 = le plus fragile de France, 0 = le moins fragile). Percentile régional : même calcul dans la région. "
-    "Voisins : territoires limitrophes du même niveau ; territoires comparables : les plus proches sur les "
-    "indicateurs de l'indice composite et la population. Indice composite ouvert : moyenne des rangs "
+    "Centile France : position parmi les territoires du même niveau, orientée vers la fragilité "
+    "(100 = le plus fragile de France, 0 = le moins fragile). Centile région : même calcul dans la région. "
+    "Voisins : territoires limitrophes du même niveau ; territoires comparables : "
+    f"{peer_method()}. Indice composite ouvert : moyenne des centiles "
     "des indicateurs marqués « composite » (0 = le moins fragile, 100 = le plus fragile). "
     "IFN : indice de fragilité numérique de La MedNum (1 = risque le plus faible, 10 = le plus élevé), "
     "moyenne pondérée par la population au-dessus de la commune. Les taux sont en %. "
@@ -417,8 +418,9 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     pdf.multi_cell(
         0,
         3,
-        "Pctl : percentile de fragilité parmi les territoires du même niveau (100 = le plus fragile ; pour la "
-        "population et la densité, 100 = la valeur la plus élevée). Sources détaillées en page 2.",
+        "Centile : position de fragilité parmi les territoires du même niveau, en France ou dans la région "
+        "(100 = le plus fragile ; pour la population et la densité, 100 = la valeur la plus élevée). "
+        "Sources détaillées en page 2.",
         new_x="LMARGIN",
         new_y="NEXT",
     )

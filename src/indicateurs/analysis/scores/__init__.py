@@ -32,6 +32,7 @@ from indicateurs.analysis.scores.similarity import (
     base_neighbours,
     contiguity,
     neighbours,
+    peer_method,
     peers,
 )
 from indicateurs.reference import METHOD_FILE
@@ -59,6 +60,7 @@ __all__ = [
     "level_label",
     "method_page",
     "neighbours",
+    "peer_method",
     "peers",
     "people_concerned",
     "ranks",

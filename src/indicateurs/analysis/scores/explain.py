@@ -248,14 +248,20 @@ def _int(x: int) -> str:
     return format_number(x)
 
 
-def robustness_sentence(rob: Robustness, level_label: str = "EPCI") -> str:
+def robustness_sentence(rob: Robustness, level_label: str = "EPCI", *, score: str = "") -> str:
     """One French sentence on the stability of the rank, e.g. "… reste dans les 20 % les plus fragiles
-    quelle que soit la pondération" or "son rang varie de 45 à 310 … : prudence"."""
+    quelle que soit la pondération" or "son rang varie de 45 à 310 … : prudence".
+
+    The rank is national (among every territory of the level in France): it says so, and `score` names
+    the score ranked (e.g. "selon vos pondérations") when it is not the default composite index, so the
+    sentence is never read as a rank among the rows of a filtered table."""
     label = _label_of(level_label)
     if rob.rank is None:
         return "Pas d'indice composite pour ce territoire : données non disponibles (secret statistique)."
     n = _int(rob.n_ranked)
-    start = f"Classé {_nth(rob.rank)} sur {n} {label} (1er = le plus fragile)"
+    where = f"{label} de France" if label != "France" else label
+    what = f" {score}" if score else ""
+    start = f"Classé {_nth(rob.rank)} sur {n} {where}{what} (1er = le plus fragile)"
     always = "quelle que soit la pondération, même sans l'un des indicateurs"
     for t in (0.05, 0.1, 0.2, 0.25):
         if rob.share_worst <= t:

@@ -10,7 +10,15 @@ import pandas as pd
 from indicateurs.analysis._cache import per_base
 from indicateurs.analysis.scores._checks import check_code, hint
 
-__all__ = ["PEER_FEATURES", "TOLERANCE", "base_neighbours", "contiguity", "neighbours", "peers"]
+__all__ = [
+    "PEER_FEATURES",
+    "TOLERANCE",
+    "base_neighbours",
+    "contiguity",
+    "neighbours",
+    "peer_method",
+    "peers",
+]
 
 # THE neighbour rule of every page (Carte, Profil, Comparer, PDF): two territories of one level are
 # neighbours when one, grown by TOLERANCE degrees (EPSG:4326, about 75-110 m), meets the other.
@@ -21,6 +29,26 @@ __all__ = ["PEER_FEATURES", "TOLERANCE", "base_neighbours", "contiguity", "neigh
 # and more). Corners count (queen contiguity), as a shared point is a shared limit.
 TOLERANCE = 0.001
 PEER_FEATURES = ("densite", "part_65_plus", "part_peu_diplomes", "revenu_median", "taux_pauvrete")
+_COUNTS = {2: "deux", 3: "trois", 4: "quatre", 5: "cinq", 6: "six", 7: "sept"}
+
+
+def peer_method(features: Sequence[str] = PEER_FEATURES) -> str:
+    """What "territoires comparables" means, in French, from the features `peers` really uses
+    (every page and the PDF quote it, so the method is described one way only).
+
+    >>> peer_method().startswith("les territoires du même niveau les plus proches sur cinq caractéristiques")
+    True
+    """
+    from indicateurs.reference.registry import get_indicator
+
+    names = [get_indicator(f).short for f in features]
+    names = [n if n[1:2].isupper() else n[:1].lower() + n[1:] for n in names]
+    names = [f"{n} (en logarithme)" if f == "densite" else n for f, n in zip(features, names, strict=True)]
+    count = _COUNTS.get(len(names), str(len(names)))
+    return (
+        f"les territoires du même niveau les plus proches sur {count} caractéristiques : {', '.join(names)} "
+        "(chacune ramenée à son écart à la moyenne nationale)"
+    )
 
 
 def _indexed(gdf) -> tuple[list[str], np.ndarray]:
