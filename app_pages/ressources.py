@@ -21,12 +21,14 @@ from indicateurs.reference.levels import NAMES, parents
 from indicateurs.reference.registry import get_indicator
 from indicateurs.reference.text import THIN, format_number, format_percent
 from indicateurs.render import places_map as view
+from indicateurs.render.tables import french_style
 from indicateurs.sources.places import PLACE_TYPES, SOURCE_IDS
 from ui import cache
 from ui import ressources as data
 from ui.state import current_territory, projector_mode
 
 SOURCES_CAPTION = f"{sources_caption(SOURCE_IDS)} Des doublons entre sources sont possibles."
+UPLOAD_LIMIT_MO = st.get_option("server.maxUploadSize")  # .streamlit/config.toml: said in French first
 
 st.title("Ressources : l'offre d'accompagnement au numérique")
 level, code = current_territory()
@@ -97,7 +99,7 @@ if measure == "pour_1000_concernes":
     st.caption(offer.CONCERNED_NOTE)
 if codes:
     st.subheader("Lieux par commune")
-    st.dataframe(offer.commune_counts(wide_communes, codes), width="stretch", hide_index=True)
+    st.dataframe(french_style(offer.commune_counts(wide_communes, codes)), width="stretch", hide_index=True)
     st.caption(f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveau : commune.")
 
 # ----------------------------------------------------------------------------------------- access
@@ -116,7 +118,7 @@ if codes:
             format_number(row["Population"]) + share_text,
             help=f"{row['Communes']} commune(s) concernée(s) : « zones blanches de médiation ».",
         )
-    st.dataframe(offer.access_table(distances, communes), width="stretch", hide_index=True)
+    st.dataframe(french_style(offer.access_table(distances, communes)), width="stretch", hide_index=True)
     st.caption(
         "Distance à vol d'oiseau (km) depuis un point intérieur de chaque commune (point représentatif ; "
         "aucun point pondéré par la population n'est disponible dans les sources), en projection Lambert-93 "
@@ -169,8 +171,12 @@ if len(local):
         f"{len(local)} lieu(x) ajouté(s) localement pour ce territoire (marqués d'une étoile sur la carte)."
     )
     st.dataframe(
-        local[["nom", "type", "adresse", "code_commune", "latitude", "longitude"]].assign(
-            type=lambda d: d["type"].map(PLACE_TYPES), statut="ajouté localement"
+        french_style(
+            local[["nom", "type", "adresse", "code_commune", "latitude", "longitude"]].assign(
+                type=lambda d: d["type"].map(PLACE_TYPES), statut="ajouté localement"
+            ),
+            {"latitude": 5, "longitude": 5},
+            missing="",
         ),
         hide_index=True,
         width="stretch",
@@ -188,7 +194,17 @@ st.download_button(
 )
 known = set(wide_communes.index)
 upload_key = f"ressources_fichier_{st.session_state.get('ressources_depots', 0)}"  # new key = emptied widget
-upload = st.file_uploader("Déposer un fichier CSV de lieux", type=["csv", "txt"], key=upload_key)
+st.caption(
+    f"Fichier CSV ou TXT de {UPLOAD_LIMIT_MO} Mo au plus. Le cadre de dépôt ci-dessous est dessiné par le "
+    "navigateur en anglais : « Drag and drop file here » veut dire « glissez le fichier ici », « Browse "
+    "files » ouvre l'explorateur de fichiers."
+)
+upload = st.file_uploader(
+    "Déposer un fichier CSV de lieux",
+    type=["csv", "txt"],
+    key=upload_key,
+    help=f"Un fichier de {UPLOAD_LIMIT_MO} Mo au plus, au format du modèle CSV ci-dessus.",
+)
 if upload is not None:
     records, errors = validate_local_places(upload.getvalue(), known_codes=known)
     if errors and errors[0].line is None:

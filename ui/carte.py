@@ -11,6 +11,7 @@ import streamlit as st
 from indicateurs.analysis.classify import METHODS, Classes, classify
 from indicateurs.reference.levels import NAMES
 from indicateurs.reference.registry import Indicator, get_indicator, list_indicators, list_themes
+from indicateurs.reference.text import format_number, lower_first
 from indicateurs.render import maps
 from ui import cache, data
 
@@ -100,8 +101,8 @@ def build_view(
     legend = maps.legend_html(ind, classes, counts=counts, missing=int((klass < 0).sum()), level=level_name)
     known = int(values.notna().sum())
     caption = (
-        f"Source : {ind.citation} · Niveau : {level_name} · {known} territoires renseignés sur {len(values)}"
-        f" · Classement : {METHODS[method].lower()}."
+        f"Source : {ind.citation} · Niveau : {level_name} · {format_number(known)} territoires renseignés sur "
+        f"{format_number(len(values))} · Classes : {lower_first(METHODS[method])}."
     )
     names = gdf.set_index("code")["nom"]
     table = maps.value_table(names, values.set_axis(names.index), ind, classes)

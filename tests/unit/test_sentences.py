@@ -180,3 +180,57 @@ def test_screening_stability_quotes_the_national_rank_column():
     assert first["stabilite"].startswith(f"Classé {nth} sur 30 EPCI de France selon vos pondérations")
     shown = compare.screening_display(screen)
     assert {"Rang", "Rang national", "Stabilité du rang national"} <= set(shown.columns)
+
+
+# ---------------------------------------------------------------- French, and one bracket at a time (item 3)
+
+
+def test_citations_never_nest_or_double_their_brackets():
+    from indicateurs.reference.registry import get_indicator, list_indicators
+
+    for ind in list_indicators():
+        assert ") (" not in ind.citation, ind.citation
+        depth = 0
+        for char in ind.citation:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            assert depth <= 1, ind.citation
+    assert get_indicator("population").citation == (
+        "INSEE, COG 2025 et populations légales (Etalab), populations légales 2023, "
+        "en vigueur au 1er janvier 2026"
+    )
+
+
+def test_a_unit_the_label_already_says_is_not_repeated():
+    from indicateurs.reference.registry import get_indicator
+    from indicateurs.render.charts import axis_title
+    from indicateurs.render.maps import legend_html, value_column
+
+    assert axis_title("lieux_pour_10000") == "Lieux / 10 000 hab."
+    assert value_column(get_indicator("lieux_pour_10000")) == "Lieux / 10 000 hab."
+    assert axis_title("taux_pauvrete") == "Pauvreté (%)"
+    from indicateurs.analysis.classify import classify
+
+    classes = classify(pd.Series([0.5, 1.0, 2.0, 3.0]), "quantiles", indicator="lieux_pour_10000")
+    assert "(pour 10 000 hab.)" not in legend_html("lieux_pour_10000", classes)
+
+
+def test_catalogue_speaks_french():
+    from indicateurs.reference.catalogue import list_sources
+
+    english = ("to confirm", "not stated", "repository", "edition of", "commit", "built here", "data as of")
+    for src in list_sources():
+        for text in (src.licence, src.millesime, src.producer):
+            assert not any(word in text for word in english), text
+
+
+def test_french_style_groups_thousands_and_uses_a_decimal_comma():
+    from indicateurs.render.tables import french_style
+
+    frame = pd.DataFrame(
+        {"Commune": ["Bayonne"], "Population": [54306.0], "Lieux pour 10 000 hab.": [16.08], "Vide": [None]}
+    ).astype({"Vide": float})
+    html = french_style(frame).to_html()
+    assert "54\u202f306" in html and "16,1" in html
+    assert "54306" not in html and "16.1" not in html
+    assert "donnée non disponible" in html
+    assert frame["Population"].dtype == float  # still numbers: the table sorts by value

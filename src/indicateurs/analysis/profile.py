@@ -24,7 +24,7 @@ from indicateurs.analysis._cache import per_base
 from indicateurs.reference.levels import NAMES, PLURALS, TITLES
 from indicateurs.reference.levels import parents as level_parents
 from indicateurs.reference.registry import Indicator, format_value, get_indicator, list_indicators, theme_ids
-from indicateurs.reference.text import did_you_mean, format_number, suggest
+from indicateurs.reference.text import did_you_mean, format_number, lower_first, suggest
 
 __all__ = [
     "COMPOSITE_ID",
@@ -391,22 +391,17 @@ def _summary(key: pd.DataFrame, level: str) -> list[str]:
         lines.append(f"Indice de fragilité numérique : {display_value(ifn, 'ifn')}{where}.")
     if fragile:
         words = ", ".join(
-            f"{_lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in fragile[:4]
+            f"{lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in fragile[:4]
         )
         lines.append(f"Fragilités (parmi le quart le plus fragile des {others}) : {words}.")
     if strong:
         words = ", ".join(
-            f"{_lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in strong[:4]
+            f"{lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in strong[:4]
         )
         lines.append(f"Points d'appui (parmi le quart le moins fragile des {others}) : {words}.")
     if not fragile and not strong and oriented:
         lines.append(f"Le territoire se situe dans la moyenne des {others} pour les principaux indicateurs.")
     return lines
-
-
-def _lower_first(text: str) -> str:
-    """'Pauvreté' -> 'pauvreté' but 'Locaux en THD' keeps its acronym."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def _caveats(key: pd.DataFrame, communes: pd.DataFrame) -> list[str]:

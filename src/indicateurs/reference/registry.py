@@ -10,7 +10,7 @@ from pathlib import Path
 
 from indicateurs.reference.catalogue import Source, get_source
 from indicateurs.reference.levels import LEVEL_IDS
-from indicateurs.reference.text import did_you_mean, format_number
+from indicateurs.reference.text import did_you_mean, format_number, with_detail
 
 __all__ = [
     "Indicator",
@@ -74,8 +74,12 @@ class Indicator:
 
     @property
     def citation(self) -> str:
-        """'Producer, dataset (millésime)': the caption that goes under every figure."""
-        return f"{self.source_entry.citation} ({self.millesime})"
+        """'Producer, dataset (millésime)': the caption that goes under every figure.
+
+        Never two pairs of brackets in a row nor one inside another: a citation that already ends with
+        brackets takes the millésime after a comma, and the millésime's own brackets become commas.
+        """
+        return with_detail(self.source_entry.citation, self.millesime)
 
 
 @dataclass(frozen=True)

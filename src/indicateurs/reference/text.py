@@ -20,9 +20,12 @@ __all__ = [
     "fold",
     "format_number",
     "format_percent",
+    "lower_first",
     "normalise",
     "slug",
     "suggest",
+    "with_detail",
+    "with_unit",
 ]
 
 THIN = "\u202f"  # thousands separator: '12 345'
@@ -112,3 +115,40 @@ def did_you_mean(value: object, choices: Iterable[object], *, n: int = 3, cutoff
     ' Vouliez-vous dire : epci ?'
     """
     return suggest(difflib.get_close_matches(str(value), [str(c) for c in choices], n=n, cutoff=cutoff))
+
+
+def with_detail(text: str, detail: str) -> str:
+    """'text (detail)' without brackets in brackets or two pairs in a row (a caption reads once).
+
+    >>> with_detail("INSEE, Comparateur de territoires", "RP 2018")
+    'INSEE, Comparateur de territoires (RP 2018)'
+    >>> with_detail("INSEE, COG 2025 (Etalab)", "populations légales 2023 (en vigueur en 2026)")
+    'INSEE, COG 2025 (Etalab), populations légales 2023, en vigueur en 2026'
+    """
+    detail = re.sub(r"\s*\(([^()]*)\)", r", \1", str(detail)).strip()
+    if not detail:
+        return text
+    return f"{text}, {detail}" if text.rstrip().endswith(")") else f"{text} ({detail})"
+
+
+def with_unit(label: str, unit: str) -> str:
+    """'Pauvreté (%)', but no unit the label already says: 'Lieux / 10 000 hab.' stays as it is.
+
+    >>> with_unit("Pauvreté", "%"), with_unit("Lieux / 10 000 hab.", "pour 10 000 hab.")
+    ('Pauvreté (%)', 'Lieux / 10 000 hab.')
+    >>> with_unit("Lieux d'accompagnement pour 10 000 habitants", "pour 10 000 hab.")
+    "Lieux d'accompagnement pour 10 000 habitants"
+    """
+    core = unit.removeprefix("pour ").rstrip(".").strip()
+    if not core or core.lower() in label.lower():
+        return label
+    return f"{label} ({unit})"
+
+
+def lower_first(text: str) -> str:
+    """'Pauvreté' -> 'pauvreté' inside a sentence, but an acronym stays: 'THD', "Classes fixes de l'IFN".
+
+    >>> lower_first("Quantiles (effectifs égaux)"), lower_first("Locaux en THD"), lower_first("IFN sans 4G")
+    ('quantiles (effectifs égaux)', 'locaux en THD', 'IFN sans 4G')
+    """
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator
+from indicateurs.reference.text import with_unit
 
 __all__ = ["axis_title", "ladder_figure", "scale"]
 
@@ -31,7 +32,7 @@ def axis_title(indicator_id: str) -> str:
     """'Pauvreté (%)': the short label with its unit, for an axis."""
     ind = get_indicator(indicator_id)
     unit = "score de 1 à 10" if ind.unit == "score" else ind.unit
-    return f"{ind.short} ({unit})"
+    return with_unit(ind.short, unit)
 
 
 def _rows(ladder: pd.DataFrame, indicator_id: str) -> pd.DataFrame:

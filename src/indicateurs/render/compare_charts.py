@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
 from indicateurs.reference.registry import get_indicator
+from indicateurs.reference.text import with_unit
 
 __all__ = ["indicator_chart", "profile_chart", "style_grid"]
 
@@ -52,7 +53,7 @@ _MISSING = "donnée non disponible"
 def _axis_title(indicator_id: str) -> str:
     ind = get_indicator(indicator_id)
     unit = "%" if ind.is_rate else ("score de 1 à 10" if ind.unit == "score" else ind.unit)
-    return f"{ind.short} ({unit})"
+    return with_unit(ind.short, unit)
 
 
 def indicator_chart(table: pd.DataFrame, indicator_id: str) -> go.Figure:

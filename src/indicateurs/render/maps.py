@@ -27,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from indicateurs.analysis.classify import Classes
 from indicateurs.analysis.scores import fragility_rank
 from indicateurs.reference.registry import Indicator, format_value, get_indicator
-from indicateurs.reference.text import format_number
+from indicateurs.reference.text import format_number, with_unit
 
 __all__ = [
     "LOCAL_ASSETS",
@@ -152,7 +152,7 @@ def value_table(
 
 def value_column(indicator: Indicator) -> str:
     """Header of the value column: 'Part des 65 ans et plus (%)'."""
-    return f"{indicator.short} ({unit_label(indicator)})"
+    return with_unit(indicator.short, unit_label(indicator))
 
 
 def legend_html(
@@ -175,7 +175,7 @@ def legend_html(
     level_text = f" · Niveau : {html.escape(level)}" if level else ""
     return (
         "<div class='atlas-legend'>"
-        f"<div class='atlas-legend-title'>{html.escape(ind.label)} ({html.escape(unit_label(ind))})</div>"
+        f"<div class='atlas-legend-title'>{html.escape(with_unit(ind.label, unit_label(ind)))}</div>"
         f"<div class='atlas-legend-rows'>{''.join(rows)}</div>"
         f"<div class='atlas-legend-source'>Source : {html.escape(ind.citation)}{level_text}</div>"
         "</div>"

@@ -10,7 +10,7 @@ import pandas as pd
 from indicateurs.analysis.profile import _RANK_COLUMNS, Profile, display_value
 from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator, list_indicators, list_themes
-from indicateurs.reference.text import format_number
+from indicateurs.reference.text import format_number, with_unit
 from indicateurs.render.tables import csv_bytes, safe_filename, xlsx_bytes
 
 __all__ = ["comparison_table", "profile_csv", "profile_filename", "profile_xlsx"]
@@ -89,7 +89,7 @@ def _commune_sheets(profile: Profile) -> dict[str, pd.DataFrame]:
         )
         for ind_id in ids:
             ind = get_indicator(ind_id)
-            frame[f"{ind.short} ({ind.unit})"] = [_shown(v, ind_id) for v in communes[ind_id].to_numpy()]
+            frame[with_unit(ind.short, ind.unit)] = [_shown(v, ind_id) for v in communes[ind_id].to_numpy()]
         sheets[f"Communes - {short[theme]}"] = frame
     return sheets
 

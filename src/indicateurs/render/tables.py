@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 
-from indicateurs.reference.text import slug
+from indicateurs.reference.text import format_number, slug
 
 __all__ = ["csv_bytes", "neutralise_formulas", "safe_filename", "xlsx_bytes"]
 
@@ -83,3 +83,21 @@ def _sheet_name(name: str, used: set[str]) -> str:
 def safe_filename(text: str, suffix: str = "") -> str:
     """'CC du Haut Val de Sèvre' -> 'cc-du-haut-val-de-sevre' (+ suffix): safe on every OS."""
     return slug(text) + suffix
+
+
+def french_style(
+    df: pd.DataFrame, decimals: dict[str, int] | None = None, *, missing: str = "donnée non disponible"
+):
+    """A Styler showing numbers the French way ('54 306', '16,1') while the cells stay numbers (the
+    table still sorts by value). `decimals` per column; other numeric columns get none; a column whose
+    name says "(km)" or "pour 10 000" gets one unless told.
+    """
+    decimals = dict(decimals or {})
+    formats = {}
+    for column in df.columns:
+        if not pd.api.types.is_numeric_dtype(df[column]) or pd.api.types.is_bool_dtype(df[column]):
+            continue
+        name = str(column)
+        places = decimals.get(name, 1 if ("(km)" in name or "10 000" in name) else 0)
+        formats[column] = lambda v, p=places: missing if pd.isna(v) else format_number(v, p)
+    return df.style.format(formats)

@@ -9,6 +9,8 @@ import pandas as pd
 
 from indicateurs.analysis._cache import per_base
 from indicateurs.analysis.scores._checks import check_code, hint
+from indicateurs.reference.registry import get_indicator
+from indicateurs.reference.text import lower_first
 
 __all__ = [
     "PEER_FEATURES",
@@ -39,10 +41,8 @@ def peer_method(features: Sequence[str] = PEER_FEATURES) -> str:
     >>> peer_method().startswith("les territoires du même niveau les plus proches sur cinq caractéristiques")
     True
     """
-    from indicateurs.reference.registry import get_indicator
-
     names = [get_indicator(f).short for f in features]
-    names = [n if n[1:2].isupper() else n[:1].lower() + n[1:] for n in names]
+    names = [lower_first(n) for n in names]
     names = [f"{n} (en logarithme)" if f == "densite" else n for f, n in zip(features, names, strict=True)]
     count = _COUNTS.get(len(names), str(len(names)))
     return (
