@@ -46,8 +46,8 @@ def comparison_table(profile: Profile) -> pd.DataFrame:
             "Unité": rows["indicator"].map(lambda i: meta[i][1]),
             "Rang national": [_int_or_blank(v) for v in rows["rank"].where(has_value)],
             "Nombre de territoires classés": [_int_or_blank(v) for v in rows["count"]],
-            "Percentile national": [_round_or_blank(v) for v in rows["national_pct"]],
-            "Percentile régional": [_round_or_blank(v) for v in rows["regional_pct"]],
+            "Centile de fragilité (France)": [_round_or_blank(v) for v in rows["national_pct"]],
+            "Centile de fragilité (région)": [_round_or_blank(v) for v in rows["regional_pct"]],
             "Source": rows["indicator"].map(lambda i: meta[i][2]),
             "Millésime": rows["indicator"].map(lambda i: meta[i][3]),
         }
@@ -136,13 +136,20 @@ def profile_xlsx(profile: Profile) -> bytes:
         **_commune_sheets(profile),
         "Sources": _sources_sheet(profile),
     }
-    return xlsx_bytes(sheets, number_formats={"Percentile national": "0.0", "Percentile régional": "0.0"})
+    return xlsx_bytes(
+        sheets,
+        number_formats={"Centile de fragilité (France)": "0.0", "Centile de fragilité (région)": "0.0"},
+    )
 
 
 def profile_csv(profile: Profile) -> bytes:
     """CSV (UTF-8 BOM, ';', decimal comma) of the comparison table."""
     table = comparison_table(profile)
-    for column in ("Valeur", "Percentile national", "Percentile régional"):  # mixed columns: numbers and text
+    for column in (
+        "Valeur",
+        "Centile de fragilité (France)",
+        "Centile de fragilité (région)",
+    ):  # mixed columns: numbers and text
         table[column] = [_french_number(v) if isinstance(v, float) else v for v in table[column].to_numpy()]
     return csv_bytes(table)
 
