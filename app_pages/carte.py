@@ -23,12 +23,20 @@ def map_panel() -> None:
     controls = st.expander("Réglages de la carte", expanded=False) if projector else st.container()
     scopes = data.scope_choices(*territory)
     scope_labels = {f"{s}:{a}": label for s, a, label in scopes}
+    # One key whatever the territory (it names the URL parameter); choosing another territory brings
+    # back that territory's default scope, as does a scope that does not contain it.
+    state.url_choice("portee", scope_labels)
+    chosen_for = st.session_state.get("_portee_territoire")
+    if st.session_state.get("portee") not in scope_labels or chosen_for not in (None, territory):
+        st.session_state["portee"] = next(iter(scope_labels))
+    st.session_state["_portee_territoire"] = territory
     scope_key = controls.selectbox(
         "Étendue de la carte",
         options=list(scope_labels),
         format_func=scope_labels.__getitem__,
-        key=f"portee:{territory[0]}:{territory[1]}",
+        key="portee",
     )
+    state.keep_in_url("portee", scope_key, next(iter(scope_labels)))
     scope, area = scope_key.split(":", 1)
     level = data.SCOPES[scope][0]
     options = carte.indicator_options(level)
@@ -46,12 +54,17 @@ def map_panel() -> None:
     )
     st.query_params["indicateur"] = indicator_id
     methods = carte.method_options(get_indicator(indicator_id))
+    default_method = "ifn" if "ifn" in methods else "quantiles"
+    state.url_choice("classement", methods)
     if st.session_state.get("classement") not in methods:
-        st.session_state["classement"] = "ifn" if "ifn" in methods else "quantiles"
+        st.session_state["classement"] = default_method
     method = middle.radio(
         "Classes", options=list(methods), format_func=methods.__getitem__, key="classement", horizontal=True
     )
+    state.keep_in_url("classement", method, default_method)
+    state.url_choice("voisins", (True, False), decode=lambda v: v == "1")
     neighbours = right.toggle("Voisins", key="voisins", help="Entoure les territoires limitrophes.")
+    state.keep_in_url("voisins", neighbours, False, encode=lambda v: "1" if v else "0")
 
     view = carte.build_view(
         scope,

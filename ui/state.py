@@ -16,6 +16,7 @@ from ui.cache import base
 __all__ = [
     "DEFAULT_TERRITORY",
     "current_territory",
+    "keep_in_url",
     "projector_mode",
     "projector_toggle",
     "search",
@@ -23,6 +24,7 @@ __all__ = [
     "territory_label",
     "territory_options",
     "territory_selector",
+    "url_choice",
 ]
 
 DEFAULT_TERRITORY = ("france", "FR")
@@ -182,3 +184,46 @@ def show_notices() -> None:
     """Show (once) the warnings about the URL, on the page the user lands on."""
     for message in st.session_state.pop(_NOTICES, []):
         st.warning(message)
+
+
+# ---------------------------------------------------------------- choices kept in the URL
+# Every choice that changes what a page draws is written in the address, so that a shared link
+# reopens the same view. The widget's key is the parameter's name. Streamlit's own
+# bind="query-params" writes the address from the browser only; written here, the address is the
+# same for the browser and for AppTest (tests/app/test_links.py).
+
+
+def url_choice(key: str, valid, *, decode=str, many: bool = False) -> None:
+    """Before drawing the widget `key`: take its value from the URL when the session has none yet.
+
+    `valid(value) -> bool` (or a collection of the accepted values) rejects a value the page cannot
+    draw (a French warning says so, the widget keeps its default). `many`: a list written 'a,b,c'.
+    """
+    if key in st.session_state or key not in st.query_params:
+        return
+    raw = st.query_params.get(key, "")
+    check = valid if callable(valid) else (lambda v: v in valid)
+    try:
+        value = [decode(v) for v in raw.split(",") if v] if many else decode(raw)
+        ok = all(check(v) for v in value) if many else check(value)
+    except (TypeError, ValueError):
+        ok = False
+    if ok:
+        st.session_state[key] = value
+    else:
+        st.warning(f"Réglage inconnu dans l'adresse : « {key}={raw} ». Réglage par défaut affiché.")
+
+
+def keep_in_url(key: str, value, default=None, *, encode=str) -> None:
+    """After drawing the widget `key`: write its value in the URL (left out when it is the default)."""
+    if isinstance(value, (list, tuple)) and not isinstance(default, tuple):
+        text = ",".join(encode(v) for v in value)
+        is_default = list(value) == list(default or [])
+    else:
+        text = encode(value)
+        is_default = value == default
+    if is_default or value is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != text:
+        st.query_params[key] = text

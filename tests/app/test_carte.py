@@ -30,7 +30,7 @@ def test_choose_an_epci_then_an_indicator(app):
     at.selectbox(key="territoire_choisi").set_value(f"epci:{EPCI_A}").run()
     assert not at.exception
     assert f"CA du Pays Ajaccien (EPCI, {EPCI_A})" in _captions(at)
-    scope = at.selectbox(key=f"portee:epci:{EPCI_A}")
+    scope = at.selectbox(key="portee")
     assert scope.value == "region:94"  # Corse by EPCI
     assert len(at.dataframe[0].value) == 2
 
@@ -54,7 +54,7 @@ def test_commune_map_of_a_departement(app):
     at = app.run()
     at.selectbox(key="territoire_choisi").set_value("departement:2A").run()
     assert not at.exception
-    assert at.selectbox(key="portee:departement:2A").value == "departement:2A"
+    assert at.selectbox(key="portee").value == "departement:2A"
     assert "Niveau : commune" in _captions(at)
     assert len(at.dataframe[0].value) == 8  # the communes of the synthetic Corse-du-Sud
 
@@ -93,7 +93,7 @@ def test_search_ignores_accents_and_case_and_picks_the_first_match(app):
     at.text_input(key="recherche_territoire").input("2a004").run()
     assert at.selectbox(key="territoire_choisi").value == "commune:2A004"
     assert "Ajaccio (commune, 2A004)" in _captions(at)
-    assert at.selectbox(key="portee:commune:2A004").value.startswith("epci:")
+    assert at.selectbox(key="portee").value.startswith("epci:")
 
 
 def test_neighbours_of_an_epci_share_a_border(built_store):

@@ -1,0 +1,61 @@
+"""A shared link reopens the same view (issue #17, item 10): every choice that changes what a page draws
+is in the URL. Each test sets the widgets, reads `at.query_params`, opens a new AppTest with those
+parameters only, and finds the same widget values."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.synthetic import EPCI_A
+
+APP = "../../app.py"
+
+
+def _params(at) -> dict[str, str]:
+    out = {}
+    for key in at.query_params:
+        value = at.query_params[key]
+        out[key] = value[-1] if isinstance(value, list) else value
+    return out
+
+
+def _reopen(at, page: str) -> AppTest:
+    fresh = AppTest.from_file(APP, default_timeout=120)
+    fresh.query_params.update(_params(at))
+    fresh = fresh.switch_page(page).run() if page != "app_pages/carte.py" else fresh.run()
+    assert not fresh.exception, [e.value for e in fresh.exception]
+    return fresh
+
+
+def test_carte_link_keeps_scope_classes_neighbours_and_indicator(app):
+    at = app.run()
+    at.selectbox(key="territoire_choisi").set_value(f"epci:{EPCI_A}").run()
+    at.selectbox(key="portee").set_value("departement:2A").run()
+    at.selectbox(key="indicateur").set_value("part_65_plus").run()
+    at.radio(key="classement").set_value("jenks").run()
+    at.toggle(key="voisins").set_value(True).run()
+    assert not at.exception
+    params = _params(at)
+    assert params["portee"] == "departement:2A" and params["classement"] == "jenks"
+    assert params["voisins"] == "1" and params["indicateur"] == "part_65_plus"
+
+    again = _reopen(at, "app_pages/carte.py")
+    assert again.selectbox(key="territoire_choisi").value == f"epci:{EPCI_A}"
+    assert again.selectbox(key="portee").value == "departement:2A"
+    assert again.selectbox(key="indicateur").value == "part_65_plus"
+    assert again.radio(key="classement").value == "jenks"
+    assert again.toggle(key="voisins").value is True
+    assert "Niveau : commune" in " ".join(c.value for c in again.caption)
+
+
+def test_default_choices_leave_the_url_short(app):
+    at = app.run()
+    assert set(_params(at)) <= {"territoire", "indicateur"}
+
+
+def test_a_bad_setting_in_the_url_warns_in_french(app):
+    app.query_params["classement"] = "au_hasard"
+    at = app.run()
+    assert not at.exception
+    assert any("Réglage inconnu dans l'adresse" in w.value for w in at.warning)
+    assert at.radio(key="classement").value == "ifn"
