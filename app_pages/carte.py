@@ -25,7 +25,7 @@ def map_panel() -> None:
     scope_labels = {f"{s}:{a}": label for s, a, label in scopes}
     # One key whatever the territory (it names the URL parameter); choosing another territory brings
     # back that territory's default scope, as does a scope that does not contain it.
-    state.url_choice("portee", scope_labels)
+    state.url_choice("portee", scope_labels, next(iter(scope_labels)))
     chosen_for = st.session_state.get("_portee_territoire")
     if st.session_state.get("portee") not in scope_labels or chosen_for not in (None, territory):
         st.session_state["portee"] = next(iter(scope_labels))
@@ -55,14 +55,14 @@ def map_panel() -> None:
     st.query_params["indicateur"] = indicator_id
     methods = carte.method_options(get_indicator(indicator_id))
     default_method = "ifn" if "ifn" in methods else "quantiles"
-    state.url_choice("classement", methods)
+    state.url_choice("classement", methods, default_method)
     if st.session_state.get("classement") not in methods:
         st.session_state["classement"] = default_method
     method = middle.radio(
         "Classes", options=list(methods), format_func=methods.__getitem__, key="classement", horizontal=True
     )
     state.keep_in_url("classement", method, default_method)
-    state.url_choice("voisins", (True, False), decode=lambda v: v == "1")
+    state.url_choice("voisins", (True, False), False, decode=lambda v: v == "1")
     neighbours = right.toggle("Voisins", key="voisins", help="Entoure les territoires limitrophes.")
     state.keep_in_url("voisins", neighbours, False, encode=lambda v: "1" if v else "0")
 

@@ -10,6 +10,7 @@ from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
 from ui import cache
 from ui import compare_data as data
+from ui.state import current_territory, keep_in_url, url_choice
 
 SEARCH_LEVELS = ("epci", "departement", "region", "commune", "france")  # the selector's order
 CHART_DEFAULT = list(headline_ids()[:3])
@@ -28,6 +29,13 @@ except AtlasError as exc:  # the base is missing or unreadable: say so, no trace
     st.stop()
 
 names = territories.set_index(["level", "code"])["nom"]
+home_level, home_code = current_territory()  # the territory chosen in the sidebar
+home = territories[(territories["level"] == home_level) & (territories["code"] == home_code)]
+home_region = (
+    str(home["region"].iloc[0]) if len(home) and "region" in home and home["region"].notna().iloc[0] else None
+)
+if home_level == "region":
+    home_region = home_code
 # ---------------------------------------------------------------- selection kept in the URL
 # A shared link wins; otherwise the selection made before visiting another page comes back.
 if "cmp_selection" not in st.session_state:
@@ -35,8 +43,9 @@ if "cmp_selection" not in st.session_state:
     if from_url.keys or from_url.rejected:
         st.session_state["cmp_selection"] = from_url.keys
         st.session_state["cmp_url"] = (from_url.keys, from_url.rejected)
-    else:
-        st.session_state["cmp_selection"] = st.session_state.get("cmp_saved", [])
+    else:  # otherwise the comparison starts from the territory chosen in the sidebar
+        start = [] if home_level == "france" else [compare.territory_key(home_level, home_code)]
+        st.session_state["cmp_selection"] = st.session_state.get("cmp_saved", start)
 
 
 def take_shortlist(codes: list[str]) -> None:
@@ -51,40 +60,60 @@ with tab_screen:
     regions = territories[territories["level"] == "region"].sort_values("nom")
     region_names = dict(zip(regions["code"], regions["nom"], strict=True))
     c1, c2, c3 = st.columns(3)
-    region = c1.selectbox(
-        "Région",
-        list(region_names),
-        index=list(region_names).index(compare.DEFAULT_REGION)
-        if compare.DEFAULT_REGION in region_names
-        else 0,
-        format_func=region_names.get,
-        key="cmp_region",
+    default_region = next(
+        (r for r in (home_region, compare.DEFAULT_REGION) if r in region_names), next(iter(region_names))
     )
+    url_choice("cmp_region", region_names, default_region)
+    region = c1.selectbox("Région", list(region_names), format_func=region_names.get, key="cmp_region")
+    keep_in_url("cmp_region", region, default_region)
     deps = territories[
         (territories["level"] == "departement") & (territories["region"] == region)
     ].sort_values("code")
     dep_names = dict(zip(deps["code"], deps["nom"], strict=True))
+    url_choice("cmp_departements", dep_names, [], many=True)
+    if not set(st.session_state["cmp_departements"]) <= set(dep_names):  # another région
+        st.session_state["cmp_departements"] = []
     departements = c2.multiselect(
         "Départements (tous si vide)",
         list(dep_names),
         format_func=lambda c: f"{dep_names[c]} ({c})",
         key="cmp_departements",
         placeholder="Tous les départements",
+        filter_mode="contains",
+        select_all=False,
     )
+    keep_in_url("cmp_departements", departements, [])
+    url_choice("cmp_natures", compare.NATURE_LABELS, [], many=True)
     natures = c3.multiselect(
         "Nature de l'EPCI (toutes si vide)",
         list(compare.NATURE_LABELS),
         format_func=compare.NATURE_LABELS.get,
         key="cmp_natures",
         placeholder="Toutes les natures",
+        filter_mode="contains",
+        select_all=False,
     )
+    keep_in_url("cmp_natures", natures, [])
+    all_sizes = (compare.POPULATION_STEPS[0], compare.POPULATION_STEPS[-1])
+    # A range slider needs its value= (a tuple given through the session reads back as one step), so
+    # the URL's range is read once into a helper key rather than into the widget's own.
+    url_choice(
+        "_cmp_population_url",
+        compare.POPULATION_STEPS,
+        list(all_sizes),
+        decode=int,
+        many=True,
+        param="cmp_population",
+    )
+    initial = st.session_state["_cmp_population_url"]
     population = st.select_slider(
         "Population (habitants)",
         options=compare.POPULATION_STEPS,
-        value=(compare.POPULATION_STEPS[0], compare.POPULATION_STEPS[-1]),
+        value=tuple(initial) if len(initial) == 2 else all_sizes,
         format_func=compare.population_step_label,
         key="cmp_population",
     )
+    keep_in_url("cmp_population", list(population), list(all_sizes))
     with st.expander("Vos pondérations (0 = critère ignoré)", expanded=True):
         st.caption(
             "Chaque critère est converti en centile national parmi les EPCI (100 = le plus fragile ou "
@@ -93,19 +122,22 @@ with tab_screen:
         epci_columns = set(cache.wide("epci").columns)
         criteria = [i for i in compare.CRITERIA if i in epci_columns]
         weight_cols = st.columns(4)
-        weights = {
-            ind: weight_cols[n % 4].slider(
+        weights = {}
+        for n, ind in enumerate(criteria):
+            default_weight = float(compare.DEFAULT_WEIGHTS.get(ind, 0.0))
+            url_choice(
+                f"cmp_w_{ind}", lambda w: 0 <= w <= 5 and w * 2 == int(w * 2), default_weight, decode=float
+            )
+            weights[ind] = weight_cols[n % 4].slider(
                 get_indicator(ind).short,
                 0.0,
                 5.0,
-                float(compare.DEFAULT_WEIGHTS.get(ind, 0.0)),
-                0.5,
+                step=0.5,
                 format="%.1f",
                 key=f"cmp_w_{ind}",
                 help=get_indicator(ind).label,
             )
-            for n, ind in enumerate(criteria)
-        }
+            keep_in_url(f"cmp_w_{ind}", weights[ind], default_weight, encode=lambda w: f"{w:g}")
         absent = [get_indicator(i).short for i in compare.CRITERIA if i not in epci_columns]
         if absent:
             st.caption(f"Critères pas encore disponibles dans la base : {' ; '.join(absent)}")
@@ -197,21 +229,27 @@ with tab_compare:
     url_keys, rejected = st.session_state.get("cmp_url", ([], []))
     if rejected and st.session_state["cmp_selection"] == url_keys:
         st.warning("Territoires du lien non reconnus, ignorés : " + ", ".join(rejected) + ".")
+    default_level = home_level if home_level in SEARCH_LEVELS and home_level != "france" else "epci"
+    url_choice("cmp_level", SEARCH_LEVELS, default_level)
     level = (
-        st.segmented_control(
-            "Chercher parmi", list(SEARCH_LEVELS), format_func=TITLES.get, default="epci", key="cmp_level"
-        )
+        st.segmented_control("Chercher parmi", list(SEARCH_LEVELS), format_func=TITLES.get, key="cmp_level")
         or "epci"
     )
+    keep_in_url("cmp_level", level, default_level)
     pool = territories[territories["level"] == level]
     if level == "commune":
         dep_all = territories[territories["level"] == "departement"].sort_values("code")
+        dep_codes = dep_all["code"].tolist()
+        home_dep = str(home["departement"].iloc[0]) if len(home) and "departement" in home else ""
+        default_dep = home_dep if home_dep in dep_codes else dep_codes[0]
+        url_choice("cmp_commune_dep", dep_codes, default_dep)
         dep = st.selectbox(
             "Département des communes",
-            dep_all["code"].tolist(),
+            dep_codes,
             format_func=lambda c: f"{names[('departement', c)]} ({c})",
             key="cmp_commune_dep",
         )
+        keep_in_url("cmp_commune_dep", dep, default_dep)
         pool = pool[pool["departement"] == dep]
     options = list(
         dict.fromkeys(
@@ -241,6 +279,7 @@ with tab_compare:
     st.caption("Lien à partager (il rouvre cette comparaison) :")
     st.code(compare.share_link(st.context.url, selection), language=None)
     table = data.comparison(tuple(selection))
+    url_choice("cmp_show", ("valeur", "centile"), "valeur")
     show = (
         st.segmented_control(
             "Afficher dans les cases",
@@ -249,11 +288,11 @@ with tab_compare:
                 "valeur": "Valeur et écart à la médiane du groupe",
                 "centile": "Centile national",
             }.get,
-            default="valeur",
             key="cmp_show",
         )
         or "valeur"
     )
+    keep_in_url("cmp_show", show, "valeur")
     grid, pct = compare.side_by_side(table, territories, show=show)
     st.dataframe(style_grid(grid, pct), key="cmp_grid", height=38 + 35 * len(grid))
     st.caption(
@@ -292,23 +331,31 @@ with tab_compare:
 
     st.subheader("Graphiques")
     available = [i.id for i in list_indicators() if i.id in set(table["indicator"])]
+    chart_default = [i for i in CHART_DEFAULT if i in available]
+    url_choice("cmp_chart_indicators", available, chart_default, many=True)
     charted = st.multiselect(
         "Indicateurs à représenter",
         available,
-        default=[i for i in CHART_DEFAULT if i in available],
         format_func=lambda i: get_indicator(i).label,
         key="cmp_chart_indicators",
+        filter_mode="contains",
+        select_all=False,
     )
+    keep_in_url("cmp_chart_indicators", charted, chart_default)
     for ind in charted:
         st.plotly_chart(data.bar_chart(tuple(selection), ind), key=f"cmp_chart_{ind}")
         st.caption(f"Source : {get_indicator(ind).citation}. Niveau : celui de chaque territoire.")
+    profile_default = [i for i in compare.PROFILE_DEFAULT if i in available]
+    url_choice("cmp_profile_indicators", available, profile_default, many=True)
     profile = st.multiselect(
         "Indicateurs du profil de fragilité",
         available,
-        default=[i for i in compare.PROFILE_DEFAULT if i in available],
         format_func=lambda i: get_indicator(i).short,
         key="cmp_profile_indicators",
+        filter_mode="contains",
+        select_all=False,
     )
+    keep_in_url("cmp_profile_indicators", profile, profile_default)
     if len(profile) >= 3:
         st.plotly_chart(data.profile_chart(tuple(selection), tuple(profile)), key="cmp_profile")
         st.caption(

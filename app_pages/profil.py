@@ -11,7 +11,7 @@ from indicateurs.reference.registry import get_indicator
 from indicateurs.render.charts import ladder_figure
 from indicateurs.render.profile_files import profile_filename
 from ui import cache, carte, profil
-from ui.state import current_territory
+from ui.state import current_territory, keep_in_url, url_choice
 
 CONTEXT = ("population", "densite")
 
@@ -76,13 +76,17 @@ def commune_map(profile, level: str, code: str) -> None:
     """The territory's communes for one indicator, on the shared offline folium map of the Carte page."""
     st.subheader("Carte des communes")
     choices = [i for i in profile.indicator_ids() if i in profile.communes.columns]
+    default = "ifn" if "ifn" in choices else choices[0]
+    url_choice("profil_carte_indicateur", choices, default)
+    if st.session_state["profil_carte_indicateur"] not in choices:  # another territory, other indicators
+        st.session_state["profil_carte_indicateur"] = default
     shown = st.selectbox(
         "Indicateur cartographié",
         choices,
-        index=choices.index("ifn") if "ifn" in choices else 0,
         format_func=lambda i: get_indicator(i).label,
         key="profil_carte_indicateur",
     )
+    keep_in_url("profil_carte_indicateur", shown, default)
     scope, area = map_scope(profile)
     view = carte.build_view(scope, area, shown, "quantiles", (level, code), height=480)
     left, right = st.columns([3, 1])
@@ -142,13 +146,17 @@ with st.container(border=True):
 
 st.subheader("Comparaison avec des territoires proches")
 choices = profile.indicator_ids()
+default_chosen = "ifn" if "ifn" in choices else choices[0]
+url_choice("profil_indicateur", choices, default_chosen)
+if st.session_state["profil_indicateur"] not in choices:  # another territory, other indicators
+    st.session_state["profil_indicateur"] = default_chosen
 chosen = st.selectbox(
     "Indicateur comparé",
     choices,
-    index=choices.index("ifn") if "ifn" in choices else 0,
     format_func=lambda i: get_indicator(i).label,
     key="profil_indicateur",
 )
+keep_in_url("profil_indicateur", chosen, default_chosen)
 st.plotly_chart(ladder_figure(profile.ladder, chosen), key="profil_echelle", config={"displayModeBar": False})
 if chosen in key.index:
     row = key.loc[chosen]

@@ -25,7 +25,7 @@ from indicateurs.render.tables import french_style
 from indicateurs.sources.places import PLACE_TYPES, SOURCE_IDS
 from ui import cache
 from ui import ressources as data
-from ui.state import current_territory, projector_mode
+from ui.state import current_territory, keep_in_url, projector_mode, url_choice
 
 SOURCES_CAPTION = f"{sources_caption(SOURCE_IDS)} Des doublons entre sources sont possibles."
 UPLOAD_LIMIT_MO = st.get_option("server.maxUploadSize")  # .streamlit/config.toml: said in French first
@@ -40,6 +40,7 @@ codes, highlight = data.scope(level, code)
 local = data.local_places(level, code)
 wide_communes = cache.wide("commune")
 needs = offer.need_indicators(wide_communes.columns)
+url_choice("ressources_besoin", needs, next(iter(needs)))
 need_id = st.selectbox(
     "Indicateur de besoin (couleur des communes)",
     options=list(needs),
@@ -47,6 +48,7 @@ need_id = st.selectbox(
     key="ressources_besoin",
     help="Plus la couleur est foncée, plus la commune est fragile selon cet indicateur.",
 )
+keep_in_url("ressources_besoin", need_id, next(iter(needs)))
 need = get_indicator(need_id)
 
 # ---------------------------------------------------------------------------------------- the map
@@ -74,13 +76,14 @@ rows = [
     (f"{base.territory(lv, c)['nom']} ({'pays' if lv == 'france' else NAMES[lv]})", cache.wide(lv).loc[c])
     for lv, c in chain
 ]
+url_choice("ressources_mesure", offer.MEASURES, "nombre")
 measure = st.segmented_control(
     "Mesure",
     options=list(offer.MEASURES),
     format_func=offer.MEASURES.__getitem__,
-    default="nombre",
     key="ressources_mesure",
 )
+keep_in_url("ressources_mesure", measure or "nombre", "nombre")
 table = offer.offer_comparison(rows, measure or "nombre")
 st.dataframe(
     table.style.format(
@@ -129,13 +132,14 @@ if codes:
 
 # ------------------------------------------------------------------------------- need vs supply
 st.header("Besoin et offre")
+url_choice("ressources_points", ("epci", "commune"), "epci")
 points = st.segmented_control(
     "Points",
     options=["epci", "commune"],
     format_func={"epci": "EPCI", "commune": "Communes du territoire"}.get,
-    default="epci",
     key="ressources_points",
 )
+keep_in_url("ressources_points", points or "epci", "epci")
 scatter_codes, scatter_level, point_highlight, points_caption = offer.need_supply_points(
     base.territories, level, code, points or "epci"
 )

@@ -193,25 +193,32 @@ def show_notices() -> None:
 # same for the browser and for AppTest (tests/app/test_links.py).
 
 
-def url_choice(key: str, valid, *, decode=str, many: bool = False) -> None:
-    """Before drawing the widget `key`: take its value from the URL when the session has none yet.
+def url_choice(key: str, valid, default=None, *, decode=str, many: bool = False, param: str = "") -> None:
+    """Before drawing the widget `key`: give it its value when the session has none yet, the URL's
+    value when there is a valid one, `default` otherwise (the widget is then drawn without its own
+    default, as Streamlit asks).
 
     `valid(value) -> bool` (or a collection of the accepted values) rejects a value the page cannot
-    draw (a French warning says so, the widget keeps its default). `many`: a list written 'a,b,c'.
+    draw (a French warning says so and the default is shown). `many`: a list written 'a,b,c'.
+    `param`: the URL parameter when it is not `key`.
     """
-    if key in st.session_state or key not in st.query_params:
+    param = param or key
+    if key in st.session_state:
         return
-    raw = st.query_params.get(key, "")
-    check = valid if callable(valid) else (lambda v: v in valid)
-    try:
-        value = [decode(v) for v in raw.split(",") if v] if many else decode(raw)
-        ok = all(check(v) for v in value) if many else check(value)
-    except (TypeError, ValueError):
-        ok = False
-    if ok:
-        st.session_state[key] = value
-    else:
-        st.warning(f"Réglage inconnu dans l'adresse : « {key}={raw} ». Réglage par défaut affiché.")
+    if param in st.query_params:
+        raw = st.query_params.get(param, "")
+        check = valid if callable(valid) else (lambda v: v in valid)
+        try:
+            value = [decode(v) for v in raw.split(",") if v] if many else decode(raw)
+            ok = all(check(v) for v in value) if many else check(value)
+        except (TypeError, ValueError):
+            ok = False
+        if ok:
+            st.session_state[key] = value
+            return
+        st.warning(f"Réglage inconnu dans l'adresse : « {param}={raw} ». Réglage par défaut affiché.")
+    if default is not None:
+        st.session_state[key] = default
 
 
 def keep_in_url(key: str, value, default=None, *, encode=str) -> None:

@@ -33,7 +33,7 @@ def test_choose_an_epci_then_an_indicator(app):
     at.selectbox(key="territoire_choisi").set_value("epci:200041523").run()
     assert not at.exception
     assert "CC de la Haute Saintonge (EPCI, 200041523)" in _captions(at)
-    scope = at.selectbox(key="portee:epci:200041523")
+    scope = at.selectbox(key="portee")
     assert scope.value == "region:75"  # Nouvelle-Aquitaine by EPCI
     assert 100 < len(at.dataframe[0].value) < 200
 
@@ -57,7 +57,7 @@ def test_commune_map_of_a_departement(app):
     at = app.run()
     at.selectbox(key="territoire_choisi").set_value("departement:79").run()
     assert not at.exception
-    assert at.selectbox(key="portee:departement:79").value == "departement:79"
+    assert at.selectbox(key="portee").value == "departement:79"
     assert "Niveau : commune" in _captions(at)
     assert len(at.dataframe[0].value) > 200  # the communes of Deux-Sèvres
 
@@ -94,7 +94,7 @@ def test_search_ignores_accents_and_case_and_picks_the_first_match(app):
     at.text_input(key="recherche_territoire").input("79191").run()
     assert at.selectbox(key="territoire_choisi").value == "commune:79191"
     assert "Niort (commune, 79191)" in _captions(at)
-    assert at.selectbox(key="portee:commune:79191").value.startswith("epci:")
+    assert at.selectbox(key="portee").value.startswith("epci:")
 
 
 def test_neighbours_of_an_epci_share_a_border(built_store):
