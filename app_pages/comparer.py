@@ -10,7 +10,7 @@ from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
 from ui import cache
 from ui import compare_data as data
-from ui.state import current_territory, keep_in_url, url_choice
+from ui.state import EXACT_PICK, current_territory, keep_in_url, url_choice
 
 SEARCH_LEVELS = ("epci", "departement", "region", "commune", "france")  # the selector's order
 CHART_DEFAULT = list(headline_ids()[:3])
@@ -79,8 +79,7 @@ with tab_screen:
         format_func=lambda c: f"{dep_names[c]} ({c})",
         key="cmp_departements",
         placeholder="Tous les départements",
-        filter_mode="contains",
-        select_all=False,
+        **EXACT_PICK,
     )
     keep_in_url("cmp_departements", departements, [])
     url_choice("cmp_natures", compare.NATURE_LABELS, [], many=True)
@@ -90,8 +89,7 @@ with tab_screen:
         format_func=compare.NATURE_LABELS.get,
         key="cmp_natures",
         placeholder="Toutes les natures",
-        filter_mode="contains",
-        select_all=False,
+        **EXACT_PICK,
     )
     keep_in_url("cmp_natures", natures, [])
     all_sizes = (compare.POPULATION_STEPS[0], compare.POPULATION_STEPS[-1])
@@ -263,6 +261,7 @@ with tab_compare:
         format_func=labels.get,
         key="cmp_selection",
         placeholder="ex. Haut Val de Sèvre",
+        **EXACT_PICK,
     )
     st.session_state["cmp_saved"] = selection
     if selection:
@@ -338,8 +337,7 @@ with tab_compare:
         available,
         format_func=lambda i: get_indicator(i).label,
         key="cmp_chart_indicators",
-        filter_mode="contains",
-        select_all=False,
+        **EXACT_PICK,
     )
     keep_in_url("cmp_chart_indicators", charted, chart_default)
     for ind in charted:
@@ -352,8 +350,7 @@ with tab_compare:
         available,
         format_func=lambda i: get_indicator(i).short,
         key="cmp_profile_indicators",
-        filter_mode="contains",
-        select_all=False,
+        **EXACT_PICK,
     )
     keep_in_url("cmp_profile_indicators", profile, profile_default)
     if len(profile) >= 3:

@@ -15,6 +15,7 @@ from ui.cache import base
 
 __all__ = [
     "DEFAULT_TERRITORY",
+    "EXACT_PICK",
     "current_territory",
     "keep_in_url",
     "projector_mode",
@@ -28,6 +29,10 @@ __all__ = [
 ]
 
 DEFAULT_TERRITORY = ("france", "FR")
+# Every multiselect picks what the user means: typed text matches as a substring (the fuzzy default
+# offered "Larrau" three communes) and there is no "Select N matches" entry (English, and Enter on
+# a phone took all the matches at once). Pass as `st.multiselect(..., **EXACT_PICK)`.
+EXACT_PICK = {"filter_mode": "contains", "select_all": False}
 _KEY = "territoire"
 _WIDGET = "territoire_choisi"
 _PROJECTOR = "projecteur"

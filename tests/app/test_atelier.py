@@ -87,6 +87,17 @@ def test_add_enjeu_with_indicator_lists_it_with_its_figure(app):
     assert at.subheader[1].value == "Enjeux saisis (1)"
 
 
+def test_pickers_take_only_what_the_participant_picks(app):
+    """Typing 'Larrau' offered 'Select 3 matches' (fuzzy) and Enter saved three communes: every picker
+    matches the typed text as a substring and has no bulk selection (issue #17, item 11)."""
+    at = app
+    for key in ("enjeu_communes", "enjeu_appuie", "enjeu_contredit"):
+        proto = at.multiselect(key=key).proto
+        assert proto.select_all == 0, key
+        mode = proto.DESCRIPTOR.fields_by_name["filter_mode"].enum_type.values_by_number[proto.filter_mode]
+        assert mode.name == "FILTER_MODE_CONTAINS", key
+
+
 def test_empty_enjeu_gets_a_french_message(app):
     at = app
     at.button(key="enjeu_enregistrer").click().run()
@@ -186,7 +197,10 @@ def test_page_on_the_synthetic_base(built_store, tmp_path, monkeypatch):
     at.button(key="enjeu_enregistrer").click().run()
     assert not at.exception and not at.error
     (evidence,) = [m for m in _markdown(at) if m.startswith("▲")]
-    assert "rang " in evidence and "RP 2017" in evidence and f"niveau EPCI {EPCI_A}" in evidence
+    assert (
+        "rang " in evidence and "RP 2017" in evidence and "chiffre de l'EPCI CA du Pays Ajaccien" in evidence
+    )
+    assert EPCI_A not in evidence  # a participant reads the name, never the code
     context.cached_store.clear()
 
 

@@ -66,3 +66,11 @@ def test_carte_caption_names_the_classes_with_their_acronym(app):
     caption = next(c.value for c in at.caption if c.value.startswith("Source :"))
     assert "Classes : classes fixes de l'IFN (1 à 10)." in caption
     assert "l'ifn" not in caption
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_multiselect_offers_select_n_matches(app, page):
+    """'Select N matches' is English and took every match on Enter (issue #17, items 3 and 11)."""
+    at = app.switch_page(page).run()
+    for widget in at.multiselect:
+        assert widget.proto.select_all == 0, widget.key

@@ -30,5 +30,6 @@ def test_page_on_the_built_base(built_store, tmp_path, monkeypatch):
     at.button(key="enjeu_enregistrer").click().run()
     assert not at.exception and not at.error
     (evidence,) = [m.value for m in at.markdown if m.value.startswith("▲")]
-    assert "rang " in evidence and "RP 2017" in evidence and "niveau EPCI 200041523" in evidence
+    assert "rang " in evidence and "RP 2017" in evidence and "chiffre de l'EPCI " in evidence
+    assert "200041523" not in evidence  # the territory by its name
     context.cached_store.clear()

@@ -10,6 +10,7 @@ import streamlit as st
 from indicateurs.atelier import HORIZONS, Enjeu, check_pin, escape_markdown
 from indicateurs.atelier.document import chantier_fields
 from indicateurs.config import atelier_pin
+from ui.state import EXACT_PICK
 
 from .cards import enjeu_list
 from .context import AtelierContext, facilitator_pin, flash, run_action
@@ -102,6 +103,7 @@ def chantier_form(ctx: AtelierContext, ressources: list[str]) -> None:
             format_func=_enjeu_label(enjeux),
             key="chantier_enjeux",
             placeholder="Choisir des enjeux",
+            **EXACT_PICK,
         )
         st.text_area("Objectif", key="chantier_objectif", max_chars=1000)
         st.text_area("Acteurs", key="chantier_acteurs", max_chars=1000)
@@ -111,6 +113,7 @@ def chantier_form(ctx: AtelierContext, ressources: list[str]) -> None:
                 options=ressources,
                 key="chantier_lieux",
                 placeholder="Choisir des lieux",
+                **EXACT_PICK,
             )
         st.text_area("Autres ressources", key="chantier_ressources", max_chars=800)
         st.text_input("Première action", key="chantier_action", max_chars=1000)
@@ -157,6 +160,7 @@ def chantier_list(ctx: AtelierContext) -> None:
                 format_func=label,
                 key=key,
                 placeholder="Choisir des enjeux",
+                **EXACT_PICK,
             )
             left, right = st.columns(2)
             left.button(

@@ -7,6 +7,7 @@ import uuid
 import streamlit as st
 
 from indicateurs.atelier import CATEGORIES, describe_evidence, escape_markdown, evidence_for
+from ui.state import EXACT_PICK
 
 from .cards import enjeu_list
 from .context import AtelierContext, indicator_options, run_action
@@ -43,6 +44,7 @@ def enjeu_form(ctx: AtelierContext) -> None:
             format_func=lambda c: f"{noms[c]} ({c})",
             key="enjeu_communes",
             placeholder="Choisir une ou plusieurs communes",
+            **EXACT_PICK,
         )
     options = indicator_options(ctx.base, ctx.level)
     if not options:
@@ -59,6 +61,7 @@ def enjeu_form(ctx: AtelierContext) -> None:
                 format_func=options.__getitem__,
                 key=f"enjeu_{sens}",
                 placeholder="Choisir un ou plusieurs indicateurs",
+                **EXACT_PICK,
             )
             for indicator_id in chosen:
                 figure = evidence_for(wide, indicator_id, ctx.level, ctx.code, sens)
