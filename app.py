@@ -1,8 +1,16 @@
 """Atlas de l'inclusion numérique: entry point (page config, navigation, shared territory selector)."""
 
+import sys
+
 import streamlit as st
 
-from ui import cache, state, style
+# The first import of the map and data libraries (geopandas, folium, pyarrow) takes seconds: say so
+# from the first second rather than leave the page blank (issue #17, item 12).
+_opening = st.empty()
+if "ui.cache" not in sys.modules:
+    _opening.info("Ouverture de l'atlas : chargement des outils de cartographie et de calcul…")
+
+from ui import cache, state, style  # noqa: E402 - after the first words on screen
 
 carte = st.Page("app_pages/carte.py", title="Carte", icon="🗺️", url_path="carte")
 
@@ -23,6 +31,7 @@ pages = [
 ]
 page = st.navigation(pages)
 st.set_page_config(page_title=f"{page.title} · Atlas de l'inclusion numérique", page_icon="🗺️", layout="wide")
+_opening.empty()
 projector = state.projector_toggle()
 style.inject(projector)
 if cache.ensure_base() is None:

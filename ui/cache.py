@@ -40,7 +40,11 @@ def ensure_base() -> Base | None:
         base.clear()
         geometry.clear()
     with st.status("Première ouverture : construction de la base de données…", expanded=True) as status:
-        bar = st.progress(0.0, text="Préparation")
+        st.caption(
+            "Une seule fois : l'atlas lit ses sources (miroir local ou internet), construit les communes et "
+            "les territoires, puis calcule les indicateurs. Comptez une à quelques minutes."
+        )
+        bar = st.progress(0.0, text="Lecture des sources de données")
 
         def progress(step: str, fraction: float) -> None:
             bar.progress(min(max(float(fraction), 0.0), 1.0), text=step)

@@ -28,7 +28,9 @@ from indicateurs.base.reader import (
     load_base,
 )
 from indicateurs.config import base_dir
+from indicateurs.reference.catalogue import get_source
 from indicateurs.reference.registry import LEVELS, Indicator, get_indicator, list_indicators
+from indicateurs.reference.text import format_number
 from indicateurs.sources import loaders
 from indicateurs.sources.places import SOURCE_IDS as PLACE_SOURCES
 from indicateurs.sources.territories import FRANCE, Reference, harmonise, load_reference
@@ -51,6 +53,12 @@ _INDICATOR_SOURCES = (
     "arcep_debit_communes_2019",
     "insee_illectronisme_hdf",
 )
+# What a build step really does with a source, in the words of the progress bar.
+_ORIGIN_WORDS = {
+    "magasin": "déjà dans le magasin local",
+    "miroir": "copie depuis le miroir local",
+    "téléchargement": "téléchargement depuis internet",
+}
 SOURCES = _REFERENCE_SOURCES + _INDICATOR_SOURCES + PLACE_SOURCES + tuple(GEO_SOURCES.values())
 
 
@@ -71,16 +79,23 @@ def _build_base(progress: Progress | None, *, force: bool) -> dict:
 
     say = progress or (lambda step, fraction: None)
     start = time.perf_counter()
-    say("Récupération des sources", 0.0)
+    say("Lecture des sources de données", 0.0)
     paths: dict[str, Path] = {}
     for i, source_id in enumerate(SOURCES):
+        title = get_source(source_id).title
+        how = {"kind": ""}
 
-        def downloaded(done: int, total: int | None, i=i, source_id=source_id) -> None:
+        def origin(kind: str, i=i, title=title, how=how) -> None:
+            how["kind"] = kind
+            say(f"{title} : {_ORIGIN_WORDS.get(kind, kind)}", 0.3 * i / len(SOURCES))
+
+        def copied(done: int, total: int | None, i=i, title=title, how=how) -> None:
             share = done / total if total else 0.0
-            say(f"Téléchargement {source_id} ({done / 1e6:.1f} Mo)", 0.3 * (i + share) / len(SOURCES))
+            words = _ORIGIN_WORDS.get(how["kind"], how["kind"])
+            say(f"{title} : {words} ({format_number(done / 1e6, 1)} Mo)", 0.3 * (i + share) / len(SOURCES))
 
-        paths[source_id] = fetch(source_id, progress=downloaded)
-        say(f"Source {source_id}", 0.3 * (i + 1) / len(SOURCES))
+        paths[source_id] = fetch(source_id, progress=copied, origin=origin)
+        say(f"{title} : prête ({i + 1} sur {len(SOURCES)})", 0.3 * (i + 1) / len(SOURCES))
     fingerprint = _fingerprint(paths)
     target = base_dir()
     if not force and (target / "report.json").exists():
@@ -173,11 +188,11 @@ def _sha256(path: Path) -> str:
 
 def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
     warnings: list[str] = []
-    say("Référentiel territorial (COG 2025)", 0.32)
+    say("Construction des communes, EPCI, départements et régions (COG 2025)", 0.32)
     ref = load_reference(*(paths[s] for s in _REFERENCE_SOURCES))
-    say("Indicateurs communaux", 0.4)
+    say("Calcul des indicateurs de chaque commune", 0.4)
     communes, source_reports = _commune_table(ref, paths, warnings)
-    say("Lieux d'inclusion numérique", 0.55)
+    say("Placement des lieux d'accompagnement au numérique", 0.55)
     geo_communes = loaders.load_geometry(paths["geo_communes_2025"], "geo_communes_2025")
     places, place_counts, place_report = _places(geo_communes, paths, ref)
     source_reports.update(place_report)
@@ -191,14 +206,14 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
     communes["lieux_pour_10000__num"] = communes.get("nb_lieux_total", np.nan)
     communes["lieux_pour_10000__den"] = communes["population"] / 10_000
 
-    say("Agrégation EPCI, départements, régions, France", 0.7)
+    say("Calcul des EPCI, départements, régions et de la France à partir des communes", 0.7)
     territories = _territories(ref, communes)
     values = _values(communes, warnings)
     values = pd.concat([values, _illectronisme(paths, ref, source_reports)], ignore_index=True)
     values = pd.concat([values, _scores(values)], ignore_index=True)
     values = _with_provenance(values)
 
-    say("Contours simplifiés pour le web", 0.85)
+    say("Simplification des contours pour les cartes", 0.85)
     geo_report = _write_geometries(folder, paths, territories, geo_communes)
     territories.to_parquet(folder / "territories.parquet", index=False)
     values.to_parquet(folder / "values.parquet", index=False)

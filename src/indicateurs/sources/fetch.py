@@ -64,16 +64,24 @@ class _Rejected(AtlasError, ValueError):
 # --------------------------------------------------------------------------- public API
 
 
-def fetch(source_id: str, *, progress: Progress | None = None, force: bool = False) -> Path:
+def fetch(
+    source_id: str,
+    *,
+    progress: Progress | None = None,
+    force: bool = False,
+    origin: Callable[[str], None] | None = None,
+) -> Path:
     """The validated file of `source_id` in the local store, fetched if needed.
 
     Order: the store (if its sha256 matches the manifest; skipped with `force`), then a copy from
     `INDICATEURS_MIROIR`, then a download of the public URL followed by the source's transform.
+    `origin` is told which one is being tried ("magasin", "miroir", "téléchargement"), so that a
+    progress message says what really happens (a copy from the mirror is not a download).
     """
     source = get_source(source_id)
     target = raw_dir() / source.file
     try:
-        return _fetch(source, target, progress, force)
+        return _fetch(source, target, progress, force, origin or (lambda kind: None))
     except OSError as exc:  # the store itself: full disk, read-only folder…
         raise FetchError(
             f"Source « {source.id} » ({source.title}) : écriture impossible dans le magasin {target.parent} "
@@ -84,9 +92,12 @@ def fetch(source_id: str, *, progress: Progress | None = None, force: bool = Fal
         ) from exc
 
 
-def _fetch(source: Source, target: Path, progress: Progress | None, force: bool) -> Path:
+def _fetch(
+    source: Source, target: Path, progress: Progress | None, force: bool, origin: Callable[[str], None]
+) -> Path:
     if not force and _in_store(source, target):  # read-only when up to date
         _log.info("%s : %s (déjà présent et valide)", source.id, _ORIGIN_STORE)
+        origin(_ORIGIN_STORE)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_parts(target)
@@ -95,6 +106,7 @@ def _fetch(source: Source, target: Path, progress: Progress | None, force: bool)
     mirror = mirror_dir()
     origin_file = mirror / source.mirror_path if mirror is not None else None
     if origin_file is not None and origin_file.is_file():
+        origin(_ORIGIN_MIRROR)
         try:
             return _install(source, target, lambda tmp: _copy(origin_file, tmp, progress), _ORIGIN_MIRROR)
         except _Rejected as exc:
@@ -107,6 +119,7 @@ def _fetch(source: Source, target: Path, progress: Progress | None, force: bool)
             "la source est publiée en plusieurs fichiers : elle doit venir du miroir (INDICATEURS_MIROIR)"
         )
     else:
+        origin(_ORIGIN_WEB)
         try:
             return _install(source, target, lambda tmp: _download(source.url, tmp, progress), _ORIGIN_WEB)
         except (_Rejected, derive.DeriveError) as exc:
