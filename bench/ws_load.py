@@ -441,7 +441,7 @@ class Served:
     url: str
     pids: list[int]
     label: str
-    kill: object = None  # callable(i) stopping instance i (cluster only)
+    direct: list[str] = field(default_factory=list)  # each instance's own address (to warm them all)
 
 
 def rss_of(pids: list[int]) -> int:
@@ -477,12 +477,13 @@ def servers(instances: int, *, store: Path | None, root: Path = ROOT, proxy: boo
         from bench.load_test import serve_app
 
         with serve_app(store, root=root) as server:
-            yield Served(server.url, [server.process.pid], "streamlit seul")
+            yield Served(server.url, [server.process.pid], "streamlit seul", [server.url])
         return
     from indicateurs.cli.servir import cluster
 
     with cluster(instances, root=root, env=env) as c:
-        yield Served(c.url, c.pids(), f"{instances} instance(s) derrière nginx", kill=c.kill_instance)
+        direct = [c.instance_url(i) for i in range(instances)]
+        yield Served(c.url, c.pids(), f"{instances} instance(s) derrière nginx", direct)
 
 
 class MemorySampler:
@@ -617,7 +618,8 @@ def main(argv: list[str] | None = None) -> int:
                 served = Served(args.url, [], args.url)
             else:
                 served = stack.enter_context(servers(n, store=store))
-            asyncio.run(warm_async(served.url, timeout=max(args.timeout, 300)))
+            for url in served.direct or [served.url]:
+                asyncio.run(warm_async(url, timeout=max(args.timeout, 300)))
             r = measure(served, args.scenario, args.participants, args.duree, think, args.timeout)
             print_result(r, target)
             results.append(r)
