@@ -762,8 +762,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="sans navigateur : sessions AppTest dans des fils de ce processus (part du serveur seule)",
     )
+    parser.add_argument(
+        "--protocole",
+        action="store_true",
+        help="sans navigateur, par le WebSocket de Streamlit (bench.ws_load) : salle de 3 min puis rush",
+    )
     parser.add_argument("--json", type=Path, help="écrire aussi les résultats dans ce fichier JSON")
     args = parser.parse_args(argv)
+    if args.protocole:  # the server's share, through its real protocol: see bench/ws_load.py
+        from bench import ws_load
+
+        store_args = ["--store", str(args.store)] if args.store else []
+        for n in args.sessions:
+            ws_load.main(["salle", "--participants", str(n), "--duree", "180", *store_args])
+            ws_load.main(["rush", "--participants", str(n), *store_args])
+        return 0
     store = args.store or (
         Path(os.environ["INDICATEURS_DATA"]) if os.environ.get("INDICATEURS_DATA") else None
     )

@@ -18,6 +18,7 @@ import contextlib
 import os
 import sys
 import time
+import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -60,7 +61,8 @@ async def first_visit(browser, base_url: str, path: str, timeout: float = 180) -
     decoded: dict[str, int] = {}
     encoding: dict[str, str] = {}
     finished_at: dict[str, float] = {}
-    ws_bytes = [0]
+    ws_bytes = [0, 0]  # payload after decompression, and an estimate of its size on the wire
+    deflate = zlib.compressobj(6, zlib.DEFLATED, -15)  # permessage-deflate keeps its window (context)
     t0 = time.perf_counter()
 
     def on_request(e) -> None:
@@ -79,7 +81,9 @@ async def first_visit(browser, base_url: str, path: str, timeout: float = 180) -
 
     def on_frame(e) -> None:
         payload = e["response"].get("payloadData", "")
-        ws_bytes[0] += len(base64.b64decode(payload)) if e["response"].get("opcode") == 2 else len(payload)
+        data = base64.b64decode(payload) if e["response"].get("opcode") == 2 else payload.encode()
+        ws_bytes[0] += len(data)
+        ws_bytes[1] += len(deflate.compress(data) + deflate.flush(zlib.Z_SYNC_FLUSH)) - 4 + 6
 
     cdp.on("Network.requestWillBeSent", on_request)
     cdp.on("Network.responseReceived", on_response)
@@ -106,6 +110,10 @@ async def first_visit(browser, base_url: str, path: str, timeout: float = 180) -
         "js_compressed": sum(1 for r in js if encoding.get(r)),
         "js_files": len(js),
         "ws_bytes": ws_bytes[0],
+        "ws_wire_bytes": ws_bytes[1],
+        "largest": sorted(((wire.get(r, 0), urls[r].rsplit("/", 1)[-1][:40]) for r in urls), reverse=True)[
+            :4
+        ],
         "requests": len(urls),
         "map_s": round(map_at, 2) if map_at is not None else None,
         "plotly_s": round(plotly_at, 2) if plotly_at is not None else None,
@@ -135,7 +143,7 @@ def _print(label: str, rows: list[dict]) -> None:
     print(f"\n=== première visite, {label} (navigateur neuf, serveur chaud)")
     print(
         f"  {'page':<38} {'HTTP reçu':>9} {'décodé':>7} {'JS reçu':>7} {'JS gzip':>8} "
-        f"{'WS':>6} {'carte':>6} {'Plotly':>7} {'Plotly avant carte':>19}"
+        f"{'WS':>6} {'WS fil':>6} {'carte':>6} {'Plotly':>7} {'Plotly avant carte':>19}"
     )
     for r in rows:
         verdict = (
@@ -149,11 +157,21 @@ def _print(label: str, rows: list[dict]) -> None:
         )
         print(
             f"  {r['path']:<38} {_mb(r['http_wire_bytes']):>9} {_mb(r['http_decoded_bytes']):>7} "
-            f"{_mb(r['js_wire_bytes']):>7} {r['js_compressed']:>3}/{r['js_files']:<4} {_mb(r['ws_bytes']):>6} "
+            f"{_mb(r['js_wire_bytes']):>7} {r['js_compressed']:>3}/{r['js_files']:<4} {_mb(r['ws_bytes']):>6} {_mb(r['ws_wire_bytes']):>6} "
             f"{r['map_s'] if r['map_s'] is not None else '-':>6} {r['plotly_s'] if r['plotly_s'] is not None else '-':>7} "
             f"{'oui' if r['plotly_before_map'] else 'non':>19}{verdict}"
         )
-    print("  (Mo ; HTTP reçu = octets sur le fil ; WS = messages après décompression ; temps en s)")
+    for r in rows[:1]:
+        print(
+            "  plus gros fichiers de "
+            + r["path"]
+            + " : "
+            + ", ".join(f"{n} {_mb(b)} Mo" for b, n in r["largest"])
+        )
+    print(
+        "  (Mo ; HTTP reçu = octets sur le fil ; WS = messages décompressés, WS fil = estimation compressée"
+        " (deflate, comme permessage-deflate) ; objectif ≤ 2 Mo = HTTP reçu + WS fil ; temps en s)"
+    )
 
 
 def main(store: Path | None = None, pages: tuple[str, ...] = PAGES) -> int:
