@@ -149,8 +149,11 @@ def serve_app(
     env: dict[str, str] | None = None,
     root: Path = ROOT,
     start_timeout: float = 90,
+    script: str = "app.py",
 ) -> Iterator[Server]:
-    """Run `streamlit run app.py` (of `root`) on a free 127.0.0.1 port until the block ends, then stop it."""
+    """Run `streamlit run app.py` (of `root`) on a free 127.0.0.1 port until the block ends, then stop it.
+
+    `script="serve.py"` runs the same app with its static bundles gzipped (see serve.py)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     full_env = {
@@ -167,7 +170,7 @@ def serve_app(
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        script,
         "--server.address=127.0.0.1",
         f"--server.port={port}",
         "--server.headless=true",

@@ -7,7 +7,8 @@ server compressed), the same bytes decoded, WebSocket payloads (after permessage
 Streamlit's 4.7 MB Plotly bundle (`PlotlyChart.*.js`) was fetched compared with the first map drawn.
 
 Streamlit 1.67 serves `/static/` uncompressed on purpose (`SelectiveGZipMiddleware` bypasses it,
-no option changes that): only a proxy compresses the bundles.
+no option changes that): nginx compresses them, and `streamlit run serve.py` (st.App with a
+middleware that gzips each bundle once) when the app is served alone.
 """
 
 from __future__ import annotations
@@ -180,7 +181,11 @@ def main(store: Path | None = None, pages: tuple[str, ...] = PAGES) -> int:
 
     print("Machine partagée ? Les temps valent pour la charge du moment ; les octets, non.")
     with serve_app(store, root=ROOT) as server:
-        _print("Streamlit seul", asyncio.run(_visits(server.url, pages)))
+        _print("streamlit run app.py", asyncio.run(_visits(server.url, pages)))
+    with serve_app(store, root=ROOT, script="serve.py") as server:
+        _print(
+            "streamlit run serve.py (bundles gzip en mémoire)", asyncio.run(_visits(server.url, pages[:3]))
+        )
     env = {"INDICATEURS_DATA": str(store)} if store else {}
     with cluster(1, root=ROOT, env=env) as c:
         _print("derrière nginx (gzip)", asyncio.run(_visits(c.url, pages[:3])))
