@@ -152,7 +152,7 @@ def _print(label: str, rows: list[dict]) -> None:
             if not r["path"].startswith("/carte")
             else (
                 "  ≤ 2 Mo : atteint"
-                if r["http_wire_bytes"] + r["ws_bytes"] <= TARGET_BYTES
+                if r["http_wire_bytes"] + r["ws_wire_bytes"] <= TARGET_BYTES
                 else "  ≤ 2 Mo : manqué"
             )
         )
