@@ -218,15 +218,17 @@ def _start_instance(root: Path, port: int, env: dict[str, str], workdir: Path, t
         process = subprocess.Popen(
             cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    instance = Instance(port, process, log)
     deadline = time.monotonic() + timeout
-    while not _healthy(f"http://127.0.0.1:{port}/_stcore/health"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
-            tail = log.read_text(errors="replace")[-1500:]
-            raise RuntimeError(f"l'instance du port {port} n'a pas démarré ({log}) :\n{tail}")
-        time.sleep(0.3)
-    return instance
+    try:
+        while not _healthy(f"http://127.0.0.1:{port}/_stcore/health"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log.read_text(errors="replace")[-1500:]
+                raise RuntimeError(f"l'instance du port {port} n'a pas démarré ({log}) :\n{tail}")
+            time.sleep(0.3)
+    except BaseException:  # failed, or Ctrl-C while starting: never leave it running
+        _stop(process)
+        raise
+    return Instance(port, process, log)
 
 
 def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
@@ -324,11 +326,12 @@ def _servir(args: argparse.Namespace) -> int:
         ports = [args.premier_port + i for i in range(args.instances)]
         print(site_config(f"{args.port}", ports), end="")
         return 0
-    stop = {"now": False}
 
     def _on_signal(signum, _frame) -> None:
-        stop["now"] = True
+        raise KeyboardInterrupt  # the cluster block then stops nginx and every instance
 
+    # Explicit, so that Ctrl-C also works when the shell started us with SIGINT ignored (`… &`).
+    signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     print(f"Démarrage de {args.instances} instance(s) Streamlit et de nginx…", flush=True)
     try:
@@ -345,7 +348,7 @@ def _servir(args: argparse.Namespace) -> int:
             )
             print(f"Atlas servi sur {shown} ({args.instances} instance(s)). Ctrl-C pour arrêter.", flush=True)
             print(f"Journaux : {c.workdir}", flush=True)
-            while not stop["now"]:
+            while True:
                 time.sleep(2)
                 for i, instance in enumerate(c.instances):
                     if instance.process.poll() is not None:  # a crashed instance comes back
