@@ -119,3 +119,19 @@ def test_other_levels(base, code, level):
     assert ("indice_composite" in profile.key_figures.index) == (profile.level != "france")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(profile_pdf(profile, base))).pages)
     assert profile.nom in text and "nan" not in text.lower().split()
+
+
+@pytest.mark.parametrize("code", ["200067106", "200066926"])  # CA du Pays Basque, CA Grand Auch
+def test_summary_calls_a_good_thd_coverage_a_strength(base, code):
+    """Issue #17, item 1: Pays Basque's THD coverage beats 82.5 % of EPCI (fragility percentile 17.5),
+    yet 'En résumé' listed it among the fragilities."""
+    from indicateurs.analysis.profile import build_profile
+
+    profile = build_profile(base, code, "epci")
+    pct = profile.key_figures.at["part_thd", "national_pct"]
+    assert pct < 25  # a strength, as the PDF table says
+    fragile = next((line for line in profile.summary if line.startswith("Fragilités")), "")
+    strong = next((line for line in profile.summary if line.startswith("Points d'appui")), "")
+    assert "THD" not in fragile and "locaux en THD" in strong
+    if code == "200067106":
+        assert round(100 - pct, 1) == 82.5
