@@ -160,14 +160,18 @@ keep_in_url("profil_indicateur", chosen, default_chosen)
 st.plotly_chart(ladder_figure(profile.ladder, chosen), key="profil_echelle", config={"displayModeBar": False})
 if chosen in key.index:
     row = key.loc[chosen]
-    where = (
-        [f"percentile national {row['national_pct']:.0f}"]
-        if row["national_pct"] == row["national_pct"]
-        else []
-    )
+    where = [f"{row['national_pct']:.0f} en France"] if row["national_pct"] == row["national_pct"] else []
     if row["regional_pct"] == row["regional_pct"]:
-        where.append(f"régional {row['regional_pct']:.0f}")
-    note = f" ({', '.join(where)} ; 100 = le plus fragile)" if where else ""
+        where.append(f"{row['regional_pct']:.0f} dans la région")
+    reading = (
+        (  # a context figure (population, density) has no fragile side
+            "centile de fragilité",
+            "100 = le plus fragile",
+        )
+        if get_indicator(chosen).direction
+        else ("centile", "100 = la valeur la plus élevée")
+    )
+    note = f" ({reading[0]} : {', '.join(where)} ; {reading[1]})" if where else ""
     st.caption(f"{profile.nom} : {row['display']}{note}. Source : {row['citation']}.")
 else:
     st.caption(f"Source : {get_indicator(chosen).citation}.")

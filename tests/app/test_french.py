@@ -74,3 +74,23 @@ def test_no_multiselect_offers_select_n_matches(app, page):
     at = app.switch_page(page).run()
     for widget in at.multiselect:
         assert widget.proto.select_all == 0, widget.key
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_of_an_epci_has_no_english(app, page):
+    from tests.synthetic import EPCI_A
+
+    app.query_params["territoire"] = f"epci:{EPCI_A}"
+    at = app.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert english_in(at) == []
+
+
+def test_comparison_of_two_epci_has_no_english(app):
+    from tests.synthetic import EPCI_A, EPCI_B
+
+    app.query_params["selection"] = f"epci:{EPCI_A},epci:{EPCI_B}"
+    at = app.switch_page("app_pages/comparer.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe, "the comparison is drawn"
+    assert english_in(at) == []
