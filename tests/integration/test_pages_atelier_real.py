@@ -15,10 +15,11 @@ EPCI = ("epci", "200041523")
 
 def test_page_on_the_built_base(built_store, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atelier.sqlite'}")
+    from ui import cache
     from ui.atelier import context
 
     context.cached_store.clear()
-    context._base.clear()
+    cache.base.clear()
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["territoire"] = EPCI
     at.run()
