@@ -528,7 +528,6 @@ def screening_export(screen: pd.DataFrame, weights: Mapping[str, float] | None =
     return pd.DataFrame(
         {
             "Rang": screen["rang"],
-            "Rang national": screen["rang_national"],
             "EPCI": screen["nom"],
             "Code SIREN": screen["code"],
             "Département": screen["departement"],
@@ -538,6 +537,7 @@ def screening_export(screen: pd.DataFrame, weights: Mapping[str, float] | None =
             "Indice composite (0 à 100)": screen["indice_composite"],
             "Lieux pour 10 000 hab.": screen["lieux_pour_10000"],
             "Score pondéré (0 à 100)": screen["score"],
+            "Rang national": screen["rang_national"],
             "Stabilité du rang national": screen["stabilite"],
             "Pondérations": described,
             "Sources": f"{get_indicator('population').citation} ; {ifn.citation} ; {offer.citation} ; "
