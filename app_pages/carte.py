@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 from indicateurs.reference.registry import get_indicator
 from indicateurs.render import maps
 from indicateurs.render import tables as exports
+from indicateurs.render.tables import french_style
 from ui import carte, data, state
 
 DEFAULT_INDICATOR = "ifn"
@@ -91,16 +92,16 @@ def map_panel() -> None:
 
     st.subheader("Les valeurs de la carte")
     value_col = maps.value_column(view.indicator)
-    fmt = "%.1f %%" if view.indicator.is_rate else f"%.{view.indicator.decimals}f"
+    places = 1 if view.indicator.is_rate else view.indicator.decimals
     st.dataframe(
-        view.table,
+        french_style(view.table, {value_col: places, "Rang": 0}),  # '16,1', '54 306': French numbers
         hide_index=True,
         width="stretch",
         key="tableau",
         column_config={
             "Code": st.column_config.TextColumn("Code"),
-            value_col: st.column_config.NumberColumn(value_col, format=fmt),
-            "Rang": st.column_config.NumberColumn("Rang", help="1 = le plus fragile", format="%d"),
+            value_col: st.column_config.NumberColumn(value_col),
+            "Rang": st.column_config.NumberColumn("Rang", help="1 = le plus fragile"),
         },
     )
     export = view.table.assign(Source=view.indicator.citation, Niveau=view.level)
