@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -28,10 +27,10 @@ from indicateurs.base.reader import (
     BaseMissingError,
     load_base,
 )
-from indicateurs.sources import loaders
-from indicateurs.reference.registry import LEVELS, Indicator, get_indicator, list_indicators
 from indicateurs.config import base_dir
-from indicateurs.sources.territories import FRANCE, Reference, harmonise, load_reference
+from indicateurs.reference.registry import LEVELS, Indicator, get_indicator, list_indicators
+from indicateurs.sources import loaders
+from indicateurs.sources.territories import FRANCE, Reference, dissolve, harmonise, load_reference
 
 __all__ = ["build_base"]
 
@@ -60,6 +59,9 @@ _PLACE_SOURCES = (
     "cnfs_structures_postes_2023",
 )
 SOURCES = _REFERENCE_SOURCES + _INDICATOR_SOURCES + _PLACE_SOURCES + tuple(GEO_SOURCES.values())
+# Boundaries the build can rebuild itself by dissolving the communes with the membership lists:
+# a failed fetch of one of them is a warning, not a failed build.
+_DISSOLVABLE = {GEO_SOURCES[level]: level for level in ("epci", "departement", "region")}
 
 
 # -------------------------------------------------------------------------------------------- build
@@ -75,19 +77,25 @@ def build_base(progress: Progress | None = None, *, force: bool = False) -> dict
 
 
 def _build_base(progress: Progress | None, *, force: bool) -> dict:
-    from indicateurs.sources.fetch import fetch
+    from indicateurs.sources.fetch import FetchError, fetch
 
     say = progress or (lambda step, fraction: None)
     start = time.perf_counter()
     say("Récupération des sources", 0.0)
     paths: dict[str, Path] = {}
+    unfetched: dict[str, str] = {}
     for i, source_id in enumerate(SOURCES):
 
         def downloaded(done: int, total: int | None, i=i, source_id=source_id) -> None:
             share = done / total if total else 0.0
             say(f"Téléchargement {source_id} ({done / 1e6:.1f} Mo)", 0.3 * (i + share) / len(SOURCES))
 
-        paths[source_id] = fetch(source_id, progress=downloaded)
+        try:
+            paths[source_id] = fetch(source_id, progress=downloaded)
+        except FetchError as exc:
+            if source_id not in _DISSOLVABLE:
+                raise
+            unfetched[source_id] = str(exc)
         say(f"Source {source_id}", 0.3 * (i + 1) / len(SOURCES))
     fingerprint = _fingerprint(paths)
     target = base_dir()
@@ -104,7 +112,7 @@ def _build_base(progress: Progress | None, *, force: bool) -> dict:
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        report = _build_into(tmp, paths, say)
+        report = _build_into(tmp, paths, say, unfetched)
         report.update(fingerprint=fingerprint, seconds=round(time.perf_counter() - start, 1))
         (tmp / "report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
@@ -179,8 +187,13 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
+def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: dict | None = None) -> dict:
     warnings: list[str] = []
+    for source_id, problem in (unfetched or {}).items():
+        warnings.append(
+            f"Contours {_DISSOLVABLE[source_id]} : fichier non récupéré ({problem}) ; "
+            "contours reconstruits par fusion des communes selon les listes d'appartenance"
+        )
     say("Référentiel territorial (COG 2025)", 0.32)
     ref = load_reference(*(paths[s] for s in _REFERENCE_SOURCES))
     say("Indicateurs communaux", 0.4)
@@ -207,7 +220,7 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
     values = _with_provenance(values)
 
     say("Contours simplifiés pour le web", 0.85)
-    geo_report = _write_geometries(folder, paths, territories, geo_communes)
+    geo_report = _write_geometries(folder, paths, territories, geo_communes, ref)
     territories.to_parquet(folder / "territories.parquet", index=False)
     values.to_parquet(folder / "values.parquet", index=False)
     places.to_parquet(folder / "places.parquet", index=False)
@@ -219,8 +232,28 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
         "values": len(values),
         "sources": source_reports,
         "geometries": geo_report,
+        "provenance": _provenance(paths),
         "warnings": warnings,
     }
+
+
+def _provenance(paths: dict[str, Path]) -> dict[str, dict]:
+    """Per source used: its millésime, URL, origin (store, mirror, download) and retrieval date."""
+    from indicateurs.reference.catalogue import get_source
+    from indicateurs.sources.fetch import store_manifest
+
+    manifest = store_manifest()
+    out = {}
+    for source_id in sorted(paths):
+        source, entry = get_source(source_id), manifest.get(source_id, {})
+        out[source_id] = {
+            "millesime": source.millesime,
+            "url": entry.get("url") or source.url,
+            "origin": entry.get("origin"),
+            "fetched_at": entry.get("fetched_at"),
+            "sha256": entry.get("sha256"),
+        }
+    return out
 
 
 def _legacy_weights(ref: Reference, comparateur: pd.DataFrame) -> pd.Series:
@@ -494,11 +527,20 @@ def _with_provenance(values: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _write_geometries(folder: Path, paths: dict[str, Path], territories: pd.DataFrame, geo_communes) -> dict:
-    """Store each level's boundaries as GeoParquet and report how they join to the reference."""
+def _write_geometries(
+    folder: Path, paths: dict[str, Path], territories: pd.DataFrame, geo_communes, ref: Reference
+) -> dict:
+    """Store each level's boundaries as GeoParquet and report how they join to the reference.
+
+    A level whose file was not fetched is dissolved from the communes (membership lists)."""
     report = {}
     for level, source_id in GEO_SOURCES.items():
-        gdf = geo_communes if level == "commune" else loaders.load_geometry(paths[source_id], source_id)
+        if level == "commune":
+            gdf, origin = geo_communes, source_id
+        elif source_id in paths:
+            gdf, origin = loaders.load_geometry(paths[source_id], source_id), source_id
+        else:
+            gdf, origin = dissolve(geo_communes, ref, level), "fusion des communes"
         expected = set(territories.loc[territories["level"] == level, "code"])
         present = set(gdf["code"])
         report[level] = {
@@ -507,6 +549,7 @@ def _write_geometries(folder: Path, paths: dict[str, Path], territories: pd.Data
             "expected": len(expected),
             "without_geometry": sorted(expected - present)[:20],
             "unknown": sorted(present - expected)[:20],
+            "origin": origin,
         }
         gdf[["code", "nom", "geometry"]].to_parquet(folder / f"geo_{level}.parquet", index=False)
     return report

@@ -371,8 +371,8 @@ def _validate(source: Source, path: Path) -> None:
         hint = ""
         if source.relation.startswith("équivalent"):
             hint = (
-                " ; ce fichier public est seulement équivalent au fichier du miroir (autre producteur, "
-                "autres noms de propriétés) : cette source doit venir du miroir (INDICATEURS_MIROIR)"
+                " ; ce fichier public n'est qu'équivalent au fichier du miroir (autre producteur) : "
+                "vérifiez que le producteur publie toujours ces propriétés sous ces noms"
             )
         raise _Rejected(f"{what} obligatoire(s) absente(s) : {', '.join(missing)}{hint}")
 
