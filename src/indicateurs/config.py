@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["base_dir", "data_dir", "mirror_dir", "raw_dir"]
+__all__ = ["MILLESIMES", "base_dir", "data_dir", "millesimes", "mirror_dir", "raw_dir"]
 
 _REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -15,9 +15,22 @@ def data_dir() -> Path:
     return Path(os.environ.get("INDICATEURS_DATA") or _REPO_DATA)
 
 
+MILLESIMES = ("figes", "courants")
+
+
+def millesimes() -> str:
+    """Which catalogue the build uses: `figes` (the pinned snapshot, default) or `courants` (the
+    newest release each producer announces), from `INDICATEURS_MILLESIMES`."""
+    value = (os.environ.get("INDICATEURS_MILLESIMES") or "figes").strip().lower().replace("é", "e")
+    if value not in MILLESIMES:
+        raise ValueError(f"INDICATEURS_MILLESIMES doit valoir « figes » ou « courants » (reçu : {value!r}).")
+    return value
+
+
 def raw_dir() -> Path:
-    """Source files as fetched (downloaded or copied from the mirror)."""
-    return data_dir() / "raw"
+    """Source files as fetched (downloaded or copied from the mirror); the current releases are kept
+    apart from the pinned snapshot so that switching back never reads a newer file by mistake."""
+    return data_dir() / ("raw" if millesimes() == "figes" else "raw-courants")
 
 
 def base_dir() -> Path:

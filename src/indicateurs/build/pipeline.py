@@ -27,7 +27,8 @@ from indicateurs.base.reader import (
     BaseMissingError,
     load_base,
 )
-from indicateurs.config import base_dir
+from indicateurs.config import base_dir, millesimes, raw_dir
+from indicateurs.reference.catalogue import get_source
 from indicateurs.reference.registry import LEVELS, Indicator, get_indicator, list_indicators
 from indicateurs.sources import loaders
 from indicateurs.sources.territories import FRANCE, Reference, dissolve, harmonise, load_reference
@@ -67,16 +68,18 @@ _DISSOLVABLE = {GEO_SOURCES[level]: level for level in ("epci", "departement", "
 # -------------------------------------------------------------------------------------------- build
 
 
-def build_base(progress: Progress | None = None, *, force: bool = False) -> dict:
+def build_base(progress: Progress | None = None, *, force: bool = False, refresh: bool = False) -> dict:
     """Fetch the sources, harmonise to COG 2025, aggregate, and write the base. Returns the build report.
 
+    `refresh`: ask every producer again for its newest release (`--millesimes courants`); a source
+    that cannot be fetched keeps the file already in the store, and the report says so.
     Builds run one at a time in a process; a caller that waited finds the base up to date and skips.
     """
     with _BUILD_LOCK:
-        return _build_base(progress, force=force)
+        return _build_base(progress, force=force, refresh=refresh)
 
 
-def _build_base(progress: Progress | None, *, force: bool) -> dict:
+def _build_base(progress: Progress | None, *, force: bool, refresh: bool = False) -> dict:
     from indicateurs.sources.fetch import FetchError, fetch
 
     say = progress or (lambda step, fraction: None)
@@ -84,6 +87,7 @@ def _build_base(progress: Progress | None, *, force: bool) -> dict:
     say("Récupération des sources", 0.0)
     paths: dict[str, Path] = {}
     unfetched: dict[str, str] = {}
+    stale: dict[str, str] = {}
     for i, source_id in enumerate(SOURCES):
 
         def downloaded(done: int, total: int | None, i=i, source_id=source_id) -> None:
@@ -91,11 +95,16 @@ def _build_base(progress: Progress | None, *, force: bool) -> dict:
             say(f"Téléchargement {source_id} ({done / 1e6:.1f} Mo)", 0.3 * (i + share) / len(SOURCES))
 
         try:
-            paths[source_id] = fetch(source_id, progress=downloaded)
+            paths[source_id] = fetch(source_id, progress=downloaded, force=refresh)
         except FetchError as exc:
-            if source_id not in _DISSOLVABLE:
+            kept = raw_dir() / get_source(source_id).file
+            if refresh and kept.is_file():
+                paths[source_id] = kept  # offline or producer down: the version already here, said so
+                stale[source_id] = str(exc)
+            elif source_id in _DISSOLVABLE:
+                unfetched[source_id] = str(exc)
+            else:
                 raise
-            unfetched[source_id] = str(exc)
         say(f"Source {source_id}", 0.3 * (i + 1) / len(SOURCES))
     fingerprint = _fingerprint(paths)
     target = base_dir()
@@ -113,6 +122,12 @@ def _build_base(progress: Progress | None, *, force: bool) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         report = _build_into(tmp, paths, say, unfetched)
+        for source_id, problem in stale.items():
+            report["warnings"].append(
+                f"{source_id} : version la plus récente non récupérée ({problem}) ; "
+                "la version déjà présente dans le magasin est utilisée"
+            )
+            report["provenance"][source_id]["non_actualisee"] = True
         report.update(fingerprint=fingerprint, seconds=round(time.perf_counter() - start, 1))
         (tmp / "report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
@@ -217,7 +232,7 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: 
     values = _values(communes, warnings)
     values = pd.concat([values, _illectronisme(paths, ref, source_reports)], ignore_index=True)
     values = pd.concat([values, _scores(values)], ignore_index=True)
-    values = _with_provenance(values)
+    values = _with_provenance(values, _file_vintages(source_reports))
 
     say("Contours simplifiés pour le web", 0.85)
     geo_report = _write_geometries(folder, paths, territories, geo_communes, ref)
@@ -225,6 +240,7 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: 
     values.to_parquet(folder / "values.parquet", index=False)
     places.to_parquet(folder / "places.parquet", index=False)
     rows = territories.groupby("level").size().reindex(LEVELS).fillna(0).astype(int).to_dict()
+    provenance = _provenance(paths, source_reports)
     return {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_version": BUILD_VERSION,
@@ -232,14 +248,15 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: 
         "values": len(values),
         "sources": source_reports,
         "geometries": geo_report,
-        "provenance": _provenance(paths),
-        "warnings": warnings,
+        "provenance": provenance,
+        "millesimes": millesimes(),
+        "warnings": warnings + _mixed_warnings(provenance),
     }
 
 
-def _provenance(paths: dict[str, Path]) -> dict[str, dict]:
-    """Per source used: its millésime, URL, origin (store, mirror, download) and retrieval date."""
-    from indicateurs.reference.catalogue import get_source
+def _provenance(paths: dict[str, Path], reports: dict) -> dict[str, dict]:
+    """Per source used: the vintage actually used, its URL, origin (store, mirror, download),
+    retrieval date, and whether it is a fallback to the pinned snapshot."""
     from indicateurs.sources.fetch import store_manifest
 
     manifest = store_manifest()
@@ -247,13 +264,28 @@ def _provenance(paths: dict[str, Path]) -> dict[str, dict]:
     for source_id in sorted(paths):
         source, entry = get_source(source_id), manifest.get(source_id, {})
         out[source_id] = {
-            "millesime": source.millesime,
+            "millesime": entry.get("millesime") or source.millesime,
+            "millesime_fichier": (reports.get(source_id) or {}).get("millesime_fichier"),
+            "catalogue": entry.get("catalogue") or millesimes(),
             "url": entry.get("url") or source.url,
             "origin": entry.get("origin"),
             "fetched_at": entry.get("fetched_at"),
             "sha256": entry.get("sha256"),
+            "repli": entry.get("repli"),
         }
     return out
+
+
+def _mixed_warnings(provenance: dict[str, dict]) -> list[str]:
+    """A base mixing current releases and pinned fallbacks says so, in French."""
+    fallen = sorted(s for s, e in provenance.items() if e.get("repli"))
+    if not fallen:
+        return []
+    return [
+        "Base mixte : millésimes courants sauf pour "
+        + ", ".join(fallen)
+        + " (téléchargement de la version courante impossible : millésime figé utilisé)"
+    ]
 
 
 def _legacy_weights(ref: Reference, comparateur: pd.DataFrame) -> pd.Series:
@@ -285,6 +317,8 @@ def _commune_table(ref: Reference, paths: dict[str, Path], warnings: list[str]) 
         weight="menages_fiscaux",
     )
     reports["insee_comparateur_2022"] = comp.report
+    if comparateur.attrs.get("millesime"):
+        reports["insee_comparateur_2022"]["millesime_fichier"] = comparateur.attrs["millesime"]
     table = table.join(comp.frame.set_index("code"))
 
     ifn = loaders.load_ifn_2023(paths["ifn_communes_2023"])
@@ -304,6 +338,8 @@ def _commune_table(ref: Reference, paths: dict[str, Path], warnings: list[str]) 
     arcep = loaders.load_arcep_thd(paths["arcep_debit_communes_2019"])
     h = harmonise(arcep, ref, source="arcep_debit_communes_2019", sums=("locaux", "locaux_thd"))
     reports["arcep_debit_communes_2019"] = h.report
+    if arcep.attrs.get("millesime"):
+        reports["arcep_debit_communes_2019"]["millesime_fichier"] = arcep.attrs["millesime"]
     table = table.join(h.frame.set_index("code"))
 
     for source_id, rep in reports.items():
@@ -516,10 +552,21 @@ def _illectronisme(paths: dict[str, Path], ref: Reference, reports: dict) -> pd.
     )
 
 
-def _with_provenance(values: pd.DataFrame) -> pd.DataFrame:
+def _file_vintages(reports: dict) -> dict[str, str]:
+    """Source id -> the vintage its loader read in the file (when the file says it)."""
+    return {sid: rep["millesime_fichier"] for sid, rep in reports.items() if rep.get("millesime_fichier")}
+
+
+def _with_provenance(values: pd.DataFrame, file_vintages: dict[str, str] | None = None) -> pd.DataFrame:
+    """Source and millésime of every value; the millésime read in the file wins over the registry's
+    text when it differs (a current release), so a figure never claims an older vintage."""
     ids = values["indicator"].unique()
     source = {i: get_indicator(i).source for i in ids}
     millesime = {i: get_indicator(i).millesime for i in ids}
+    if millesimes() == "courants":
+        for i in ids:
+            if source[i] in (file_vintages or {}):
+                millesime[i] = file_vintages[source[i]]
     out = values.assign(source=values["indicator"].map(source), millesime=values["indicator"].map(millesime))
     for col in ("level", "indicator", "source", "millesime"):
         out[col] = out[col].astype("category")

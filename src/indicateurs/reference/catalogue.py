@@ -1,4 +1,9 @@
-"""The sources catalogue (`catalogue.toml`): the one place that names URLs, licences and millésimes."""
+"""The sources catalogues: the one place that names URLs, licences and millésimes.
+
+Two catalogues, one format: `catalogue.toml` (the pinned snapshot, "figés") and
+`catalogue_courant.toml` (the producers' own endpoints and how to find their newest release,
+"courants"). `INDICATEURS_MILLESIMES` chooses; both use the same source ids (an id names the role
+of a source in the build, the vintage actually used is recorded by the fetch and the build)."""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-__all__ = ["Source", "get_source", "list_sources"]
+from indicateurs.config import millesimes
 
-_CATALOGUE = Path(__file__).with_name("catalogue.toml")
+__all__ = ["Source", "get_source", "list_sources", "load_catalogue"]
+
+_CATALOGUES = {"figes": "catalogue.toml", "courants": "catalogue_courant.toml"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,12 @@ class Source:
     derive: str = ""  # post-download transform (see `indicateurs.derive`), "" = none
     member: str = ""  # file to take out of a downloaded zip archive
     pad: tuple[tuple[str, int], ...] = ()  # code columns zero-padded by the transform: (column, width)
+    # Current catalogue only: how to find the newest release (see `indicateurs.sources.resolve`).
+    resolve: str = ""  # "" (url as is), "datagouv", "annee", "npm"
+    url_pattern: str = ""  # download URL with {annee} or {version}
+    resource_title: str = ""  # data.gouv.fr: regular expression on the resource title
+    resource_format: str = ""  # data.gouv.fr: resource format (csv, json, zip…)
+    documentation: str = ""  # the producer's field dictionary the loader was written from
 
     @property
     def urls(self) -> list[str]:
@@ -43,9 +56,15 @@ class Source:
         return self.url.split()
 
 
-@cache
 def _load() -> dict[str, Source]:
-    with _CATALOGUE.open("rb") as f:
+    """The catalogue of the current mode (`INDICATEURS_MILLESIMES`), parsed once per mode."""
+    return load_catalogue(millesimes())
+
+
+@cache
+def load_catalogue(mode: str) -> dict[str, Source]:
+    """Source id -> Source of catalogue `mode` ("figes" or "courants")."""
+    with Path(__file__).with_name(_CATALOGUES[mode]).open("rb") as f:
         raw = tomllib.load(f)
     return {entry["id"]: Source(**_freeze(entry)) for entry in raw["sources"]}
 
