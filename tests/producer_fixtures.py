@@ -731,3 +731,121 @@ FILES: dict[str, Callable[[], tuple[str, bytes]]] = {
 def producer_files() -> dict[str, tuple[str, bytes]]:
     """source id -> (file name, bytes) for every source the build fetches."""
     return {sid: writer() for sid, writer in FILES.items()}
+
+
+# --------------------------------------------------------------------------- newest releases ("courants")
+
+# A later comparateur edition: same meaning, columns renamed after their years (P22_*, MED21, TP6021).
+COMPARATEUR_COURANT = {
+    code: (pop + 20, superf, men + 5, menfisc + 5, med + 2000, tp, chom, act + 10)
+    for code, (pop, superf, men, menfisc, med, tp, chom, act) in COMPARATEUR.items()
+}
+ARCEP_COURANT = {code: (nbr, 0, 0, nbr - 10) for code, (nbr, *_r) in ARCEP.items() if code != "01999"}
+
+
+def insee_comparateur_courant() -> tuple[str, bytes]:
+    """INSEE comparateur of a later edition: RP 2022 / Filosofi 2021 column names, ';', CRLF, zipped,
+    the dictionary in Windows latin-1."""
+    renamed = [
+        c.replace("P18_", "P22_").replace("P13_", "P16_").replace("19", "21").replace("18", "22")
+        for c in _COMPARATEUR_COLUMNS
+    ]
+    rows = []
+    for code, (pop, superf, men, menfisc, med, tp, chom, act) in COMPARATEUR_COURANT.items():
+        values = dict.fromkeys(renamed, "")
+        values.update(
+            CODGEO=code,
+            P22_POP=pop,
+            P16_POP=pop,
+            SUPERF=superf,
+            P22_MEN=men,
+            NBMENFISC21=menfisc,
+            MED21=med,
+            TP6021=tp,
+            P22_CHOM1564=chom,
+            P22_ACT1564=act,
+        )
+        rows.append([values[c] for c in renamed])
+    meta = ["COD_VAR;LIB_VAR;LIB_VAR_LONG;COD_MOD;LIB_MOD;TYPE_VAR;LONG_VAR"]
+    meta += [f"{c};Médiane du revenu disponible (année {c[-2:]});;;;NUM;7" for c in renamed[1:]]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("base_cc_comparateur.CSV", _csv_bytes(renamed, rows, sep=";"))
+        archive.writestr("meta_base_cc_comparateur.CSV", "\r\n".join(meta).encode("cp1252"))
+    return "base_cc_comparateur_csv.zip", buffer.getvalue()
+
+
+def arcep_debit_courant() -> tuple[str, bytes]:
+    """ARCEP `statistiques/last/commune/commune_debit.csv` of a later quarter (no 'Version beta' line)."""
+    header = [
+        "code_insee",
+        "nom_com",
+        "code_dep",
+        "code_reg",
+        "nbr",
+        "inel_hd",
+        "elig_hd3",
+        "elig_hd8",
+        "elig_thd30",
+        "elig_thd100",
+        "elig_thd1g",
+        "date",
+    ]
+    rows = [
+        [
+            code,
+            COMMUNES[code][0],
+            COMMUNES[code][1],
+            COMMUNES[code][2],
+            nbr,
+            0,
+            0,
+            10,
+            t30,
+            t100,
+            t1g,
+            "2026-06-30",
+        ]
+        for code, (nbr, t30, t100, t1g) in ARCEP_COURANT.items()
+    ]
+    return "commune_debit.csv", _csv_bytes(header, rows)
+
+
+def npm_registry(versions: list[str], latest: str) -> bytes:
+    """The npm registry document of a package (only the fields the resolver reads)."""
+    return json.dumps(
+        {
+            "name": "@etalab/decoupage-administratif",
+            "dist-tags": {"latest": latest},
+            "versions": {v: {"version": v} for v in versions},
+            "time": {v: f"2026-0{i + 1}-15T10:00:00.000Z" for i, v in enumerate(versions)},
+        }
+    ).encode("utf-8")
+
+
+def datagouv_dataset(resources: list[tuple[str, str, str, str]]) -> bytes:
+    """data.gouv.fr `/api/1/datasets/<id>/` (shape of the API's answer, trimmed): `resources` given as
+    (title, format, url, last_modified), in the API's own order (not by date)."""
+    return json.dumps(
+        {
+            "id": "5f0f1f1f1f1f1f1f1f1f1f1f",
+            "slug": "liste-des-structures-france-services",
+            "title": "Liste des structures France services",
+            "organization": {"name": "Agence nationale de la cohésion des territoires"},
+            "resources": [
+                {
+                    "id": f"r{i}",
+                    "title": title,
+                    "format": fmt,
+                    "url": url,
+                    "type": "main",
+                    "filetype": "remote",
+                    "mime": "text/csv",
+                    "created_at": modified,
+                    "last_modified": modified,
+                    "filesize": 1000,
+                }
+                for i, (title, fmt, url, modified) in enumerate(resources)
+            ],
+        }
+    ).encode("utf-8")

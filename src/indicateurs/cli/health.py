@@ -39,6 +39,7 @@ def check_health(url: str | None = None, *, timeout: float = 5.0, database: bool
     if url:
         checks.append(_server(url, timeout))
     checks.append(_base())
+    checks.append(_vintages())
     if database:
         checks.append(_database())
     return checks
@@ -76,6 +77,29 @@ def _base() -> Check:
         f"{counts.get('epci', 0)} EPCI, contours lisibles ({base.folder})"
     )
     return Check("base", True, detail)
+
+
+def _vintages() -> Check:
+    """Informative: a base mixing current releases and pinned fallbacks says so."""
+    import json
+
+    from indicateurs.config import base_dir
+
+    try:
+        report = json.loads((base_dir() / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Check("millésimes", True, "rapport de construction absent", required=False)
+    provenance = report.get("provenance") or {}
+    fallen = sorted(s for s, e in provenance.items() if e.get("repli"))
+    mode = report.get("millesimes", "figes")
+    if fallen:
+        return Check(
+            "millésimes",
+            False,
+            f"base mixte : millésimes {mode} sauf {', '.join(fallen)} (repli sur le millésime figé)",
+            required=False,
+        )
+    return Check("millésimes", True, f"millésimes {mode} pour les {len(provenance)} sources", required=False)
 
 
 def _database() -> Check:
