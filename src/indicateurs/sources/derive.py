@@ -121,6 +121,13 @@ def _open_member(src: Path, source: Source):
         raise DeriveError(f"archive zip illisible ({exc})") from exc
     wanted = source.member.lower()
     names = [n for n in archive.namelist() if Path(n).name.lower() == wanted]
+    if not names:  # a later edition may suffix the name with its year (base_cc_comparateur_2025.CSV)
+        stem = Path(wanted).stem
+        names = [
+            n
+            for n in archive.namelist()
+            if Path(n).name.lower().startswith(stem) and Path(n).suffix.lower() == Path(wanted).suffix
+        ]
     if not names:
         raise DeriveError(
             f"le fichier « {source.member} » est absent de l'archive zip ({archive.namelist()})"
