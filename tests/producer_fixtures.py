@@ -776,38 +776,17 @@ def insee_comparateur_courant() -> tuple[str, bytes]:
 
 
 def arcep_debit_courant() -> tuple[str, bytes]:
-    """ARCEP `statistiques/last/commune/commune_debit.csv` of a later quarter (no 'Version beta' line)."""
-    header = [
-        "code_insee",
-        "nom_com",
-        "code_dep",
-        "code_reg",
-        "nbr",
-        "inel_hd",
-        "elig_hd3",
-        "elig_hd8",
-        "elig_thd30",
-        "elig_thd100",
-        "elig_thd1g",
-        "date",
-    ]
-    rows = [
-        [
-            code,
-            COMMUNES[code][0],
-            COMMUNES[code][1],
-            COMMUNES[code][2],
-            nbr,
-            0,
-            0,
-            10,
-            t30,
-            t100,
-            t1g,
-            "2026-06-30",
-        ]
-        for code, (nbr, t30, t100, t1g) in ARCEP_COURANT.items()
-    ]
+    """ARCEP `statistiques/last/commune/commune_debit.csv` of a later quarter: no 'Version beta' line,
+    an `elig_bhd8` class, and one row per premises `type` besides the all-premises `logloc` row."""
+    header = ["code_insee", "nom_com", "code_dep", "code_reg", "nbr", "type", "inel_hd", "elig_hd05",
+              "elig_hd3", "elig_bhd8", "elig_thd30", "elig_thd100", "elig_thd1g", "date"]  # fmt: skip
+    rows = []
+    for code, (nbr, t30, t100, t1g) in ARCEP_COURANT.items():
+        nom, dep, reg = COMMUNES[code][:3]
+        rows.append([code, nom, dep, reg, nbr, "logloc", 0, 0, 0, 10, t30, t100, t1g, "2026-06-30"])
+        # one row per premises type too (dwellings, business premises): never added to logloc
+        rows.append([code, nom, dep, reg, nbr - 5, "log", 0, 0, 0, 5, t30, t100, t1g - 5, "2026-06-30"])
+        rows.append([code, nom, dep, reg, 5, "loc", 5, 0, 0, 0, 0, 0, 0, "2026-06-30"])
     return "commune_debit.csv", _csv_bytes(header, rows)
 
 

@@ -168,6 +168,7 @@ def test_current_build_takes_the_newest_release_of_each_producer(producers):
     assert act_a == 7200 + 10  # the new edition's figure, not the 2022 one
     nbr, _, _, t1g = pf.ARCEP_COURANT["01001"]
     assert _value(base, "commune", "01001", "part_thd") == pytest.approx(t1g / nbr)
+    assert _value(base, "commune", "01001", "locaux") == nbr  # the "logloc" row only, types not added
     values = base.values
     comp = values[values["indicator"] == "revenu_median"]
     assert set(comp["millesime"].astype(str)) == {prov["insee_comparateur_2022"]["millesime_fichier"]}

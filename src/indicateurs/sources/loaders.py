@@ -140,11 +140,18 @@ def load_arcep_thd(path: Path) -> pd.DataFrame:
     """ARCEP wired eligibility: code, locaux (all premises), locaux_thd (eligible to 30 Mbit/s or more).
 
     The speed classes are exclusive: every `elig_thd*` column present (30, 100 Mbit/s, 1 Gbit/s… a
-    newer file may add classes) is summed. `attrs["millesime"]` is the file's own `date` column.
+    newer file may add classes) is summed. When the file has one row per premises `type`, only the
+    "logloc" rows (all premises) are kept. `attrs["millesime"]` is the file's own `date` column.
     """
     header = pd.read_csv(path, nrows=0).columns
     thd = [c for c in header if re.fullmatch(r"elig_thd\d+[a-z]*", str(c))] or ["elig_thd30"]
     df = _read_csv(path, "arcep_debit_communes_2019", ["code_insee", "nbr", *thd], code="code_insee")
+    if "type" in df.columns and df["type"].nunique() > 1:
+        # one row per commune and premises type: keep all premises ("logloc" = dwellings + business
+        # premises), never sum the types (they overlap)
+        kinds = df["type"].astype(str)
+        keep = "logloc" if (kinds == "logloc").any() else sorted(kinds.unique())[0]
+        df = df[kinds == keep]
     counts = df[["nbr", *thd]].apply(pd.to_numeric, errors="coerce")
     out = pd.DataFrame(
         {
