@@ -197,23 +197,23 @@ upload_key = f"ressources_fichier_{st.session_state.get('ressources_depots', 0)}
 upload = st.file_uploader("Déposer un fichier CSV de lieux", type=["csv", "txt"], key=upload_key)
 if upload is not None:
     records, errors = validate_local_places(upload.getvalue(), known_codes=known)
-    if errors and errors[0]["ligne"] is None:
-        st.error(errors[0]["message"])
+    if errors and errors[0].line is None:
+        st.error(errors[0].reason)
     else:
         if errors:
             st.error(f"{len(errors)} ligne(s) refusée(s) ; les autres lignes peuvent être enregistrées.")
             st.dataframe(
-                pd.DataFrame(errors).rename(columns={"ligne": "Ligne", "message": "Problème"}),
+                pd.DataFrame(errors, columns=["Ligne", "Problème"]),
                 hide_index=True,
                 width="stretch",
             )
         st.write(f"{len(records)} lieu(x) valide(s) dans le fichier.")
         if records and st.button("Enregistrer les lieux valides", key="ressources_enregistrer"):
-            added, messages = data.save_local_places(records, [r.get("ligne") for r in records], level, code)
+            added, skipped = data.save_local_places(records, [r.get("ligne") for r in records], level, code)
             text = f"{added} lieu(x) enregistré(s) ; rien de ce qui était déjà enregistré n'est perdu."
             st.session_state["ressources_message"] = (
                 "success" if added else "info",
-                " ".join([text, *messages]),
+                " ".join([text, *map(data.describe_problem, skipped)]),
             )
             st.session_state["ressources_depots"] = st.session_state.get("ressources_depots", 0) + 1
             st.rerun()
@@ -243,8 +243,10 @@ if submitted:
     if record is None:
         st.error("Lieu non enregistré : " + " ; ".join(problems) + ".")
     else:
-        added, messages = data.save_local_places([record], [None], level, code)
+        added, skipped = data.save_local_places([record], [None], level, code)
         st.session_state["ressources_message"] = (
-            ("success", f"« {record['nom']} » enregistré.") if added else ("info", " ".join(messages))
+            ("success", f"« {record['nom']} » enregistré.")
+            if added
+            else ("info", " ".join(map(data.describe_problem, skipped)))
         )
         st.rerun()
