@@ -828,3 +828,27 @@ def datagouv_dataset(resources: list[tuple[str, str, str, str]]) -> bytes:
             ],
         }
     ).encode("utf-8")
+
+
+FILOSOFI_TERRITOIRES = {  # level file suffix -> {code: (MED21, TP6021 or "" when secret)}
+    "EPCI": {"240100883": (23456, 12.3), "200069193": (24500, ""), "999999999": (20000, 15.0)},
+    "DEP": {"01": (23800, 10.1), "2A": (21900, 17.2), "29": (22100, 11.0)},
+    "REG": {"84": (23000, 12.5), "94": (21000, 18.4), "53": (22300, 10.8)},
+}
+
+
+def insee_filosofi_territoires() -> tuple[str, bytes]:
+    """INSEE `base-cc-filosofi-2021-geo2025_csv.zip`: one ';' file per level (COM, EPCI, DEP, REG),
+    columns CODGEO, LIBGEO, NBMENFISC21, MED21, TP6021…, and the variable dictionary."""
+    header = ["CODGEO", "LIBGEO", "NBMENFISC21", "NBPERSMENFISC21", "MED21", "PIMP21", "TP6021", "TP60AGE121"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        com = [[c, v[0], 100, 200, COMPARATEUR[c][4], "", COMPARATEUR[c][5], ""] for c, v in COMMUNES.items()]
+        archive.writestr("cc_filosofi_2021_COM.csv", _csv_bytes(header, com, sep=";"))
+        for level, rows in FILOSOFI_TERRITOIRES.items():
+            body = [
+                [code, f"Territoire {code}", 1000, 2000, med, "", tp, ""] for code, (med, tp) in rows.items()
+            ]
+            archive.writestr(f"cc_filosofi_2021_{level}.csv", _csv_bytes(header, body, sep=";"))
+        archive.writestr("meta_cc_filosofi_2021.csv", "COD_VAR;LIB_VAR\r\nMED21;Médiane\r\n".encode("cp1252"))
+    return "base-cc-filosofi-2021-geo2025_csv.zip", buffer.getvalue()

@@ -95,6 +95,10 @@ def producers(monkeypatch, tmp_path):
     files[f"/insee/{name}"] = body
     for sid in ("insee_comparateur_2022", "insee_comparateur_meta_2022"):
         point(current, sid, url=f"{url}/insee/{name}")
+    # INSEE Filosofi above the commune (one file per level in one zip)
+    name, body = pf.insee_filosofi_territoires()
+    files[f"/insee/{name}"] = body
+    point(current, "insee_filosofi_territoires", url=f"{url}/insee/{name}")
     # ARCEP "last"
     name, body = pf.arcep_debit_courant()
     files[f"/arcep/last/commune/{name}"] = body
@@ -170,7 +174,7 @@ def test_current_build_takes_the_newest_release_of_each_producer(producers):
     assert _value(base, "commune", "01001", "part_thd") == pytest.approx(t1g / nbr)
     assert _value(base, "commune", "01001", "locaux") == nbr  # the "logloc" row only, types not added
     values = base.values
-    comp = values[values["indicator"] == "revenu_median"]
+    comp = values[(values["indicator"] == "revenu_median") & (values["level"] == "commune")]
     assert set(comp["millesime"].astype(str)) == {prov["insee_comparateur_2022"]["millesime_fichier"]}
     thd = values[values["indicator"] == "part_thd"]
     assert set(thd["millesime"].astype(str)) == {"données au 2026-06-30"}
@@ -223,3 +227,30 @@ def test_freshness_says_when_a_newer_release_is_announced(producers):
     rows = {r["source"]: r for r in freshness()}
     assert rows["cog_communes_2025"]["plus_recent"] == "version 7.1.0 (plus récent disponible)"
     assert rows["cog_communes_2025"]["age"] == "0 j"
+
+
+def test_poverty_above_the_commune_is_the_rate_insee_publishes(producers):
+    from indicateurs.base import load_base
+    from indicateurs.build import build_base
+
+    report = build_base(refresh=True)
+    rep = report["sources"]["insee_filosofi_territoires"]
+    assert rep["per_level"] == {"departement": 3, "epci": 2, "region": 3} and rep["rows_unknown"] == 1
+    assert report["provenance"]["insee_filosofi_territoires"]["url"].endswith("geo2025_csv.zip")
+    base = load_base()
+    assert _value(base, "epci", "240100883", "taux_pauvrete") == pytest.approx(0.123)
+    assert _value(base, "epci", "240100883", "revenu_median") == 23456
+    assert _value(base, "departement", "2A", "taux_pauvrete") == pytest.approx(0.172)
+    assert _value(base, "region", "53", "taux_pauvrete") == pytest.approx(0.108)
+    # secret at EPCI level too: no published rate, the communes' own (both secret) stays missing
+    assert base.wide("epci")["taux_pauvrete"].isna().sum() == 1  # 200069193: secret in both files
+    assert _value(base, "epci", "242010056", "taux_pauvrete") == pytest.approx(
+        0.18
+    )  # not published: communes
+    v = base.values
+    row = v[(v["level"] == "epci") & (v["code"] == "240100883") & (v["indicator"] == "taux_pauvrete")].iloc[0]
+    assert row["source"] == "insee_filosofi_territoires" and row["millesime"].startswith("Filosofi 2021")
+    commune = v[
+        (v["level"] == "commune") & (v["code"] == "01004") & (v["indicator"] == "taux_pauvrete")
+    ].iloc[0]
+    assert commune["source"] == "insee_comparateur_2022"

@@ -63,6 +63,9 @@ SOURCES = _REFERENCE_SOURCES + _INDICATOR_SOURCES + _PLACE_SOURCES + tuple(GEO_S
 # Boundaries the build can rebuild itself by dissolving the communes with the membership lists:
 # a failed fetch of one of them is a warning, not a failed build.
 _DISSOLVABLE = {GEO_SOURCES[level]: level for level in ("epci", "departement", "region")}
+# Sources only some catalogues name (the current one): fetched when present, a failure is a warning.
+_FILOSOFI = "insee_filosofi_territoires"
+_OPTIONAL_SOURCES = (_FILOSOFI,)
 
 
 # -------------------------------------------------------------------------------------------- build
@@ -106,6 +109,22 @@ def _build_base(progress: Progress | None, *, force: bool, refresh: bool = False
             else:
                 raise
         say(f"Source {source_id}", 0.3 * (i + 1) / len(SOURCES))
+    optional_problems = []
+    for source_id in _OPTIONAL_SOURCES:
+        try:
+            get_source(source_id)
+        except ValueError:
+            continue  # not in this catalogue (the pinned one)
+        try:
+            paths[source_id] = fetch(source_id, force=refresh)
+        except FetchError as exc:
+            kept = raw_dir() / get_source(source_id).file
+            if kept.is_file():
+                paths[source_id], stale[source_id] = kept, str(exc)
+            else:
+                optional_problems.append(
+                    f"{source_id} non récupérée ({exc}) : valeurs calculées depuis les communes"
+                )
     fingerprint = _fingerprint(paths)
     target = base_dir()
     if not force and (target / "report.json").exists():
@@ -122,6 +141,7 @@ def _build_base(progress: Progress | None, *, force: bool, refresh: bool = False
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         report = _build_into(tmp, paths, say, unfetched)
+        report["warnings"] += optional_problems
         for source_id, problem in stale.items():
             report["warnings"].append(
                 f"{source_id} : version la plus récente non récupérée ({problem}) ; "
@@ -231,6 +251,7 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: 
     territories = _territories(ref, communes)
     values = _values(communes, warnings)
     values = pd.concat([values, _illectronisme(paths, ref, source_reports)], ignore_index=True)
+    values = _published_above_communes(values, paths, ref, source_reports)
     values = pd.concat([values, _scores(values)], ignore_index=True)
     values = _with_provenance(values, _file_vintages(source_reports))
 
@@ -552,6 +573,42 @@ def _illectronisme(paths: dict[str, Path], ref: Reference, reports: dict) -> pd.
     )
 
 
+def _published_above_communes(values: pd.DataFrame, paths: dict[str, Path], ref: Reference, reports: dict):
+    """Poverty rate and median income of EPCI, départements and régions as INSEE publishes them
+    (Filosofi above the commune), instead of a mean of communes biased by statistical secrecy.
+    Only when the catalogue names the source (current releases); rows keep a `_published` flag."""
+    if _FILOSOFI not in paths:
+        return values
+    pub = loaders.load_filosofi_territoires(paths[_FILOSOFI])
+    known = {
+        "epci": set(ref.epci["code"]),
+        "departement": set(ref.departements["code"]),
+        "region": set(ref.regions["code"]),
+    }
+    ok = pd.Series(
+        [code in known[level] for level, code in zip(pub["level"], pub["code"], strict=True)], index=pub.index
+    )
+    long = pub[ok].melt(
+        id_vars=["level", "code"], value_vars=["revenu_median", "taux_pauvrete"], var_name="indicator"
+    )
+    long = long.dropna(subset=["value"]).assign(coverage=1.0, _published=True)
+    keys = pd.MultiIndex.from_frame(long[["level", "code", "indicator"]])
+    mine = pd.MultiIndex.from_frame(values[["level", "code", "indicator"]].astype(str))
+    values = values[~mine.isin(keys)].assign(_published=False)
+    reports[_FILOSOFI] = {
+        "source": _FILOSOFI,
+        "rows_in": len(pub),
+        "rows_kept": int(ok.sum()),
+        "rows_unknown": int((~ok).sum()),
+        "unknown_codes": pub.loc[~ok, "code"].tolist()[:50],
+        "coverage": round(float(ok.mean()), 4) if len(pub) else 0.0,
+        "per_level": {lvl: int(n) for lvl, n in pub[ok].groupby("level").size().items()},
+        "millesime_fichier": pub.attrs.get("millesime"),
+        "note": "taux de pauvreté et revenu médian publiés par l'INSEE au niveau EPCI, département, région",
+    }
+    return pd.concat([values, long], ignore_index=True)
+
+
 def _file_vintages(reports: dict) -> dict[str, str]:
     """Source id -> the vintage its loader read in the file (when the file says it)."""
     return {sid: rep["millesime_fichier"] for sid, rep in reports.items() if rep.get("millesime_fichier")}
@@ -568,6 +625,11 @@ def _with_provenance(values: pd.DataFrame, file_vintages: dict[str, str] | None 
             if source[i] in (file_vintages or {}):
                 millesime[i] = file_vintages[source[i]]
     out = values.assign(source=values["indicator"].map(source), millesime=values["indicator"].map(millesime))
+    if "_published" in out.columns:  # values INSEE publishes above the commune: their own source
+        published = out["_published"].eq(True)
+        out.loc[published, "source"] = _FILOSOFI
+        out.loc[published, "millesime"] = (file_vintages or {}).get(_FILOSOFI, "Filosofi")
+        out = out.drop(columns="_published")
     for col in ("level", "indicator", "source", "millesime"):
         out[col] = out[col].astype("category")
     out["code"] = out["code"].astype("string")

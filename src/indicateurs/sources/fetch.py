@@ -447,6 +447,9 @@ def _validate(source: Source, path: Path) -> None:
             found = _csv_header(source, path, opener)
         elif kind in ("json", "geojson"):
             found = _json_keys(path, opener, geo=kind == "geojson")
+        elif kind == "zip":
+            _check_zip(path)
+            return
         else:
             return
     except UnicodeDecodeError as exc:
@@ -461,6 +464,18 @@ def _validate(source: Source, path: Path) -> None:
                 "vérifiez que le producteur publie toujours ces propriétés sous ces noms"
             )
         raise _Rejected(f"{what} obligatoire(s) absente(s) : {', '.join(missing)}{hint}")
+
+
+def _check_zip(path: Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise _Rejected(f"archive zip tronquée ou corrompue ({exc})") from exc
+    if bad is not None:
+        raise _Rejected(f"archive zip corrompue (fichier {bad})")
 
 
 def _check_gzip(path: Path) -> None:

@@ -18,6 +18,7 @@ __all__ = [
     "SourceFormatError",
     "load_arcep_thd",
     "load_comparateur",
+    "load_filosofi_territoires",
     "load_geometry",
     "load_ifn_2023",
     "load_illectronisme_hdf",
@@ -114,6 +115,61 @@ def load_comparateur(path: Path) -> pd.DataFrame:
     out["taux_pauvrete"] = out["taux_pauvrete"] / 100
     out = out.reset_index(drop=True)
     out.attrs["millesime"] = f"recensement 20{rp}, Filosofi 20{fi} (colonnes P{rp}_*, MED{fi}, TP60{fi})"
+    return out
+
+
+_FILOSOFI_LEVELS = {"EPCI": "epci", "DEP": "departement", "REG": "region"}
+
+
+def load_filosofi_territoires(path: Path) -> pd.DataFrame:
+    """INSEE Filosofi published ABOVE the commune (zip `base-cc-filosofi-AAAA-geoAAAA_csv.zip`, one
+    ';' file per level `cc_filosofi_AAAA_EPCI.csv`, `_DEP`, `_REG`).
+
+    Why: the commune file hides the poverty rate of small communes (statistical secrecy), so a mean
+    of communes is biased; INSEE publishes the rate of each EPCI, département and région directly.
+    Columns: level, code, revenu_median (€), taux_pauvrete (fraction); `attrs["millesime"]`.
+    """
+    import io
+    import zipfile
+
+    sid = "insee_filosofi_territoires"
+    frames, years = [], set()
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise SourceFormatError(f"Source {sid} : archive zip illisible ({exc})") from exc
+    with archive:
+        for name in archive.namelist():
+            match = re.fullmatch(
+                r"cc_filosofi_(\d{4})_([A-Z]+)(?:-geo\d{4})?\.csv", Path(name).name, re.IGNORECASE
+            )
+            if not match or match.group(2).upper() not in _FILOSOFI_LEVELS:
+                continue
+            raw = archive.read(name)
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("cp1252", errors="replace")
+            df = pd.read_csv(io.StringIO(text), sep=";", dtype={"CODGEO": "string"})
+            yy = match.group(1)[2:]
+            _require(df, ["CODGEO", f"MED{yy}", f"TP60{yy}"], sid)
+            years.add(match.group(1))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "level": _FILOSOFI_LEVELS[match.group(2).upper()],
+                        "code": df["CODGEO"].str.strip(),
+                        "revenu_median": pd.to_numeric(df[f"MED{yy}"], errors="coerce"),
+                        "taux_pauvrete": pd.to_numeric(df[f"TP60{yy}"], errors="coerce") / 100,
+                    }
+                )
+            )
+    if not frames:
+        raise SourceFormatError(
+            f"Source {sid} : aucun fichier cc_filosofi_AAAA_EPCI/DEP/REG.csv dans l'archive ({path.name})"
+        )
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["millesime"] = f"Filosofi {max(years)} (publié par l'INSEE à ce niveau)"
     return out
 
 
