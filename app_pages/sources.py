@@ -14,6 +14,9 @@ report = data.base().report
 built = sources.built_at_text(report)
 if built:
     st.caption(f"Base de données construite le {built}.")
+mixed = sources.mixed_base_text(report)
+if mixed:
+    st.warning(mixed)
 
 st.header("Les sources")
 st.dataframe(
