@@ -49,6 +49,11 @@ def producers(monkeypatch, tmp_path):
         def log_message(self, *args):
             pass
 
+        def do_HEAD(self):
+            self.send_response(200 if self.path in files else 404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
         def do_GET(self):
             hits[self.path] += 1
             body = files.get(self.path)
@@ -221,6 +226,8 @@ def test_freshness_says_when_a_newer_release_is_announced(producers):
     build_base(refresh=True)
     rows = {r["source"]: r for r in freshness()}
     assert rows["cog_communes_2025"]["plus_recent"] == "version 7.0.0 (déjà dans la base)"
+    assert rows["geo_communes_2025"]["plus_recent"] == f"{YEAR - 1} (déjà dans la base)"  # {YEAR} not out
+    assert rows["d4g_rp2017_communes_2020"]["plus_recent"].startswith("pas de point d'accès")
     producers.files["/npm/@etalab/decoupage-administratif"] = pf.npm_registry(
         ["6.0.0", "7.0.0", "7.1.0"], "7.1.0"
     )

@@ -42,7 +42,7 @@ def test_every_current_entry_has_a_known_strategy_and_the_build_sources():
 
     entries = load_catalogue("courants")
     assert set(SOURCES) <= set(entries)
-    assert {s.resolve for s in entries.values()} <= {"", "npm", "annee", "datagouv"}
+    assert {s.resolve for s in entries.values()} <= {"", "fige", "npm", "annee", "datagouv"}
     for s in entries.values():
         assert not s.mirror_path, s.id  # the mirror holds the pinned snapshot only
         if s.resolve in ("npm", "annee"):

@@ -35,7 +35,7 @@ def freshness(*, check_producers: bool = True, now: datetime | None = None) -> l
     release the producer announces (current catalogue; "injoignable" when offline)."""
     from indicateurs.reference.catalogue import load_catalogue
     from indicateurs.sources import fetch as fetch_mod
-    from indicateurs.sources.resolve import ResolveError, candidates
+    from indicateurs.sources.resolve import ResolveError, candidates, first_published
 
     now = now or datetime.now(UTC)
     provenance = _base_report().get("provenance", {})
@@ -58,13 +58,16 @@ def freshness(*, check_producers: bool = True, now: datetime | None = None) -> l
             }
             source = current.get(source_id)
             if session is not None and source is not None:
-                if not source.resolve:
+                if source.resolve == "fige":
+                    row["plus_recent"] = "pas de point d'accès du producteur connu : millésime figé"
+                elif not source.resolve:
                     row["plus_recent"] = (
-                        f"{source.url} (fichier sans numéro de version : millésime lu au téléchargement)"
+                        f"{source.url} (sert toujours la dernière édition : millésime lu au téléchargement)"
                     )
                 else:
                     try:
-                        newest = candidates(source, session)[0]
+                        found = candidates(source, session)
+                        newest = first_published(found, session) if source.resolve == "annee" else found[0]
                     except (ResolveError, IndexError) as exc:
                         row["plus_recent"] = f"injoignable ({exc})"
                     else:

@@ -44,7 +44,7 @@ class Source:
     member: str = ""  # file to take out of a downloaded zip archive
     pad: tuple[tuple[str, int], ...] = ()  # code columns zero-padded by the transform: (column, width)
     # Current catalogue only: how to find the newest release (see `indicateurs.sources.resolve`).
-    resolve: str = ""  # "" (url as is), "datagouv", "annee", "npm"
+    resolve: str = ""  # "" (url serves the newest), "fige" (pinned, no endpoint), "datagouv", "annee", "npm"
     url_pattern: str = ""  # download URL with {annee} or {version}
     resource_title: str = ""  # data.gouv.fr: regular expression on the resource title
     resource_format: str = ""  # data.gouv.fr: resource format (csv, json, zip…)

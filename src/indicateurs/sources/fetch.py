@@ -146,7 +146,7 @@ def _download_newest(
                 vintage=candidate.vintage,
             )
         except (_Rejected, derive.DeriveError) as exc:
-            problems.append(f"{candidate.url} : {exc}" if source.resolve else str(exc))
+            problems.append(f"{candidate.url} : {exc}" if len(found) > 1 else str(exc))
     return None
 
 

@@ -5,6 +5,7 @@ Why a list and not one URL: producers publish a new file before it is complete, 
 withdraw it; `fetch` tries the candidates in order, so a 404 on the newest falls back to the one
 before. The strategies (`Source.resolve`):
 
+- "fige": no producer endpoint is known, the pinned URL is used as is;
 - "" : the URL itself serves the newest release (INSEE's stable file URL, ARCEP's ".../last/...");
   the vintage is read from the file by its loader;
 - "npm": `url` is the npm registry entry of a package (decoupage-administratif); the `latest`
@@ -25,7 +26,7 @@ import requests
 
 from indicateurs.reference.catalogue import Source
 
-__all__ = ["Candidate", "ResolveError", "candidates"]
+__all__ = ["Candidate", "ResolveError", "candidates", "first_published"]
 
 _KEEP = 4  # candidates tried at most: the newest and a few older ones
 TIMEOUT = (10, 30)
@@ -45,7 +46,7 @@ class Candidate:
 def candidates(source: Source, session: requests.Session, *, now: datetime | None = None) -> list[Candidate]:
     """Newest first; raises ResolveError when the producer's catalogue cannot be read."""
     kind = source.resolve
-    if not kind:
+    if kind in ("", "fige"):
         return [Candidate(source.url, "")]
     if kind == "annee":
         year = (now or datetime.now(UTC)).year
@@ -117,3 +118,15 @@ def _datagouv(source: Source, data) -> list[Candidate]:
         Candidate(r["url"], f"ressource du {date(r)[:10]} : {r.get('title', '')}".strip(), date(r)[:10])
         for r in kept[:_KEEP]
     ]
+
+
+def first_published(found: list[Candidate], session: requests.Session) -> Candidate:
+    """The newest candidate that exists (HEAD answers < 400): a year's URL is only a guess."""
+    for candidate in found:
+        try:
+            response = session.head(candidate.url, timeout=TIMEOUT, allow_redirects=True)
+        except requests.RequestException as exc:
+            raise ResolveError(f"producteur injoignable ({candidate.url}) [{type(exc).__name__}]") from exc
+        if response.status_code < 400:
+            return candidate
+    raise ResolveError("aucune des versions essayées n'est publiée")
