@@ -219,6 +219,18 @@ def test_offline_refresh_keeps_the_store_and_says_so(producers):
     assert rows["cog_communes_2025"]["plus_recent"].startswith("injoignable")
 
 
+def test_a_second_refresh_downloads_only_what_changed(producers):
+    from indicateurs.build import build_base
+
+    build_base(refresh=True)
+    jsd = "/jsdelivr/decoupage-administratif@7.0.0/data/communes.json"
+    assert producers.hits[jsd] == 1
+    build_base(refresh=True)
+    assert producers.hits[jsd] == 1  # same version as in the store: not downloaded again
+    assert producers.hits["/dg/fs-2026-03.csv"] == 1
+    assert producers.hits["/insee/base_cc_comparateur_csv.zip"] >= 2  # unversioned URL: fetched again
+
+
 def test_freshness_says_when_a_newer_release_is_announced(producers):
     from indicateurs.build import build_base
     from indicateurs.cli.sources import freshness

@@ -135,7 +135,12 @@ def _download_newest(
     except resolve.ResolveError as exc:
         problems.append(str(exc))
         return None
+    stored = store_manifest().get(source.id) or {}
     for candidate in found:
+        versioned = source.resolve not in ("", "fige")  # the URL names the release
+        if versioned and candidate.url == stored.get("url") and _in_store(source, target):
+            _log.info("%s : %s déjà dans le magasin (%s)", source.id, candidate.vintage, candidate.url)
+            return target
         try:
             return _install(
                 source,
