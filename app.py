@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data, state, style
+from ui import cache, state, style
 
 carte = st.Page("app_pages/carte.py", title="Carte", icon="🗺️", url_path="carte")
 
@@ -25,7 +25,7 @@ page = st.navigation(pages)
 st.set_page_config(page_title=f"{page.title} · Atlas de l'inclusion numérique", page_icon="🗺️", layout="wide")
 projector = state.projector_toggle()
 style.inject(projector)
-if data.ensure_base() is None:
+if cache.ensure_base() is None:
     st.stop()
 state.territory_selector()
 if page.title != "Accueil":  # the home page only redirects to the map

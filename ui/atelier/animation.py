@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 
@@ -10,6 +9,7 @@ import streamlit as st
 
 from indicateurs.atelier import HORIZONS, Enjeu, check_pin, escape_markdown
 from indicateurs.atelier.document import chantier_fields
+from indicateurs.config import atelier_pin
 
 from .cards import enjeu_list
 from .context import AtelierContext, facilitator_pin, flash, run_action
@@ -38,7 +38,7 @@ def pin_gate() -> str | None:
     if pin:
         st.button("Verrouiller l'espace animateur", key="atelier_verrouiller", on_click=_lock)
         return pin
-    if not os.environ.get("ATELIER_PIN"):
+    if not atelier_pin():
         st.warning(
             "Aucun code animateur n'est configuré : lancez l'application avec la variable "
             "d'environnement ATELIER_PIN (ex. ATELIER_PIN=un-code-long streamlit run app.py)."

@@ -8,13 +8,14 @@ transactions, and edits carry an optimistic version check.
 from __future__ import annotations
 
 import hmac
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import exc
+
+from indicateurs import config as _paths
 
 from . import schema, validate
 from .engine import Guard, create_engine, sqlite_lock, unavailable
@@ -43,14 +44,14 @@ def _aware(value: datetime) -> datetime:
 
 def check_pin(pin: str | None) -> bool:
     """True when `pin` equals the facilitator PIN of env `ATELIER_PIN` (constant-time comparison)."""
-    expected = os.environ.get("ATELIER_PIN") or ""
+    expected = _paths.atelier_pin() or ""
     if not expected or not pin:
         return False
     return hmac.compare_digest(str(pin).encode("utf-8"), expected.encode("utf-8"))
 
 
 def _require_pin(pin: str | None) -> None:
-    if not os.environ.get("ATELIER_PIN"):
+    if not _paths.atelier_pin():
         raise AccessDenied(
             "Action réservée à l'animateur : aucun code animateur n'est configuré "
             "(variable d'environnement ATELIER_PIN)."

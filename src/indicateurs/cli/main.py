@@ -10,12 +10,12 @@ __all__ = ["main"]
 
 
 def _build(args: argparse.Namespace) -> int:
-    import os
-
     from tqdm import tqdm
 
+    from indicateurs.config import use_millesimes
+
     if args.millesimes:
-        os.environ["INDICATEURS_MILLESIMES"] = args.millesimes
+        use_millesimes(args.millesimes)
 
     from indicateurs.build import build_base
 

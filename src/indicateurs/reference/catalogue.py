@@ -7,15 +7,16 @@ of a source in the build, the vintage actually used is recorded by the fetch and
 
 from __future__ import annotations
 
-import difflib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from indicateurs.config import millesimes
+from indicateurs.reference.text import did_you_mean
 
-__all__ = ["Source", "get_source", "list_sources", "load_catalogue"]
+__all__ = ["Source", "get_source", "list_sources", "load_catalogue", "sources_caption"]
 
 _CATALOGUES = {"figes": "catalogue.toml", "courants": "catalogue_courant.toml"}
 
@@ -43,12 +44,22 @@ class Source:
     derive: str = ""  # post-download transform (see `indicateurs.derive`), "" = none
     member: str = ""  # file to take out of a downloaded zip archive
     pad: tuple[tuple[str, int], ...] = ()  # code columns zero-padded by the transform: (column, width)
+    # How a page names the source in French (offer sources: place tooltips, page captions)
+    label: str = ""  # 'ANCT, Espaces France Services'
+    date: str = ""  # the short French millésime: 'février 2023'
+    caveat: str = ""  # what the reader must know: 'extrait partiel'
     # Current catalogue only: how to find the newest release (see `indicateurs.sources.resolve`).
     resolve: str = ""  # "" (url serves the newest), "fige" (pinned, no endpoint), "datagouv", "annee", "npm"
     url_pattern: str = ""  # download URL with {annee} or {version}
     resource_title: str = ""  # data.gouv.fr: regular expression on the resource title
     resource_format: str = ""  # data.gouv.fr: resource format (csv, json, zip…)
     documentation: str = ""  # the producer's field dictionary the loader was written from
+
+    @property
+    def short_label(self) -> str:
+        """The French name with its caveat: 'data·inclusion, lieux de médiation numérique (extrait partiel)'."""
+        label = self.label or self.citation
+        return f"{label} ({self.caveat})" if self.caveat else label
 
     @property
     def urls(self) -> list[str]:
@@ -82,11 +93,28 @@ def list_sources() -> list[Source]:
     return list(_load().values())
 
 
+def sources_caption(source_ids: Iterable[str]) -> str:
+    """'Sources : A (février 2023) ; B (janvier 2023, extrait partiel).'; one label, its dates joined.
+
+    >>> sources_caption(["cnfs_structures_coselec_2023", "cnfs_structures_postes_2023"])
+    'Sources : ANCT, postes de conseillers numériques (avril 2023 et juillet 2023).'
+    """
+    dates: dict[str, list[str]] = {}
+    caveats: dict[str, str] = {}
+    for source in map(get_source, source_ids):
+        label = source.label or source.citation
+        dates.setdefault(label, []).append(source.date or source.millesime)
+        caveats[label] = caveats.get(label) or source.caveat
+    parts = [
+        f"{label} ({', '.join(filter(None, [' et '.join(dict.fromkeys(when)), caveats[label]]))})"
+        for label, when in dates.items()
+    ]
+    return f"Sources : {' ; '.join(parts)}."
+
+
 def get_source(source_id: str) -> Source:
     """The catalogue entry of `source_id`; a clear error with close matches otherwise."""
     sources = _load()
     if source_id not in sources:
-        close = difflib.get_close_matches(source_id, sources, n=3)
-        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
-        raise ValueError(f"Source inconnue : {source_id!r}.{hint}")
+        raise ValueError(f"Source inconnue : {source_id!r}.{did_you_mean(source_id, sources)}")
     return sources[source_id]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 
 import pandas as pd
+
+from indicateurs.reference.text import slug
 
 __all__ = ["csv_bytes", "neutralise_formulas", "safe_filename", "xlsx_bytes"]
 
@@ -81,6 +82,4 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 def safe_filename(text: str, suffix: str = "") -> str:
     """'CC du Haut Val de Sèvre' -> 'cc-du-haut-val-de-sevre' (+ suffix): safe on every OS."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-zA-Z0-9]+", "-", ascii_text).strip("-").lower() or "territoire"
-    return slug[:80] + suffix
+    return slug(text) + suffix
