@@ -273,3 +273,11 @@ def test_poverty_above_the_commune_is_the_rate_insee_publishes(producers):
         (v["level"] == "commune") & (v["code"] == "01004") & (v["indicator"] == "taux_pauvrete")
     ].iloc[0]
     assert commune["source"] == "insee_comparateur_2022"
+
+    from indicateurs.analysis.profile import build_profile
+
+    key = build_profile(base, "240100883", "epci").key_figures
+    assert key.at["taux_pauvrete", "millesime"].startswith("Filosofi 2021 (publié")
+    assert key.at["taux_chomage", "millesime"].startswith("recensement 2022")
+    commune_key = build_profile(base, "01004", "commune").key_figures
+    assert commune_key.at["taux_pauvrete", "millesime"].startswith("recensement 2022, Filosofi 2021")
