@@ -4,6 +4,7 @@ import streamlit as st
 
 from indicateurs.atelier import StoreUnavailable, escape_markdown
 from ui import atelier as ui
+from ui.safe import md
 
 st.title("Atelier : feuille de route territoriale")
 level, code = ui.current_territory()
@@ -14,7 +15,7 @@ st.caption(f"Territoire : {escape_markdown(territoire_nom)} (à changer dans le 
 try:
     store = ui.get_store()
 except StoreUnavailable as error:
-    st.error(str(error))
+    st.error(md(error))
     st.stop()
 if base is None:
     st.warning(
@@ -64,4 +65,4 @@ try:
         st.subheader("Exporter le brouillon de feuille de route")
         ui.export_buttons(store, atelier, base, level, code, territoire_nom, commune_noms)
 except StoreUnavailable as error:
-    st.error(str(error))
+    st.error(md(error))

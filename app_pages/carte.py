@@ -7,6 +7,7 @@ from indicateurs.reference.registry import get_indicator
 from indicateurs.render import maps
 from indicateurs.render import tables as exports
 from ui import carte, data, state
+from ui.safe import md
 
 DEFAULT_INDICATOR = "ifn"
 
@@ -36,7 +37,7 @@ def map_panel() -> None:
     if "indicateur" not in st.session_state or st.session_state["indicateur"] not in options:
         if wanted and wanted not in options:
             st.warning(
-                f"Indicateur inconnu ou non disponible à ce niveau : « {wanted} ». "
+                f"Indicateur inconnu ou non disponible à ce niveau : « {md(wanted)} ». "
                 "Affichage de l'indice de fragilité numérique."
             )
         st.session_state["indicateur"] = wanted if wanted in options else DEFAULT_INDICATOR

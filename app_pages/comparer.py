@@ -7,6 +7,7 @@ from indicateurs.reference.registry import get_indicator, list_indicators
 from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
 from ui import compare_data as data
+from ui.safe import md
 
 LEVELS = {
     "epci": "EPCI",
@@ -26,7 +27,7 @@ st.caption(
 try:
     territories = data.territories()
 except Exception as exc:  # the base is missing or unreadable: say so, no traceback
-    st.error(f"La base de données n'est pas disponible : {exc}")
+    st.error(f"La base de données n'est pas disponible : {md(exc)}")
     st.info("Construisez-la avec « python -m indicateurs build » puis rechargez la page.")
     st.stop()
 
@@ -190,7 +191,7 @@ with tab_screen:
 with tab_compare:
     url_keys, rejected = st.session_state.get("cmp_url", ([], []))
     if rejected and st.session_state["cmp_selection"] == url_keys:
-        st.warning("Territoires du lien non reconnus, ignorés : " + ", ".join(rejected) + ".")
+        st.warning("Territoires du lien non reconnus, ignorés : " + ", ".join(md(r) for r in rejected) + ".")
     level = (
         st.segmented_control(
             "Chercher parmi", list(LEVELS), format_func=LEVELS.get, default="epci", key="cmp_level"
@@ -229,7 +230,7 @@ with tab_compare:
     try:
         compare.check_selection(selection)
     except compare.SelectionError as err:
-        st.info(str(err))
+        st.info(md(err))
         st.stop()
 
     st.caption("Lien à partager (il rouvre cette comparaison) :")

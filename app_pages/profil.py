@@ -11,6 +11,7 @@ from indicateurs.render.charts import ladder_figure
 from indicateurs.render.profile_files import profile_filename
 from ui import carte
 from ui import profil as cache
+from ui.safe import md
 from ui.state import current_territory
 
 CONTEXT = ("population", "densite")
@@ -109,7 +110,7 @@ level, code = current_territory()
 try:
     profile = cache.profile(level, code)
 except ValueError as exc:
-    st.warning(f"Profil impossible : {exc}")
+    st.warning(f"Profil impossible : {md(exc)}")
     st.stop()
 
 st.title(f"Profil du territoire : {profile.nom}")

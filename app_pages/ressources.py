@@ -19,6 +19,7 @@ from indicateurs.reference.registry import get_indicator
 from indicateurs.render import places_map as view
 from indicateurs.sources.places import PLACE_TYPES
 from ui import ressources as data
+from ui.safe import md
 from ui.state import current_territory, projector_mode
 
 LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "departement": "département", "region": "région"}
@@ -198,7 +199,7 @@ upload = st.file_uploader("Déposer un fichier CSV de lieux", type=["csv", "txt"
 if upload is not None:
     records, errors = validate_local_places(upload.getvalue(), known_codes=known)
     if errors and errors[0]["ligne"] is None:
-        st.error(errors[0]["message"])
+        st.error(md(errors[0]["message"]))
     else:
         if errors:
             st.error(f"{len(errors)} ligne(s) refusée(s) ; les autres lignes peuvent être enregistrées.")
@@ -213,7 +214,7 @@ if upload is not None:
             text = f"{added} lieu(x) enregistré(s) ; rien de ce qui était déjà enregistré n'est perdu."
             st.session_state["ressources_message"] = (
                 "success" if added else "info",
-                " ".join([text, *messages]),
+                " ".join([text, *map(md, messages)]),
             )
             st.session_state["ressources_depots"] = st.session_state.get("ressources_depots", 0) + 1
             st.rerun()
@@ -241,10 +242,12 @@ if submitted:
     }
     record, problems = validate_local_place(fields, known_codes=known)
     if record is None:
-        st.error("Lieu non enregistré : " + " ; ".join(problems) + ".")
+        st.error("Lieu non enregistré : " + " ; ".join(md(p) for p in problems) + ".")
     else:
         added, messages = data.save_local_places([record], [None], level, code)
         st.session_state["ressources_message"] = (
-            ("success", f"« {record['nom']} » enregistré.") if added else ("info", " ".join(messages))
+            ("success", f"« {md(record['nom'])} » enregistré.")
+            if added
+            else ("info", " ".join(map(md, messages)))
         )
         st.rerun()

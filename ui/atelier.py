@@ -29,6 +29,7 @@ from indicateurs.atelier import (
     open_store,
 )
 from indicateurs.reference.registry import list_indicators
+from ui.safe import md
 
 __all__ = [
     "author_key",
@@ -400,7 +401,7 @@ def projector_view(atelier_id: int, commune_noms: dict[str, str], join_url: str 
         counts = store.count_by_categorie(atelier_id)
         enjeux = store.list_enjeux(atelier_id)
     except StoreUnavailable as error:
-        st.error(str(error))
+        st.error(md(error))
         return
     board, join = st.columns([4, 1])
     columns = board.columns(len(counts) + 1)

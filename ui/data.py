@@ -16,6 +16,7 @@ import streamlit as st
 from indicateurs.base import Base, BaseCorruptError, BaseMissingError, load_base
 from indicateurs.build import build_base
 from indicateurs.render import maps
+from ui.safe import md
 
 __all__ = [
     "LEVEL_NAMES",
@@ -76,7 +77,7 @@ def ensure_base() -> Base | None:
         except Exception as exc:  # a missing source or mirror: say it in French, no traceback
             status.update(label="La base n'a pas pu être construite", state="error")
             st.error(
-                f"Impossible de construire la base : {exc}. Vérifiez la connexion ou la variable "
+                f"Impossible de construire la base : {md(exc)}. Vérifiez la connexion ou la variable "
                 "INDICATEURS_MIROIR, puis rechargez la page."
             )
             return None

@@ -12,6 +12,7 @@ import unicodedata
 import streamlit as st
 
 from ui import data
+from ui.safe import md
 
 __all__ = [
     "DEFAULT_TERRITORY",
@@ -161,7 +162,7 @@ def _from_url() -> tuple[str, str] | None:
     if len(matches) == 1:
         return matches.iloc[0]["level"], matches.iloc[0]["code"]
     st.session_state.setdefault(_NOTICES, []).append(
-        f"Territoire inconnu dans l'adresse : « {text} ». Affichage de la France entière ; "
+        f"Territoire inconnu dans l'adresse : « {md(text)} ». Affichage de la France entière ; "
         "choisissez un territoire dans la liste à gauche."
     )
     return None

@@ -1,0 +1,71 @@
+"""What a careless or hostile participant sees (issue #18): no reflected markup, French messages."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.safe import md
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ROOT / "app_pages"
+PHISH = "[Session expirée : cliquez ici](http://evil/phish)"
+PIXEL = "![x](http://host/pixel.png)"
+ALERT = ":red[**ALERTE**]"
+
+
+def _live_markup(text: str) -> list[str]:
+    """Markdown constructs that would render as a link, an image or a coloured alert."""
+    found = []
+    for raw in ("](http", "![", ":red[", "http://", "**"):
+        # an escaped character is preceded by a backslash: only unescaped ones are live
+        for i in range(len(text)):
+            if text.startswith(raw, i) and (i == 0 or text[i - 1] != "\\"):
+                found.append(raw)
+    return found
+
+
+def _messages(at: AppTest) -> list[str]:
+    return [m.value for kind in ("warning", "error", "info", "success") for m in getattr(at, kind)]
+
+
+def test_url_territory_and_indicator_are_shown_as_text_on_the_map(app):
+    """Failure 1: `/carte?territoire=[…](http://evil)&indicateur=![x](…)` gave a live link and image."""
+    app.query_params["territoire"] = PHISH
+    app.query_params["indicateur"] = f"{PIXEL} {ALERT}"
+    at = app.run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 2, warnings
+    assert md(PHISH) in warnings[0] and md(f"{PIXEL} {ALERT}") in warnings[1]
+    for text in warnings:
+        assert not _live_markup(text), (text, _live_markup(text))
+
+
+def test_url_selection_is_shown_as_text_on_comparer(built_store):
+    at = AppTest.from_file(str(PAGES / "comparer.py"), default_timeout=120)
+    at.query_params["selection"] = f"{PHISH},{ALERT}"
+    at.run()
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "non reconnus" in w.value)
+    assert not _live_markup(warning), warning
+    assert md("[Session expirée : cliquez ici](http://evil/phish)") in warning
+
+
+def test_form_input_is_echoed_as_text_on_ressources(built_store):
+    name = f"{PHISH} {uuid.uuid4().hex[:6]}"
+    at = AppTest.from_file(str(PAGES / "ressources.py"), default_timeout=120)
+    at.session_state["territoire"] = ("epci", "200041523")
+    at.run()
+    at.text_input(key="ressources_form_nom").input(name)
+    at.text_input(key="ressources_form_code").input(ALERT)
+    at.button[-1].click().run()
+    assert not at.exception
+    for text in _messages(at):
+        assert not _live_markup(text), text
+    assert any(md(ALERT) in t for t in _messages(at)), _messages(at)
