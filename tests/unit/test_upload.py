@@ -92,3 +92,12 @@ def test_form_validation():
     assert problems == [] and record["type"] == "aidants_connect" and record["code_commune"] == "2A004"
     record, problems = validate_local_place({"nom": "", "type": "", "code_commune": ""})
     assert record is None and len(problems) == 3
+
+
+def test_control_characters_are_cleaned_on_input():
+    """Issue #18, failure 2: a place pasted with \\x01 or \\x0b is stored without them."""
+    record, problems = validate_local_place(
+        {"nom": "EPN\x01 Celles", "type": "lieu_mediation", "code_commune": "79061", "horaires": "lun\x0bmar"}
+    )
+    assert problems == []
+    assert record["nom"] == "EPN Celles" and record["horaires"] == "lun\nmar"

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from indicateurs.render.tables import csv_bytes, xlsx_bytes
+from indicateurs.render.tables import clean_text, csv_bytes, xlsx_bytes
 
 from .evidence import KeyFigure, describe_evidence
 from .storage import CATEGORIES, SENS, Atelier, Chantier, Enjeu, Gouvernance, Store
@@ -35,7 +35,6 @@ __all__ = [
 _PARIS = ZoneInfo("Europe/Paris")
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]|~$#])")
 _MD_LINE_START = re.compile(r"^(\s*)(\d*)([-+=.)])")
-_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -190,7 +189,7 @@ def to_markdown(fdr: FeuilleDeRoute) -> str:
 
 def _x(text: object) -> str:
     """Text a Word file can hold (XML forbids most control characters)."""
-    return _XML_INVALID.sub("", str(text))
+    return clean_text(str(text))
 
 
 def to_docx(fdr: FeuilleDeRoute) -> bytes:

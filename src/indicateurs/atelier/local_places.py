@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+from indicateurs.render.tables import clean_text
 from indicateurs.sources.places import fold_code
 
 __all__ = [
@@ -131,7 +132,8 @@ def validate_local_place(
     The record has the keys ``nom, type, adresse, code_commune, latitude, longitude, services,
     horaires`` (None when not given); codes are COG strings (arrondissements folded).
     """
-    values = {k: ("" if fields.get(k) is None else str(fields.get(k)).strip()) for k in _FIELDS}
+    # control characters (a copy-paste from PowerPoint) are cleaned here, before they reach a file
+    values = {k: ("" if fields.get(k) is None else clean_text(str(fields.get(k))).strip()) for k in _FIELDS}
     problems: list[str] = []
     if not values["nom"]:
         problems.append("le nom est vide")

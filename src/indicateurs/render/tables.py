@@ -8,19 +8,35 @@ import unicodedata
 
 import pandas as pd
 
-__all__ = ["csv_bytes", "neutralise_formulas", "safe_filename", "xlsx_bytes"]
+__all__ = ["clean_text", "csv_bytes", "neutralise_formulas", "safe_filename", "xlsx_bytes"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters that XML 1.0 (XLSX, DOCX) forbids: openpyxl raises IllegalCharacterError on the first one.
+_LINE_BREAKS = re.compile(r"[\x0b\u2028\u2029]")  # PowerPoint pastes a line break as \x0b
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_text(value):
+    """Text without the control characters a copy-paste brings (\\x01, PowerPoint's \\x0b...).
+
+    Line-break look-alikes become '\\n'; the others are dropped. Non-text values pass unchanged.
+    Used on input (forms, uploads) and by every XLSX / DOCX writer.
+    """
+    if not isinstance(value, str):
+        return value
+    return _XML_ILLEGAL.sub("", _LINE_BREAKS.sub("\n", value))
 
 
 def _neutralise_cell(value):
+    value = clean_text(value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
 
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula (= + - @) with a quote."""
+    """Prefix text cells that a spreadsheet would run as a formula (= + - @) with a quote, and drop
+    the control characters that XML forbids (see `clean_text`)."""
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
@@ -48,7 +64,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, number_formats: dict[str, str
     used: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            sheet = _sheet_name(name, used)
+            sheet = _sheet_name(clean_text(name), used)
             neutralise_formulas(frame).to_excel(writer, sheet_name=sheet, index=False)
             ws = writer.sheets[sheet]
             ws.freeze_panes = "A2"
