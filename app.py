@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data, state, style
+from ui import data, safe, state, style
 
 carte = st.Page("app_pages/carte.py", title="Carte", icon="🗺️", url_path="carte")
 
@@ -23,11 +23,14 @@ pages = [
 ]
 page = st.navigation(pages)
 st.set_page_config(page_title=f"{page.title} · Atlas de l'inclusion numérique", page_icon="🗺️", layout="wide")
-projector = state.projector_toggle()
-style.inject(projector)
-if data.ensure_base() is None:
-    st.stop()
-state.territory_selector()
-if page.title != "Accueil":  # the home page only redirects to the map
-    state.show_notices()
-page.run()
+try:
+    projector = state.projector_toggle()
+    style.inject(projector)
+    if data.ensure_base() is None:
+        st.stop()
+    state.territory_selector()
+    if page.title != "Accueil":  # the home page only redirects to the map
+        state.show_notices()
+    page.run()
+except Exception as exc:  # the last net: one French sentence, the traceback in the server log
+    safe.report_error(exc)

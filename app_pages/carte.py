@@ -7,7 +7,7 @@ from indicateurs.reference.registry import get_indicator
 from indicateurs.render import maps
 from indicateurs.render import tables as exports
 from ui import carte, data, state
-from ui.safe import md
+from ui.safe import guarded, md
 
 DEFAULT_INDICATOR = "ifn"
 
@@ -19,6 +19,7 @@ projector = state.projector_mode()
 
 
 @st.fragment
+@guarded
 def map_panel() -> None:
     # On a projector the settings fold away so the map fills the wall.
     controls = st.expander("Réglages de la carte", expanded=False) if projector else st.container()

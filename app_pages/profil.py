@@ -11,7 +11,7 @@ from indicateurs.render.charts import ladder_figure
 from indicateurs.render.profile_files import profile_filename
 from ui import carte
 from ui import profil as cache
-from ui.safe import md
+from ui.safe import guarded, md
 from ui.state import current_territory
 
 CONTEXT = ("population", "densite")
@@ -74,6 +74,7 @@ def map_scope(profile) -> tuple[str, str]:
 
 
 @st.fragment
+@guarded
 def commune_map(profile, level: str, code: str) -> None:
     """The territory's communes for one indicator, on the shared offline folium map of the Carte page."""
     st.subheader("Carte des communes")

@@ -29,7 +29,7 @@ from indicateurs.atelier import (
     open_store,
 )
 from indicateurs.reference.registry import list_indicators
-from ui.safe import md
+from ui.safe import guarded, md
 
 __all__ = [
     "author_key",
@@ -394,6 +394,7 @@ def enjeu_list(store: Store, atelier_id: int, commune_noms: dict[str, str]) -> N
 
 
 @st.fragment(run_every=5)
+@guarded
 def projector_view(atelier_id: int, commune_noms: dict[str, str], join_url: str | None = None) -> None:
     """What the room sees: counts per category and the latest enjeux, refreshed every 5 seconds."""
     try:

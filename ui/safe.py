@@ -5,13 +5,29 @@ Markdown: a territory code in the address such as `[Session expirée](http://evi
 live link inside the app's own warning, `![x](http://host/pixel.png)` an outside image fetched by
 every visitor, `:red[ALERTE]` a fake red alert and `http://…` a clickable link. `md()` is the one
 helper that every page uses for such strings.
+
+`guarded` and `report_error` are the last net under every page: an unexpected error shows one French
+sentence, and its details go to the server log, never to the participant's screen.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
-__all__ = ["md", "plain"]
+import streamlit as st
+
+__all__ = ["UNEXPECTED_ERROR", "guarded", "md", "plain", "report_error"]
+
+UNEXPECTED_ERROR = (
+    "Une erreur inattendue empêche d'afficher cette partie de la page. Rechargez la page ; si "
+    "l'erreur revient, prévenez l'animateur (le détail est enregistré dans le journal du serveur)."
+)
+_LOG = logging.getLogger("atlas")
+_F = TypeVar("_F", bound=Callable)
 
 # CommonMark lets a backslash escape any ASCII punctuation, and the escaped character always shows
 # as itself: links, images, emphasis, headings, lists, HTML tags, maths ($), Streamlit's colour
@@ -38,3 +54,26 @@ def md(text: object, *, limit: int | None = 200) -> str:
 def plain(text: object) -> str:
     """The text as a string with Windows and old Mac line ends made '\\n'."""
     return str(text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def report_error(exc: BaseException) -> None:
+    """Log the error with its traceback on the server; show participants a French sentence only."""
+    _LOG.error("Erreur inattendue dans une page : %r", exc, exc_info=exc)
+    st.error(UNEXPECTED_ERROR)
+
+
+def guarded(func: _F) -> _F:
+    """Run `func`, turning an uncaught error into `report_error` (for fragments, which rerun alone).
+
+    st.rerun and st.stop raise BaseException subclasses, so they pass through untouched.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            report_error(exc)
+            return None
+
+    return wrapper  # type: ignore[return-value]

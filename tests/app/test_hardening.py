@@ -69,3 +69,48 @@ def test_form_input_is_echoed_as_text_on_ressources(built_store):
     for text in _messages(at):
         assert not _live_markup(text), text
     assert any(md(ALERT) in t for t in _messages(at)), _messages(at)
+
+
+# ------------------------------------------------------------------ failure 8: no traceback
+def test_streamlit_config_hides_every_error_detail():
+    """`showErrorDetails = false` is the legacy spelling of "stacktrace" in Streamlit >= 1.50."""
+    import tomllib
+
+    from streamlit import config
+    from streamlit.elements.exception import _error_detail_visibility
+
+    value = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["client"]["showErrorDetails"]
+    assert value == "none"
+    previous = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", value)
+    try:
+        shown = _error_detail_visibility(True)
+    finally:
+        config.set_option("client.showErrorDetails", previous)
+    assert not (shown.show_message or shown.show_trace or shown.show_type)
+
+
+def test_an_unexpected_error_in_a_page_is_one_french_sentence(app, monkeypatch):
+    from ui import safe, state
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("détail interne /srv/atlas/secret.py")
+
+    monkeypatch.setattr(state, "territory_label", broken)
+    at = app.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [safe.UNEXPECTED_ERROR]
+    assert "secret" not in " ".join(m.value for m in at.markdown)
+
+
+def test_an_unexpected_error_in_the_map_fragment_keeps_the_page(app, monkeypatch):
+    from ui import carte, safe
+
+    def broken(*args, **kwargs):
+        raise KeyError("colonne_absente")
+
+    monkeypatch.setattr(carte, "build_view", broken)
+    at = app.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Carte" and at.selectbox(key="indicateur")  # the rest of the page is there
+    assert [e.value for e in at.error] == [safe.UNEXPECTED_ERROR]

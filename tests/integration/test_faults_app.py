@@ -24,6 +24,7 @@ from indicateurs.base import load_base
 from indicateurs.cli import health
 from indicateurs.reference import catalogue
 from indicateurs.sources import fetch
+from ui.safe import UNEXPECTED_ERROR
 
 pytestmark = pytest.mark.integration
 
@@ -75,6 +76,8 @@ def _texts(at, *kinds: str) -> str:
 def _no_traceback(at) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert "Traceback" not in _texts(at, "error", "warning", "info", "markdown", "code")
+    # app.py turns an uncaught error into one French sentence: for a known fault that is still a bug
+    assert UNEXPECTED_ERROR not in _texts(at, "error"), "erreur non prévue attrapée par le filet de app.py"
 
 
 def _closed_port() -> int:
