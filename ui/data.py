@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from indicateurs.base import Base, BaseCorruptError, BaseMissingError, load_base
+from indicateurs.base import GEO_SOURCES, Base, BaseCorruptError, BaseMissingError, load_base
 from indicateurs.build import build_base
 from indicateurs.render import maps
 from ui.safe import md
@@ -61,7 +61,7 @@ def ensure_base() -> Base | None:
     """The base; when it was never built, build it now with a visible progress bar."""
     try:
         loaded = base()
-        for level in ("epci", "commune"):  # a damaged boundaries file is found here, not inside a map
+        for level in GEO_SOURCES:  # a missing or damaged outline file is found here, not inside a map
             loaded.geometry(level)
         return loaded
     except (BaseMissingError, BaseCorruptError):  # never built, or damaged: (re)build it

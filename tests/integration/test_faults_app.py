@@ -158,6 +158,16 @@ def test_corrupted_boundaries_are_rebuilt_or_explained(private_store, app, page)
     _no_traceback(at)
 
 
+@pytest.mark.parametrize("level", ["region", "departement"])
+def test_missing_outline_file_is_rebuilt_for_every_level(private_store, app, level, no_network):
+    """Issue #18, failure 6: without geo_region.parquet, /carte showed a BaseCorruptError traceback."""
+    (private_store / "base" / f"geo_{level}.parquet").unlink()
+    at = app.run()
+    _no_traceback(at)
+    assert at.title and at.title[0].value == "Carte"
+    assert len(load_base().geometry(level)) > 10, "contours non reconstruits"
+
+
 def test_disk_full_while_building_explains_in_french(private_store, app, monkeypatch):
     import pandas as pd
 
@@ -366,6 +376,15 @@ def test_health_fails_on_damaged_boundaries(private_store, capsys):
     (private_store / "base" / "geo_epci.parquet").write_bytes(b"pas du parquet")
     assert health.main(["--sans-atelier"]) == 1
     assert "illisibles" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("level", ["commune", "epci", "departement", "region"])
+def test_health_fails_on_a_missing_outline_file_of_any_level(private_store, capsys, level):
+    """Issue #18, failure 6: health said « prêt » without geo_region.parquet."""
+    (private_store / "base" / f"geo_{level}.parquet").unlink()
+    assert health.main(["--sans-atelier"]) == 1
+    out = capsys.readouterr().out
+    assert f"Contours « {level} » illisibles" in out and "PAS prêt" in out
 
 
 def test_health_only_warns_when_the_atelier_database_is_down(built_store, monkeypatch, capsys):

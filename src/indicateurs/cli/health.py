@@ -60,12 +60,12 @@ def _server(url: str, timeout: float) -> Check:
 
 
 def _base() -> Check:
-    from indicateurs.base import BaseCorruptError, BaseMissingError, load_base
+    from indicateurs.base import GEO_SOURCES, BaseCorruptError, BaseMissingError, load_base
 
     try:
-        base = load_base()
+        base = load_base()  # territories, values, places: every page reads them
         counts = base.territories["level"].value_counts()
-        for level in ("commune", "epci"):
+        for level in GEO_SOURCES:  # the outlines of every level: the maps read all four
             base.geometry(level)
     except (BaseMissingError, BaseCorruptError) as exc:
         return Check("base", False, str(exc))
@@ -73,7 +73,7 @@ def _base() -> Check:
         return Check("base", False, f"base illisible : {exc}")
     detail = (
         f"construite le {base.built_at or '?'} : {counts.get('commune', 0)} communes, "
-        f"{counts.get('epci', 0)} EPCI, contours lisibles ({base.folder})"
+        f"{counts.get('epci', 0)} EPCI, contours des {len(GEO_SOURCES)} niveaux lisibles ({base.folder})"
     )
     return Check("base", True, detail)
 
