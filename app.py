@@ -26,9 +26,10 @@ st.set_page_config(page_title=f"{page.title} · Atlas de l'inclusion numérique"
 try:
     projector = state.projector_toggle()
     style.inject(projector)
-    if data.ensure_base() is None:
+    if data.ensure_base() is not None:
+        state.territory_selector()
+    elif page.url_path != "atelier":  # the Atelier works without figures: enjeux can still be typed
         st.stop()
-    state.territory_selector()
     if page.title != "Accueil":  # the home page only redirects to the map
         state.show_notices()
     page.run()

@@ -10,6 +10,8 @@ from streamlit_folium import st_folium
 from indicateurs.atelier.local_places import (
     COLUMNS_DOC,
     LOCATION_RULE,
+    MAX_BYTES,
+    MAX_ROWS,
     TYPE_LABELS,
     template_csv,
     validate_local_place,
@@ -22,6 +24,7 @@ from ui import ressources as data
 from ui.safe import md
 from ui.state import current_territory, projector_mode
 
+UPLOAD_CEILING_MB = 20  # = server.maxUploadSize in .streamlit/config.toml
 LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "departement": "département", "region": "région"}
 SOURCES_CAPTION = (
     "Sources : ANCT, Espaces France Services (février 2023) ; ANCT, permanences des conseillers numériques "
@@ -175,12 +178,12 @@ if len(local):
     st.write(
         f"{len(local)} lieu(x) ajouté(s) localement pour ce territoire (marqués d'une étoile sur la carte)."
     )
-    st.dataframe(
-        local[["nom", "type", "adresse", "code_commune", "latitude", "longitude"]].assign(
-            type=lambda d: d["type"].map(PLACE_TYPES), statut="ajouté localement"
-        ),
-        hide_index=True,
-        width="stretch",
+    # A static table: st.dataframe's toolbar would offer a raw CSV of what participants typed
+    # (=HYPERLINK(…) included), without the formula neutralisation of the app's own downloads.
+    st.table(
+        local[["nom", "type", "adresse", "code_commune", "latitude", "longitude"]]
+        .assign(type=lambda d: d["type"].map(PLACE_TYPES), statut="ajouté localement")
+        .set_index("nom")
     )
 st.markdown("**Colonnes du fichier CSV** (séparateur point-virgule ou virgule, encodage UTF-8 ou Windows) :")
 st.table(pd.DataFrame(COLUMNS_DOC, columns=["Colonne", "Statut", "Contenu"]).set_index("Colonne"))
@@ -195,7 +198,15 @@ st.download_button(
 )
 known = set(wide_communes.index)
 upload_key = f"ressources_fichier_{st.session_state.get('ressources_depots', 0)}"  # new key = emptied widget
-upload = st.file_uploader("Déposer un fichier CSV de lieux", type=["csv", "txt"], key=upload_key)
+# The browser refuses files over UPLOAD_CEILING_MB with an English message we cannot translate: the
+# ceiling sits well above the real limit (MAX_BYTES), which validate_local_places explains in French.
+upload = st.file_uploader(
+    "Déposer un fichier CSV de lieux",
+    type=["csv", "txt"],
+    key=upload_key,
+    max_upload_size=UPLOAD_CEILING_MB,
+    help=f"Fichier CSV de {MAX_BYTES // 1_000_000} Mo au plus (environ {MAX_ROWS} lieux).",
+)
 if upload is not None:
     records, errors = validate_local_places(upload.getvalue(), known_codes=known)
     if errors and errors[0]["ligne"] is None:

@@ -57,8 +57,22 @@ def base() -> Base:
     return load_base()
 
 
+BUILD_RETRY_SECONDS = 120
+
+
+@st.cache_resource(show_spinner=False, ttl=BUILD_RETRY_SECONDS)
+def _failed_build() -> dict:
+    """The last failed build of this process ({"message": …}), forgotten after BUILD_RETRY_SECONDS:
+    each page visit must not spend a full build attempt (the network's retries included) again."""
+    return {}
+
+
 def ensure_base() -> Base | None:
-    """The base; when it was never built, build it now with a visible progress bar."""
+    """The base; when it was never built, build it now with a visible progress bar.
+
+    None when it cannot be built: the reason is shown in an error box (not folded inside the build
+    status), and the caller decides which pages still work (the Atelier does without figures).
+    """
     try:
         loaded = base()
         for level in GEO_SOURCES:  # a missing or damaged outline file is found here, not inside a map
@@ -66,22 +80,28 @@ def ensure_base() -> Base | None:
         return loaded
     except (BaseMissingError, BaseCorruptError):  # never built, or damaged: (re)build it
         base.clear()
-    with st.status("Première ouverture : construction de la base de données…", expanded=True) as status:
-        bar = st.progress(0.0, text="Préparation")
+    failed = _failed_build()
+    if "message" not in failed:
+        with st.status("Première ouverture : construction de la base de données…", expanded=True) as status:
+            bar = st.progress(0.0, text="Préparation")
 
-        def progress(step: str, fraction: float) -> None:
-            bar.progress(min(max(float(fraction), 0.0), 1.0), text=step)
+            def progress(step: str, fraction: float) -> None:
+                bar.progress(min(max(float(fraction), 0.0), 1.0), text=step)
 
-        try:
-            build_base(progress=progress)
-        except Exception as exc:  # a missing source or mirror: say it in French, no traceback
-            status.update(label="La base n'a pas pu être construite", state="error")
-            st.error(
-                f"Impossible de construire la base : {md(exc)}. Vérifiez la connexion ou la variable "
-                "INDICATEURS_MIROIR, puis rechargez la page."
-            )
-            return None
-        status.update(label="Base construite", state="complete", expanded=False)
+            try:
+                build_base(progress=progress)
+            except Exception as exc:  # a missing source or mirror: say it in French, no traceback
+                failed["message"] = str(exc)
+                status.update(label="La base n'a pas pu être construite", state="error", expanded=False)
+            else:
+                status.update(label="Base construite", state="complete", expanded=False)
+    if "message" in failed:
+        st.error(
+            f"Impossible de construire la base : {md(failed['message'])}. Vérifiez la connexion ou la "
+            "variable INDICATEURS_MIROIR, puis rechargez la page (nouvel essai au plus toutes les "
+            f"{BUILD_RETRY_SECONDS // 60} minutes). L'Atelier reste ouvert, sans les chiffres du territoire."
+        )
+        return None
     base.clear()
     return base()
 

@@ -152,8 +152,12 @@ def _from_url() -> tuple[str, str] | None:
     raw = st.query_params.get(_KEY)
     if not raw:
         return None
-    options = data.territory_options()
     text = raw.strip()
+    try:
+        options = data.territory_options()
+    except Exception:  # no base (the Atelier still opens): trust a well-formed 'level:code'
+        level, _, code = text.partition(":")
+        return (level, code) if level in data.LEVEL_NAMES and re.fullmatch(r"[0-9A-Z]{2,9}", code) else None
     if text in options.index:
         level, code = text.split(":", 1)
         return level, code

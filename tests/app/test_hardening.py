@@ -114,3 +114,39 @@ def test_an_unexpected_error_in_the_map_fragment_keeps_the_page(app, monkeypatch
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Carte" and at.selectbox(key="indicateur")  # the rest of the page is there
     assert [e.value for e in at.error] == [safe.UNEXPECTED_ERROR]
+
+
+# ------------------------------------------------------------------ failure 9 (outside the Atelier)
+def _ressources() -> AppTest:
+    at = AppTest.from_file(str(PAGES / "ressources.py"), default_timeout=120)
+    at.session_state["territoire"] = ("epci", "200041523")
+    return at.run()
+
+
+def test_too_large_upload_is_refused_in_french(built_store):
+    """The browser's own refusal is English: its ceiling is above the real limit, explained in French."""
+    import tomllib
+
+    from indicateurs.atelier.local_places import MAX_BYTES
+
+    at = _ressources()
+    uploader = at.file_uploader[0]
+    ceiling = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    assert uploader.proto.max_upload_size_mb == ceiling >= 4 * MAX_BYTES / 1_000_000
+    big = b"nom;type;code_commune\n" + b"Lieu;lieu_mediation;79061\n" * (MAX_BYTES // 20)
+    uploader.set_value(("lieux.csv", big, "text/csv")).run()
+    assert not at.exception
+    assert "Le fichier dépasse 2 Mo" in " ".join(e.value for e in at.error)
+
+
+def test_local_places_table_has_no_raw_csv_toolbar(built_store):
+    """st.dataframe's toolbar exported =HYPERLINK(…) raw: the participants' places are a static table."""
+    name = f'=HYPERLINK("http://evil/{uuid.uuid4().hex[:6]}";"x")'
+    at = _ressources()
+    at.text_input(key="ressources_form_nom").input(name)
+    at.text_input(key="ressources_form_code").input("17197")
+    at.button[-1].click().run()
+    assert not at.exception
+    assert any(name in t.value.index for t in at.table)
+    for frame in at.dataframe:
+        assert not frame.value.astype(str).apply(lambda c: c.str.contains("HYPERLINK")).any().any()

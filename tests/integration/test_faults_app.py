@@ -168,6 +168,29 @@ def test_missing_outline_file_is_rebuilt_for_every_level(private_store, app, lev
     assert len(load_base().geometry(level)) > 10, "contours non reconstruits"
 
 
+def test_base_that_cannot_be_built_leaves_the_atelier_open(tmp_path, monkeypatch, app, no_network):
+    """Issue #18, failure 9: every page was blocked (the Atelier too), the reason folded in a box."""
+    import ui.data
+
+    monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path / "vide"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atelier.sqlite'}")
+    monkeypatch.delenv("INDICATEURS_MIROIR", raising=False)
+    monkeypatch.setattr(fetch, "BACKOFF", 0.01)
+    attempts = []
+    real_build = ui.data.build_base
+    monkeypatch.setattr(ui.data, "build_base", lambda **kw: attempts.append(1) or real_build(**kw))
+    app.query_params["territoire"] = "epci:200041523"
+    at = app.run()
+    _no_traceback(at)
+    assert "Impossible de construire la base" in _texts(at, "error")  # visible, outside the status box
+    at = at.switch_page(ATELIER).run()
+    _no_traceback(at)
+    assert at.title and at.title[0].value.startswith("Atelier")
+    assert "Impossible de construire la base" in _texts(at, "error")
+    assert "sans indicateur lié" in _texts(at, "warning")  # enjeux can still be typed
+    assert len(attempts) == 1, "chaque visite relance une construction vouée à l'échec"
+
+
 def test_disk_full_while_building_explains_in_french(private_store, app, monkeypatch):
     import pandas as pd
 

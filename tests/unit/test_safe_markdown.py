@@ -60,8 +60,8 @@ TRUSTED = {"len(errors)", "message", "text"}
 
 def _untrusted(node: ast.expr, source: str) -> list[str]:
     """Parts of a message argument that are neither literal text, md(...), nor trusted."""
-    if isinstance(node, ast.Constant):
-        return []
+    if isinstance(node, ast.Constant) or (isinstance(node, ast.Name) and node.id.isupper()):
+        return []  # literal text and module constants are code, not user input
     if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "md":
         return []
     if isinstance(node, ast.JoinedStr):
