@@ -209,23 +209,23 @@ upload = st.file_uploader(
 )
 if upload is not None:
     records, errors = validate_local_places(upload.getvalue(), known_codes=known)
-    if errors and errors[0]["ligne"] is None:
-        st.error(md(errors[0]["message"]))
+    if errors and errors[0].line is None:
+        st.error(md(errors[0].reason))
     else:
         if errors:
             st.error(f"{len(errors)} ligne(s) refusée(s) ; les autres lignes peuvent être enregistrées.")
             st.dataframe(
-                pd.DataFrame(errors).rename(columns={"ligne": "Ligne", "message": "Problème"}),
+                pd.DataFrame(errors, columns=["Ligne", "Problème"]),
                 hide_index=True,
                 width="stretch",
             )
         st.write(f"{len(records)} lieu(x) valide(s) dans le fichier.")
         if records and st.button("Enregistrer les lieux valides", key="ressources_enregistrer"):
-            added, messages = data.save_local_places(records, [r.get("ligne") for r in records], level, code)
+            added, skipped = data.save_local_places(records, [r.get("ligne") for r in records], level, code)
             text = f"{added} lieu(x) enregistré(s) ; rien de ce qui était déjà enregistré n'est perdu."
             st.session_state["ressources_message"] = (
                 "success" if added else "info",
-                " ".join([text, *map(md, messages)]),
+                " ".join([text, *(md(data.describe_problem(p)) for p in skipped)]),
             )
             st.session_state["ressources_depots"] = st.session_state.get("ressources_depots", 0) + 1
             st.rerun()
@@ -255,10 +255,10 @@ if submitted:
     if record is None:
         st.error("Lieu non enregistré : " + " ; ".join(md(p) for p in problems) + ".")
     else:
-        added, messages = data.save_local_places([record], [None], level, code)
+        added, skipped = data.save_local_places([record], [None], level, code)
         st.session_state["ressources_message"] = (
             ("success", f"« {md(record['nom'])} » enregistré.")
             if added
-            else ("info", " ".join(map(md, messages)))
+            else ("info", " ".join(md(data.describe_problem(p)) for p in skipped))
         )
         st.rerun()

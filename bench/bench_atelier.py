@@ -167,9 +167,9 @@ def _page_render(enjeux: int = 100) -> Iterator[Figure]:
     """Warm render time of the Atelier page (participant and projector views) with `enjeux` entries."""
     from streamlit.testing.v1 import AppTest
 
-    import ui.atelier
+    from ui.atelier import context
 
-    page = str(Path(__file__).resolve().parents[1] / "pages" / "atelier.py")
+    page = str(Path(__file__).resolve().parents[1] / "app_pages" / "atelier.py")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'atelier.sqlite'}"
         store = open_store(url)
@@ -190,7 +190,7 @@ def _page_render(enjeux: int = 100) -> Iterator[Figure]:
         store.dispose()
         previous = os.environ.get("DATABASE_URL")
         os.environ["DATABASE_URL"] = url
-        ui.atelier._store.clear()
+        context.cached_store.clear()
         try:
             at = AppTest.from_file(page, default_timeout=120)
             at.session_state["territoire"] = ("epci", "200041523")
@@ -206,7 +206,7 @@ def _page_render(enjeux: int = 100) -> Iterator[Figure]:
                     f"atelier page warm render, {view.lower()} ({enjeux} enjeux)", min(times), "s", 2
                 )
         finally:
-            ui.atelier._store.clear()
+            context.cached_store.clear()
             if previous is None:
                 os.environ.pop("DATABASE_URL", None)
             else:

@@ -5,24 +5,24 @@ Cached objects are shared between sessions: never mutate what these functions re
 
 from __future__ import annotations
 
-import re
-
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from indicateurs.analysis.access import commune_points, nearest_distances
-from indicateurs.atelier.storage import StoreUnavailable
+from indicateurs.atelier import StoreUnavailable
+from indicateurs.atelier.validate import Problem, place_key
 from indicateurs.base import Base
 from indicateurs.render import maps
 from indicateurs.render.places_map import places_near, territory_scope
 from indicateurs.render.places_map import resources_map as view_map
 from indicateurs.sources.places import COLUMNS, DRAWN_TYPES, local_places_frame
-from ui.atelier import get_store
+from ui.atelier.context import get_store
 from ui.data import base as shared_base
 
 __all__ = [
     "base",
+    "describe_problem",
     "distances",
     "local_places",
     "nearby_places",
@@ -154,34 +154,27 @@ def local_places(level: str, code: str) -> pd.DataFrame:
     )
 
 
-def _key(record: dict) -> tuple:
-    fields = ("nom", "type", "adresse", "code_commune")
-    return tuple(" ".join(str(record.get(k) or "").lower().split()) for k in fields)
+def describe_problem(problem: Problem) -> str:
+    """The one place a refused place becomes a sentence: 'Ligne 4 : ...' (file) or 'Formulaire : ...'."""
+    where = f"Ligne {problem.line}" if problem.line is not None else "Formulaire"
+    return f"{where} : {problem.reason}."
 
 
 def save_local_places(
     records: list[dict], lines: list[int | None], level: str, code: str
-) -> tuple[int, list[str]]:
-    """Store validated records; (number added, French messages naming the right file lines)."""
+) -> tuple[int, list[Problem]]:
+    """Store validated records; (number added, a Problem per skipped record, at its file line)."""
     store = _store()
     if store is None:  # session-only fallback, same duplicate rule as the store
         kept = st.session_state.setdefault(_SESSION_PLACES, [])
-        seen = {_key(r) for r in kept if r.get("_territoire") == (level, code)}
-        added, messages = 0, []
-        for record, line in zip(records, lines, strict=False):
-            if _key(record) in seen:
-                where = f"Ligne {line}" if line else "Formulaire"
-                messages.append(f"{where} : « {record['nom']} » est déjà enregistré (ignoré).")
+        seen = {place_key(r) for r in kept if r.get("_territoire") == (level, code)}
+        added, problems = 0, []
+        for record, line in zip(records, lines, strict=True):
+            if place_key(record) in seen:
+                problems.append(Problem(line, f"« {record['nom']} » est déjà enregistré (ignoré)"))
                 continue
-            seen.add(_key(record))
+            seen.add(place_key(record))
             kept.append({**record, "_territoire": (level, code)})
             added += 1
-        return added, messages
-    added, messages = store.add_local_places(records, territoire=(level, code), first_line=0)
-
-    def real_line(match: re.Match) -> str:
-        index = int(match.group(1))
-        line = lines[index] if 0 <= index < len(lines) else None
-        return f"Ligne {line}" if line else "Formulaire"
-
-    return added, [re.sub(r"^Ligne (\d+)", real_line, m) for m in messages]
+        return added, problems
+    return store.add_local_places(records, territoire=(level, code), lines=lines)

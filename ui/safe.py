@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-__all__ = ["UNEXPECTED_ERROR", "guarded", "md", "plain", "report_error"]
+__all__ = ["UNEXPECTED_ERROR", "as_shown", "guarded", "md", "plain", "report_error"]
 
 UNEXPECTED_ERROR = (
     "Une erreur inattendue empêche d'afficher cette partie de la page. Rechargez la page ; si "
@@ -33,6 +33,7 @@ _F = TypeVar("_F", bound=Callable)
 # as itself: links, images, emphasis, headings, lists, HTML tags, maths ($), Streamlit's colour
 # directives (:red[…]) and GFM autolinks (http://, www., a@b.c) all need one of these characters.
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -77,3 +78,8 @@ def guarded(func: _F) -> _F:
             return None
 
     return wrapper  # type: ignore[return-value]
+
+
+def as_shown(markdown: str) -> str:
+    """What a person reads for a text made by `md` (backslash escapes removed): for tests and logs."""
+    return _ESCAPED.sub(r"\1", markdown).replace("  \n", "\n")

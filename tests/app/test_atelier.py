@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.safe import as_shown
+
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "atelier.py")
 PIN = "2468"
 EPCI = ("epci", "200041523")
@@ -39,10 +41,10 @@ class _TinyBase:
 def app(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atelier.sqlite'}")
     monkeypatch.setenv("ATELIER_PIN", PIN)
-    import ui.atelier
+    from ui.atelier import context
 
-    monkeypatch.setattr(ui.atelier, "base_or_none", lambda: _TinyBase())
-    ui.atelier._store.clear()
+    monkeypatch.setattr(context, "base_or_none", lambda: _TinyBase())
+    context.cached_store.clear()
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["territoire"] = EPCI
     at.run()
@@ -50,7 +52,7 @@ def app(tmp_path, monkeypatch):
     at.button(key="FormSubmitter:atelier_creation-Créer l'atelier").click().run()
     assert [s.value for s in at.success] == ["Atelier créé."]
     yield at
-    ui.atelier._store.clear()
+    context.cached_store.clear()
 
 
 def _markdown(at) -> list[str]:
@@ -125,12 +127,13 @@ def test_projector_counts_and_facilitator_groups_into_chantier(app):
 
     from docx import Document
 
-    import ui.atelier
     from indicateurs.atelier import to_docx
+    from ui.atelier import context, exports
 
-    store = ui.atelier.get_store()
+    store = context.get_store()
     (atelier,) = store.list_ateliers(*EPCI)
-    fdr = ui.atelier.feuille_de_route(store, atelier, _TinyBase(), *EPCI, "CC Test", {"17001": "Aubeterre"})
+    ctx = context.AtelierContext(store, atelier, _TinyBase(), *EPCI, "CC Test", {"17001": "Aubeterre"})
+    fdr = exports.feuille_de_route(ctx)
     # key figures: the defaults present in the base (taux_pauvrete, part_thd), each with value and rank
     assert [(k.value, k.millesime) for k in fdr.key_figures] == [
         ("18,5\u00a0% (rang 1/2)", "Filosofi 2019"),
@@ -142,15 +145,16 @@ def test_projector_counts_and_facilitator_groups_into_chantier(app):
 
 def test_unreachable_database_shows_a_french_error(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/nothing")
-    import ui.atelier
+    from ui.atelier import context
 
-    monkeypatch.setattr(ui.atelier, "base_or_none", lambda: None)
-    ui.atelier._store.clear()
+    monkeypatch.setattr(context, "base_or_none", lambda: None)
+    context.cached_store.clear()
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["territoire"] = EPCI
     at.run()
     assert not at.exception
-    assert "inaccessible" in at.error[0].value and "le reste de l'application fonctionne" in at.error[0].value
+    shown = as_shown(at.error[0].value)  # the message is escaped for Markdown (ui.safe.md)
+    assert "inaccessible" in shown and "le reste de l'application fonctionne" in shown
 
 
 def test_pin_guessing_is_locked_out_after_five_tries(app):
@@ -168,10 +172,10 @@ def test_pin_guessing_is_locked_out_after_five_tries(app):
 @pytest.mark.integration
 def test_page_on_the_built_base(built_store, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atelier.sqlite'}")
-    import ui.atelier
+    from ui.atelier import context
 
-    ui.atelier._store.clear()
-    ui.atelier._base.clear()
+    context.cached_store.clear()
+    context._base.clear()
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["territoire"] = EPCI
     at.run()
@@ -184,7 +188,7 @@ def test_page_on_the_built_base(built_store, tmp_path, monkeypatch):
     assert not at.exception and not at.error
     (evidence,) = [m for m in _markdown(at) if m.startswith("▲")]
     assert "rang " in evidence and "RP 2017" in evidence and "niveau EPCI 200041523" in evidence
-    ui.atelier._store.clear()
+    context.cached_store.clear()
 
 
 def test_author_edits_and_deletes_own_enjeu_but_not_someone_elses(app):

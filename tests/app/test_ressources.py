@@ -78,10 +78,10 @@ def test_add_a_place_with_the_form(built_store):
 def test_bad_form_gets_a_french_message(built_store):
     at = _page(built_store, EPCI)
     at.text_input(key="ressources_form_nom").input("Lieu")
-    at.text_input(key="ressources_form_code").input("99999")
+    at.text_input(key="ressources_form_code").input("17999")  # well-formed, not a commune
     at.button[-1].click().run()
     assert not at.exception
-    assert "code commune « 99999 » inconnu" in at.error[0].value
+    assert "code commune « 17999 » inconnu" in at.error[0].value
 
 
 def test_region_has_no_map_but_comparisons(built_store):

@@ -118,7 +118,7 @@ def test_docx_holds_enjeux_figures_chantiers_and_gouvernance(workshop):
     assert f"Contredit l'enjeu : {thd} : 90,0\u00a0% (rang 4 sur 4 EPCI, 1 = le plus fragile)" in text
     assert "Chantier 1 : Aller vers les seniors" in text and "Recenser" in text
     assert "Comité de pilotage de la CC" in text and "Tous les 3 mois" in text
-    assert "EPN Celles (Lieu de médiation) : 79061" in text
+    assert "EPN Celles (Lieu de médiation numérique) : 79061" in text
     assert "31,2\u00a0% (rang 2/3)" in cells and "Filosofi 2019" in cells
 
 
@@ -170,6 +170,36 @@ def test_raw_frames_have_one_sheet_per_concept(workshop):
     assert sheets["Enjeux"]["Chantiers"].tolist() == ["Aller vers les seniors", ""]
     assert sheets["Preuves"]["Indicateur"].tolist() == ["taux_pauvrete", "part_thd"]
     assert sheets["Preuves"]["Rang"].tolist() == [2, 4]
+
+
+def test_markdown_and_docx_render_the_same_outline(workshop):
+    """Both documents come from `document.outline`: the same headings, at the same levels, in the same order."""
+    markdown = to_markdown(workshop)
+    md_headings = [
+        (len(line) - len(line.lstrip("#")) - 1, line.lstrip("#").strip())
+        for line in markdown.splitlines()
+        if line.startswith("#")
+    ]
+    styles = {"Title": 0, "Heading 1": 1, "Heading 2": 2}
+    doc = Document(io.BytesIO(to_docx(workshop)))
+    docx_headings = [(styles[p.style.name], p.text) for p in doc.paragraphs if p.style.name in styles]
+    assert md_headings == docx_headings
+    assert [text for _, text in md_headings] == [
+        "Feuille de route territoriale d'inclusion numérique : CC Haut Val de Sèvre",
+        "Chiffres clés du territoire",
+        "Enjeux identifiés (2)",
+        "Compétences (1)",
+        "Accompagnement (1)",
+        "Chantiers (1)",
+        "Chantier 1 : Aller vers les seniors",
+        "Gouvernance",
+        "Lieux ajoutés localement",
+    ]
+    # an empty rubric reads the same in both (it used to be hidden in Markdown, "à préciser" in Word)
+    assert "- **Objectif :** à préciser" in markdown
+    assert any(p.text == "Objectif : à préciser" for p in doc.paragraphs)
+    bullets = [p for p in doc.paragraphs if p.style.name.startswith("List Bullet")]
+    assert len(bullets) == sum(1 for line in markdown.splitlines() if line.lstrip().startswith("- "))
 
 
 def test_xlsx_survives_control_characters(tmp_path):

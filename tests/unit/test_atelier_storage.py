@@ -22,7 +22,7 @@ from indicateurs.atelier import (
     to_markdown,
     to_xlsx,
 )
-from indicateurs.atelier.storage import MIGRATIONS
+from indicateurs.atelier.schema import MIGRATIONS
 
 PIN = "4827-animation"
 EPCI = ("epci", "200041523")
@@ -126,7 +126,7 @@ def test_text_is_stored_as_given(store, atelier):
         ({"texte": "x" * 601}, r"trop long \(601 caractères, 600 au maximum\)"),
         ({"auteur": "y" * 81}, "Le nom de l'auteur est trop long"),
         ({"categorie": "finance"}, "Catégorie inconnue"),
-        ({"communes": ["7904"]}, "Code commune invalide"),
+        ({"communes": ["1A001"]}, "Code commune invalide"),  # was accepted before the shared rule
         ({"texte": "nul\x00"}, "caractère invalide"),
     ],
 )
@@ -331,22 +331,25 @@ def test_migrations_are_idempotent(store, db_url, atelier):
 
 
 def test_an_older_database_is_migrated_forward(db_url, monkeypatch):
-    from indicateurs.atelier import storage
+    from indicateurs.atelier import schema
 
-    monkeypatch.setattr(storage, "MIGRATIONS", MIGRATIONS[:1])  # the app as it was at version 1
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS[:1])  # the app as it was at version 1
     old = open_store(db_url)
     atelier = old.create_atelier(*EPCI, "Avant la mise à jour")
     old.add_enjeu(atelier.id, "Saisi en version 1", "acces")
     assert old.schema_version() == 1
     assert not sa.inspect(old.engine).has_table("lieu_local")
     old.dispose()
-    monkeypatch.setattr(storage, "MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr(schema, "MIGRATIONS", MIGRATIONS)
     new = open_store(db_url)
     try:
         assert new.schema_version() == max(v for v, _, _ in MIGRATIONS)
         assert sa.inspect(new.engine).has_table("lieu_local")
         assert [e.texte for e in new.list_enjeux(atelier.id)] == ["Saisi en version 1"]
-        assert new.add_local_places([{"nom": "EPN", "type": "Lieu", "code_commune": "79048"}])[0] == 1
+        assert (
+            new.add_local_places([{"nom": "EPN", "type": "Lieu de médiation", "code_commune": "79048"}])[0]
+            == 1
+        )
     finally:
         new.dispose()
 
@@ -398,29 +401,42 @@ def test_local_places_keep_good_rows_and_report_bad_ones(store, atelier):
             "code_commune": "79048",
             "horaires": "mar. 9h-12h",
         },
-        {"nom": "Café numérique", "type": "Tiers-lieu", "latitude": "46,42", "longitude": "-0.21"},
-        {"nom": "", "type": "Tiers-lieu", "adresse": "1 rue A"},
-        {"nom": "Sans lieu", "type": "Tiers-lieu"},
-        {"nom": "Latitude seule", "type": "Tiers-lieu", "latitude": 46.1},
-        {"nom": "Hors carte", "type": "Tiers-lieu", "latitude": 146.1, "longitude": 0},
+        {"nom": "Café numérique", "type": "Aidants Connect", "latitude": "46,42", "longitude": "-0.21"},
+        {"nom": "", "type": "lieu_mediation", "adresse": "1 rue A", "code_commune": "79048"},
+        {
+            "nom": "Adresse seule",
+            "type": "lieu_mediation",
+            "adresse": "1 rue A",
+        },  # the store used to accept it
+        {"nom": "Latitude seule", "type": "lieu_mediation", "latitude": 46.1},
+        {"nom": "Hors carte", "type": "lieu_mediation", "latitude": 146.1, "longitude": 0},
         {"nom": "Ain", "type": "France Services", "code_commune": 1004.0},  # as read from a spreadsheet
-        {"nom": "Trop long", "type": "x", "adresse": "a" * 301},
+        {"nom": "Trop long", "type": "lieu_mediation", "code_commune": "79048", "adresse": "a" * 301},
+        {"nom": "Code à lettre", "type": "lieu_mediation", "code_commune": "1A001"},  # the store accepted it
+        {"nom": "Tiers-lieu", "type": "Tiers-lieu", "code_commune": "79048"},  # not a type the map draws
     ]
     added, errors = store.add_local_places(records, territoire=EPCI, atelier_id=atelier.id)
     assert added == 3
-    assert [e.split(" : ")[0] for e in errors] == ["Ligne 4", "Ligne 5", "Ligne 6", "Ligne 7", "Ligne 9"]
-    assert "Le nom du lieu est vide" in errors[0]
-    assert "adresse, des coordonnées" in errors[1]
-    assert "latitude et longitude vont ensemble" in errors[2]
-    assert "hors limites" in errors[3]
+    assert [line for line, _ in errors] == [4, 5, 6, 7, 9, 10, 11]  # data lines of a CSV, from 2
+    errors = [reason for _, reason in errors]
+    assert not any(reason.startswith("Ligne") for reason in errors)  # the page formats them
+    assert "le nom du lieu est vide" in errors[0]
+    assert "impossible à situer" in errors[1]
+    assert "latitude ou longitude absente" in errors[2]
+    assert "hors de France" in errors[3]
+    assert "l'adresse est trop long (301 caractères, 300 au maximum)" in errors[4]
+    assert "« 1A001 » mal formé" in errors[5]
+    assert "type « Tiers-lieu » inconnu" in errors[6]
     places = store.list_local_places(territoire=EPCI)
     assert places["nom"].tolist() == ["EPN de la mairie", "Café numérique", "Ain"]
     assert places["code_commune"].tolist()[::2] == ["79048", "01004"]
     assert places["latitude"].iloc[1] == pytest.approx(46.42)
+    assert places["type"].tolist() == ["lieu_mediation", "aidants_connect", "france_services"]
     assert places["local"].all() and (places["source"] == "Ajout local (atelier)").all()
 
-    again, dup_errors = store.add_local_places(records[:2], territoire=EPCI)
-    assert again == 0 and all("déjà enregistré" in e for e in dup_errors)
+    again, dup_errors = store.add_local_places(records[:2], territoire=EPCI, lines=[12, None])
+    assert again == 0 and [line for line, _ in dup_errors] == [12, None]
+    assert all("déjà enregistré" in reason for _, reason in dup_errors)
     assert len(store.list_local_places(territoire=EPCI)) == 3
     assert store.list_local_places(communes=["79048"])["nom"].tolist() == ["EPN de la mairie"]
     assert store.list_local_places(territoire=("epci", "245900410")).empty
@@ -431,6 +447,35 @@ def test_local_places_keep_good_rows_and_report_bad_ones(store, atelier):
         store.delete_local_place(int(places["id"].iloc[0]), pin="0")
     store.delete_local_place(int(places["id"].iloc[0]), pin=PIN)
     assert len(store.list_local_places(atelier_id=atelier.id)) == 2
+
+
+@pytest.mark.parametrize(
+    ("fields", "accepted"),
+    [
+        (
+            {"adresse": "1 place de la Mairie"},
+            False,
+        ),  # an address alone: the form refused it, the store did not
+        ({"code_commune": "1A001"}, False),  # the store's old pattern accepted it, the form's did not
+        ({"code_commune": "2A004"}, True),  # Corsica
+        ({"code_commune": "97101"}, True),  # Guadeloupe
+        ({"code_commune": "98818"}, True),  # Nouvelle-Calédonie
+        ({"code_commune": "99101"}, False),  # 99: a foreign country, not a commune
+        ({"code_commune": "20004"}, False),  # Corsica is 2A/2B since 1976
+        ({"code_commune": "7904"}, True),  # a spreadsheet dropped the leading zero: 07904
+        ({"latitude": "46,42", "longitude": "-0.21", "adresse": "1 rue A"}, True),
+    ],
+)
+def test_form_upload_and_store_apply_the_same_rules(store, fields, accepted):
+    from indicateurs.atelier.local_places import validate_local_place, validate_local_places
+
+    fields = {"nom": "Lieu", "type": "lieu_mediation", **fields}
+    record, _ = validate_local_place(fields)
+    columns = ["nom", "type", "adresse", "code_commune", "latitude", "longitude"]
+    csv_text = ";".join(columns) + "\n" + ";".join(str(fields.get(k, "")) for k in columns) + "\n"
+    records, _ = validate_local_places(csv_text.encode())
+    added, _ = store.add_local_places([fields], territoire=EPCI)
+    assert (record is not None, len(records) == 1, added == 1) == (accepted, accepted, accepted)
 
 
 # ---------------------------------------------------------------------------------------------- exports

@@ -205,3 +205,20 @@ def test_need_supply_points(territories):
     assert (codes, level, mark) == (["01001", "01002"], "commune", None)
     codes, level, mark, caption = view.need_supply_points(territories, "france", "FR", "commune")
     assert level == "epci" and mark is None and "de France" in caption  # no commune map for France
+
+
+def test_skipped_places_keep_their_file_line_and_the_page_formats_them_once(tmp_path, monkeypatch):
+    import ui.ressources as data
+    from indicateurs.atelier import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    monkeypatch.setattr(data, "_store", lambda: store)
+    place = {"nom": "EPN", "type": "lieu_mediation", "code_commune": "01001"}
+    assert data.save_local_places([place], [None], "epci", "200000001")[0] == 1
+    added, skipped = data.save_local_places([place, place], [7, None], "epci", "200000001")
+    assert added == 0 and [line for line, _ in skipped] == [7, None]
+    assert [data.describe_problem(p) for p in skipped] == [
+        "Ligne 7 : « EPN » est déjà enregistré (ignoré).",
+        "Formulaire : « EPN » est déjà enregistré (ignoré).",
+    ]
+    store.dispose()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from ui.safe import md
+from ui.safe import as_shown, md
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = [
@@ -106,3 +106,8 @@ def test_every_message_built_from_a_value_goes_through_md():
             for part in _untrusted(node.args[0], source):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {part}")
     assert not offenders, "\n".join(offenders)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_as_shown_reverses_md(text):
+    assert as_shown(md(text, limit=None)) == text.replace("\r\n", "\n")

@@ -44,7 +44,7 @@ def test_bad_rows_listed_with_line_numbers():
         "Bon lieu;lieu_mediation;;17300;;\n"  # 2: ok
         ";lieu_mediation;;17300;;\n"  # 3: no name
         "Lieu;bibliothèque;;17300;;\n"  # 4: unknown type
-        "Lieu;france_services;;99999;;\n"  # 5: unknown code
+        "Lieu;france_services;;17999;;\n"  # 5: well-formed but unknown code
         "Lieu;france_services;;;abc;2\n"  # 6: unreadable latitude
         "Lieu;france_services;;;-0.9;45.9\n"  # 7: swapped coordinates
         "\n"  # 8: blank line, skipped
@@ -55,11 +55,11 @@ def test_bad_rows_listed_with_line_numbers():
     ).encode()
     records, errors = validate_local_places(data, known_codes=KNOWN)
     assert [r["nom"] for r in records] == ["Bon lieu", 'Lieu ; avec "guillemets"\nsur deux lignes', "Dernier"]
-    by_line = {e["ligne"]: e["message"] for e in errors}
+    by_line = dict(errors)  # (line, reason) pairs, never formatted text
     assert sorted(by_line) == [3, 4, 5, 6, 7, 9, 12]
-    assert "nom est vide" in by_line[3]
+    assert "le nom du lieu est vide" in by_line[3]
     assert "bibliothèque" in by_line[4] and "inconnu" in by_line[4]
-    assert "99999" in by_line[5] and "inconnu" in by_line[5]
+    assert "17999" in by_line[5] and "inconnu" in by_line[5]
     assert "illisible" in by_line[6]
     assert "inversées" in by_line[7]
     assert "impossible à situer" in by_line[9]
@@ -80,8 +80,8 @@ def test_bad_rows_listed_with_line_numbers():
 def test_malformed_file_gets_one_clear_message(data, fragment):
     records, errors = validate_local_places(data)
     assert records == []
-    assert len(errors) == 1 and errors[0]["ligne"] is None
-    assert fragment in errors[0]["message"]
+    assert len(errors) == 1 and errors[0].line is None
+    assert fragment in errors[0].reason
 
 
 def test_template_is_valid():
@@ -119,11 +119,11 @@ def test_unclosed_quote_costs_only_its_line():
     )
     records, errors = validate_local_places(data)
     assert [(r["ligne"], r["nom"]) for r in records] == [(2, "A"), (4, "C"), (5, "D")]
-    assert errors == [{"ligne": 3, "message": UNCLOSED_QUOTE}]
+    assert errors == [(3, UNCLOSED_QUOTE)]
     at_the_end = validate_local_places(
         b'nom;type;code_commune\nA;lieu_mediation;79061\n"B;lieu_mediation;79061\n'
     )
-    assert [r["nom"] for r in at_the_end[0]] == ["A"] and at_the_end[1][0]["ligne"] == 3
+    assert [r["nom"] for r in at_the_end[0]] == ["A"] and at_the_end[1][0].line == 3
 
 
 def test_a_quoted_field_on_two_lines_is_still_read():

@@ -1,9 +1,12 @@
 """The workshop (atelier): enjeux crossed with the statistics, chantiers, gouvernance, local places.
 
-Storage in `storage` (SQLAlchemy: SQLite by default, PostgreSQL via DATABASE_URL), figures behind an
-enjeu in `evidence`, the draft feuille de route and raw data exports in `export`. No Streamlit here.
+`records` (vocabulary and dataclasses), `validate` (every check before a save), `schema` (tables and
+migrations), `engine` (connection, SQLite locks), `store` (the Store); `evidence` (the figure behind
+an enjeu), `export` (the draft feuille de route), `local_places` (CSV upload). No Streamlit here.
 """
 
+from .engine import default_url
+from .errors import AccessDenied, EditConflict, StoreUnavailable
 from .evidence import KeyFigure, describe_evidence, evidence_for, key_figures, source_label
 from .export import (
     FeuilleDeRoute,
@@ -15,25 +18,19 @@ from .export import (
     to_markdown,
     to_xlsx,
 )
-from .storage import (
+from .records import (
     CATEGORIES,
     HORIZONS,
     LIMITS,
     SENS,
-    AccessDenied,
     Atelier,
     Chantier,
-    EditConflict,
     Enjeu,
     Evidence,
     Gouvernance,
-    Store,
-    StoreUnavailable,
     author_hash,
-    check_pin,
-    default_url,
-    open_store,
 )
+from .store import Store, check_pin, open_store
 
 __all__ = [
     "CATEGORIES",

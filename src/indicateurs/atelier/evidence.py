@@ -10,7 +10,7 @@ import pandas as pd
 from indicateurs.reference.catalogue import get_source
 from indicateurs.reference.registry import format_value, get_indicator
 
-from .storage import Evidence
+from .records import Evidence
 
 __all__ = ["KeyFigure", "describe_evidence", "evidence_for", "key_figures", "source_label"]
 

@@ -1,8 +1,9 @@
-"""Validation of the places a host territory adds itself (CSV upload or form).
+"""Reading the CSV of places a host territory adds itself; each row goes through `validate_local_place`.
 
 Why here: a workshop facilitator uploads a spreadsheet export in front of the room; every bad row
 must be named (line number, reason in French) while the good rows go through, and a file that is
-not a CSV at all gets one clear sentence, never a traceback. Storage is someone else's job.
+not a CSV at all gets one clear sentence, never a traceback. The rules for one place live in
+`validate` (shared with the form and the store); storage is someone else's job.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
-from indicateurs.render.tables import clean_text
-from indicateurs.sources.places import fold_code
+from .validate import PLACE_FIELDS as _FIELDS
+from .validate import TYPE_LABELS, Problem, validate_local_place
 
 __all__ = [
     "COLUMNS_DOC",
@@ -22,6 +23,7 @@ __all__ = [
     "MAX_ROWS",
     "TYPE_LABELS",
     "UNCLOSED_QUOTE",
+    "Problem",
     "template_csv",
     "validate_local_place",
     "validate_local_places",
@@ -30,13 +32,10 @@ __all__ = [
 MAX_BYTES = 2_000_000
 MAX_ROWS = 5_000
 MAX_UNCLOSED = 20
-
-TYPE_LABELS = {
-    "france_services": "France Services",
-    "conseiller_numerique": "Conseiller numérique (permanence)",
-    "lieu_mediation": "Lieu de médiation numérique",
-    "aidants_connect": "Structure Aidants Connect",
-}
+UNCLOSED_QUOTE = (
+    'guillemet « " » ouvert et jamais refermé : ligne refusée (les lignes suivantes sont lues '
+    "normalement ; retirez ce guillemet ou refermez-le)"
+)
 
 COLUMNS_DOC: list[tuple[str, str, str]] = [
     ("nom", "obligatoire", "Nom du lieu."),
@@ -59,7 +58,6 @@ LOCATION_RULE = (
     "soit code_commune (avec ou sans adresse)."
 )
 
-_FIELDS = ("nom", "type", "adresse", "code_commune", "latitude", "longitude", "services", "horaires")
 _HEADER_ALIASES = {
     "name": "nom",
     "nom_du_lieu": "nom",
@@ -76,118 +74,12 @@ _HEADER_ALIASES = {
     "horaire": "horaires",
     "service": "services",
 }
-_TYPE_ALIASES = {
-    "franceservices": "france_services",
-    "fs": "france_services",
-    "espacefranceservices": "france_services",
-    "conseillernumerique": "conseiller_numerique",
-    "conseillernumeriquefranceservices": "conseiller_numerique",
-    "cnfs": "conseiller_numerique",
-    "permanence": "conseiller_numerique",
-    "permanencecnfs": "conseiller_numerique",
-    "lieumediation": "lieu_mediation",
-    "lieudemediation": "lieu_mediation",
-    "lieudemediationnumerique": "lieu_mediation",
-    "mediationnumerique": "lieu_mediation",
-    "mediation": "lieu_mediation",
-    "aidantsconnect": "aidants_connect",
-    "aidantconnect": "aidants_connect",
-}
-# Boxes (lat_min, lat_max, lon_min, lon_max) of metropolitan France and the five DROM.
-_FRANCE_BOXES = (
-    (41.2, 51.2, -5.3, 9.7),
-    (15.8, 16.6, -61.9, -60.9),
-    (14.3, 14.95, -61.3, -60.75),
-    (2.0, 6.0, -54.7, -51.5),
-    (-21.45, -20.8, 55.2, 55.9),
-    (-13.1, -12.6, 44.9, 45.35),
-)
-_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
-
-
-def _key(text: str) -> str:
-    """Lowercase ASCII letters and digits only: 'Lieu de médiation' -> 'lieudemediation'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", ascii_text.lower())
 
 
 def _header(name: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().strip().lower()
     snake = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
     return _HEADER_ALIASES.get(snake, snake)
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float(text.replace(",", ".").replace(" ", ""))
-    except ValueError:
-        return None
-
-
-def _in_france(lat: float, lon: float) -> bool:
-    return any(a <= lat <= b and c <= lon <= d for a, b, c, d in _FRANCE_BOXES)
-
-
-def validate_local_place(
-    fields: Mapping[str, object], known_codes: Iterable[str] | None = None
-) -> tuple[dict | None, list[str]]:
-    """One place from a form or a CSV row: ``(record, [])`` or ``(None, [reasons in French])``.
-
-    The record has the keys ``nom, type, adresse, code_commune, latitude, longitude, services,
-    horaires`` (None when not given); codes are COG strings (arrondissements folded).
-    """
-    # control characters (a copy-paste from PowerPoint) are cleaned here, before they reach a file
-    values = {k: ("" if fields.get(k) is None else clean_text(str(fields.get(k))).strip()) for k in _FIELDS}
-    problems: list[str] = []
-    if not values["nom"]:
-        problems.append("le nom est vide")
-    place_type = _TYPE_ALIASES.get(
-        _key(values["type"]), values["type"] if values["type"] in TYPE_LABELS else None
-    )
-    if not values["type"]:
-        problems.append("le type est vide")
-    elif place_type is None:
-        problems.append(f"type « {values['type']} » inconnu (attendu : {', '.join(TYPE_LABELS)})")
-
-    code = None
-    if values["code_commune"]:
-        code = fold_code(values["code_commune"])
-        if code is None or not _CODE.match(code):
-            problems.append(f"code commune « {values['code_commune']} » mal formé (5 caractères, ex. 17005)")
-            code = None
-        elif known_codes is not None and code not in set(known_codes):
-            problems.append(f"code commune « {values['code_commune']} » inconnu (COG 2025)")
-            code = None
-
-    lat = lon = None
-    if values["latitude"] or values["longitude"]:
-        lat, lon = _number(values["latitude"]), _number(values["longitude"])
-        if lat is None or lon is None:
-            problems.append("latitude ou longitude absente ou illisible (nombre décimal attendu)")
-            lat = lon = None
-        elif not _in_france(lat, lon):
-            hint = " (latitude et longitude inversées ?)" if _in_france(lon, lat) else ""
-            problems.append(f"coordonnées ({lat}, {lon}) hors de France{hint}")
-            lat = lon = None
-
-    located = (lat is not None and lon is not None) or code is not None
-    if not located and not any(
-        "coordonnées" in p or "code commune" in p or "latitude" in p for p in problems
-    ):
-        problems.append("lieu impossible à situer : indiquez latitude et longitude, ou code_commune")
-    if problems:
-        return None, problems
-    record = {
-        "nom": values["nom"],
-        "type": place_type,
-        "adresse": values["adresse"] or None,
-        "code_commune": code,
-        "latitude": lat,
-        "longitude": lon,
-        "services": values["services"] or None,
-        "horaires": values["horaires"] or None,
-    }
-    return record, []
 
 
 def _decode(data: bytes) -> str:
@@ -199,14 +91,8 @@ def _decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def _file_error(message: str) -> tuple[list[dict], list[dict]]:
-    return [], [{"ligne": None, "message": message}]
-
-
-UNCLOSED_QUOTE = (
-    'guillemet « " » ouvert et jamais refermé : ligne refusée (les lignes suivantes sont lues '
-    "normalement ; retirez ce guillemet ou refermez-le)"
-)
+def _file_error(message: str) -> tuple[list[dict], list[Problem]]:
+    return [], [Problem(None, message)]
 
 
 def _rows(lines: list[str], delimiter: str, first: int, width: int):
@@ -239,12 +125,13 @@ def _rows(lines: list[str], delimiter: str, first: int, width: int):
 
 def validate_local_places(
     file_bytes: bytes, known_codes: Iterable[str] | None = None
-) -> tuple[list[dict], list[dict]]:
-    """Check an uploaded CSV of local places: ``(valid_records, errors)``.
+) -> tuple[list[dict], list[Problem]]:
+    """Check an uploaded CSV of local places: ``(valid_records, problems)``.
 
     Accepts ';' or ',' as separator, UTF-8 (with or without BOM) or Windows-1252/latin-1.
-    Each error is ``{"ligne": n, "message": "..."}`` with the line number in the file (the header is
-    line 1); a file that cannot be read at all gives one error with ``ligne = None``. Valid records
+    Each problem is ``Problem(line, reason)`` with the line number in the file (the header is line 1)
+    and the reason in French, never formatted text (the page says "Ligne N" its own way); a file that
+    cannot be read at all gives one problem with ``line = None``. Valid records
     also carry their ``ligne``, so that later messages (e.g. duplicates in the store) can name it.
 
     >>> ok, errors = validate_local_places("nom;type;code_commune\\nMédiathèque;lieu_mediation;17300\\n".encode())
@@ -286,40 +173,37 @@ def validate_local_places(
         )
     known = set(known_codes) if known_codes is not None else None
     records: list[dict] = []
-    errors: list[dict] = []
+    errors: list[Problem] = []
     lines = io.StringIO(text, newline="").readlines()
     unclosed = 0
     for start, row in _rows(lines, delimiter, reader.line_num, len(header)):
         if len(records) + len(errors) >= MAX_ROWS:
-            errors.append({"ligne": start, "message": f"plus de {MAX_ROWS} lignes : la suite est ignorée"})
+            errors.append(Problem(start, f"plus de {MAX_ROWS} lignes : la suite est ignorée"))
             break
         if row is None:
             unclosed += 1
-            errors.append({"ligne": start, "message": UNCLOSED_QUOTE})
+            errors.append(Problem(start, UNCLOSED_QUOTE))
             continue
         if unclosed > MAX_UNCLOSED:
             errors.append(
-                {
-                    "ligne": start,
-                    "message": f"plus de {MAX_UNCLOSED} guillemets non refermés : la suite est ignorée",
-                }
+                Problem(start, f"plus de {MAX_UNCLOSED} guillemets non refermés : la suite est ignorée")
             )
             break
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
             errors.append(
-                {
-                    "ligne": start,
-                    "message": f"{len(row)} valeurs pour {len(header)} colonnes "
+                Problem(
+                    start,
+                    f"{len(row)} valeurs pour {len(header)} colonnes "
                     f"(séparateur « {delimiter} » dans un champ non entouré de guillemets ?)",
-                }
+                )
             )
             continue
         fields = dict(zip(header, row, strict=False))
         record, problems = validate_local_place(fields, known)
         if record is None:
-            errors.append({"ligne": start, "message": " ; ".join(problems)})
+            errors.append(Problem(start, " ; ".join(problems)))
         else:
             records.append({**record, "ligne": start})
     if not records and not errors:

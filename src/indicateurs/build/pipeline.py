@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -28,9 +27,9 @@ from indicateurs.base.reader import (
     BaseMissingError,
     load_base,
 )
-from indicateurs.sources import loaders
-from indicateurs.reference.registry import LEVELS, Indicator, get_indicator, list_indicators
 from indicateurs.config import base_dir
+from indicateurs.reference.registry import LEVELS, Indicator, get_indicator, list_indicators
+from indicateurs.sources import loaders
 from indicateurs.sources.territories import FRANCE, Reference, harmonise, load_reference
 
 __all__ = ["build_base"]

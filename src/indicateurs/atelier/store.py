@@ -1,335 +1,36 @@
 """The workshop store: enjeux, evidence, chantiers, gouvernance and local places, behind SQLAlchemy.
 
-SQLite (`data/atelier.sqlite`, WAL) by default, PostgreSQL when `DATABASE_URL` is set. The schema is
-created and migrated by `open_store()` through a small ordered list of migrations recorded in
-`schema_version`. Text is stored as given (escaping happens where it is displayed), lengths are bounded,
-concurrent saves are plain transactions, and edits carry an optimistic version check.
+The schema is created and migrated by `open_store()` (see `schema`). Text is stored as given
+(escaping happens where it is displayed), lengths are bounded (`validate`), concurrent saves are plain
+transactions, and edits carry an optimistic version check.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import math
 import os
-import re
-import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy import event, exc
+from sqlalchemy import exc
 
-from indicateurs import config as _paths
-
-__all__ = [
-    "CATEGORIES",
-    "HORIZONS",
-    "LIMITS",
-    "SENS",
-    "AccessDenied",
-    "Atelier",
-    "Chantier",
-    "EditConflict",
-    "Enjeu",
-    "Evidence",
-    "Gouvernance",
-    "Store",
-    "StoreUnavailable",
-    "author_hash",
-    "check_pin",
-    "default_url",
-    "open_store",
-]
-
-CATEGORIES: dict[str, str] = {
-    "acces": "Accès",
-    "competences": "Compétences",
-    "accompagnement": "Accompagnement",
-    "gouvernance": "Gouvernance",
-    "autre": "Autre",
-}
-SENS: dict[str, str] = {"appuie": "appuie l'enjeu", "contredit": "contredit l'enjeu"}
-HORIZONS = ("Moins de 6 mois", "6 à 12 mois", "1 à 2 ans", "Plus de 2 ans")
-LEVELS = ("commune", "epci", "departement", "region", "france")
-
-# Maximum number of characters per text field (checked before saving, with a French message).
-LIMITS: dict[str, int] = {
-    "titre_atelier": 200,
-    "texte": 600,
-    "auteur": 80,
-    "titre": 200,
-    "objectif": 1000,
-    "acteurs": 1000,
-    "ressources": 1000,
-    "premiere_action": 1000,
-    "pilote": 200,
-    "horizon": 100,
-    "pilotage": 1000,
-    "participants": 1000,
-    "frequence": 200,
-    "nom": 200,
-    "type": 80,
-    "adresse": 300,
-    "services": 1000,
-    "horaires": 500,
-}
-_FIELD_NAMES = {
-    "titre_atelier": "Le titre de l'atelier",
-    "texte": "Le texte de l'enjeu",
-    "auteur": "Le nom de l'auteur",
-    "titre": "Le titre du chantier",
-    "objectif": "L'objectif",
-    "acteurs": "Les acteurs",
-    "ressources": "Les ressources",
-    "premiere_action": "La première action",
-    "pilote": "Le pilote",
-    "horizon": "L'horizon",
-    "pilotage": "Le pilotage",
-    "participants": "Les participants",
-    "frequence": "La fréquence",
-    "nom": "Le nom du lieu",
-    "type": "Le type de lieu",
-    "adresse": "L'adresse",
-    "services": "Les services",
-    "horaires": "Les horaires",
-}
-MAX_COMMUNES = 1000
-MAX_EVIDENCE = 20
-_CODE_COMMUNE = re.compile(r"^(?:\d[\dAB]\d{3})$")
-_CODE_TERRITOIRE = re.compile(r"^[0-9A-Za-z]{1,10}$")
-_MIGRATION_LOCK = 72_091_203  # PostgreSQL advisory lock id for schema migrations
-
-
-class StoreUnavailable(RuntimeError):
-    """The workshop database cannot be reached; the message is French and shown as is."""
-
-
-class AccessDenied(PermissionError):
-    """A facilitator action without the right PIN, or editing someone else's entry."""
-
-
-class EditConflict(RuntimeError):
-    """Someone else saved the same entry first (optimistic version check)."""
-
-
-# ---------------------------------------------------------------------------------------------- schema
-
-metadata = sa.MetaData()
-
-schema_version = sa.Table(
-    "schema_version",
-    metadata,
-    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("description", sa.String(200), nullable=False),
-    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+from . import schema, validate
+from .engine import Guard, create_engine, sqlite_lock, unavailable
+from .errors import AccessDenied, EditConflict, StoreUnavailable
+from .records import CATEGORIES, Atelier, Chantier, Enjeu, Evidence, Gouvernance, author_hash
+from .schema import (
+    atelier_t,
+    chantier_enjeu_t,
+    chantier_t,
+    enjeu_indicateur_t,
+    enjeu_t,
+    gouvernance_t,
+    lieu_local_t,
 )
 
-atelier_t = sa.Table(
-    "atelier",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("territoire_level", sa.String(16), nullable=False),
-    sa.Column("territoire_code", sa.String(16), nullable=False),
-    sa.Column("titre", sa.String(LIMITS["titre_atelier"]), nullable=False),
-    sa.Column("date", sa.Date, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Index("ix_atelier_territoire", "territoire_level", "territoire_code"),
-)
-
-enjeu_t = sa.Table(
-    "enjeu",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("atelier_id", sa.ForeignKey("atelier.id", ondelete="CASCADE"), nullable=False, index=True),
-    sa.Column("texte", sa.String(LIMITS["texte"]), nullable=False),
-    sa.Column("categorie", sa.String(20), nullable=False),
-    sa.Column("communes", sa.JSON, nullable=False),
-    sa.Column("auteur", sa.String(LIMITS["auteur"]), nullable=False),
-    sa.Column("auteur_cle", sa.String(64), nullable=True),
-    sa.Column("request_id", sa.String(64), nullable=True, unique=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.CheckConstraint(
-        "categorie IN ('acces', 'competences', 'accompagnement', 'gouvernance', 'autre')",
-        name="ck_enjeu_categorie",
-    ),
-)
-
-enjeu_indicateur_t = sa.Table(
-    "enjeu_indicateur",
-    metadata,
-    sa.Column("enjeu_id", sa.ForeignKey("enjeu.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("indicator_id", sa.String(64), primary_key=True),
-    sa.Column("sens", sa.String(16), nullable=False),
-    sa.Column("value", sa.Float, nullable=True),
-    sa.Column("rank", sa.Integer, nullable=True),
-    sa.Column("rank_total", sa.Integer, nullable=True),
-    sa.Column("source", sa.String(200), nullable=False),
-    sa.Column("millesime", sa.String(200), nullable=False),
-    sa.Column("level", sa.String(16), nullable=False),
-    sa.Column("code", sa.String(16), nullable=False),
-    sa.CheckConstraint("sens IN ('appuie', 'contredit')", name="ck_enjeu_indicateur_sens"),
-)
-
-chantier_t = sa.Table(
-    "chantier",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("atelier_id", sa.ForeignKey("atelier.id", ondelete="CASCADE"), nullable=False, index=True),
-    sa.Column("titre", sa.String(LIMITS["titre"]), nullable=False),
-    sa.Column("objectif", sa.String(LIMITS["objectif"]), nullable=False),
-    sa.Column("acteurs", sa.String(LIMITS["acteurs"]), nullable=False),
-    sa.Column("ressources", sa.String(LIMITS["ressources"]), nullable=False),
-    sa.Column("premiere_action", sa.String(LIMITS["premiere_action"]), nullable=False),
-    sa.Column("pilote", sa.String(LIMITS["pilote"]), nullable=False),
-    sa.Column("horizon", sa.String(LIMITS["horizon"]), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-)
-
-chantier_enjeu_t = sa.Table(
-    "chantier_enjeu",
-    metadata,
-    sa.Column("chantier_id", sa.ForeignKey("chantier.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("enjeu_id", sa.ForeignKey("enjeu.id", ondelete="CASCADE"), primary_key=True),
-)
-
-gouvernance_t = sa.Table(
-    "gouvernance",
-    metadata,
-    sa.Column("atelier_id", sa.ForeignKey("atelier.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("pilotage", sa.String(LIMITS["pilotage"]), nullable=False),
-    sa.Column("participants", sa.String(LIMITS["participants"]), nullable=False),
-    sa.Column("frequence", sa.String(LIMITS["frequence"]), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-)
-
-lieu_local_t = sa.Table(
-    "lieu_local",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("atelier_id", sa.ForeignKey("atelier.id", ondelete="SET NULL"), nullable=True, index=True),
-    sa.Column("territoire_level", sa.String(16), nullable=True),
-    sa.Column("territoire_code", sa.String(16), nullable=True),
-    sa.Column("nom", sa.String(LIMITS["nom"]), nullable=False),
-    sa.Column("type", sa.String(LIMITS["type"]), nullable=False),
-    sa.Column("adresse", sa.String(LIMITS["adresse"]), nullable=True),
-    sa.Column("code_commune", sa.String(5), nullable=True, index=True),
-    sa.Column("latitude", sa.Float, nullable=True),
-    sa.Column("longitude", sa.Float, nullable=True),
-    sa.Column("services", sa.String(LIMITS["services"]), nullable=True),
-    sa.Column("horaires", sa.String(LIMITS["horaires"]), nullable=True),
-    sa.Column("local", sa.Boolean, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-
-def _create(*tables: sa.Table) -> Callable[[sa.Connection], None]:
-    def run(conn: sa.Connection) -> None:
-        for table in tables:
-            table.create(conn, checkfirst=True)
-
-    return run
-
-
-# Ordered, append-only. A released migration is never edited: a later change of shape is a new entry
-# (ALTER TABLE ...) and the Table definitions above follow the latest shape.
-MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
-    (
-        1,
-        "atelier, enjeux, preuves, chantiers, gouvernance",
-        _create(atelier_t, enjeu_t, enjeu_indicateur_t, chantier_t, chantier_enjeu_t, gouvernance_t),
-    ),
-    (2, "lieux ajoutés localement (page Ressources)", _create(lieu_local_t)),
-]
-
-
-# ---------------------------------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True)
-class Atelier:
-    id: int
-    territoire_level: str
-    territoire_code: str
-    titre: str
-    date: date
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A figure linked to an enjeu, snapshotted when the enjeu was saved (the base may change later)."""
-
-    indicator_id: str
-    sens: str
-    value: float | None
-    rank: int | None
-    rank_total: int | None
-    source: str
-    millesime: str
-    level: str
-    code: str
-
-
-@dataclass(frozen=True)
-class Enjeu:
-    id: int
-    atelier_id: int
-    texte: str
-    categorie: str
-    communes: tuple[str, ...]
-    auteur: str
-    auteur_hash: str | None
-    created_at: datetime
-    updated_at: datetime
-    version: int
-    evidence: tuple[Evidence, ...] = ()
-
-    @property
-    def categorie_label(self) -> str:
-        return CATEGORIES.get(self.categorie, self.categorie)
-
-    def owned_by(self, author_key: str | None) -> bool:
-        """True when `author_key` (the participant's session key) wrote this enjeu."""
-        if not author_key or not self.auteur_hash:
-            return False
-        return hmac.compare_digest(author_hash(author_key), self.auteur_hash)
-
-
-@dataclass(frozen=True)
-class Chantier:
-    id: int
-    atelier_id: int
-    titre: str
-    objectif: str
-    acteurs: str
-    ressources: str
-    premiere_action: str
-    pilote: str
-    horizon: str
-    created_at: datetime
-    version: int
-    enjeu_ids: tuple[int, ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class Gouvernance:
-    atelier_id: int
-    pilotage: str
-    participants: str
-    frequence: str
-    version: int
-
-
-# ---------------------------------------------------------------------------------------------- helpers
+__all__ = ["Store", "check_pin", "open_store"]
 
 
 def _now() -> datetime:
@@ -338,11 +39,6 @@ def _now() -> datetime:
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def author_hash(author_key: str) -> str:
-    """What is stored for a participant's session key: its SHA-256 (the key itself never is)."""
-    return hashlib.sha256(author_key.encode("utf-8")).hexdigest()
 
 
 def check_pin(pin: str | None) -> bool:
@@ -363,134 +59,6 @@ def _require_pin(pin: str | None) -> None:
         raise AccessDenied("Code animateur incorrect : cette action est réservée à l'animateur.")
 
 
-def _text(value: object, key: str, *, required: bool = True) -> str:
-    """A bounded text field: stored as given (outer spaces trimmed), with a French message if refused."""
-    name = _FIELD_NAMES[key]
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        value = ""
-    if not isinstance(value, str):
-        value = str(value)
-    text = value.strip()
-    if required and not text:
-        raise ValueError(f"{name} est vide : merci de le compléter.")
-    if "\x00" in text:
-        raise ValueError(f"{name} contient un caractère invalide.")
-    limit = LIMITS[key]
-    if len(text) > limit:
-        raise ValueError(f"{name} est trop long ({len(text)} caractères, {limit} au maximum).")
-    return text
-
-
-def _categorie(value: str) -> str:
-    if value in CATEGORIES:
-        return value
-    for key, label in CATEGORIES.items():
-        if isinstance(value, str) and value.strip().lower() == label.lower():
-            return key
-    raise ValueError(f"Catégorie inconnue : {value!r}. Choisir parmi : {', '.join(CATEGORIES.values())}.")
-
-
-def _territoire(level: str, code: str) -> tuple[str, str]:
-    if level not in LEVELS:
-        raise ValueError(f"Niveau de territoire inconnu : {level!r}.")
-    code = str(code).strip()
-    if not _CODE_TERRITOIRE.match(code):
-        raise ValueError(f"Code de territoire invalide : {code!r}.")
-    return level, code
-
-
-def _communes(codes: Iterable[str] | None, limit: int | None = MAX_COMMUNES) -> list[str]:
-    out: dict[str, None] = {}
-    for raw in codes or ():
-        code = str(raw).strip().upper()
-        if not _CODE_COMMUNE.match(code):
-            raise ValueError(f"Code commune invalide : {raw!r} (5 caractères, ex. 79048 ou 2A004).")
-        out[code] = None
-    if limit is not None and len(out) > limit:
-        raise ValueError(f"Trop de communes ({len(out)}, {limit} au maximum).")
-    return list(out)
-
-
-def _evidence_rows(enjeu_id: int, evidence: Sequence[Evidence]) -> list[dict]:
-    if len(evidence) > MAX_EVIDENCE:
-        raise ValueError(f"Trop d'indicateurs liés ({len(evidence)}, {MAX_EVIDENCE} au maximum).")
-    rows, seen = [], set()
-    for ev in evidence:
-        if ev.sens not in SENS:
-            raise ValueError(f"Sens inconnu : {ev.sens!r} (« appuie » ou « contredit »).")
-        if ev.indicator_id in seen:
-            raise ValueError(f"L'indicateur {ev.indicator_id!r} est lié deux fois au même enjeu.")
-        seen.add(ev.indicator_id)
-        value = None if ev.value is None or math.isnan(ev.value) else float(ev.value)
-        rows.append(
-            {
-                "enjeu_id": enjeu_id,
-                "indicator_id": ev.indicator_id[:64],
-                "sens": ev.sens,
-                "value": value,
-                "rank": ev.rank,
-                "rank_total": ev.rank_total,
-                "source": str(ev.source)[:200],
-                "millesime": str(ev.millesime)[:200],
-                "level": ev.level[:16],
-                "code": ev.code[:16],
-            }
-        )
-    return rows
-
-
-def _number(value: object, name: str, low: float, high: float) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    try:
-        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} n'est pas un nombre : {value!r}.") from None
-    if not (low <= number <= high) or math.isnan(number):
-        raise ValueError(f"{name} hors limites ({number}, attendu entre {low:g} et {high:g}).")
-    return number
-
-
-def _place_row(record: Mapping[str, object]) -> dict:
-    """A validated local place (raises ValueError with a French message)."""
-    row = {
-        "nom": _text(record.get("nom"), "nom"),
-        "type": _text(record.get("type"), "type"),
-        "adresse": _text(record.get("adresse"), "adresse", required=False) or None,
-        "services": _text(record.get("services"), "services", required=False) or None,
-        "horaires": _text(record.get("horaires"), "horaires", required=False) or None,
-        "latitude": _number(record.get("latitude"), "La latitude", -90, 90),
-        "longitude": _number(record.get("longitude"), "La longitude", -180, 180),
-    }
-    code = record.get("code_commune")
-    if isinstance(code, float):
-        code = None if math.isnan(code) else (f"{int(code)}" if code.is_integer() else str(code))
-    code = "" if code is None else str(code).strip()
-    if code:
-        if code.isdigit() and len(code) == 4:
-            code = "0" + code  # a spreadsheet dropped the leading zero
-        row["code_commune"] = _communes([code])[0]
-    else:
-        row["code_commune"] = None
-    if (row["latitude"] is None) != (row["longitude"] is None):
-        raise ValueError("latitude et longitude vont ensemble : renseigner les deux ou aucune.")
-    if row["adresse"] is None and row["latitude"] is None and row["code_commune"] is None:
-        raise ValueError("il faut une adresse, des coordonnées (latitude/longitude) ou un code commune.")
-    return row
-
-
-def _place_key(row: Mapping[str, object]) -> tuple:
-    def norm(v: object) -> str:
-        return " ".join(str(v or "").lower().split())
-
-    return (norm(row["nom"]), norm(row["type"]), norm(row["adresse"]), row["code_commune"] or "")
-
-
-# ---------------------------------------------------------------------------------------------- the store
-
-
 class Store:
     """All reads and writes of the workshop data; one instance per process (thread-safe)."""
 
@@ -500,7 +68,7 @@ class Store:
         # SQLite has one writer at a time: threads of this process queue on a lock (served in turn)
         # rather than polling the file lock, which keeps the slowest saves short. Other processes are
         # still kept in order by the database's own lock and busy_timeout.
-        self._write_lock = _sqlite_lock(engine) if engine.dialect.name == "sqlite" else None
+        self._write_lock = sqlite_lock(engine) if engine.dialect.name == "sqlite" else None
 
     @property
     def backend(self) -> str:
@@ -513,32 +81,19 @@ class Store:
     # -- transactions ----------------------------------------------------------------------------
 
     def _read(self):
-        return _Guard(self.engine)
+        return Guard(self.engine)
 
     def _write(self):
-        return _Guard(self._write_engine, self._write_lock)
+        return Guard(self._write_engine, self._write_lock)
 
     def migrate(self) -> int:
-        """Apply the pending migrations in order (idempotent, safe when several processes start); return the version."""
+        """Apply the pending migrations (see `schema.migrate`); return the schema version."""
         with self._write() as conn:
-            if self.backend == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
-            schema_version.create(conn, checkfirst=True)
-            done = set(conn.execute(sa.select(schema_version.c.version)).scalars())
-            for version, description, run in MIGRATIONS:
-                if version in done:
-                    continue
-                run(conn)
-                conn.execute(
-                    schema_version.insert().values(
-                        version=version, description=description, applied_at=_now()
-                    )
-                )
-            return max([v for v, _, _ in MIGRATIONS] + list(done))
+            return schema.migrate(conn)
 
     def schema_version(self) -> int:
         with self._read() as conn:
-            return conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+            return conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar() or 0
 
     # -- ateliers --------------------------------------------------------------------------------
 
@@ -546,11 +101,11 @@ class Store:
         self, territoire_level: str, territoire_code: str, titre: str, day: date | None = None
     ) -> Atelier:
         """A new workshop for a territory (several can coexist)."""
-        level, code = _territoire(territoire_level, territoire_code)
+        level, code = validate.territoire(territoire_level, territoire_code)
         values = {
             "territoire_level": level,
             "territoire_code": code,
-            "titre": _text(titre, "titre_atelier"),
+            "titre": validate.text_field(titre, "titre_atelier"),
             "date": day or date.today(),
             "created_at": _now(),
         }
@@ -600,23 +155,23 @@ class Store:
         now = _now()
         values = {
             "atelier_id": int(atelier_id),
-            "texte": _text(texte, "texte"),
-            "categorie": _categorie(categorie),
-            "communes": _communes(communes),
-            "auteur": _text(auteur, "auteur", required=False),
+            "texte": validate.text_field(texte, "texte"),
+            "categorie": validate.categorie(categorie),
+            "communes": validate.commune_codes(communes),
+            "auteur": validate.text_field(auteur, "auteur", required=False),
             "auteur_cle": author_hash(author_key) if author_key else None,
             "request_id": (str(request_id)[:64] if request_id else None),
             "created_at": now,
             "updated_at": now,
             "version": 1,
         }
-        _evidence_rows(0, evidence)  # validate before opening the transaction
+        validate.evidence_rows(0, evidence)  # validate before opening the transaction
         try:
             # One short write transaction per save; the foreign key and the unique request id guard the
             # rare cases (unknown workshop, retried save) without extra round trips.
             with self._write() as conn:
                 new_id = conn.execute(enjeu_t.insert().values(**values).returning(enjeu_t.c.id)).scalar_one()
-                rows = _evidence_rows(new_id, evidence)
+                rows = validate.evidence_rows(new_id, evidence)
                 if rows:
                     conn.execute(enjeu_indicateur_t.insert(), rows)
         except exc.IntegrityError:
@@ -661,7 +216,7 @@ class Store:
         """The enjeux of a workshop in the order they were added, each with its evidence."""
         where = enjeu_t.c.atelier_id == int(atelier_id)
         if categorie:
-            where = sa.and_(where, enjeu_t.c.categorie == _categorie(categorie))
+            where = sa.and_(where, enjeu_t.c.categorie == validate.categorie(categorie))
         return self._enjeux(where)
 
     def _enjeux(self, where) -> list[Enjeu]:
@@ -750,13 +305,13 @@ class Store:
         """
         changes: dict[str, object] = {}
         if texte is not None:
-            changes["texte"] = _text(texte, "texte")
+            changes["texte"] = validate.text_field(texte, "texte")
         if categorie is not None:
-            changes["categorie"] = _categorie(categorie)
+            changes["categorie"] = validate.categorie(categorie)
         if communes is not None:
-            changes["communes"] = _communes(communes)
+            changes["communes"] = validate.commune_codes(communes)
         if evidence is not None:
-            _evidence_rows(0, evidence)
+            validate.evidence_rows(0, evidence)
         with self._write() as conn:
             self._check_owner_or_pin(conn, enjeu_id, author_key, pin)
             result = conn.execute(
@@ -773,7 +328,7 @@ class Store:
                 conn.execute(
                     enjeu_indicateur_t.delete().where(enjeu_indicateur_t.c.enjeu_id == int(enjeu_id))
                 )
-                rows = _evidence_rows(int(enjeu_id), evidence)
+                rows = validate.evidence_rows(int(enjeu_id), evidence)
                 if rows:
                     conn.execute(enjeu_indicateur_t.insert(), rows)
         return self.get_enjeu(enjeu_id)
@@ -807,13 +362,13 @@ class Store:
         now = _now()
         values = {
             "atelier_id": int(atelier_id),
-            "titre": _text(titre, "titre"),
-            "objectif": _text(objectif, "objectif", required=False),
-            "acteurs": _text(acteurs, "acteurs", required=False),
-            "ressources": _text(ressources, "ressources", required=False),
-            "premiere_action": _text(premiere_action, "premiere_action", required=False),
-            "pilote": _text(pilote, "pilote", required=False),
-            "horizon": _text(horizon, "horizon", required=False),
+            "titre": validate.text_field(titre, "titre"),
+            "objectif": validate.text_field(objectif, "objectif", required=False),
+            "acteurs": validate.text_field(acteurs, "acteurs", required=False),
+            "ressources": validate.text_field(ressources, "ressources", required=False),
+            "premiere_action": validate.text_field(premiere_action, "premiere_action", required=False),
+            "pilote": validate.text_field(pilote, "pilote", required=False),
+            "horizon": validate.text_field(horizon, "horizon", required=False),
             "created_at": now,
             "updated_at": now,
             "version": 1,
@@ -835,7 +390,7 @@ class Store:
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"Champ inconnu : {', '.join(sorted(unknown))}.")
-        changes = {k: _text(v, k, required=(k == "titre")) for k, v in fields.items()}
+        changes = {k: validate.text_field(v, k, required=(k == "titre")) for k, v in fields.items()}
         with self._write() as conn:
             result = conn.execute(
                 chantier_t.update()
@@ -979,9 +534,9 @@ class Store:
         """
         _require_pin(pin)
         values = {
-            "pilotage": _text(pilotage, "pilotage", required=False),
-            "participants": _text(participants, "participants", required=False),
-            "frequence": _text(frequence, "frequence", required=False),
+            "pilotage": validate.text_field(pilotage, "pilotage", required=False),
+            "participants": validate.text_field(participants, "participants", required=False),
+            "frequence": validate.text_field(frequence, "frequence", required=False),
             "updated_at": _now(),
         }
         with self._write() as conn:
@@ -1030,25 +585,30 @@ class Store:
         *,
         atelier_id: int | None = None,
         territoire: tuple[str, str] | None = None,
-        first_line: int = 2,
-    ) -> tuple[int, list[str]]:
-        """Store the valid places among `records`; return (number added, French messages for the rest).
+        lines: Sequence[int | None] | None = None,
+    ) -> tuple[int, list[validate.Problem]]:
+        """Store the valid places among `records`; return (number added, a Problem per refused record).
 
-        Each record has `nom`, `type` and an `adresse`, a `latitude`/`longitude` pair or a
-        `code_commune` (optional: `services`, `horaires`). Bad rows are reported as
-        'Ligne N : ...' (N counts from `first_line`, the first data line of a CSV with a header) and
-        skipped; a place already stored for the same territory is skipped too. Valid rows are saved
-        in one transaction, so a failure stores nothing and loses nothing already stored.
+        Each record is checked by `validate.validate_local_place`, the same rules as the Ressources
+        form and the CSV upload (a name, a known type, coordinates in France or a valid commune
+        code; an address alone is refused). A refused record, or a place already stored for the same
+        territory, is skipped and reported as ``Problem(line, reason)``: its `lines` entry (the CSV
+        line, None for a form), by default 2, 3… (the data lines of a CSV with a header). Valid rows
+        are saved in one transaction, so a failure stores nothing and loses nothing already stored.
         """
         level = code = None
         if territoire is not None:
-            level, code = _territoire(*territoire)
+            level, code = validate.territoire(*territoire)
+        records = list(records)
+        if lines is None:
+            lines = range(2, len(records) + 2)
         rows, errors = [], []
-        for i, record in enumerate(records):
-            try:
-                rows.append((i + first_line, _place_row(record)))
-            except ValueError as error:
-                errors.append(f"Ligne {i + first_line} : {error}")
+        for line, record in zip(lines, records, strict=True):
+            row, problems = validate.validate_local_place(record)
+            if row is None:
+                errors.append(validate.Problem(line, " ; ".join(problems)))
+            else:
+                rows.append((line, row))
         if not rows:
             return 0, errors
         now = _now()
@@ -1064,7 +624,7 @@ class Store:
                 else lieu_local_t.c.territoire_code == code,
             )
             known = {
-                _place_key(r)
+                validate.place_key(r)
                 for r in conn.execute(
                     sa.select(
                         lieu_local_t.c.nom,
@@ -1076,9 +636,9 @@ class Store:
             }
             to_insert = []
             for line, row in rows:
-                key = _place_key(row)
+                key = validate.place_key(row)
                 if key in known:
-                    errors.append(f"Ligne {line} : « {row['nom']} » est déjà enregistré (ignoré).")
+                    errors.append(validate.Problem(line, f"« {row['nom']} » est déjà enregistré (ignoré)"))
                     continue
                 known.add(key)
                 to_insert.append(
@@ -1110,11 +670,12 @@ class Store:
         conditions = []
         level = code = None
         if territoire is not None:
-            level, code = _territoire(*territoire)
+            level, code = validate.territoire(*territoire)
             conditions.append(
                 sa.and_(lieu_local_t.c.territoire_level == level, lieu_local_t.c.territoire_code == code)
             )
-        codes = set(_communes(communes, limit=None)) if communes is not None else set()
+        # A filter, not a save: a code that is no commune simply matches nothing.
+        codes = {str(c).strip().upper() for c in communes} if communes is not None else set()
         # A long list of communes (a région, France) is filtered here rather than in an IN (...) clause
         # that SQLite caps; the table holds only the few places added by hand.
         in_python = len(codes) > 500
@@ -1160,132 +721,16 @@ class Store:
             conn.execute(lieu_local_t.delete().where(lieu_local_t.c.id == int(place_id)))
 
 
-_SQLITE_LOCKS: dict[str, threading.Lock] = {}
-_SQLITE_LOCKS_GUARD = threading.Lock()
-
-
-def _sqlite_lock(engine: sa.Engine) -> threading.Lock:
-    """One writer lock per SQLite file, shared by every Store of this process on that file."""
-    database = engine.url.database or ":memory:"
-    key = database if database.startswith((":memory:", "file:")) else str(Path(database).resolve())
-    with _SQLITE_LOCKS_GUARD:
-        return _SQLITE_LOCKS.setdefault(key, threading.Lock())
-
-
-class _Guard:
-    """A transaction whose connection failures become StoreUnavailable (French message)."""
-
-    def __init__(self, engine: sa.Engine, lock: threading.Lock | None = None):
-        self._engine = engine
-        self._lock = lock
-        self._cm = None
-
-    def __enter__(self) -> sa.Connection:
-        if self._lock is not None:
-            self._lock.acquire()
-        try:
-            self._cm = self._engine.begin()
-            return self._cm.__enter__()
-        except BaseException as error:
-            if self._lock is not None:
-                self._lock.release()
-            if isinstance(error, (exc.OperationalError, exc.InterfaceError)):
-                raise _unavailable(error) from error
-            raise
-
-    def __exit__(self, exc_type, exc_value, traceback):
-        try:
-            self._cm.__exit__(exc_type, exc_value, traceback)
-        except (exc.OperationalError, exc.InterfaceError) as error:
-            raise _unavailable(error) from error
-        finally:
-            if self._lock is not None:
-                self._lock.release()
-        if isinstance(exc_value, (exc.OperationalError, exc.InterfaceError)):
-            raise _unavailable(exc_value) from exc_value
-        return False
-
-
-def _unavailable(error: Exception) -> StoreUnavailable:
-    text = str(getattr(error, "orig", error) or error)
-    if "locked" in text or "busy" in text:
-        return StoreUnavailable(
-            "La base de l'atelier est momentanément occupée : réessayez dans quelques secondes."
-        )
-    return StoreUnavailable(
-        "La base de données de l'atelier est inaccessible. Vérifiez la variable DATABASE_URL "
-        "(ou le dossier data/) et que le serveur est démarré ; le reste de l'application fonctionne."
-    )
-
-
-# ---------------------------------------------------------------------------------------------- opening
-
-
-def default_url() -> str:
-    """`DATABASE_URL` if set (PostgreSQL), else the SQLite file `data/atelier.sqlite`."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{Path(_paths.data_dir()) / 'atelier.sqlite'}"
-
-
-def _normalise_url(url: str) -> str:
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _begin)
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _sqlite_begin(conn: sa.Connection) -> None:
-    # Writers take the write lock up front (BEGIN IMMEDIATE), so they queue on busy_timeout instead of
-    # failing with "database is locked" when two deferred transactions try to upgrade at once.
-    if conn.get_execution_options().get("atelier_write"):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.exec_driver_sql("BEGIN")
-
-
 def open_store(url: str | None = None) -> Store:
     """Connect to the workshop database, create or migrate its schema, and return the Store.
 
     Raises StoreUnavailable (French message) when the database cannot be reached.
     """
-    raw = _normalise_url(url or default_url())
     try:
-        parsed = sa.engine.make_url(raw)
-        if parsed.get_backend_name() == "sqlite":
-            database = parsed.database or ""
-            if database and database != ":memory:" and not database.startswith("file:"):
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            engine = sa.create_engine(
-                parsed, pool_size=5, max_overflow=40, pool_timeout=60, connect_args={"timeout": 30}
-            )
-            event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", _sqlite_begin)
-        else:
-            connect_args = {"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {}
-            engine = sa.create_engine(
-                parsed,
-                pool_size=10,
-                max_overflow=30,
-                pool_timeout=60,
-                pool_pre_ping=True,
-                connect_args=connect_args,
-            )
-        store = Store(engine)
+        store = Store(create_engine(url))
         store.migrate()
     except StoreUnavailable:
         raise
     except (exc.ArgumentError, exc.NoSuchModuleError, exc.DBAPIError, ImportError, OSError) as error:
-        raise _unavailable(error) from error
+        raise unavailable(error) from error
     return store

@@ -1,0 +1,99 @@
+"""The participant's view: a form to add an enjeu (with its figures shown live) beside the list."""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+from indicateurs.atelier import CATEGORIES, describe_evidence, escape_markdown, evidence_for
+
+from .cards import enjeu_list
+from .context import AtelierContext, indicator_options, run_action
+
+__all__ = ["enjeu_form", "view"]
+
+
+def view(ctx: AtelierContext) -> None:
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.subheader("Ajouter un enjeu")
+        enjeu_form(ctx)
+    with right:
+        enjeu_list(ctx)
+
+
+def enjeu_form(ctx: AtelierContext) -> None:
+    """The participant's form: text, category, communes, indicators with their figure shown live."""
+    st.text_input("Votre prénom ou structure (facultatif)", key="enjeu_auteur", max_chars=80)
+    st.text_area(
+        "L'enjeu, en une ou deux phrases",
+        key="enjeu_texte",
+        max_chars=600,
+        placeholder="Ex. : les seniors des communes rurales n'ont pas de lieu d'accompagnement proche.",
+    )
+    st.selectbox(
+        "Catégorie", options=list(CATEGORIES), format_func=CATEGORIES.__getitem__, key="enjeu_categorie"
+    )
+    if ctx.commune_noms:
+        noms = ctx.commune_noms
+        st.multiselect(
+            "Communes concernées (facultatif)",
+            options=list(noms),
+            format_func=lambda c: f"{noms[c]} ({c})",
+            key="enjeu_communes",
+            placeholder="Choisir une ou plusieurs communes",
+        )
+    options = indicator_options(ctx.base, ctx.level)
+    if not options:
+        st.caption("Les indicateurs pourront être liés une fois la base statistique construite.")
+    else:
+        wide = ctx.base.wide(ctx.level)
+        for sens, label in (
+            ("appuie", "Indicateurs qui appuient l'enjeu"),
+            ("contredit", "Indicateurs qui le contredisent"),
+        ):
+            chosen = st.multiselect(
+                label,
+                options=list(options),
+                format_func=options.__getitem__,
+                key=f"enjeu_{sens}",
+                placeholder="Choisir un ou plusieurs indicateurs",
+            )
+            for indicator_id in chosen:
+                figure = evidence_for(wide, indicator_id, ctx.level, ctx.code, sens)
+                st.caption(escape_markdown(describe_evidence(figure)))
+    st.button(
+        "Enregistrer l'enjeu", type="primary", key="enjeu_enregistrer", on_click=_save_enjeu, args=(ctx,)
+    )
+
+
+def _save_enjeu(ctx: AtelierContext) -> None:
+    ss = st.session_state
+    ss.setdefault("enjeu_requete", uuid.uuid4().hex)
+
+    def action():
+        appuie, contredit = ss.get("enjeu_appuie", []), ss.get("enjeu_contredit", [])
+        if set(appuie) & set(contredit):
+            raise ValueError("Un même indicateur ne peut pas à la fois appuyer et contredire l'enjeu.")
+        evidence = []
+        if ctx.base is not None:
+            wide = ctx.base.wide(ctx.level)
+            evidence = [evidence_for(wide, i, ctx.level, ctx.code, "appuie") for i in appuie]
+            evidence += [evidence_for(wide, i, ctx.level, ctx.code, "contredit") for i in contredit]
+        ctx.store.add_enjeu(
+            ctx.atelier.id,
+            ss.get("enjeu_texte", ""),
+            ss.get("enjeu_categorie", "acces"),
+            communes=ss.get("enjeu_communes", []),
+            auteur=ss.get("enjeu_auteur", ""),
+            author_key=ctx.author_key,
+            evidence=evidence,
+            request_id=ss["enjeu_requete"],
+        )
+
+    if run_action(action, "Enjeu enregistré : il apparaît dans la liste et sur la vue projecteur."):
+        ss["enjeu_texte"] = ""
+        for key in ("enjeu_communes", "enjeu_appuie", "enjeu_contredit"):
+            ss[key] = []
+        ss["enjeu_requete"] = uuid.uuid4().hex
