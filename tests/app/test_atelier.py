@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from ui.safe import as_shown
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "atelier.py")
-PIN = "2468"
+PIN = "2468-anim"  # 8 characters at least (atelier.pin.MIN_LENGTH)
 EPCI = ("epci", "200041523")
 
 
@@ -90,7 +90,7 @@ def test_add_enjeu_with_indicator_lists_it_with_its_figure(app):
 def test_empty_enjeu_gets_a_french_message(app):
     at = app
     at.button(key="enjeu_enregistrer").click().run()
-    assert [e.value for e in at.error] == ["Le texte de l'enjeu est vide : merci de le compléter."]
+    assert [as_shown(e.value) for e in at.error] == ["Le texte de l'enjeu est vide : merci de le compléter."]
 
 
 def test_projector_counts_and_facilitator_groups_into_chantier(app):
@@ -106,7 +106,7 @@ def test_projector_counts_and_facilitator_groups_into_chantier(app):
     at.radio(key="atelier_vue").set_value("Animation").run()
     at.text_input(key="atelier_pin_saisi").set_value("0000")
     at.button(key="atelier_deverrouiller").click().run()
-    assert at.error[0].value.startswith("Code animateur incorrect")
+    assert as_shown(at.error[0].value).startswith("Code animateur incorrect")
     at.text_input(key="atelier_pin_saisi").set_value(PIN)
     at.button(key="atelier_deverrouiller").click().run()
     at.text_input(key="chantier_titre").set_value("Aller vers les publics éloignés")
@@ -165,8 +165,34 @@ def test_pin_guessing_is_locked_out_after_five_tries(app):
         at.button(key="atelier_deverrouiller").click().run()
     at.text_input(key="atelier_pin_saisi").set_value(PIN)
     at.button(key="atelier_deverrouiller").click().run()
-    assert at.error[0].value.startswith("Trop d'essais de code")
+    assert as_shown(at.error[0].value).startswith("Trop d'essais de code")
     assert "chantier_titre" not in [w.key for w in at.text_input]
+
+
+def test_pin_failures_survive_a_reload(app):
+    """Issue #18, failure 3: the counter lived in the browser session, so a reload reset it."""
+    at = app
+    at.radio(key="atelier_vue").set_value("Animation").run()
+    for _ in range(3):
+        at.text_input(key="atelier_pin_saisi").set_value("0000")
+        at.button(key="atelier_deverrouiller").click().run()
+    reloaded = AppTest.from_file(PAGE, default_timeout=60)  # a new browser session, same server
+    reloaded.session_state["territoire"] = EPCI
+    reloaded.run()
+    reloaded.radio(key="atelier_vue").set_value("Animation").run()
+    reloaded.text_input(key="atelier_pin_saisi").set_value(PIN)
+    reloaded.button(key="atelier_deverrouiller").click().run()
+    assert as_shown(reloaded.error[0].value).startswith("Trop d'essais de code pour cet atelier")
+    assert "chantier_titre" not in [w.key for w in reloaded.text_input]
+
+
+def test_short_pin_keeps_the_facilitator_space_closed(app, monkeypatch):
+    monkeypatch.setenv("ATELIER_PIN", "1234")
+    at = app
+    at.radio(key="atelier_vue").set_value("Animation").run()
+    assert not at.exception
+    assert "trop court : 4 caractère(s), 8 au moins" in as_shown(at.warning[0].value)
+    assert "atelier_pin_saisi" not in [w.key for w in at.text_input]
 
 
 @pytest.mark.integration

@@ -22,7 +22,7 @@ from indicateurs.atelier import (
 )
 from indicateurs.reference.registry import get_indicator
 
-PIN = "1234"
+PIN = "1234-anim"  # 8 characters at least (atelier.pin.MIN_LENGTH)
 
 
 @pytest.fixture

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Callable
 
 import streamlit as st
 
-from indicateurs.atelier import HORIZONS, Enjeu, check_pin, escape_markdown
+from indicateurs.atelier import HORIZONS, AccessDenied, Enjeu, escape_markdown
 from indicateurs.atelier.document import chantier_fields
+from indicateurs.atelier.pin import pin_problem
+from ui.safe import md
 
 from .cards import enjeu_list
 from .context import AtelierContext, facilitator_pin, flash, run_action
 
 __all__ = ["pin_gate", "place_names", "view"]
 
-_MAX_PIN_FAILURES = 5
-_LOCKOUT_SECONDS = 300
-
 
 def view(ctx: AtelierContext) -> None:
     st.subheader("Espace animateur")
-    if not pin_gate():
+    if not pin_gate(ctx):
         return
     st.subheader("Chantiers")
     chantier_form(ctx, place_names(ctx))
@@ -32,40 +29,31 @@ def view(ctx: AtelierContext) -> None:
     enjeu_list(ctx)
 
 
-def pin_gate() -> str | None:
-    """The facilitator PIN field; returns the PIN once correct."""
+def pin_gate(ctx: AtelierContext) -> str | None:
+    """The facilitator PIN field; returns the PIN once correct (failures counted by the store)."""
     pin = facilitator_pin()
     if pin:
         st.button("Verrouiller l'espace animateur", key="atelier_verrouiller", on_click=_lock)
         return pin
-    if not os.environ.get("ATELIER_PIN"):
-        st.warning(
-            "Aucun code animateur n'est configuré : lancez l'application avec la variable "
-            "d'environnement ATELIER_PIN (ex. ATELIER_PIN=un-code-long streamlit run app.py)."
-        )
+    if problem := pin_problem():
+        st.warning(md(problem))
+        return None
     st.text_input("Code animateur", type="password", key="atelier_pin_saisi")
-    st.button("Déverrouiller", key="atelier_deverrouiller", on_click=_unlock)
+    st.button("Déverrouiller", key="atelier_deverrouiller", on_click=_unlock, args=(ctx,))
     return None
 
 
-def _unlock() -> None:
+def _unlock(ctx: AtelierContext) -> None:
     ss = st.session_state
-    now = time.monotonic()
-    failures = [t for t in ss.get("atelier_pin_echecs", []) if now - t < _LOCKOUT_SECONDS]
     pin = ss.get("atelier_pin_saisi", "")
     ss["atelier_pin_saisi"] = ""
-    if len(failures) >= _MAX_PIN_FAILURES:
-        wait = int(_LOCKOUT_SECONDS - (now - failures[0])) // 60 + 1
-        flash("error", f"Trop d'essais de code : réessayez dans {wait} minute(s).")
+    try:
+        ctx.store.unlock(ctx.atelier.id, pin)
+    except AccessDenied as error:
+        flash("error", str(error))
         return
-    if check_pin(pin):
-        ss["atelier_pin_valide"] = pin
-        ss["atelier_pin_echecs"] = []
-        flash("success", "Espace animateur déverrouillé.")
-        return
-    time.sleep(0.5)  # slows down guessing
-    ss["atelier_pin_echecs"] = [*failures, now]
-    flash("error", "Code animateur incorrect (ou variable ATELIER_PIN non définie sur le serveur).")
+    ss["atelier_pin_valide"] = pin
+    flash("success", "Espace animateur déverrouillé.")
 
 
 def _lock() -> None:

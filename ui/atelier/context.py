@@ -23,6 +23,7 @@ from indicateurs.atelier import (
     open_store,
 )
 from indicateurs.reference.registry import list_indicators
+from ui.safe import md
 
 __all__ = [
     "AtelierContext",
@@ -129,9 +130,9 @@ def flash(kind: str, message: str) -> None:
 def show_flash() -> None:
     kind, message = st.session_state.pop("atelier_message", (None, None))
     if kind == "success":
-        st.success(message)
+        st.success(message)  # the app's own sentence (run_action's `success`)
     elif kind == "error":
-        st.error(message)
+        st.error(md(message))
 
 
 def run_action(action: Callable[[], object], success: str) -> bool:

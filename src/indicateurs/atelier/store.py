@@ -8,7 +8,6 @@ transactions, and edits carry an optimistic version check.
 from __future__ import annotations
 
 import hmac
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
@@ -19,6 +18,7 @@ from sqlalchemy import exc
 from . import schema, validate
 from .engine import Guard, create_engine, sqlite_lock, unavailable
 from .errors import AccessDenied, EditConflict, StoreUnavailable
+from .pin import PinThrottle, check_pin, require_pin
 from .records import CATEGORIES, Atelier, Chantier, Enjeu, Evidence, Gouvernance, author_hash
 from .schema import (
     atelier_t,
@@ -41,24 +41,6 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def check_pin(pin: str | None) -> bool:
-    """True when `pin` equals the facilitator PIN of env `ATELIER_PIN` (constant-time comparison)."""
-    expected = os.environ.get("ATELIER_PIN") or ""
-    if not expected or not pin:
-        return False
-    return hmac.compare_digest(str(pin).encode("utf-8"), expected.encode("utf-8"))
-
-
-def _require_pin(pin: str | None) -> None:
-    if not os.environ.get("ATELIER_PIN"):
-        raise AccessDenied(
-            "Action réservée à l'animateur : aucun code animateur n'est configuré "
-            "(variable d'environnement ATELIER_PIN)."
-        )
-    if not check_pin(pin):
-        raise AccessDenied("Code animateur incorrect : cette action est réservée à l'animateur.")
-
-
 class Store:
     """All reads and writes of the workshop data; one instance per process (thread-safe)."""
 
@@ -69,6 +51,12 @@ class Store:
         # rather than polling the file lock, which keeps the slowest saves short. Other processes are
         # still kept in order by the database's own lock and busy_timeout.
         self._write_lock = sqlite_lock(engine) if engine.dialect.name == "sqlite" else None
+        self._pin_throttle = PinThrottle()
+
+    def unlock(self, atelier_id: int, pin: str | None) -> None:
+        """Check the facilitator PIN for a workshop's space; failures are counted here, on the server
+        (per workshop, growing delay), so reloading the page does not reset them. AccessDenied if wrong."""
+        self._pin_throttle.attempt(("atelier", atelier_id), pin)
 
     @property
     def backend(self) -> str:
@@ -358,7 +346,7 @@ class Store:
         enjeu_ids: Iterable[int] = (),
     ) -> Chantier:
         """A chantier of the feuille de route, grouping enjeux (facilitator PIN required)."""
-        _require_pin(pin)
+        require_pin(pin)
         now = _now()
         values = {
             "atelier_id": int(atelier_id),
@@ -385,7 +373,7 @@ class Store:
         self, chantier_id: int, *, expected_version: int, pin: str | None, **fields: str
     ) -> Chantier:
         """Edit a chantier's text fields if still at `expected_version` (facilitator PIN required)."""
-        _require_pin(pin)
+        require_pin(pin)
         allowed = {"titre", "objectif", "acteurs", "ressources", "premiere_action", "pilote", "horizon"}
         unknown = set(fields) - allowed
         if unknown:
@@ -404,21 +392,21 @@ class Store:
         return self.get_chantier(chantier_id)
 
     def delete_chantier(self, chantier_id: int, *, pin: str | None) -> None:
-        _require_pin(pin)
+        require_pin(pin)
         with self._write() as conn:
             conn.execute(chantier_enjeu_t.delete().where(chantier_enjeu_t.c.chantier_id == int(chantier_id)))
             conn.execute(chantier_t.delete().where(chantier_t.c.id == int(chantier_id)))
 
     def link_enjeu(self, chantier_id: int, enjeu_id: int, *, pin: str | None) -> None:
         """Attach an enjeu to a chantier (no effect if already attached)."""
-        _require_pin(pin)
+        require_pin(pin)
         with self._write() as conn:
             atelier_id = self._chantier_atelier(conn, chantier_id)
             current = self._links(conn, chantier_id)
             self._set_links(conn, int(chantier_id), atelier_id, [*current, int(enjeu_id)])
 
     def unlink_enjeu(self, chantier_id: int, enjeu_id: int, *, pin: str | None) -> None:
-        _require_pin(pin)
+        require_pin(pin)
         with self._write() as conn:
             conn.execute(
                 chantier_enjeu_t.delete().where(
@@ -429,7 +417,7 @@ class Store:
 
     def set_chantier_enjeux(self, chantier_id: int, enjeu_ids: Iterable[int], *, pin: str | None) -> None:
         """Replace the enjeux grouped under a chantier."""
-        _require_pin(pin)
+        require_pin(pin)
         with self._write() as conn:
             atelier_id = self._chantier_atelier(conn, chantier_id)
             conn.execute(chantier_enjeu_t.delete().where(chantier_enjeu_t.c.chantier_id == int(chantier_id)))
@@ -532,7 +520,7 @@ class Store:
 
         With `expected_version`, refuse to overwrite a newer save (EditConflict).
         """
-        _require_pin(pin)
+        require_pin(pin)
         values = {
             "pilotage": validate.text_field(pilotage, "pilotage", required=False),
             "participants": validate.text_field(participants, "participants", required=False),
@@ -716,7 +704,7 @@ class Store:
         return frame[columns]
 
     def delete_local_place(self, place_id: int, *, pin: str | None) -> None:
-        _require_pin(pin)
+        require_pin(pin)
         with self._write() as conn:
             conn.execute(lieu_local_t.delete().where(lieu_local_t.c.id == int(place_id)))
 

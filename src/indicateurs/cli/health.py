@@ -41,7 +41,17 @@ def check_health(url: str | None = None, *, timeout: float = 5.0, database: bool
     checks.append(_base())
     if database:
         checks.append(_database())
+        checks.append(_facilitator_pin())
     return checks
+
+
+def _facilitator_pin() -> Check:
+    from indicateurs.atelier.pin import pin_problem
+
+    problem = pin_problem()
+    if problem:
+        return Check("animateur", False, problem, required=False)
+    return Check("animateur", True, "code animateur configuré (ATELIER_PIN)", required=False)
 
 
 def _server(url: str, timeout: float) -> Check:
