@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.atelier import participant
 from ui.safe import as_shown
+from ui.safe import md as escaped
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "atelier.py")
 PIN = "2468-anim"  # 8 characters at least (atelier.pin.MIN_LENGTH)
@@ -45,6 +47,7 @@ def app(tmp_path, monkeypatch):
 
     monkeypatch.setattr(context, "base_or_none", lambda: _TinyBase())
     context.cached_store.clear()
+    participant._rates.clear()  # workshop numbers restart at 1 in each test database
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["territoire"] = EPCI
     at.run()
@@ -68,7 +71,7 @@ def test_add_enjeu_with_indicator_lists_it_with_its_figure(app):
     at.multiselect(key="enjeu_communes").set_value(["17002"])
     at.multiselect(key="enjeu_appuie").set_value(["taux_pauvrete"])
     at.run()
-    live = [c.value for c in at.caption]
+    live = [as_shown(c.value) for c in at.caption]
     assert any(
         "18,5\u00a0% (rang 1 sur 2 EPCI, 1 = le plus fragile)" in c for c in live
     )  # shown before saving
@@ -77,13 +80,14 @@ def test_add_enjeu_with_indicator_lists_it_with_its_figure(app):
     assert at.success[0].value.startswith("Enjeu enregistré")
     assert at.text_area(key="enjeu_texte").value == ""  # the form is ready for the next enjeu
     md = _markdown(at)
-    assert "Les ménages \\*\\*pauvres\\*\\* &lt;img src=x&gt; renoncent à l'équipement" in md
-    assert any(m.startswith("**Accès** · Léa &lt;CCAS&gt;") for m in md)
-    (evidence,) = [m for m in md if m.startswith("▲")]
+    text = "Les ménages **pauvres** <img src=x> renoncent à l'équipement"
+    assert escaped(text, limit=None) in md  # shown as typed: no bold, no tag
+    assert any(m.startswith(f"**Accès** · {escaped('Léa <CCAS>')}") for m in md)
+    (evidence,) = [as_shown(m) for m in md if m.startswith("▲")]
     assert (
         "18,5\u00a0% (rang 1 sur 2 EPCI" in evidence and "Filosofi 2019" in evidence and "INSEE" in evidence
     )
-    assert "Communes : Bédenac" in [c.value for c in at.caption]
+    assert "Communes : Bédenac" in [as_shown(c.value) for c in at.caption]
     assert at.subheader[1].value == "Enjeux saisis (1)"
 
 
@@ -235,3 +239,68 @@ def test_author_edits_and_deletes_own_enjeu_but_not_someone_elses(app):
     at.button(key="supprimer_1").click().run()
     assert [s.value for s in at.success] == ["Enjeu supprimé."]
     assert "Version corrigée" not in _markdown(at)
+
+
+# ------------------------------------------------------------------ issue #18 (Atelier)
+def test_bare_url_in_an_enjeu_is_not_a_link(app):
+    at = app
+    at.text_area(key="enjeu_texte").set_value("Voir http://evil.example/phish et [ici](http://x)")
+    at.button(key="enjeu_enregistrer").click().run()
+    body = next(m for m in _markdown(at) if "evil" in m)
+    assert "http://" not in body and "](" not in body
+    assert as_shown(body) == "Voir http://evil.example/phish et [ici](http://x)"
+
+
+def test_a_non_ascii_digit_workshop_number_in_the_url_is_ignored(app):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["territoire"] = EPCI
+    at.query_params["atelier"] = "²"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="atelier_choisi").value is not None
+
+
+def test_too_long_enjeu_is_refused_aloud_and_kept(app):
+    at = app
+    text = "x" * 700
+    at.text_area(key="enjeu_texte").set_value(text)
+    at.button(key="enjeu_enregistrer").click().run()
+    assert "trop long (700 caractères, 600 au maximum)" in as_shown(at.error[0].value)
+    assert at.text_area(key="enjeu_texte").value == text  # nothing cut, nothing lost
+    assert at.text_area(key="enjeu_texte").max_chars in (None, 0)  # the browser does not cut a paste
+
+
+def test_one_session_cannot_flood_the_projector(app):
+    from indicateurs.atelier.limits import PER_SESSION
+
+    at = app
+    for i in range(PER_SESSION + 2):
+        at.text_area(key="enjeu_texte").set_value(f"Enjeu {i}")
+        at.button(key="enjeu_enregistrer").click().run()
+    assert "Beaucoup d'enjeux enregistrés en une minute" in as_shown(at.error[0].value)
+    assert at.subheader[1].value == f"Enjeux saisis ({PER_SESSION})"
+    assert at.text_area(key="enjeu_texte").value == f"Enjeu {PER_SESSION + 1}"  # kept for later
+
+
+def test_text_typed_during_an_outage_is_kept(app, monkeypatch):
+    """Issue #18, failure 7: the form disappeared with the database, and the typed text with it."""
+    from indicateurs.atelier import StoreUnavailable
+    from ui.atelier import context
+
+    at = app
+    at.text_area(key="enjeu_texte").set_value("Texte tapé avant la panne")
+    at.text_input(key="enjeu_auteur").set_value("Léa")
+
+    def down():
+        raise StoreUnavailable("La base de données de l'atelier est inaccessible.")
+
+    real = context.get_store
+    monkeypatch.setattr(context, "get_store", down)
+    at.run()
+    assert "inaccessible" in as_shown(at.error[0].value)
+    assert "enjeu_texte" not in [w.key for w in at.text_area]  # the form is gone during the outage
+    at.run()
+    monkeypatch.setattr(context, "get_store", real)
+    at.run()
+    assert at.text_area(key="enjeu_texte").value == "Texte tapé avant la panne"
+    assert at.text_input(key="enjeu_auteur").value == "Léa"

@@ -27,7 +27,7 @@ def test_delay_grows_after_the_free_tries_and_resets_on_success():
     clock = Clock()
     throttle = PinThrottle(clock)
     for _ in range(FREE_TRIES - 1):
-        with pytest.raises(AccessDenied, match="^Code animateur incorrect.$"):
+        with pytest.raises(AccessDenied, match=r"^Code animateur incorrect\.$"):
             throttle.attempt(1, "faux")
     delays = []
     for _ in range(3):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from indicateurs.atelier import HORIZONS, AccessDenied, Enjeu, escape_markdown
+from indicateurs.atelier import HORIZONS, AccessDenied, Enjeu
 from indicateurs.atelier.document import chantier_fields
 from indicateurs.atelier.pin import pin_problem
 from ui.safe import md
@@ -133,10 +133,10 @@ def chantier_list(ctx: AtelierContext) -> None:
     label = _enjeu_label(enjeux)
     for n, ch in enumerate(store.list_chantiers(ctx.atelier.id), start=1):
         with st.container(border=True):
-            st.markdown(f"**Chantier {n} : {escape_markdown(ch.titre)}**")
+            st.markdown(f"**Chantier {n} : {md(ch.titre, limit=None)}**")
             for name, value in chantier_fields(ch):
                 if value:
-                    st.markdown(f"*{name}* : {escape_markdown(value)}")
+                    st.markdown(f"*{name}* : {md(value, limit=None)}")
             key = f"chantier_{ch.id}_enjeux"
             st.multiselect(
                 "Enjeux regroupés",

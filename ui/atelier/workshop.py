@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from indicateurs.atelier import Atelier, Store
@@ -20,7 +22,12 @@ def workshop_picker(store: Store, level: str, code: str, territoire_nom: str) ->
         return None
     by_id = {a.id: a for a in ateliers}
     wanted = st.query_params.get("atelier", "")
-    if "atelier_choisi" not in st.session_state and wanted.isdigit() and int(wanted) in by_id:
+    # isdigit() is true for '²' or '٣', which int() refuses: only ASCII digits are a workshop number
+    if (
+        "atelier_choisi" not in st.session_state
+        and re.fullmatch(r"[0-9]{1,9}", wanted)
+        and int(wanted) in by_id
+    ):
         st.session_state["atelier_choisi"] = int(wanted)
     if st.session_state.get("atelier_choisi") not in by_id:
         st.session_state["atelier_choisi"] = ateliers[0].id
