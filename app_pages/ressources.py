@@ -257,7 +257,12 @@ if submitted:
     else:
         added, skipped = data.save_local_places([record], [None], level, code)
         st.session_state["ressources_message"] = (
-            ("success", f"« {md(record['nom'])} » enregistré.")
+            (
+                "success",
+                f"« {md(record['nom'])} » enregistré."
+                if data.storage_is_persistent()
+                else f"« {md(record['nom'])} » gardé pour cette session seulement (stockage indisponible).",
+            )
             if added
             else ("info", " ".join(md(data.describe_problem(p)) for p in skipped))
         )

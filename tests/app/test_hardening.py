@@ -150,3 +150,31 @@ def test_local_places_table_has_no_raw_csv_toolbar(built_store):
     assert any(name in t.value.index for t in at.table)
     for frame in at.dataframe:
         assert not frame.value.astype(str).apply(lambda c: c.str.contains("HYPERLINK")).any().any()
+
+
+# ------------------------------------------------------------------ failure 7: database lost after start-up
+class _LostStore:
+    """A store that opened fine, then lost its database (PostgreSQL stopped, read-only SQLite)."""
+
+    def list_local_places(self, *args, **kwargs):
+        from indicateurs.atelier import StoreUnavailable
+
+        raise StoreUnavailable("La base de données de l'atelier est inaccessible.")
+
+    add_local_places = list_local_places
+
+
+def test_ressources_keeps_working_when_the_database_is_lost(built_store, monkeypatch):
+    import ui.ressources
+
+    monkeypatch.setattr(ui.ressources, "get_store", lambda: _LostStore())
+    at = _ressources()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Stockage de l'atelier indisponible" in w.value for w in at.warning)
+    name = f"Tiers-lieu {uuid.uuid4().hex[:6]}"
+    at.text_input(key="ressources_form_nom").input(name)
+    at.text_input(key="ressources_form_code").input("17197")
+    at.button[-1].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "gardé pour cette session seulement" in " ".join(s.value for s in at.success)
+    assert any(name in t.value.index for t in at.table)

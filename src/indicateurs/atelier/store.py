@@ -10,13 +10,14 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import exc
 
 from . import schema, validate
-from .engine import Guard, create_engine, sqlite_lock, unavailable
+from .engine import Breaker, Guard, create_engine, sqlite_lock, unavailable
 from .errors import AccessDenied, EditConflict, StoreUnavailable
 from .pin import PinThrottle, check_pin, require_pin
 from .records import CATEGORIES, Atelier, Chantier, Enjeu, Evidence, Gouvernance, author_hash
@@ -52,6 +53,8 @@ class Store:
         # still kept in order by the database's own lock and busy_timeout.
         self._write_lock = sqlite_lock(engine) if engine.dialect.name == "sqlite" else None
         self._pin_throttle = PinThrottle()
+        self._breaker = Breaker()
+        self._file: tuple[Path, tuple[int, int]] | None = None  # SQLite: path and (device, inode)
 
     def unlock(self, atelier_id: int, pin: str | None) -> None:
         """Check the facilitator PIN for a workshop's space; failures are counted here, on the server
@@ -69,10 +72,44 @@ class Store:
     # -- transactions ----------------------------------------------------------------------------
 
     def _read(self):
-        return Guard(self.engine)
+        return Guard(self.engine, before=self.check_file, breaker=self._breaker)
 
     def _write(self):
-        return Guard(self._write_engine, self._write_lock)
+        return Guard(self._write_engine, self._write_lock, before=self.check_file, breaker=self._breaker)
+
+    def remember_file(self) -> None:
+        """Note the SQLite file's identity, so that its deletion or replacement is noticed (see check_file)."""
+        database = self.engine.url.database if self.backend == "sqlite" else None
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return
+        path = Path(database).resolve()
+        info = path.stat()
+        self._file = (path, (info.st_dev, info.st_ino))
+
+    def check_file(self) -> None:
+        """StoreUnavailable when the SQLite file was deleted or replaced since the store opened it.
+
+        Open connections keep writing into a deleted file without error: every save would answer
+        « enregistré » and everything would be gone at the next start (issue #18). Checked before each
+        transaction (one stat call).
+        """
+        if self._file is None:
+            return
+        path, identity = self._file
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            raise StoreUnavailable(
+                f"Le fichier de la base de l'atelier ({path}) a disparu pendant l'atelier : rien ne peut plus "
+                "être enregistré. Prévenez l'animateur : ne relancez pas l'application avant d'avoir remis "
+                "le fichier (sauvegarde) ; les exports déjà téléchargés restent valables."
+            ) from None
+        if (info.st_dev, info.st_ino) != identity:
+            raise StoreUnavailable(
+                f"Le fichier de la base de l'atelier ({path}) a été remplacé pendant l'atelier : rien ne "
+                "peut plus être enregistré. Prévenez l'animateur (relancer l'application relit le nouveau "
+                "fichier)."
+            )
 
     def migrate(self) -> int:
         """Apply the pending migrations (see `schema.migrate`); return the schema version."""
@@ -717,6 +754,7 @@ def open_store(url: str | None = None) -> Store:
     try:
         store = Store(create_engine(url))
         store.migrate()
+        store.remember_file()
     except StoreUnavailable:
         raise
     except (exc.ArgumentError, exc.NoSuchModuleError, exc.DBAPIError, ImportError, OSError) as error:

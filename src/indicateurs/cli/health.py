@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = ["Check", "add_health_parser", "check_health", "main"]
 
@@ -95,6 +96,20 @@ def _database() -> Check:
         return Check("atelier", True, "module atelier absent : rien à vérifier", required=False)
     url = default_url()
     where = "PostgreSQL (DATABASE_URL)" if not url.startswith("sqlite") else url.removeprefix("sqlite:///")
+    if url.startswith("sqlite:///") and not Path(where).exists():
+        # never create it here: an empty new file would hide that the workshop's file was deleted
+        leftovers = [p.name for p in Path(where).parent.glob(Path(where).name + "-*")]
+        if leftovers:
+            return Check(
+                "atelier",
+                False,
+                f"fichier {where} disparu ({', '.join(sorted(leftovers))} encore là) : l'application en "
+                "cours n'enregistre plus rien ; remettez le fichier (sauvegarde) avant de la relancer",
+                required=False,
+            )
+        return Check(
+            "atelier", True, f"pas encore de base de l'atelier : {where} sera créé au premier atelier", False
+        )
     try:
         store = open_store()
     except StoreUnavailable as exc:
