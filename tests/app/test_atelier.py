@@ -48,12 +48,10 @@ def app(tmp_path, monkeypatch):
     monkeypatch.setattr(context, "base_or_none", lambda: _TinyBase())
     context.cached_store.clear()
     participant._rates.clear()  # workshop numbers restart at 1 in each test database
+    context.cached_store().create_atelier(*EPCI, "Atelier de test")  # creating is the facilitator's
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["territoire"] = EPCI
     at.run()
-    at.text_input(key="atelier_titre").set_value("Atelier de test")
-    at.button(key="FormSubmitter:atelier_creation-Créer l'atelier").click().run()
-    assert [s.value for s in at.success] == ["Atelier créé."]
     yield at
     context.cached_store.clear()
 
@@ -206,10 +204,10 @@ def test_page_on_the_built_base(built_store, tmp_path, monkeypatch):
 
     context.cached_store.clear()
     context._base.clear()
+    context.cached_store().create_atelier(*EPCI, "Atelier")
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["territoire"] = EPCI
     at.run()
-    at.button(key="FormSubmitter:atelier_creation-Créer l'atelier").click().run()
     communes = at.multiselect(key="enjeu_communes").options
     assert len(communes) > 50  # the communes of the EPCI, by name
     at.text_area(key="enjeu_texte").set_value("Beaucoup de seniors")
@@ -304,3 +302,61 @@ def test_text_typed_during_an_outage_is_kept(app, monkeypatch):
     at.run()
     assert at.text_area(key="enjeu_texte").value == "Texte tapé avant la panne"
     assert at.text_input(key="enjeu_auteur").value == "Léa"
+
+
+def _unlock_management(at, pin=PIN):
+    at.text_input(key="atelier_pin_gestion").set_value(pin)
+    at.button(key="atelier_deverrouiller_gestion").click().run()
+
+
+def test_participants_cannot_create_a_workshop(tmp_path, monkeypatch):
+    """Issue #18, failure 4: without the PIN a participant created workshops, one dated ten years ahead."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atelier.sqlite'}")
+    monkeypatch.setenv("ATELIER_PIN", PIN)
+    from ui.atelier import context
+
+    monkeypatch.setattr(context, "base_or_none", lambda: _TinyBase())
+    context.cached_store.clear()
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["territoire"] = EPCI
+    at.run()
+    assert not at.exception
+    assert "FormSubmitter:atelier_creation-Créer l'atelier" not in [b.key for b in at.button]
+    assert "l'animateur l'ouvre avec son code" in at.info[-1].value
+    _unlock_management(at)
+    at.text_input(key="atelier_titre").set_value("Atelier du printemps")
+    at.button(key="FormSubmitter:atelier_creation-Créer l'atelier").click().run()
+    assert [s.value for s in at.success] == ["Atelier créé."]
+    assert [a.titre for a in context.cached_store().list_ateliers(*EPCI)] == ["Atelier du printemps"]
+    context.cached_store.clear()
+
+
+def test_facilitator_chooses_the_default_archives_and_deletes(app):
+    from datetime import date
+
+    from ui.atelier import context
+
+    store = context.cached_store()
+    future = store.create_atelier(*EPCI, "Dans dix ans", date(2036, 1, 1))
+    fresh = AppTest.from_file(PAGE, default_timeout=60)
+    fresh.session_state["territoire"] = EPCI
+    fresh.run()
+    assert fresh.selectbox(key="atelier_choisi").value == future.id  # the latest date, until chosen
+    at = app
+    at.selectbox(key="atelier_choisi").set_value(1).run()
+    _unlock_management(at)
+    at.button(key="atelier_par_defaut").click().run()
+    assert [s.value for s in at.success] == ["Atelier ouvert par défaut."]
+    fresh = AppTest.from_file(PAGE, default_timeout=60)
+    fresh.session_state["territoire"] = EPCI
+    fresh.run()
+    assert fresh.selectbox(key="atelier_choisi").value == 1  # the facilitator's choice, for everyone
+    at.selectbox(key="atelier_choisi").set_value(future.id).run()
+    at.button(key="atelier_archiver").click().run()
+    assert [a.id for a in store.list_ateliers(*EPCI)] == [1]
+    assert {a.id for a in store.list_ateliers(*EPCI, include_archived=True)} == {1, future.id}
+    at.selectbox(key="atelier_choisi").set_value(1).run()
+    at.checkbox(key="atelier_confirmer_1").check().run()
+    at.button(key="atelier_supprimer").click().run()
+    assert not at.exception
+    assert [a.id for a in store.list_ateliers(*EPCI, include_archived=True)] == [future.id]

@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from indicateurs.atelier import HORIZONS, AccessDenied, Enjeu
+from indicateurs.atelier import HORIZONS, Enjeu
 from indicateurs.atelier.document import chantier_fields
 from indicateurs.atelier.pin import pin_problem
 from ui.safe import md
 
 from .cards import enjeu_list
-from .context import AtelierContext, facilitator_pin, flash, run_action
+from .context import AtelierContext, facilitator_pin, lock, run_action, unlock
 
 __all__ = ["pin_gate", "place_names", "view"]
 
@@ -33,31 +33,19 @@ def pin_gate(ctx: AtelierContext) -> str | None:
     """The facilitator PIN field; returns the PIN once correct (failures counted by the store)."""
     pin = facilitator_pin()
     if pin:
-        st.button("Verrouiller l'espace animateur", key="atelier_verrouiller", on_click=_lock)
+        st.button("Verrouiller l'espace animateur", key="atelier_verrouiller", on_click=lock)
         return pin
     if problem := pin_problem():
         st.warning(md(problem))
         return None
     st.text_input("Code animateur", type="password", key="atelier_pin_saisi")
-    st.button("Déverrouiller", key="atelier_deverrouiller", on_click=_unlock, args=(ctx,))
+    st.button(
+        "Déverrouiller",
+        key="atelier_deverrouiller",
+        on_click=unlock,
+        args=(ctx.store, ctx.level, ctx.code, "atelier_pin_saisi"),
+    )
     return None
-
-
-def _unlock(ctx: AtelierContext) -> None:
-    ss = st.session_state
-    pin = ss.get("atelier_pin_saisi", "")
-    ss["atelier_pin_saisi"] = ""
-    try:
-        ctx.store.unlock(ctx.atelier.id, pin)
-    except AccessDenied as error:
-        flash("error", str(error))
-        return
-    ss["atelier_pin_valide"] = pin
-    flash("success", "Espace animateur déverrouillé.")
-
-
-def _lock() -> None:
-    st.session_state.pop("atelier_pin_valide", None)
 
 
 def place_names(ctx: AtelierContext) -> list[str]:

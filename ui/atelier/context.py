@@ -33,12 +33,15 @@ __all__ = [
     "communes_of",
     "current_territory",
     "facilitator_pin",
+    "facilitator_scope",
     "flash",
     "get_store",
     "indicator_options",
+    "lock",
     "run_action",
     "show_flash",
     "territory_name",
+    "unlock",
 ]
 
 DEFAULT_TERRITORY = ("epci", "200041523")
@@ -121,6 +124,30 @@ def facilitator_pin() -> str | None:
     """The facilitator PIN once unlocked in this session, else None."""
     pin = st.session_state.get("atelier_pin_valide")
     return pin if pin and check_pin(pin) else None
+
+
+def facilitator_scope(level: str, code: str) -> tuple[str, str, str]:
+    """What PIN failures are counted against: the territory's workshops (one count for the picker and
+    the facilitator space, so that guesses cannot be spread over both)."""
+    return ("territoire", level, code)
+
+
+def unlock(store: Store, level: str, code: str, field: str) -> None:
+    """Callback of an « Déverrouiller » button: check the PIN typed in `field` (counted by the store)."""
+    ss = st.session_state
+    pin = ss.get(field, "")
+    ss[field] = ""
+    try:
+        store.unlock(facilitator_scope(level, code), pin)
+    except AccessDenied as error:
+        flash("error", str(error))
+        return
+    ss["atelier_pin_valide"] = pin
+    flash("success", "Espace animateur déverrouillé.")
+
+
+def lock() -> None:
+    st.session_state.pop("atelier_pin_valide", None)
 
 
 def flash(kind: str, message: str) -> None:

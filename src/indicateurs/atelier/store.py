@@ -8,7 +8,7 @@ transactions, and edits carry an optimistic version check.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -56,10 +56,11 @@ class Store:
         self._breaker = Breaker()
         self._file: tuple[Path, tuple[int, int]] | None = None  # SQLite: path and (device, inode)
 
-    def unlock(self, atelier_id: int, pin: str | None) -> None:
-        """Check the facilitator PIN for a workshop's space; failures are counted here, on the server
-        (per workshop, growing delay), so reloading the page does not reset them. AccessDenied if wrong."""
-        self._pin_throttle.attempt(("atelier", atelier_id), pin)
+    def unlock(self, scope: Hashable, pin: str | None) -> None:
+        """Check the facilitator PIN for a scope (a workshop, or a territory's workshops); failures are
+        counted here, on the server (growing delay), so reloading the page does not reset them.
+        AccessDenied (French) if wrong."""
+        self._pin_throttle.attempt(scope, pin)
 
     @property
     def backend(self) -> str:
@@ -139,10 +140,19 @@ class Store:
         return Atelier(id=new_id, **values)
 
     def list_ateliers(
-        self, territoire_level: str | None = None, territoire_code: str | None = None
+        self,
+        territoire_level: str | None = None,
+        territoire_code: str | None = None,
+        *,
+        include_archived: bool = False,
     ) -> list[Atelier]:
-        """Workshops, most recent first, optionally for one territory."""
-        query = sa.select(atelier_t).order_by(atelier_t.c.date.desc(), atelier_t.c.id.desc())
+        """Workshops, the facilitator's default first, then the most recent; archived ones left out
+        unless asked for."""
+        query = sa.select(atelier_t).order_by(
+            atelier_t.c.par_defaut.desc(), atelier_t.c.date.desc(), atelier_t.c.id.desc()
+        )
+        if not include_archived:
+            query = query.where(atelier_t.c.archive == sa.false())
         if territoire_level:
             query = query.where(atelier_t.c.territoire_level == territoire_level)
         if territoire_code:
@@ -150,6 +160,38 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(query).mappings().all()
         return [Atelier(**{**r, "created_at": _aware(r["created_at"])}) for r in rows]
+
+    def archive_atelier(self, atelier_id: int, *, pin: str | None, archived: bool = True) -> None:
+        """Hide a workshop from participants (or bring it back); its content stays (facilitator PIN)."""
+        require_pin(pin)
+        with self._write() as conn:
+            self._atelier_exists(conn, int(atelier_id))
+            values = {"archive": bool(archived)} | ({"par_defaut": False} if archived else {})
+            conn.execute(atelier_t.update().where(atelier_t.c.id == int(atelier_id)).values(**values))
+
+    def delete_atelier(self, atelier_id: int, *, pin: str | None) -> None:
+        """Delete a workshop with its enjeux, chantiers and gouvernance (facilitator PIN). Places added
+        on the Ressources page belong to the territory and stay."""
+        require_pin(pin)
+        with self._write() as conn:
+            self._atelier_exists(conn, int(atelier_id))
+            conn.execute(atelier_t.delete().where(atelier_t.c.id == int(atelier_id)))
+
+    def set_default_atelier(self, atelier_id: int, *, pin: str | None) -> None:
+        """The workshop /atelier opens for its territory (facilitator PIN); one per territory."""
+        require_pin(pin)
+        with self._write() as conn:
+            self._atelier_exists(conn, int(atelier_id))
+            row = conn.execute(sa.select(atelier_t).where(atelier_t.c.id == int(atelier_id))).mappings().one()
+            same = (atelier_t.c.territoire_level == row["territoire_level"]) & (
+                atelier_t.c.territoire_code == row["territoire_code"]
+            )
+            conn.execute(atelier_t.update().where(same).values(par_defaut=False))
+            conn.execute(
+                atelier_t.update()
+                .where(atelier_t.c.id == int(atelier_id))
+                .values(par_defaut=True, archive=False)
+            )
 
     def get_atelier(self, atelier_id: int) -> Atelier:
         with self._read() as conn:
