@@ -360,3 +360,24 @@ def test_facilitator_chooses_the_default_archives_and_deletes(app):
     at.button(key="atelier_supprimer").click().run()
     assert not at.exception
     assert [a.id for a in store.list_ateliers(*EPCI, include_archived=True)] == [future.id]
+
+
+def test_facilitator_deletes_a_place_added_by_a_participant(app):
+    """Issue #18, failure 4: nothing could be deleted in the app; deleting places is the facilitator's."""
+    from ui.atelier import context
+
+    store = context.cached_store()
+    store.add_local_places(
+        [{"nom": '=HYPERLINK("http://evil")', "type": "Lieu de médiation", "code_commune": "17001"}],
+        territoire=EPCI,
+    )
+    at = app
+    at.radio(key="atelier_vue").set_value("Animation").run()
+    assert not [b for b in at.button if b.key and b.key.startswith("lieu_supprimer_")]  # locked: no button
+    at.text_input(key="atelier_pin_saisi").set_value(PIN)
+    at.button(key="atelier_deverrouiller").click().run()
+    (button,) = [b for b in at.button if b.key and b.key.startswith("lieu_supprimer_")]
+    button.click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Lieu supprimé."]
+    assert store.list_local_places(territoire=EPCI).empty

@@ -26,7 +26,29 @@ def view(ctx: AtelierContext) -> None:
     chantier_list(ctx)
     st.subheader("Gouvernance")
     gouvernance_form(ctx)
+    local_places_moderation(ctx)
     enjeu_list(ctx)
+
+
+def local_places_moderation(ctx: AtelierContext) -> None:
+    """Places added on the Ressources page for this territory; deleting one is the facilitator's."""
+    places = ctx.store.list_local_places(
+        territoire=(ctx.level, ctx.code), communes=list(ctx.commune_noms) or None
+    )
+    st.subheader(f"Lieux ajoutés au territoire ({len(places)})")
+    if places.empty:
+        st.caption("Aucun lieu ajouté sur la page Ressources pour ce territoire.")
+        return
+    for place in places.itertuples():
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(f"{md(place.nom)} · {md(place.code_commune or '')} · {md(place.adresse or '')}")
+        right.button(
+            "Supprimer",
+            key=f"lieu_supprimer_{place.id}",
+            on_click=lambda pid=int(place.id): run_action(
+                lambda: ctx.store.delete_local_place(pid, pin=ctx.pin), "Lieu supprimé."
+            ),
+        )
 
 
 def pin_gate(ctx: AtelierContext) -> str | None:
