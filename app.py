@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data, safe, state, style
+from ui import cache, safe, state, style
 
 carte = st.Page("app_pages/carte.py", title="Carte", icon="🗺️", url_path="carte")
 
@@ -26,7 +26,7 @@ st.set_page_config(page_title=f"{page.title} · Atlas de l'inclusion numérique"
 try:
     projector = state.projector_toggle()
     style.inject(projector)
-    if data.ensure_base() is not None:
+    if cache.ensure_base() is not None:
         state.territory_selector()
     elif page.url_path != "atelier":  # the Atelier works without figures: enjeux can still be typed
         st.stop()

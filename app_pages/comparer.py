@@ -3,20 +3,17 @@
 import streamlit as st
 
 from indicateurs.analysis import compare
-from indicateurs.reference.registry import get_indicator, list_indicators
+from indicateurs.errors import AtlasError
+from indicateurs.reference.levels import TITLES
+from indicateurs.reference.registry import get_indicator, headline_ids, list_indicators
 from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
+from ui import cache
 from ui import compare_data as data
 from ui.safe import md
 
-LEVELS = {
-    "epci": "EPCI",
-    "departement": "Département",
-    "region": "Région",
-    "commune": "Commune",
-    "france": "France",
-}
-CHART_DEFAULT = ["ifn", "lieux_pour_10000", "taux_pauvrete"]
+SEARCH_LEVELS = ("epci", "departement", "region", "commune", "france")  # the selector's order
+CHART_DEFAULT = list(headline_ids()[:3])
 
 st.title("Comparer des territoires")
 st.caption(
@@ -26,7 +23,7 @@ st.caption(
 
 try:
     territories = data.territories()
-except Exception as exc:  # the base is missing or unreadable: say so, no traceback
+except AtlasError as exc:  # the base is missing or unreadable: say so, no traceback
     st.error(f"La base de données n'est pas disponible : {md(exc)}")
     st.info("Construisez-la avec « python -m indicateurs build » puis rechargez la page.")
     st.stop()
@@ -94,7 +91,7 @@ with tab_screen:
             "Chaque critère est converti en centile national parmi les EPCI (100 = le plus fragile ou "
             "le moins bien doté), puis pondéré. Rang 1 = territoire prioritaire."
         )
-        epci_columns = set(data.wide("epci").columns)
+        epci_columns = set(cache.wide("epci").columns)
         criteria = [i for i in compare.CRITERIA if i in epci_columns]
         weight_cols = st.columns(4)
         weights = {
@@ -194,7 +191,7 @@ with tab_compare:
         st.warning("Territoires du lien non reconnus, ignorés : " + ", ".join(md(r) for r in rejected) + ".")
     level = (
         st.segmented_control(
-            "Chercher parmi", list(LEVELS), format_func=LEVELS.get, default="epci", key="cmp_level"
+            "Chercher parmi", list(SEARCH_LEVELS), format_func=TITLES.get, default="epci", key="cmp_level"
         )
         or "epci"
     )

@@ -5,17 +5,16 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from indicateurs.analysis.profile import COMPOSITE_ID, LEVEL_LABELS
+from indicateurs.analysis.profile import COMPOSITE_ID, IFN_IDS
+from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator
 from indicateurs.render.charts import ladder_figure
 from indicateurs.render.profile_files import profile_filename
-from ui import carte
-from ui import profil as cache
+from ui import cache, carte, profil
 from ui.safe import guarded, md
 from ui.state import current_territory
 
 CONTEXT = ("population", "densite")
-IFN = ("ifn", "ifn_sans_thd", "ifn_sans_4g", "ifn_pauvrete", "ifn_65_plus", "ifn_peu_diplomes")
 
 
 def metric(key, indicator_id: str) -> None:
@@ -43,14 +42,14 @@ def downloads(profile, level: str, code: str) -> None:
     """The three files of the profile, built only when clicked, named after the territory."""
     columns = st.columns(3)
     files = (
-        ("PDF (2 pages A4)", "pdf", "application/pdf", cache.pdf),
+        ("PDF (2 pages A4)", "pdf", "application/pdf", profil.pdf),
         (
             "Tableur XLSX",
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            cache.xlsx,
+            profil.xlsx,
         ),
-        ("CSV (Excel français)", "csv", "text/csv", cache.csv),
+        ("CSV (Excel français)", "csv", "text/csv", profil.csv),
     )
     for column, (label, ext, mime, build) in zip(columns, files, strict=True):
         column.download_button(
@@ -102,23 +101,23 @@ def commune_map(profile, level: str, code: str) -> None:
     st.caption(view.caption)
 
 
-base = cache.base()
+base = cache.ensure_base()
 if base is None:
     st.warning("La base de données n'est pas encore construite : lancez « python -m indicateurs build ».")
     st.stop()
 
 level, code = current_territory()
 try:
-    profile = cache.profile(level, code)
+    profile = profil.profile(level, code)
 except ValueError as exc:
     st.warning(f"Profil impossible : {md(exc)}")
     st.stop()
 
 st.title(f"Profil du territoire : {profile.nom}")
 parents = " · ".join(
-    f"{LEVEL_LABELS[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france"
+    f"{TITLES[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france"
 )
-st.caption(" · ".join(filter(None, [f"{LEVEL_LABELS[profile.level]} {profile.code}", parents])))
+st.caption(" · ".join(filter(None, [f"{TITLES[profile.level]} {profile.code}", parents])))
 downloads(profile, level, code)
 if profile.level == "france":
     st.info(
@@ -131,9 +130,9 @@ metrics_row(key, (*CONTEXT, "ifn", COMPOSITE_ID))
 st.markdown(
     "**Les 5 composantes de l'indice de fragilité numérique** (1 = risque le plus faible, 10 = le plus élevé)"
 )
-metrics_row(key, IFN[1:])
+metrics_row(key, IFN_IDS[1:])
 st.markdown("**Principaux taux**")
-rates = [i for i in key.index if i not in (*CONTEXT, *IFN, COMPOSITE_ID)]
+rates = [i for i in key.index if i not in (*CONTEXT, *IFN_IDS, COMPOSITE_ID)]
 metrics_row(key, rates[:3])
 metrics_row(key, rates[3:])
 

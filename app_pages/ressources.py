@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from indicateurs.analysis import offer
 from indicateurs.atelier.local_places import (
     COLUMNS_DOC,
     LOCATION_RULE,
@@ -17,32 +18,30 @@ from indicateurs.atelier.local_places import (
     validate_local_place,
     validate_local_places,
 )
+from indicateurs.reference.catalogue import sources_caption
+from indicateurs.reference.levels import NAMES, parents
 from indicateurs.reference.registry import get_indicator
+from indicateurs.reference.text import THIN, format_number, format_percent
 from indicateurs.render import places_map as view
-from indicateurs.sources.places import PLACE_TYPES
+from indicateurs.sources.places import PLACE_TYPES, SOURCE_IDS
+from ui import cache
 from ui import ressources as data
 from ui.safe import md
 from ui.state import current_territory, projector_mode
 
 UPLOAD_CEILING_MB = 20  # = server.maxUploadSize in .streamlit/config.toml
-LEVEL_NAMES = {"commune": "commune", "epci": "EPCI", "departement": "département", "region": "région"}
-SOURCES_CAPTION = (
-    "Sources : ANCT, Espaces France Services (février 2023) ; ANCT, permanences des conseillers numériques "
-    "(décembre 2022) ; data·inclusion, lieux de médiation numérique (janvier 2023, extrait partiel) ; "
-    "Aidants Connect, structures habilitées actives (février 2024) ; ANCT, postes de conseillers numériques "
-    "(avril et juillet 2023). Des doublons entre sources sont possibles."
-)
+SOURCES_CAPTION = f"{sources_caption(SOURCE_IDS)} Des doublons entre sources sont possibles."
 
 st.title("Ressources : l'offre d'accompagnement au numérique")
 level, code = current_territory()
-base = data.base()
+base = cache.base()
 territory = base.territory(level, code)
-st.subheader(f"{territory['nom']} ({LEVEL_NAMES.get(level, 'France')})")
+st.subheader(f"{territory['nom']} ({NAMES[level]})")
 
 codes, highlight = data.scope(level, code)
 local = data.local_places(level, code)
-wide_communes = data.wide("commune")
-needs = view.need_indicators(wide_communes.columns)
+wide_communes = cache.wide("commune")
+needs = offer.need_indicators(wide_communes.columns)
 need_id = st.selectbox(
     "Indicateur de besoin (couleur des communes)",
     options=list(needs),
@@ -71,29 +70,24 @@ else:
 
 # ----------------------------------------------------------------------------------- comparisons
 st.header("Offre comparée")
-parents = {
-    "commune": ("epci", "departement", "region"),
-    "epci": ("departement", "region"),
-    "departement": ("region",),
-}.get(level, ())
-chain = [(level, code), *((lv, territory.get(lv)) for lv in parents)]
-chain = [(lv, c) for lv, c in chain if isinstance(c, str) and lv in LEVEL_NAMES] + [("france", "FR")]
+chain = [(level, code), *((lv, territory.get(lv)) for lv in parents(level))]
+chain = [(lv, c) for lv, c in chain if isinstance(c, str) and lv != "france"] + [("france", "FR")]
 rows = [
-    (f"{base.territory(lv, c)['nom']} ({LEVEL_NAMES.get(lv, 'pays')})", data.wide(lv).loc[c])
+    (f"{base.territory(lv, c)['nom']} ({'pays' if lv == 'france' else NAMES[lv]})", cache.wide(lv).loc[c])
     for lv, c in chain
 ]
 measure = st.segmented_control(
     "Mesure",
-    options=list(view.MEASURES),
-    format_func=view.MEASURES.__getitem__,
+    options=list(offer.MEASURES),
+    format_func=offer.MEASURES.__getitem__,
     default="nombre",
     key="ressources_mesure",
 )
-table = view.offer_comparison(rows, measure or "nombre")
+table = offer.offer_comparison(rows, measure or "nombre")
 st.dataframe(
     table.style.format(
         precision=0 if measure == "nombre" else 1,
-        thousands="\u202f",
+        thousands=THIN,
         decimal=",",
         na_rep="donnée non disponible",
     ),
@@ -104,10 +98,10 @@ st.caption(
     "département, région et France, chacun égal à la somme de ses communes."
 )
 if measure == "pour_1000_concernes":
-    st.caption(view.CONCERNED_NOTE)
+    st.caption(offer.CONCERNED_NOTE)
 if codes:
     st.subheader("Lieux par commune")
-    st.dataframe(view.commune_counts(wide_communes, codes), width="stretch", hide_index=True)
+    st.dataframe(offer.commune_counts(wide_communes, codes), width="stretch", hide_index=True)
     st.caption(f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveau : commune.")
 
 # ----------------------------------------------------------------------------------------- access
@@ -116,17 +110,17 @@ if codes:
     communes = base.territories[
         (base.territories["level"] == "commune") & base.territories["code"].isin(codes)
     ]
-    summary = view.access_summary(distances, communes)
+    summary = offer.access_summary(distances, communes)
     cols = st.columns(len(summary))
     for col, row in zip(cols, summary.to_dict("records"), strict=True):
         share = row["Part de la population"]
-        share_text = "" if pd.isna(share) else f" ({share * 100:.1f} %)".replace(".", ",")
+        share_text = "" if pd.isna(share) else f" ({format_percent(share)})"
         col.metric(
             f"Habitants à {row['Distance à tout lieu']} de tout lieu",
-            f"{row['Population']:,}".replace(",", "\u202f") + share_text,
+            format_number(row["Population"]) + share_text,
             help=f"{row['Communes']} commune(s) concernée(s) : « zones blanches de médiation ».",
         )
-    st.dataframe(view.access_table(distances, communes), width="stretch", hide_index=True)
+    st.dataframe(offer.access_table(distances, communes), width="stretch", hide_index=True)
     st.caption(
         "Distance à vol d'oiseau (km) depuis un point intérieur de chaque commune (point représentatif ; "
         "aucun point pondéré par la population n'est disponible dans les sources), en projection Lambert-93 "
@@ -144,11 +138,11 @@ points = st.segmented_control(
     default="epci",
     key="ressources_points",
 )
-scatter_codes, scatter_level, point_highlight, points_caption = view.need_supply_points(
+scatter_codes, scatter_level, point_highlight, points_caption = offer.need_supply_points(
     base.territories, level, code, points or "epci"
 )
 st.caption(points_caption)
-frame = view.need_supply_frame(data.wide(scatter_level), scatter_codes, need_id)
+frame = offer.need_supply_frame(cache.wide(scatter_level), scatter_codes, need_id)
 figure = view.need_supply_figure(frame, need_id, highlight=point_highlight)
 st.plotly_chart(figure, key="ressources_nuage")
 missing = frame.attrs.get("sans_donnee", 0)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data, sources, state
+from ui import cache, sources, state
 
 st.title("Sources et méthode")
 st.markdown(
@@ -10,7 +10,7 @@ st.markdown(
     "leur licence et leur millésime (l'année des données), les indicateurs calculés et la méthode des scores."
 )
 state.current_territory()  # also routes a first deep link through app.py
-report = data.base().report
+report = cache.base().report
 built = sources.built_at_text(report)
 if built:
     st.caption(f"Base de données construite le {built}.")

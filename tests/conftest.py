@@ -44,3 +44,20 @@ def base(built_store):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def synthetic_store(tmp_path_factory) -> Path:
+    """A store holding the base built by the real `build_base` from the fake sources of
+    `tests/synthetic.py` (8 communes of Corse-du-Sud, 2 EPCI): no mirror needed."""
+    from tests.synthetic import build_synthetic
+
+    store, _report = build_synthetic(tmp_path_factory.mktemp("synthetic"))
+    return store
+
+
+@pytest.fixture(scope="session")
+def synthetic_base(synthetic_store):
+    from indicateurs.base import load_base
+
+    return load_base(synthetic_store / "base")

@@ -9,20 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from indicateurs.analysis.classify import METHODS, Classes, classify
-from indicateurs.reference.registry import Indicator, get_indicator, list_indicators
+from indicateurs.reference.levels import NAMES
+from indicateurs.reference.registry import Indicator, get_indicator, list_indicators, list_themes
 from indicateurs.render import maps
-from ui import data
+from ui import cache, data
 
 __all__ = ["THEMES", "MapView", "build_view", "indicator_options", "method_options"]
 
-THEMES = {
-    "ifn": "Indice de fragilité numérique",
-    "acces": "Accès",
-    "competences": "Compétences",
-    "information": "Information",
-    "offre": "Offre d'accompagnement",
-    "contexte": "Contexte",
-}
+THEMES = {theme.id: theme.label for theme in list_themes()}  # screen order
 
 
 @dataclass(frozen=True)
@@ -42,7 +36,7 @@ class MapView:
 @st.cache_data(show_spinner=False)
 def indicator_options(level: str) -> dict[str, str]:
     """Indicator id -> 'Thème · label', for the indicators that have values at `level`, grouped by theme."""
-    table = data.wide(level)
+    table = cache.wide(level)
     available = [i for i in list_indicators() if i.id in table.columns and table[i.id].notna().any()]
     order = {theme: n for n, theme in enumerate(THEMES)}
     available.sort(key=lambda i: order.get(i.theme, len(order)))
@@ -58,7 +52,7 @@ def method_options(indicator: Indicator) -> dict[str, str]:
 def _values(scope: str, area: str, indicator_id: str) -> pd.Series:
     level = data.SCOPES[scope][0]
     codes = data.scope_geometry(scope, area)["code"]
-    return data.wide(level)[indicator_id].reindex(codes.to_numpy())
+    return cache.wide(level)[indicator_id].reindex(codes.to_numpy())
 
 
 @st.cache_data(show_spinner=False)
@@ -90,13 +84,13 @@ def build_view(
     in_layer = sel_level == level and sel_code in set(gdf["code"])
     highlight = sel_code if in_layer else data.territory_geometry(sel_level, sel_code)
     neighbours = data.neighbour_codes(level, sel_code) if (in_layer and show_neighbours) else []
-    level_name = data.LEVEL_NAMES[level]
+    level_name = NAMES[level]
     m = maps.base_map(
         gdf,
         highlight=highlight,
         neighbours=neighbours,
         outlines=data.outlines(scope, area),
-        topology=data.topology(scope, area),
+        topology=data.scope_topology(scope, area),
         topology_url=data.topology_url(scope, area),
         height=height,
     )

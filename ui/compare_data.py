@@ -1,4 +1,4 @@
-"""App-side cache of the Comparer page: the base once per process, then results keyed on plain values."""
+"""App-side cache of the Comparer page: results keyed on plain values, over the one cached base (`ui.cache`)."""
 
 from __future__ import annotations
 
@@ -8,36 +8,23 @@ import streamlit as st
 from indicateurs.analysis import compare
 from indicateurs.render import compare_charts
 from indicateurs.render.tables import csv_bytes, xlsx_bytes
+from ui.cache import base, wide
 
 __all__ = [
     "bar_chart",
     "comparison",
     "comparison_files",
-    "get_base",
     "labels",
     "profile_chart",
     "screening",
     "screening_files",
     "territories",
-    "wide",
 ]
 
 
-def get_base():
-    """The built base (read-only, shared by every session): the app's single cached copy."""
-    from ui.data import base
-
-    return base()
-
-
-@st.cache_resource
-def wide(level: str) -> pd.DataFrame:
-    """`base.wide(level)`, computed once; callers must not mutate it."""
-    return get_base().wide(level)
-
-
 def territories() -> pd.DataFrame:
-    return get_base().territories
+    """The base's territory table (shared, read-only)."""
+    return base().territories
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -8,17 +8,11 @@ from __future__ import annotations
 import streamlit as st
 
 from indicateurs.analysis.profile import Profile, build_profile
-from indicateurs.base import Base
 from indicateurs.render.pdf import profile_pdf
 from indicateurs.render.profile_files import profile_csv, profile_xlsx
-from ui import data
+from ui.cache import base
 
-__all__ = ["base", "csv", "pdf", "profile", "xlsx"]
-
-
-def base() -> Base | None:
-    """The app's shared base (built on first launch); None when it cannot be built."""
-    return data.ensure_base()
+__all__ = ["csv", "pdf", "profile", "xlsx"]
 
 
 @st.cache_data(show_spinner="Calcul du profil…", max_entries=64)

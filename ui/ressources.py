@@ -10,18 +10,16 @@ import pandas as pd
 import streamlit as st
 
 from indicateurs.analysis.access import commune_points, nearest_distances
+from indicateurs.analysis.offer import places_near, territory_scope
 from indicateurs.atelier import StoreUnavailable
 from indicateurs.atelier.validate import Problem, place_key
-from indicateurs.base import Base
-from indicateurs.render import maps
-from indicateurs.render.places_map import places_near, territory_scope
 from indicateurs.render.places_map import resources_map as view_map
 from indicateurs.sources.places import COLUMNS, DRAWN_TYPES, local_places_frame
+from ui import cache
 from ui.atelier.context import get_store
-from ui.data import base as shared_base
+from ui.cache import base, wide
 
 __all__ = [
-    "base",
     "describe_problem",
     "distances",
     "local_places",
@@ -32,22 +30,10 @@ __all__ = [
     "scope_geometry",
     "storage_is_persistent",
     "territory_shape",
-    "wide",
 ]
 
 _SESSION_PLACES = "ressources_lieux_session"
 _OUTAGE = "ressources_stockage_en_panne"
-
-
-def base() -> Base:
-    """The built base, shared with the other pages (read-only)."""
-    return shared_base()
-
-
-@st.cache_resource(show_spinner=False)
-def wide(level: str) -> pd.DataFrame:
-    """One row per territory of `level` (shared, read-only: no copy per run)."""
-    return base().wide(level)
 
 
 @st.cache_data(show_spinner=False)
@@ -57,15 +43,10 @@ def scope(level: str, code: str) -> tuple[list[str], str | None]:
 
 
 @st.cache_resource(show_spinner=False)
-def _commune_geometry() -> gpd.GeoDataFrame:
-    return base().geometry("commune")
-
-
-@st.cache_resource(show_spinner=False)
 def scope_geometry(level: str, code: str) -> gpd.GeoDataFrame:
+    """Boundaries of the communes drawn for the territory (shared, read-only)."""
     codes, _ = scope(level, code)
-    geo = _commune_geometry()
-    return geo[geo["code"].isin(set(codes))].reset_index(drop=True)
+    return cache.subset("commune", codes)
 
 
 @st.cache_resource(show_spinner=False)
@@ -74,7 +55,7 @@ def territory_shape(level: str, code: str):
     _, highlight = scope(level, code)
     if highlight is not None:
         return highlight
-    geo = base().geometry(level) if level in ("epci", "departement") else None
+    geo = cache.geometry(level) if level in ("epci", "departement") else None
     match = geo.loc[geo["code"] == code, "geometry"] if geo is not None else []
     return match.iloc[0] if len(match) else None
 
@@ -97,11 +78,6 @@ def distances(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
     return nearest_distances(commune_points(geo), allp, DRAWN_TYPES)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _topology(level: str, code: str) -> dict:
-    return maps.to_topology(scope_geometry(level, code))
-
-
 def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
     """A new folium map of the territory on every run, from cached parts (~0.1 s).
 
@@ -117,7 +93,7 @@ def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, heig
         nearby_places(level, code, local),
         distances(level, code, local),
         highlight=territory_shape(level, code),
-        topology=_topology(level, code),
+        topology=cache.topology("commune", tuple(scope(level, code)[0])),
         height=height,
     )
 
@@ -157,7 +133,7 @@ def local_places(level: str, code: str) -> pd.DataFrame:
         records = [
             r for r in st.session_state.get(_SESSION_PLACES, []) if r.get("_territoire") == (level, code)
         ]
-    return local_places_frame(records, _commune_geometry())
+    return local_places_frame(records, cache.geometry("commune"))
 
 
 def describe_problem(problem: Problem) -> str:

@@ -10,6 +10,7 @@ from indicateurs.config import raw_dir
 from indicateurs.reference import METHOD_FILE
 from indicateurs.reference.catalogue import list_sources
 from indicateurs.reference.registry import list_indicators
+from indicateurs.reference.text import format_percent
 from indicateurs.sources.fetch import store_manifest
 
 __all__ = ["METHOD_FILE", "built_at_text", "indicators_table", "method_markdown", "sources_table"]
@@ -83,7 +84,7 @@ def built_at_text(report: dict) -> str:
 def _coverage(entry: dict | None) -> str:
     if not isinstance(entry, dict) or entry.get("coverage") is None:
         return ""
-    return f"{float(entry['coverage']) * 100:.1f} %".replace(".", ",")
+    return format_percent(float(entry["coverage"]))
 
 
 def _fetch_dates() -> dict[str, str]:

@@ -7,22 +7,25 @@ warning and the default view, never a traceback.
 from __future__ import annotations
 
 import re
-import unicodedata
 
+import pandas as pd
 import streamlit as st
 
-from ui import data
+from indicateurs.errors import AtlasError
+from indicateurs.reference.levels import LEVEL_IDS, NAMES
+from indicateurs.reference.text import normalise
+from ui.cache import base
 from ui.safe import md
 
 __all__ = [
     "DEFAULT_TERRITORY",
     "current_territory",
-    "normalise",
     "projector_mode",
     "projector_toggle",
     "search",
     "show_notices",
     "territory_label",
+    "territory_options",
     "territory_selector",
 ]
 
@@ -36,11 +39,22 @@ _LIMIT = 300
 _NOTICES = "_avertissements"
 
 
-def normalise(text: str) -> str:
-    """Lower case without accents or punctuation: 'Sèvre-Niortaise' -> 'sevre niortaise'."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+@st.cache_resource(show_spinner=False)
+def territory_options() -> pd.DataFrame:
+    """All territories for the selector: key 'level:code', French label, and a search text.
+
+    Shared read-only (`st.cache_resource`, like `ui.cache`): read three times a run, never copied."""
+    order = {level: i for i, level in enumerate(reversed(LEVEL_IDS))}  # France first, communes last
+    t = base().territories[["level", "code", "nom"]].copy()
+    t["order"] = t["level"].map(order)
+    t = t.sort_values(["order", "nom"], kind="stable")
+    t["key"] = t["level"] + ":" + t["code"]
+    t["label"] = [
+        nom if level == "france" else f"{nom} ({NAMES[level]}, {code})"
+        for level, code, nom in zip(t["level"], t["code"], t["nom"], strict=True)
+    ]
+    t["search"] = [normalise(f"{nom} {code}") for nom, code in zip(t["nom"], t["code"], strict=True)]
+    return t.set_index("key")[["level", "code", "nom", "label", "search"]]
 
 
 def current_territory() -> tuple[str, str]:
@@ -54,7 +68,7 @@ def current_territory() -> tuple[str, str]:
 
 def territory_label(level: str, code: str) -> str:
     """'CC du Haut Val de Sèvre (EPCI, 200041523)'."""
-    options = data.territory_options()
+    options = territory_options()
     key = f"{level}:{code}"
     return options.at[key, "label"] if key in options.index else f"{code} ({level})"
 
@@ -66,7 +80,7 @@ def territory_selector() -> tuple[str, str]:
     server; the list below shows its matches, or France, régions, départements and EPCI when the
     box is empty. Sending every commune to the browser would weigh 1.3 MB on each page load.
     """
-    options = data.territory_options()
+    options = territory_options()
     current = current_territory()
     key = f"{current[0]}:{current[1]}"
     if key not in options.index:
@@ -109,7 +123,7 @@ def territory_selector() -> tuple[str, str]:
 def search(query: str, limit: int = _LIMIT) -> list[str]:
     """Keys ('level:code') of the territories whose name or code contains the query; without
     a query, every territory except the communes. Exact name or code first, then larger territories."""
-    options = data.territory_options()
+    options = territory_options()
     text = normalise(query or "")
     if not text:
         return options.index[options["level"] != "commune"].tolist()
@@ -154,10 +168,10 @@ def _from_url() -> tuple[str, str] | None:
         return None
     text = raw.strip()
     try:
-        options = data.territory_options()
-    except Exception:  # no base (the Atelier still opens): trust a well-formed 'level:code'
+        options = territory_options()
+    except AtlasError:  # no base (the Atelier still opens): trust a well-formed 'level:code'
         level, _, code = text.partition(":")
-        return (level, code) if level in data.LEVEL_NAMES and re.fullmatch(r"[0-9A-Z]{2,9}", code) else None
+        return (level, code) if level in LEVEL_IDS and re.fullmatch(r"[0-9A-Z]{2,9}", code) else None
     if text in options.index:
         level, code = text.split(":", 1)
         return level, code

@@ -1,18 +1,53 @@
-"""Where the local store lives: raw downloads, the built base and the workshop database."""
+"""Every setting read from the environment, in one place: the store, the mirror, the workshop database.
+
+| Variable             | Read by                          | Meaning                                              |
+|----------------------|----------------------------------|------------------------------------------------------|
+| `INDICATEURS_DATA`   | `data_dir()`                     | store root (raw downloads, built base, atelier.sqlite); default: the repository's `data/` |
+| `INDICATEURS_MIROIR` | `mirror_dir()`                   | offline mirror of the sources, read-only; unset: download from the web |
+| `DATABASE_URL`       | `database_url()`                 | workshop database (PostgreSQL); unset: SQLite in the store |
+| `ATELIER_PIN`        | `atelier_pin()`                  | facilitator PIN of the workshop; unset: facilitator actions are refused |
+
+Nothing else in the package or the app reads `os.environ`: add a row here and a function below.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-__all__ = ["base_dir", "data_dir", "mirror_dir", "raw_dir"]
+__all__ = [
+    "SETTINGS",
+    "atelier_pin",
+    "base_dir",
+    "data_dir",
+    "database_url",
+    "mirror_dir",
+    "raw_dir",
+    "setting",
+]
 
 _REPO_DATA = Path(__file__).resolve().parents[2] / "data"
+
+SETTINGS = ("INDICATEURS_DATA", "INDICATEURS_MIROIR", "DATABASE_URL", "ATELIER_PIN")
+"""The environment variables the atlas reads (see the table above)."""
+
+
+def setting(name: str) -> str | None:
+    """The value of environment variable `name`, None when unset or empty; only names of `SETTINGS`.
+
+    >>> setting("HOME")
+    Traceback (most recent call last):
+    ...
+    KeyError: 'HOME is not an atlas setting (see indicateurs.config)'
+    """
+    if name not in SETTINGS:
+        raise KeyError(f"{name} is not an atlas setting (see indicateurs.config)")
+    return os.environ.get(name) or None
 
 
 def data_dir() -> Path:
     """The store root: `INDICATEURS_DATA` if set, else the repository's `data/` folder."""
-    return Path(os.environ.get("INDICATEURS_DATA") or _REPO_DATA)
+    return Path(setting("INDICATEURS_DATA") or _REPO_DATA)
 
 
 def raw_dir() -> Path:
@@ -27,5 +62,15 @@ def base_dir() -> Path:
 
 def mirror_dir() -> Path | None:
     """The offline mirror named by `INDICATEURS_MIROIR`, if any."""
-    value = os.environ.get("INDICATEURS_MIROIR")
+    value = setting("INDICATEURS_MIROIR")
     return Path(value).expanduser().resolve() if value else None
+
+
+def database_url() -> str | None:
+    """The workshop database named by `DATABASE_URL`, if any (else the store's SQLite file is used)."""
+    return setting("DATABASE_URL")
+
+
+def atelier_pin() -> str | None:
+    """The facilitator PIN of `ATELIER_PIN`, if configured (read on each call: it can be set late)."""
+    return setting("ATELIER_PIN")

@@ -1,10 +1,7 @@
-"""AppTest of the Carte page through app.py: territory and indicator chosen by widget key."""
-
-import pytest
+"""AppTest of the Carte page through app.py on the synthetic base: territory and indicator by widget key."""
 
 from indicateurs.reference.registry import get_indicator
-
-pytestmark = pytest.mark.integration
+from tests.synthetic import EPCI_A, EPCI_B
 
 
 def _legend(at) -> str:
@@ -24,18 +21,18 @@ def test_default_view_is_france_by_epci_with_ifn(app):
     assert "10\u00a0/\u00a010" in legend  # IFN fixed classes by default for a score
     assert "Niveau : EPCI" in _captions(at) and get_indicator("ifn").citation in _captions(at)
     table = at.dataframe[0].value
-    assert len(table) == 1255
+    assert len(table) == 2
     assert table["Rang"].iloc[0] == 1
 
 
 def test_choose_an_epci_then_an_indicator(app):
     at = app.run()
-    at.selectbox(key="territoire_choisi").set_value("epci:200041523").run()
+    at.selectbox(key="territoire_choisi").set_value(f"epci:{EPCI_A}").run()
     assert not at.exception
-    assert "CC de la Haute Saintonge (EPCI, 200041523)" in _captions(at)
-    scope = at.selectbox(key="portee:epci:200041523")
-    assert scope.value == "region:75"  # Nouvelle-Aquitaine by EPCI
-    assert 100 < len(at.dataframe[0].value) < 200
+    assert f"CA du Pays Ajaccien (EPCI, {EPCI_A})" in _captions(at)
+    scope = at.selectbox(key=f"portee:epci:{EPCI_A}")
+    assert scope.value == "region:94"  # Corse by EPCI
+    assert len(at.dataframe[0].value) == 2
 
     at.toggle(key="voisins").set_value(True).run()
     assert not at.exception
@@ -55,11 +52,11 @@ def test_choose_an_epci_then_an_indicator(app):
 
 def test_commune_map_of_a_departement(app):
     at = app.run()
-    at.selectbox(key="territoire_choisi").set_value("departement:79").run()
+    at.selectbox(key="territoire_choisi").set_value("departement:2A").run()
     assert not at.exception
-    assert at.selectbox(key="portee:departement:79").value == "departement:79"
+    assert at.selectbox(key="portee:departement:2A").value == "departement:2A"
     assert "Niveau : commune" in _captions(at)
-    assert len(at.dataframe[0].value) > 200  # the communes of Deux-Sèvres
+    assert len(at.dataframe[0].value) == 8  # the communes of the synthetic Corse-du-Sud
 
 
 def test_unknown_codes_in_the_url_warn_in_french_and_fall_back(app):
@@ -74,12 +71,12 @@ def test_unknown_codes_in_the_url_warn_in_french_and_fall_back(app):
 
 
 def test_url_reopens_the_same_view_and_projector_mode(app):
-    app.query_params["territoire"] = "epci:200041523"
+    app.query_params["territoire"] = f"epci:{EPCI_A}"
     app.query_params["indicateur"] = "taux_chomage"
     app.query_params["projecteur"] = "1"
     at = app.run()
     assert not at.exception
-    assert "CC de la Haute Saintonge" in _captions(at)
+    assert "CA du Pays Ajaccien" in _captions(at)
     assert "Taux de chômage" in _legend(at)
     assert at.button(key="quitter_projecteur").label == "Quitter le mode projecteur"
     assert any("font-size: 22px" in el.proto.body for el in at.get("html"))
@@ -87,18 +84,20 @@ def test_url_reopens_the_same_view_and_projector_mode(app):
 
 def test_search_ignores_accents_and_case_and_picks_the_first_match(app):
     at = app.run()
-    at.text_input(key="recherche_territoire").input("HAUT VAL DE SEVRE").run()
+    at.text_input(key="recherche_territoire").input("SARTENE").run()
     assert not at.exception
-    assert at.selectbox(key="territoire_choisi").value == "epci:200041994"
-    assert "CC Haut Val de Sèvre (EPCI, 200041994)" in _captions(at)
-    at.text_input(key="recherche_territoire").input("79191").run()
-    assert at.selectbox(key="territoire_choisi").value == "commune:79191"
-    assert "Niort (commune, 79191)" in _captions(at)
-    assert at.selectbox(key="portee:commune:79191").value.startswith("epci:")
+    assert at.selectbox(key="territoire_choisi").value == "commune:2A272"
+    assert "Sartène (commune, 2A272)" in _captions(at)
+    at.text_input(key="recherche_territoire").input("sartenais valinco").run()
+    assert at.selectbox(key="territoire_choisi").value == f"epci:{EPCI_B}"
+    at.text_input(key="recherche_territoire").input("2a004").run()
+    assert at.selectbox(key="territoire_choisi").value == "commune:2A004"
+    assert "Ajaccio (commune, 2A004)" in _captions(at)
+    assert at.selectbox(key="portee:commune:2A004").value.startswith("epci:")
 
 
 def test_neighbours_of_an_epci_share_a_border(built_store):
     from ui import data
 
-    near = data.neighbour_codes("epci", "200041523")
-    assert 3 <= len(near) <= 15 and "200041523" not in near
+    assert data.neighbour_codes("epci", EPCI_A) == [EPCI_B]
+    assert set(data.neighbour_codes("commune", "2A004")) == {"2A006", "2A017", "2A032"}

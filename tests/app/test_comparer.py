@@ -1,4 +1,4 @@
-"""AppTest of the Comparer page on the base built from the mirror."""
+"""AppTest of the Comparer page on the synthetic base (2 EPCI, 8 communes of Corse-du-Sud)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,15 @@ from streamlit.testing.v1 import AppTest
 
 from indicateurs.analysis import compare
 from indicateurs.reference.registry import format_value, get_indicator, list_indicators
-
-pytestmark = pytest.mark.integration
+from tests.synthetic import CODES
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "comparer.py")
 
 
 @pytest.fixture(scope="module")
 def na_epci(base) -> list[str]:
-    """The EPCI of Nouvelle-Aquitaine, largest first (stable choice across builds)."""
-    rows = compare.filter_territories(base.territories, level="epci", region="75")
+    """The EPCI of the synthetic Corse, largest first."""
+    rows = compare.filter_territories(base.territories, level="epci", region="94")
     return rows.sort_values("population", ascending=False)["code"].tolist()
 
 
@@ -39,17 +38,17 @@ def _frame_with(at: AppTest, column: str):
     raise AssertionError(f"no table with a column {column!r}")
 
 
-def test_choose_three_epci_by_key(base, na_epci):
+def test_choose_two_epci_by_key(base, na_epci):
     at = _app()
     assert not at.exception
     assert "au moins 2" in at.info[0].value  # nothing chosen yet: a French hint, no table
-    chosen = [compare.territory_key("epci", c) for c in na_epci[:3]]
+    chosen = [compare.territory_key("epci", c) for c in na_epci]
     at.multiselect(key="cmp_selection").set_value(chosen).run()
     assert not at.exception
     grid = _frame_with(at, "Sens de lecture")
     wide = base.wide("epci")
     shown_ids = [i.id for i in list_indicators() if i.id in wide.columns]
-    assert grid.shape == (len(shown_ids), 1 + 3)
+    assert grid.shape == (len(shown_ids), 1 + 2)
     labels = [compare.territory_label(k, base.territories) for k in chosen]
     assert list(grid.columns[1:]) == labels
     code = na_epci[1]
@@ -60,7 +59,7 @@ def test_choose_three_epci_by_key(base, na_epci):
 
 
 def test_selection_from_url_and_bad_items(base, na_epci):
-    at = _app(f"epci:{na_epci[0]},epci:{na_epci[5]},epci:000000000,n'importe quoi")
+    at = _app(f"epci:{na_epci[0]},epci:{na_epci[1]},epci:000000000,n'importe quoi")
     assert not at.exception
     assert "000000000" in at.warning[0].value
     grid = _frame_with(at, "Sens de lecture")
@@ -68,7 +67,8 @@ def test_selection_from_url_and_bad_items(base, na_epci):
 
 
 def test_more_than_twelve_is_refused_in_french(na_epci):
-    at = _app(",".join(f"epci:{c}" for c in na_epci[:13]))
+    keys = [f"commune:{c}" for c in CODES] + [f"epci:{c}" for c in na_epci]
+    at = _app(",".join([*keys, "departement:2A", "region:94", "france:FR"]))  # 13 territories
     assert not at.exception
     assert any("12 au plus" in i.value for i in at.info)
     assert not any("Sens de lecture" in df.value.columns for df in at.dataframe)
@@ -79,13 +79,13 @@ def test_changing_a_weight_changes_the_ranking_as_the_scores_module_does(base, n
 
     at = _app()
     before = _frame_with(at, "Rang")["SIREN"].tolist()
-    at.slider(key="cmp_w_ifn").set_value(1.0)
-    at.slider(key="cmp_w_taux_pauvrete").set_value(3.0)
-    at.slider(key="cmp_w_part_65_plus").set_value(1.5).run()
+    at.slider(key="cmp_w_ifn").set_value(3.0)
+    at.slider(key="cmp_w_taux_pauvrete").set_value(0.5)
+    at.slider(key="cmp_w_part_65_plus").set_value(3.0).run()
     assert not at.exception
     after = _frame_with(at, "Rang")
     wide = base.wide("epci")
-    weights = {"ifn": 1.0, "lieux_pour_10000": 1.0, "taux_pauvrete": 3.0, "part_65_plus": 1.5}
+    weights = {"ifn": 3.0, "lieux_pour_10000": 1.0, "taux_pauvrete": 0.5, "part_65_plus": 3.0}
     weights = {k: v for k, v in weights.items() if k in wide.columns}  # the offer may not be built yet
     expected = scores.composite_index(wide, list(weights), weights).score
     expected_rank = expected.reindex(na_epci).rank(ascending=False, method="min")
@@ -94,18 +94,20 @@ def test_changing_a_weight_changes_the_ranking_as_the_scores_module_does(base, n
     assert after["Rang"].tolist() == sorted(after["Rang"].tolist())  # sorted by rank
     assert after["Score pondéré"].iloc[0] == pytest.approx(round(expected.reindex(na_epci).max()))
     assert after["SIREN"].tolist() != before
+    assert after["SIREN"].iloc[0] == na_epci[1]  # CC du Sartenais Valinco: (3 + 3) / 7.5 of the weight
+    assert after["Score pondéré"].iloc[0] == 80
     assert len(after) == len(na_epci)
 
 
 def test_take_the_first_of_the_ranking(na_epci):
     at = _app()
-    ranked = _frame_with(at, "Rang")["SIREN"].head(4).tolist()
-    at.number_input(key="cmp_top_n").set_value(4)
+    ranked = _frame_with(at, "Rang")["SIREN"].head(2).tolist()
+    at.number_input(key="cmp_top_n").set_value(2)
     at.run()
     at.button(key="cmp_take").click().run()
     assert not at.exception
     assert at.query_params["selection"] == ",".join(f"epci:{c}" for c in ranked)
-    assert _frame_with(at, "Sens de lecture").shape[1] == 1 + 4
+    assert _frame_with(at, "Sens de lecture").shape[1] == 1 + 2
 
 
 @pytest.fixture
@@ -123,7 +125,7 @@ def media(monkeypatch):
 
 
 def test_comparison_export_opens_in_openpyxl(base, na_epci, media):
-    chosen = [compare.territory_key("epci", c) for c in na_epci[:3]]
+    chosen = [compare.territory_key("epci", c) for c in na_epci]
     at = _app(compare.format_selection(chosen))
     assert not at.exception
     url = at.download_button(key="cmp_dl_xlsx").proto.url
@@ -138,12 +140,12 @@ def test_comparison_export_opens_in_openpyxl(base, na_epci, media):
     assert ifn["Valeur"] == pytest.approx(base.wide("epci").loc[na_epci[0], "ifn"])
     assert ifn["Millésime"] == get_indicator("ifn").millesime
     n_ind = len([i for i in list_indicators() if i.id in base.wide("epci").columns])
-    assert len(rows) == 3 * n_ind
+    assert len(rows) == 2 * n_ind
 
 
 def test_selection_comes_back_after_visiting_another_page(na_epci):
     """Streamlit forgets a widget's state on other pages; the page keeps its own copy."""
-    saved = [compare.territory_key("epci", c) for c in na_epci[2:5]]
+    saved = [compare.territory_key("epci", c) for c in reversed(na_epci)]
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["cmp_saved"] = saved
     at.run()
@@ -155,20 +157,20 @@ def test_selection_comes_back_after_visiting_another_page(na_epci):
 def test_other_levels_communes_of_a_departement_and_france(base):
     at = _app()
     at.segmented_control(key="cmp_level").set_value("commune").run()
-    at.selectbox(key="cmp_commune_dep").set_value("79").run()
+    at.selectbox(key="cmp_commune_dep").set_value("2A").run()
     options = at.multiselect(key="cmp_selection").options
-    communes = base.territories.query("level == 'commune' and departement == '79'")
+    communes = base.territories.query("level == 'commune' and departement == '2A'")
     assert len(options) == len(communes)
-    niort = compare.territory_key("commune", "79191")
-    at.multiselect(key="cmp_selection").set_value([niort, "commune:79049"]).run()
+    sartene = compare.territory_key("commune", "2A272")
+    at.multiselect(key="cmp_selection").set_value([sartene, "commune:2A035"]).run()
     at.segmented_control(key="cmp_level").set_value("france").run()
-    at.multiselect(key="cmp_selection").set_value([niort, "commune:79049", "france:FR"]).run()
+    at.multiselect(key="cmp_selection").set_value([sartene, "commune:2A035", "france:FR"]).run()
     assert not at.exception
     grid = _frame_with(at, "Sens de lecture")
     assert list(grid.columns[1:]) == [
-        "Niort (commune 79191)",
-        "Bressuire (commune 79049)",
+        "Sartène (commune 2A272)",
+        "Belvédère-Campomoro (commune 2A035)",
         "France (métropole et DROM)",
     ]
-    expected = format_value(base.wide("commune").loc["79191", "part_65_plus"], "part_65_plus")
-    assert grid.loc[get_indicator("part_65_plus").label, "Niort (commune 79191)"].startswith(expected)
+    expected = format_value(base.wide("commune").loc["2A272", "part_65_plus"], "part_65_plus")
+    assert grid.loc[get_indicator("part_65_plus").label, "Sartène (commune 2A272)"].startswith(expected)

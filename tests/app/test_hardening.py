@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.synthetic import EPCI_A
 from ui.safe import md
 
 pytestmark = pytest.mark.integration
@@ -60,7 +61,7 @@ def test_url_selection_is_shown_as_text_on_comparer(built_store):
 def test_form_input_is_echoed_as_text_on_ressources(built_store):
     name = f"{PHISH} {uuid.uuid4().hex[:6]}"
     at = AppTest.from_file(str(PAGES / "ressources.py"), default_timeout=120)
-    at.session_state["territoire"] = ("epci", "200041523")
+    at.session_state["territoire"] = ("epci", EPCI_A)
     at.run()
     at.text_input(key="ressources_form_nom").input(name)
     at.text_input(key="ressources_form_code").input(ALERT)
@@ -119,7 +120,7 @@ def test_an_unexpected_error_in_the_map_fragment_keeps_the_page(app, monkeypatch
 # ------------------------------------------------------------------ failure 9 (outside the Atelier)
 def _ressources() -> AppTest:
     at = AppTest.from_file(str(PAGES / "ressources.py"), default_timeout=120)
-    at.session_state["territoire"] = ("epci", "200041523")
+    at.session_state["territoire"] = ("epci", EPCI_A)
     return at.run()
 
 
@@ -144,7 +145,7 @@ def test_local_places_table_has_no_raw_csv_toolbar(built_store):
     name = f'=HYPERLINK("http://evil/{uuid.uuid4().hex[:6]}";"x")'
     at = _ressources()
     at.text_input(key="ressources_form_nom").input(name)
-    at.text_input(key="ressources_form_code").input("17197")
+    at.text_input(key="ressources_form_code").input("2A006")
     at.button[-1].click().run()
     assert not at.exception
     assert any(name in t.value.index for t in at.table)
@@ -173,7 +174,7 @@ def test_ressources_keeps_working_when_the_database_is_lost(built_store, monkeyp
     assert any("Stockage de l'atelier indisponible" in w.value for w in at.warning)
     name = f"Tiers-lieu {uuid.uuid4().hex[:6]}"
     at.text_input(key="ressources_form_nom").input(name)
-    at.text_input(key="ressources_form_code").input("17197")
+    at.text_input(key="ressources_form_code").input("2A006")
     at.button[-1].click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "gardé pour cette session seulement" in " ".join(s.value for s in at.success)

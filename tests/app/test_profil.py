@@ -1,15 +1,14 @@
-"""AppTest of the Profil page on the built base, with a territory preset in the session."""
+"""AppTest of the Profil page on the synthetic base, with a territory preset in the session."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "profil.py"
+from tests.synthetic import EPCI_A, EPCI_B
 
-pytestmark = pytest.mark.integration
+PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "profil.py"
 
 
 def _page(territoire) -> AppTest:
@@ -19,12 +18,13 @@ def _page(territoire) -> AppTest:
 
 
 def test_epci_profile_shows_figures_ladder_and_downloads(base):
-    at = _page(("epci", "200041523"))
+    at = _page(("epci", EPCI_A))
     assert not at.exception
-    nom = base.wide("epci").at["200041523", "nom"]
+    nom = base.wide("epci").at[EPCI_A, "nom"]
     assert nom in at.title[0].value
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Population"].replace("\u202f", " ").endswith("hab.")
+    assert metrics["Population"].replace("\u202f", " ").replace("\u00a0", " ") == "80 000 hab."
     assert "/ 10" in metrics["IFN"].replace("\u00a0", " ")
     captions = " ".join(c.value for c in at.caption)
     assert "La MedNum" in captions and "édition 2023" in captions
@@ -33,14 +33,14 @@ def test_epci_profile_shows_figures_ladder_and_downloads(base):
 
 
 def test_changing_the_ladder_indicator(base):
-    at = _page(("epci", "200041523"))
+    at = _page(("epci", EPCI_A))
     at.selectbox(key="profil_indicateur").set_value("taux_pauvrete").run()
     assert not at.exception
     assert any("Filosofi 2019" in c.value for c in at.caption)
 
 
 def test_unknown_code_gives_a_french_warning(base):
-    at = _page(("epci", "20004152"))
+    at = _page(("epci", EPCI_A[:-1]))
     assert not at.exception
     assert at.warning and "inconnu" in at.warning[0].value
 
@@ -53,7 +53,7 @@ def test_without_territory_shows_france_and_a_hint(base):
 
 
 def test_changing_the_map_indicator(base):
-    at = _page(("epci", "200041523"))
+    at = _page(("epci", EPCI_A))
     at.selectbox(key="profil_carte_indicateur").set_value("taux_chomage").run()
     assert not at.exception
     map_caption = next(c.value for c in at.caption if "Niveau : commune" in c.value)
@@ -61,8 +61,8 @@ def test_changing_the_map_indicator(base):
 
 
 def test_profile_inside_the_app_follows_the_shared_territory(app):
-    app.session_state["territoire"] = ("epci", "200067106")
+    app.session_state["territoire"] = ("epci", EPCI_B)
     at = app.switch_page("app_pages/profil.py").run()
     assert not at.exception
-    assert "CA du Pays Basque" in at.title[0].value
-    assert at.selectbox(key="territoire_choisi").value == "epci:200067106"
+    assert "CC du Sartenais Valinco" in at.title[0].value
+    assert at.selectbox(key="territoire_choisi").value == f"epci:{EPCI_B}"

@@ -1,4 +1,4 @@
-"""AppTest of the Ressources page with a preset territory (needs the base built from the mirror)."""
+"""AppTest of the Ressources page on the synthetic base, with a preset territory."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.synthetic import EPCI_A
 from ui.safe import md
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "ressources.py")
-EPCI = ("epci", "200041523")
+EPCI = ("epci", EPCI_A)
 
 
 def _page(built_store, territory) -> AppTest:
@@ -23,7 +24,7 @@ def _page(built_store, territory) -> AppTest:
 def test_epci_page(built_store):
     at = _page(built_store, EPCI)
     assert not at.exception
-    assert "CC de la Haute Saintonge" in at.subheader[0].value
+    assert "CA du Pays Ajaccien" in at.subheader[0].value
     headers = [h.value for h in at.header]
     assert headers[:4] == [
         "Carte des lieux",
@@ -32,12 +33,12 @@ def test_epci_page(built_store):
         "Besoin et offre",
     ]
     comparison = at.dataframe[0].value
-    assert comparison.iloc[0, 0] == 7  # France Services in the EPCI
+    assert comparison.iloc[0, 0] == 1  # France Services in the EPCI (Ajaccio)
     assert list(comparison.columns)[-1].startswith("France")
     per_commune = at.dataframe[1].value
-    assert per_commune["Espaces France Services"].sum() == 7
+    assert per_commune["Espaces France Services"].sum() == 1
     access = at.dataframe[2].value
-    assert len(access) == 129 and access["Lieu le plus proche (km)"].max() < 10
+    assert len(access) == 4 and access["Lieu le plus proche (km)"].max() < 15
     assert [m.label for m in at.metric] == [
         "Habitants à plus de 10 km de tout lieu",
         "Habitants à plus de 20 km de tout lieu",
@@ -49,25 +50,25 @@ def test_measure_per_10000(built_store):
     at = _page(built_store, EPCI)
     at.segmented_control(key="ressources_mesure").set_value("pour_10000").run()
     assert not at.exception
-    population = 69164
-    assert at.dataframe[0].value.iloc[0, 0] == pytest.approx(7 / population * 10_000)
+    population = 80_000
+    assert at.dataframe[0].value.iloc[0, 0] == pytest.approx(1 / population * 10_000)
 
 
 def test_add_a_place_with_the_form(built_store):
     name = f"Café <numérique> {uuid.uuid4().hex[:8]}"  # the store persists between test runs
     at = _page(built_store, EPCI)
     at.text_input(key="ressources_form_nom").input(name)
-    at.text_input(key="ressources_form_code").input("17197")  # Jonzac, in the EPCI
+    at.text_input(key="ressources_form_code").input("2A006")  # Alata, in the EPCI
     at.selectbox(key="ressources_form_type").set_value("lieu_mediation")
     at.button[-1].click().run()  # the form's submit button
     assert not at.exception
     assert [s.value for s in at.success] == [f"« {md(name)} » enregistré."]  # shown as typed
     local = next(t.value for t in at.table if "statut" in t.value.columns)
     row = local.loc[name]
-    assert row["statut"] == "ajouté localement" and row["code_commune"] == "17197"
+    assert row["statut"] == "ajouté localement" and row["code_commune"] == "2A006"
 
     at.text_input(key="ressources_form_nom").input(name)  # the same place again is not duplicated
-    at.text_input(key="ressources_form_code").input("17197")
+    at.text_input(key="ressources_form_code").input("2A006")
     at.selectbox(key="ressources_form_type").set_value("lieu_mediation")
     at.button[-1].click().run()
     assert not at.success and "déjà enregistré" in at.info[0].value
@@ -78,14 +79,14 @@ def test_add_a_place_with_the_form(built_store):
 def test_bad_form_gets_a_french_message(built_store):
     at = _page(built_store, EPCI)
     at.text_input(key="ressources_form_nom").input("Lieu")
-    at.text_input(key="ressources_form_code").input("17999")  # well-formed, not a commune
+    at.text_input(key="ressources_form_code").input("2A999")  # well-formed, not a commune
     at.button[-1].click().run()
     assert not at.exception
-    assert "code commune « 17999 » inconnu" in at.error[0].value
+    assert "code commune « 2A999 » inconnu" in at.error[0].value
 
 
 def test_region_has_no_map_but_comparisons(built_store):
-    at = _page(built_store, ("region", "75"))
+    at = _page(built_store, ("region", "94"))
     assert not at.exception
     assert "Choisissez un EPCI" in at.info[0].value
     assert len(at.dataframe) >= 1

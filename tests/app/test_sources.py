@@ -1,11 +1,7 @@
 """AppTest of the Sources et méthode page."""
 
-import pytest
-
 from indicateurs.reference.catalogue import list_sources
 from indicateurs.reference.registry import list_indicators
-
-pytestmark = pytest.mark.integration
 
 
 def test_sources_page_lists_every_source_indicator_and_the_method(app):

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from offline_guard import block_network
 from streamlit.testing.v1 import app_test
 
 from indicateurs.__main__ import main as cli
@@ -24,6 +23,7 @@ from indicateurs.base import load_base
 from indicateurs.cli import health
 from indicateurs.reference import catalogue
 from indicateurs.sources import fetch
+from tests.integration.offline_guard import block_network
 from ui.safe import UNEXPECTED_ERROR
 
 pytestmark = pytest.mark.integration

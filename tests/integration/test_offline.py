@@ -11,8 +11,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from offline_guard import block_network
 from streamlit.testing.v1 import app_test
+
+from tests.integration.offline_guard import block_network
 
 pytestmark = pytest.mark.integration
 

@@ -70,3 +70,39 @@ def test_too_few_distinct_values_and_all_missing():
 def test_unknown_method_is_a_french_error():
     with pytest.raises(ValueError, match="Méthode de classement inconnue"):
         classify(RATES, "kmeans")  # type: ignore[arg-type]
+
+
+def test_one_classifier_the_pdf_map_uses_it(monkeypatch):
+    from types import SimpleNamespace
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    import indicateurs.analysis.scores as scores
+    from indicateurs.render import pdf
+
+    assert not hasattr(scores, "classify") and not hasattr(pdf, "_class_masks")
+    codes = ["01", "02", "03", "04", "05", "06"]
+    geo = gpd.GeoDataFrame({"code": codes}, geometry=[box(i, 45, i + 1, 46) for i in range(6)], crs=4326)
+    wide = pd.DataFrame({"taux_pauvrete": [0.10, 0.12, 0.15, 0.20, 0.30, np.nan]}, index=codes)
+
+    class FakeBase:
+        def geometry(self, level):
+            if level != "departement":
+                raise KeyError(level)
+            return geo
+
+        def wide(self, level):
+            return wide
+
+    seen = []
+
+    def spy(values, method="quantiles", k=5, *, indicator=None):
+        seen.append(classify(values, method, k, indicator=indicator))
+        return seen[-1]
+
+    monkeypatch.setattr(pdf, "classify", spy)
+    png = pdf.map_png(FakeBase(), SimpleNamespace(level="france", code="FR"), "taux_pauvrete")
+    assert png.startswith(b"\x89PNG")
+    (classes,) = seen
+    assert classes.labels[0] == "de 10,0\u00a0% à 11,6\u00a0%"  # stored fractions, labels in % like the app

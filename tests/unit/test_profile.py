@@ -299,3 +299,25 @@ def test_ladder_figure_highlights_territory(profile):
     assert "Territoire" in names
     territory = next(t for t in fig.data if t.name == "Territoire")
     assert list(territory.y) == ["CC du Haut Val"]
+
+
+def test_profiles_of_one_base_share_their_tables_and_a_new_base_starts_afresh():
+    """The rank table is computed once per base object (not per `id()`), and a changed base is never
+    served the previous one's answers."""
+    from indicateurs.analysis.profile import build_profile
+
+    first = fake_base()
+    a = build_profile(first, "200000001")
+    b = build_profile(first, "200000002")
+    assert a.ranks is not b.ranks  # each profile has its own rows…
+    reads = []
+    first.wide = lambda level: (
+        reads.append(level) or FakeBase.wide(first, level)
+    )  # …from tables already built
+    build_profile(first, "200000003")
+    assert reads == []
+    second = fake_base()
+    second._wide["epci"].loc["200000001", "ifn"] = 9.5
+    again = build_profile(second, "200000001")
+    assert again.key_figures.loc["ifn", "value"] == pytest.approx(9.5)
+    assert a.key_figures.loc["ifn", "value"] != pytest.approx(9.5)

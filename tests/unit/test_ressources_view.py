@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from indicateurs.analysis import offer
 from indicateurs.render import places_map as view
 
 
@@ -27,15 +28,15 @@ def territories() -> pd.DataFrame:
 
 
 def test_territory_scope(territories):
-    assert view.territory_scope(territories, "epci", "200000001") == (["01001", "01002"], None)
-    assert view.territory_scope(territories, "commune", "01002") == (["01001", "01002"], "01002")
-    assert view.territory_scope(territories, "commune", "29155") == (["29155"], "29155")  # island, no EPCI
-    assert view.territory_scope(territories, "departement", "01") == (["01001", "01002", "01003"], None)
-    assert view.territory_scope(territories, "region", "84") == ([], None)
+    assert offer.territory_scope(territories, "epci", "200000001") == (["01001", "01002"], None)
+    assert offer.territory_scope(territories, "commune", "01002") == (["01001", "01002"], "01002")
+    assert offer.territory_scope(territories, "commune", "29155") == (["29155"], "29155")  # island, no EPCI
+    assert offer.territory_scope(territories, "departement", "01") == (["01001", "01002", "01003"], None)
+    assert offer.territory_scope(territories, "region", "84") == ([], None)
 
 
 def _wide_row(**values) -> pd.Series:
-    base = dict.fromkeys(key for key, _ in view.OFFER_ROWS if key != "nb_lieux_total")
+    base = dict.fromkeys(key for key, _ in offer.OFFER_ROWS if key != "nb_lieux_total")
     return pd.Series({**base, **values})
 
 
@@ -51,16 +52,16 @@ def test_offer_comparison_measures():
     )
     france = _wide_row(population=np.nan, nb_france_services=2561)
     rows = [("CC", epci), ("France", france)]
-    counts = view.offer_comparison(rows)
+    counts = offer.offer_comparison(rows)
     assert counts.loc["Espaces France Services", "CC"] == 2
     assert counts.loc["Total des lieux (doublons possibles entre sources)", "CC"] == 10
-    per_10000 = view.offer_comparison(rows, "pour_10000")
+    per_10000 = offer.offer_comparison(rows, "pour_10000")
     assert per_10000.loc["Espaces France Services", "CC"] == pytest.approx(1.0)
     assert np.isnan(per_10000.loc["Espaces France Services", "France"])  # unknown population stays missing
-    concerned = view.offer_comparison(rows, "pour_1000_concernes")
+    concerned = offer.offer_comparison(rows, "pour_1000_concernes")
     assert concerned.loc["Total des lieux (doublons possibles entre sources)", "CC"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="Mesure inconnue"):
-        view.offer_comparison(rows, "par_km2")
+        offer.offer_comparison(rows, "par_km2")
 
 
 def test_commune_counts():
@@ -78,7 +79,7 @@ def test_commune_counts():
         },
         index=pd.Index(["01001", "01002"], name="code"),
     )
-    out = view.commune_counts(wide, ["01002", "01001"]).set_index("Code")
+    out = offer.commune_counts(wide, ["01002", "01001"]).set_index("Code")
     assert out.loc["01001", "Total des lieux (doublons possibles entre sources)"] == 4
     assert out.loc["01001", "Lieux pour 10 000 hab."] == 4.0
     assert np.isnan(out.loc["01002", "Lieux pour 10 000 hab."])  # no inhabitants: no ratio
@@ -98,12 +99,12 @@ def test_access_table_and_summary():
     communes = pd.DataFrame(
         {"code": ["01001", "01002", "97101"], "nom": ["A", "B", "C"], "population": [1000, 200, 50]}
     )
-    table = view.access_table(distances, communes).set_index("Code")
+    table = offer.access_table(distances, communes).set_index("Code")
     assert table.loc["01001", "Lieu le plus proche (km)"] == 1.0
     assert table.loc["01002", "Zone blanche"] == "plus de 10 km"
     assert table.loc["97101", "Zone blanche"] == "plus de 20 km"  # no place at all in its zone
     assert table.index[0] == "97101"  # farthest first
-    summary = view.access_summary(distances, communes).set_index("Distance à tout lieu")
+    summary = offer.access_summary(distances, communes).set_index("Distance à tout lieu")
     assert summary.loc["plus de 10 km", "Population"] == 250
     assert summary.loc["plus de 20 km", "Population"] == 50
     assert summary.loc["plus de 10 km", "Part de la population"] == pytest.approx(250 / 1250)
@@ -173,7 +174,7 @@ def test_need_supply():
         },
         index=["01001", "01002", "01003", "01004"],
     )
-    frame = view.need_supply_frame(wide, wide.index, "ifn")
+    frame = offer.need_supply_frame(wide, wide.index, "ifn")
     assert list(frame["code"]) == ["01001", "01002", "01004"]
     assert frame.attrs["sans_donnee"] == 1
     fig = view.need_supply_figure(frame, "ifn", highlight="01004")
@@ -181,7 +182,7 @@ def test_need_supply():
     assert fig.layout.yaxis.title.text == "Lieux d'accompagnement pour 10 000 habitants"
     assert {s["x0"] for s in fig.layout.shapes if s["type"] == "line" and s["x0"] == s["x1"]} == {6.0}
     assert any("chantier prioritaire" in a.text for a in fig.layout.annotations)
-    assert view.need_indicators(["ifn", "part_thd", "population"]) == {
+    assert offer.need_indicators(["ifn", "part_thd", "population"]) == {
         "ifn": "Indice de fragilité numérique (IFN, 5 indicateurs)"
     }
 
@@ -191,19 +192,19 @@ def test_need_supply_with_values_by_code():
         {"nom": ["A", "B"], "population": [100, 200], "lieux_pour_10000": [1.0, 2.0]},
         index=["01001", "01002"],
     )
-    frame = view.need_supply_frame(wide, ["01001", "01002"], pd.Series({"01001": 30.0, "01002": 70.0}))
+    frame = offer.need_supply_frame(wide, ["01001", "01002"], pd.Series({"01001": 30.0, "01002": 70.0}))
     assert list(frame["besoin"]) == [30.0, 70.0]
 
 
 def test_need_supply_points(territories):
-    codes, level, mark, caption = view.need_supply_points(territories, "epci", "200000001")
+    codes, level, mark, caption = offer.need_supply_points(territories, "epci", "200000001")
     assert (codes, level, mark) == (["200000001", "200000002"], "epci", "200000001")
     assert "de la région" in caption
-    codes, level, mark, _ = view.need_supply_points(territories, "commune", "01003")
+    codes, level, mark, _ = offer.need_supply_points(territories, "commune", "01003")
     assert (codes, level, mark) == (["200000001", "200000002"], "epci", "200000002")
-    codes, level, mark, _ = view.need_supply_points(territories, "epci", "200000001", "commune")
+    codes, level, mark, _ = offer.need_supply_points(territories, "epci", "200000001", "commune")
     assert (codes, level, mark) == (["01001", "01002"], "commune", None)
-    codes, level, mark, caption = view.need_supply_points(territories, "france", "FR", "commune")
+    codes, level, mark, caption = offer.need_supply_points(territories, "france", "FR", "commune")
     assert level == "epci" and mark is None and "de France" in caption  # no commune map for France
 
 
@@ -222,3 +223,19 @@ def test_skipped_places_keep_their_file_line_and_the_page_formats_them_once(tmp_
         "Formulaire : « EPN » est déjà enregistré (ignoré).",
     ]
     store.dispose()
+
+
+def test_offer_figures_are_computed_without_drawing_libraries():
+    """analysis.offer is the computing half: importing it loads neither folium nor plotly."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import indicateurs
+
+    code = "import sys, indicateurs.analysis.offer; print(sorted({'folium', 'plotly'} & set(sys.modules)))"
+    src = str(Path(indicateurs.__file__).parents[1])  # this checkout's package, not an installed one
+    env = {**os.environ, "PYTHONPATH": src}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip() == "[]"

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from indicateurs.analysis.scores import (
-    classify,
     composite_index,
     ifn_classe_nationale,
     people_concerned,
@@ -205,22 +204,6 @@ def test_composite_bad_input(kwargs, message):
         composite_index(frame(), **kwargs)
 
 
-# --- classes -----------------------------------------------------------------------------------
-
-
-def test_classify_quantiles_jenks_ifn():
-    values = pd.Series([0.1, 0.2, 0.3, 0.4, np.nan, 0.9], index=list("abcdef"))
-    q = classify(values, "quantiles", k=2, scale=100)
-    assert len(q.labels) == 2 and q.labels[0].startswith("10,0")
-    assert pd.isna(q.classes["e"]) and q.classes["f"] == 1
-    j = classify(values, "jenks", k=2)
-    assert j.classes.dropna().tolist() == [0, 0, 0, 0, 1]
-    ifn = classify(pd.Series([1, 5.4, 5.6, 10]), "ifn")
-    assert ifn.classes.tolist() == [0, 4, 5, 9]
-    with pytest.raises(ValueError, match="inconnue"):
-        classify(values, "kmeans")
-
-
 # --- people concerned ----------------------------------------------------------------------------
 
 
@@ -383,3 +366,31 @@ def test_region_codes_from_territories():
     assert region_codes(terr, "epci").to_dict() == {"200000001": "84", "200000002": "75"}
     with pytest.raises(ValueError, match=r"Niveau inconnu.*epci"):
         region_codes(terr, "epic")
+
+
+def test_one_rank_for_profile_maps_and_workshop_evidence():
+    """scores.ranks (profile, compare), maps.rank (tooltips, value table) and evidence_for (workshop)
+    all read fragility_rank: same numbers, ties sharing the best rank, missing never ranked."""
+    from indicateurs.analysis.scores import fragility_rank
+    from indicateurs.atelier.evidence import evidence_for
+    from indicateurs.reference.registry import get_indicator
+    from indicateurs.render import maps
+
+    wide = pd.DataFrame(
+        {
+            "nom": list("ABCDE"),
+            "part_thd": [0.9, 0.5, np.nan, 0.5, 0.7],
+            "part_65_plus": [0.3, 0.2, 0.4, 0.2, 0.1],
+        },
+        index=["a", "b", "c", "d", "e"],
+    )
+    for ind_id, expected in (("part_thd", [4, 1, None, 1, 3]), ("part_65_plus", [2, 3, 1, 3, 5])):
+        ind = get_indicator(ind_id)
+        want = pd.array(expected, dtype="Int64")
+        assert fragility_rank(wide[ind_id], ind.direction).array.tolist() == list(want)
+        assert ranks(wide, ind_id)["rang"].array.tolist() == list(want)
+        assert maps.rank(wide[ind_id], ind).array.tolist() == list(want)
+        for code, rank in zip(wide.index, expected, strict=True):
+            assert evidence_for(wide, ind_id, "epci", code).rank == rank
+    groups = pd.Series(["r1", "r1", "r2", "r2", "r2"], index=wide.index)
+    assert fragility_rank(wide["part_65_plus"], 1, groups).tolist() == [1, 2, 1, 2, 3]

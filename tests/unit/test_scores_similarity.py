@@ -87,3 +87,52 @@ def test_peers_restricted_candidates_and_bad_input():
         peers(profiles(), "9")
     with pytest.raises(ValueError, match="part_65_plus"):
         peers(profiles(), "1", features=("part_65plus",))
+
+
+class _TinyBase:
+    """Just what `base_neighbours` reads: one geometry layer per level."""
+
+    def __init__(self, layer: gpd.GeoDataFrame):
+        self.layer = layer
+        self.reads = 0
+
+    def geometry(self, level: str) -> gpd.GeoDataFrame:
+        self.reads += 1
+        return self.layer.copy()
+
+
+def test_every_page_gets_the_same_neighbours(monkeypatch):
+    """Carte (ui.data.neighbour_codes) and Profil (build_profile) read one rule: a 0.0003° simplification
+    gap still links, a 0.0015° gap across a corner (what the Carte's old 0.002° buffer linked) does not."""
+    from indicateurs.analysis import profile
+    from indicateurs.analysis.scores import base_neighbours
+    from indicateurs.analysis.scores.similarity import TOLERANCE
+
+    layer = grid(gap=0.0003)
+    corner = box(0.3 + 0.0015, 0.3 + 0.0015, 0.4, 0.4)  # diagonal to r2c2, 0.0015° away on both axes
+    layer = pd.concat([layer, gpd.GeoDataFrame([{"code": "coin", "geometry": corner}], crs="EPSG:4326")])
+    base = _TinyBase(layer.reset_index(drop=True))
+    assert TOLERANCE == 0.001
+    table = base_neighbours(base, "epci")
+    assert table["r2c2"] == ["r1c1", "r1c2", "r2c1"] and table["coin"] == []
+    assert base_neighbours(base, "epci") is table and base.reads == 1  # computed once per base
+    monkeypatch.setattr(profile, "_territories", lambda b, level: pd.DataFrame({"population": {}}))
+    assert profile._neighbours(base, "epci", "r2c2", 5) == table["r2c2"]
+    import ui.data
+
+    monkeypatch.setattr(ui.data, "base", lambda: base)
+    assert ui.data.neighbour_codes("epci", "r2c2") == table["r2c2"]
+
+
+def test_per_base_answers_die_with_their_base():
+    import gc
+
+    from indicateurs.analysis import _cache
+
+    base = _TinyBase(grid())
+    first = _cache.per_base(base, "k", lambda: ["computed"])
+    assert _cache.per_base(base, "k", lambda: ["again"]) is first
+    key = id(base)
+    del base
+    gc.collect()
+    assert key not in _cache._STORE

@@ -22,7 +22,9 @@ from indicateurs.atelier import (
     check_pin,
     open_store,
 )
+from indicateurs.errors import AtlasError
 from indicateurs.reference.registry import list_indicators
+from ui import cache
 from ui.safe import md
 
 __all__ = [
@@ -57,25 +59,11 @@ def get_store() -> Store:
     return cached_store()
 
 
-@st.cache_resource(show_spinner=False)
-def _base():
-    from indicateurs.base import load_base
-
-    return load_base()
-
-
 def base_or_none():
-    """The built base, or None while it is not built (the page then works without figures).
-
-    Uses the app's shared cached base (`ui.data.base`) when present, so the base is held once.
-    """
+    """The built base (`ui.cache`), or None while it is not built (the page then works without figures)."""
     try:
-        from ui.data import base as shared
-    except ImportError:
-        shared = _base
-    try:
-        return shared()
-    except Exception:  # BaseMissingError, BaseCorruptError: the page says so and goes on
+        return cache.base()
+    except AtlasError:  # BaseMissingError, BaseCorruptError: the page says so and goes on
         return None
 
 

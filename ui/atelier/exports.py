@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from indicateurs.atelier import FeuilleDeRoute, collect, key_figures, to_csv, to_docx, to_markdown, to_xlsx
+from indicateurs.reference.registry import headline_ids
 from indicateurs.render.tables import safe_filename
 
 from .context import AtelierContext
@@ -18,7 +19,7 @@ PARTICIPANT_DOWNLOADS = (
 
 __all__ = ["KEY_FIGURES", "feuille_de_route", "view"]
 
-KEY_FIGURES = ("population", "ifn", "taux_pauvrete", "part_65_plus", "part_peu_diplomes", "part_thd")
+KEY_FIGURES = ("population", *headline_ids())
 
 
 def feuille_de_route(ctx: AtelierContext) -> FeuilleDeRoute:

@@ -13,6 +13,7 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
 from indicateurs.reference.registry import Indicator, format_value, get_indicator
+from indicateurs.reference.text import format_number
 
 __all__ = ["METHODS", "MISSING_COLOR", "MISSING_LABEL", "Classes", "classify"]
 
@@ -109,8 +110,7 @@ def _label(lower: float, upper: float, ind: Indicator | None) -> str:
 
 
 def _plain(number: float) -> str:
-    text = f"{number:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u202f").replace(".", ",")
+    return format_number(number, 2, trim=True)
 
 
 def _palette(k: int, ind: Indicator | None) -> tuple[str, ...]:

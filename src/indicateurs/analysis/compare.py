@@ -9,7 +9,6 @@ the scores (percentiles, composite index, robustness) come from `indicateurs.sco
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -17,13 +16,21 @@ from urllib.parse import quote
 import pandas as pd
 
 from indicateurs.analysis import scores
-from indicateurs.reference.registry import Indicator, format_value, get_indicator, list_indicators
+from indicateurs.errors import AtlasError
+from indicateurs.reference.levels import NAMES, TITLES
+from indicateurs.reference.registry import (
+    Indicator,
+    format_value,
+    get_indicator,
+    headline_ids,
+    list_indicators,
+)
+from indicateurs.reference.text import fold, format_number
 
 __all__ = [
     "CRITERIA",
     "DEFAULT_REGION",
     "DEFAULT_WEIGHTS",
-    "LEVEL_LABELS",
     "MAX_TERRITORIES",
     "MIN_TERRITORIES",
     "NATURE_LABELS",
@@ -64,36 +71,11 @@ NATURE_LABELS = {
     "METRO": "Métropole",
     "MET69": "Métropole de Lyon",
 }
-LEVEL_LABELS = {
-    "commune": "commune",
-    "epci": "EPCI",
-    "departement": "département",
-    "region": "région",
-    "france": "France",
-}
-# Criteria offered for the multi-criteria ranking, in screen order; weight 0 leaves one out.
-CRITERIA = (
-    "ifn",
-    "lieux_pour_10000",
-    "taux_pauvrete",
-    "part_65_plus",
-    "part_peu_diplomes",
-    "part_thd",
-    "taux_chomage",
-    "part_menages_seuls",
-)
+# Criteria offered for the multi-criteria ranking: the headline indicators; weight 0 leaves one out.
+CRITERIA = headline_ids()
 DEFAULT_WEIGHTS = {"ifn": 1.0, "lieux_pour_10000": 1.0}
-# Radar default: the IFN, the offer and the indicators of the default composite index.
-PROFILE_DEFAULT = (
-    "ifn",
-    "lieux_pour_10000",
-    "part_thd",
-    "taux_pauvrete",
-    "taux_chomage",
-    "part_peu_diplomes",
-    "part_65_plus",
-    "part_menages_seuls",
-)
+# Radar default: the headline indicators (the IFN, the offer and those of the default composite index).
+PROFILE_DEFAULT = headline_ids()
 ROBUSTNESS_TOP = 20
 # Population slider steps; the last one means "and more" (no upper bound).
 POPULATION_STEPS = (
@@ -113,7 +95,7 @@ POPULATION_STEPS = (
 )
 
 
-class SelectionError(ValueError):
+class SelectionError(AtlasError, ValueError):
     """A selection the comparison cannot use; the message is French and shown as is."""
 
 
@@ -148,7 +130,7 @@ def territory_labels(keys: Iterable[str], territories: pd.DataFrame) -> dict[str
         elif level == "france":
             out[key] = name
         else:
-            out[key] = f"{name} ({LEVEL_LABELS.get(level, level)} {code})"
+            out[key] = f"{name} ({NAMES.get(level, level)} {code})"
     return out
 
 
@@ -164,6 +146,10 @@ def parse_selection(text: str | None, territories: pd.DataFrame) -> Selection:
     """Read `?selection=epci:200041523,epci:200067106`; unknown or malformed items are set aside.
 
     A bare code (no level) is read as an EPCI. Duplicates are dropped, order is kept.
+
+    >>> territories = pd.DataFrame({"level": ["epci", "commune"], "code": ["242010056", "2A004"]})
+    >>> parse_selection("epci:242010056, 2A004,commune:2A004,EPCI:242010056", territories)
+    Selection(keys=['epci:242010056', 'commune:2A004'], rejected=['2A004'])
     """
     if not text:
         return Selection([])
@@ -246,7 +232,7 @@ def filter_territories(
 
 def population_step_label(step: int) -> str:
     """'20 000' ; the last step reads '1 000 000 et plus'."""
-    text = f"{step:,}".replace(",", "\u202f")
+    text = format_number(step)
     return f"{text} et plus" if step == POPULATION_STEPS[-1] else text
 
 
@@ -259,16 +245,12 @@ def population_bounds(steps: tuple[int, int]) -> tuple[float | None, float | Non
     )
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().casefold()
-
-
 def search_rows(frame: pd.DataFrame, text: str | None) -> pd.DataFrame:
     """Rows whose name or code contains `text`, ignoring case and accents ('sevre' finds 'Sèvre')."""
     if not text or not text.strip():
         return frame
-    needle = _fold(text.strip())
-    hay = (frame["nom"].map(_fold) + " " + frame["code"].astype(str)).str.contains(needle, regex=False)
+    needle = fold(text.strip())
+    hay = (frame["nom"].map(fold) + " " + frame["code"].astype(str)).str.contains(needle, regex=False)
     return frame[hay.to_numpy()]
 
 
@@ -320,7 +302,7 @@ def comparison_table(
         missing = [c for c in codes if c not in wide.index]
         if missing:
             raise SelectionError(
-                f"Territoire inconnu au niveau {LEVEL_LABELS.get(level, level)} : {', '.join(missing)}."
+                f"Territoire inconnu au niveau {NAMES.get(level, level)} : {', '.join(missing)}."
             )
         ids = _indicator_ids(wide, indicators)
         pct = _percentiles(wide, ids).loc[codes]
@@ -426,7 +408,7 @@ def comparison_export(table: pd.DataFrame) -> pd.DataFrame:
         {
             "Territoire": table["nom"],
             "Code": table["code"],
-            "Niveau": table["level"].map(LEVEL_LABELS),
+            "Niveau": table["level"].map(TITLES),  # as in the profile spreadsheet
             "Indicateur": table["label"],
             "Identifiant": table["indicator"],
             "Valeur": table["value"] * scale,
@@ -485,8 +467,8 @@ def screening_table(
     out["indice_composite"] = composite.reindex(codes)
     out["lieux_pour_10000"] = _column(wide, "lieux_pour_10000", codes)
     out["score"] = score.reindex(codes)
-    out["rang"] = out["score"].rank(ascending=False, method="min").astype("Int64")
-    out["rang_national"] = score.rank(ascending=False, method="min").reindex(codes).astype("Int64")
+    out["rang"] = scores.fragility_rank(out["score"])
+    out["rang_national"] = scores.fragility_rank(score).reindex(codes)
     out = out.sort_values(["rang", "nom"], na_position="last")
     top = [c for c in out.index[:robustness_top] if not _is_missing(out.at[c, "score"])]
     sentences = _robustness_sentences(wide, top, weights)

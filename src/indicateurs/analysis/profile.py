@@ -20,11 +20,14 @@ import numpy as np
 import pandas as pd
 
 from indicateurs.analysis import scores
-from indicateurs.reference.registry import Indicator, format_value, get_indicator, list_indicators
+from indicateurs.analysis._cache import per_base
+from indicateurs.reference.levels import NAMES, PLURALS, TITLES
+from indicateurs.reference.levels import parents as level_parents
+from indicateurs.reference.registry import Indicator, format_value, get_indicator, list_indicators, theme_ids
+from indicateurs.reference.text import did_you_mean, format_number, suggest
 
 __all__ = [
     "COMPOSITE_ID",
-    "LEVEL_LABELS",
     "ROLE_LABELS",
     "Profile",
     "build_profile",
@@ -32,41 +35,16 @@ __all__ = [
     "resolve_territory",
 ]
 
-LEVEL_LABELS = {
-    "commune": "Commune",
-    "epci": "EPCI",
-    "departement": "Département",
-    "region": "Région",
-    "france": "France",
-}
 ROLE_LABELS = {
     "territoire": "Territoire",
     "voisin": "Voisin",
     "pair": "Territoire comparable",
-    "epci": "EPCI",
-    "departement": "Département",
-    "region": "Région",
-    "france": "France",
-}
-_PARENT_LEVELS = {
-    "commune": ("epci", "departement", "region"),
-    "epci": ("departement", "region"),
-    "departement": ("region",),
-    "region": (),
-    "france": (),
+    **{level: TITLES[level] for level in ("epci", "departement", "region", "france")},
 }
 _LEVEL_ORDER = ("epci", "commune", "departement", "region", "france")
-_KEY_IDS = (
-    "population",
-    "densite",
-    "ifn",
-    "ifn_sans_thd",
-    "ifn_sans_4g",
-    "ifn_pauvrete",
-    "ifn_65_plus",
-    "ifn_peu_diplomes",
-)
 COMPOSITE_ID = "indice_composite"  # the open composite index, a registry indicator computed by the base
+IFN_IDS = theme_ids("ifn", exclude=(COMPOSITE_ID,))  # the IFN and its five sub-scores
+_KEY_IDS = ("population", "densite", *IFN_IDS)
 
 
 @dataclass(frozen=True)
@@ -99,18 +77,9 @@ _RANK_COLUMNS = ("rank", "count", "national_pct", "regional_pct")
 
 
 def _memo(base, key: tuple, fn):
-    """Per-base memo so that 100 profiles built from one base reuse ranks, composites and neighbours."""
-    store = _MEMO.setdefault(id(base), {"base": base})
-    if store["base"] is not base:  # a recycled id: start afresh
-        _MEMO[id(base)] = store = {"base": base}
-    if key not in store:
-        store[key] = fn()
-    if len(_MEMO) > 4:
-        _MEMO.pop(next(iter(_MEMO)))
-    return store[key]
-
-
-_MEMO: dict[int, dict] = {}
+    """Once per loaded base (`analysis._cache.per_base`), so that 100 profiles built from one base reuse
+    ranks, composites and frames; the answers go away with the base. Shared: never mutate them."""
+    return per_base(base, ("profile", *key), fn)
 
 
 def _territories(base, level: str) -> pd.DataFrame:
@@ -141,10 +110,9 @@ def resolve_territory(base, code: str, level: str | None = None) -> tuple[str, s
     departement, region, france (so "75" is the département; pass level="region" for the région).
     """
     code = str(code).strip()
-    if level is not None and level not in LEVEL_LABELS:
-        close = difflib.get_close_matches(level, LEVEL_LABELS, n=2)
-        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
-        raise ValueError(f"Niveau inconnu : {level!r}.{hint} Niveaux possibles : {', '.join(LEVEL_LABELS)}.")
+    if level is not None and level not in TITLES:
+        hint = did_you_mean(level, TITLES, n=2)
+        raise ValueError(f"Niveau inconnu : {level!r}.{hint} Niveaux possibles : {', '.join(TITLES)}.")
     levels = [level] if level else list(_LEVEL_ORDER)
     if code.upper() == "FR" and "france" in levels:
         code = "FR"
@@ -162,14 +130,14 @@ def _unknown_message(base, code: str, levels: list[str]) -> str:
     names = dict(zip(t["nom"].str.lower(), t["code"], strict=False))
     by_name = difflib.get_close_matches(code.lower(), names, n=3, cutoff=0.6)
     hints = [*by_code, *(f"{names[n]} ({t.loc[t['code'] == names[n], 'nom'].iloc[0]})" for n in by_name)]
-    where = f" au niveau {LEVEL_LABELS[levels[0]]}" if len(levels) == 1 else ""
+    where = f" au niveau {NAMES[levels[0]]}" if len(levels) == 1 else ""
     message = f"Code de territoire inconnu{where} : {code!r}."
     elsewhere = base.territories.loc[base.territories["code"] == code]
     if len(levels) == 1 and not elsewhere.empty:
         other = elsewhere.iloc[0]
-        message += f" C'est le code d'un autre niveau : {LEVEL_LABELS[other['level']]} {other['nom']}."
+        message += f" C'est le code d'un autre niveau : {TITLES[other['level']]} {other['nom']}."
     elif hints:
-        message += f" Vouliez-vous dire : {', '.join(dict.fromkeys(hints))} ?"
+        message += suggest(hints)
     else:
         message += (
             " Un EPCI se désigne par son SIREN (9 chiffres), une commune par son code INSEE (5 caractères)."
@@ -207,7 +175,7 @@ def _neighbours(base, level: str, code: str, n: int) -> list[str]:
     """Codes of up to `n` contiguous territories of the same level, the most populous first."""
     if level == "france":
         return []
-    found = _memo(base, ("adjacency", level), lambda: scores.contiguity(base.geometry(level))).get(code, [])
+    found = scores.base_neighbours(base, level).get(code, [])
     population = _territories(base, level)["population"]
     return sorted(found, key=lambda c: -float(population.get(c, 0) or 0))[:n]
 
@@ -303,7 +271,7 @@ def display_value(value, indicator_id: str) -> str:
 def _parents(base, level: str, code: str) -> pd.DataFrame:
     rows = []
     own = _territories(base, level).loc[code]
-    for parent_level in _PARENT_LEVELS[level]:
+    for parent_level in level_parents(level):
         parent_code = own.get(parent_level)
         if parent_code is None or pd.isna(parent_code):
             continue
@@ -393,7 +361,7 @@ def _concerned_text(indicator_id: str, number: float, word: str) -> str:
 
 
 def _group_int(number: float) -> str:
-    return f"{round(number):,}".replace(",", "\u202f")
+    return format_number(round(number))
 
 
 def _summary(key: pd.DataFrame, level: str) -> list[str]:
@@ -408,8 +376,7 @@ def _summary(key: pd.DataFrame, level: str) -> list[str]:
         pct = key.at[ind_id, "national_pct"]
         if pd.notna(pct):
             oriented[ind_id] = pct if get_indicator(ind_id).direction > 0 else 100 - pct
-    peers_word = {"commune": "communes", "epci": "EPCI", "departement": "départements", "region": "régions"}
-    others = peers_word.get(level, "territoires")
+    others = "territoires" if level == "france" else PLURALS[level]
     fragile = sorted((i for i, p in oriented.items() if p >= 75), key=lambda i: -oriented[i])
     strong = sorted((i for i, p in oriented.items() if p <= 25), key=lambda i: oriented[i])
     lines = []

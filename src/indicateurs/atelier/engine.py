@@ -5,7 +5,6 @@ SQLite (`data/atelier.sqlite`, WAL) by default, PostgreSQL when `DATABASE_URL` i
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
@@ -138,7 +137,7 @@ def unavailable(error: Exception) -> StoreUnavailable:
 
 def default_url() -> str:
     """`DATABASE_URL` if set (PostgreSQL), else the SQLite file `data/atelier.sqlite`."""
-    url = os.environ.get("DATABASE_URL")
+    url = _paths.database_url()
     if url:
         return url
     return f"sqlite:///{Path(_paths.data_dir()) / 'atelier.sqlite'}"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from indicateurs.errors import AtlasError
+
 __all__ = ["AccessDenied", "EditConflict", "StoreUnavailable"]
 
 
-class StoreUnavailable(RuntimeError):
+class StoreUnavailable(AtlasError, RuntimeError):
     """The workshop database cannot be reached; the message is French and shown as is."""
 
 
-class AccessDenied(PermissionError):
+class AccessDenied(AtlasError, PermissionError):
     """A facilitator action without the right PIN, or editing someone else's entry."""
 
 
-class EditConflict(RuntimeError):
+class EditConflict(AtlasError, RuntimeError):
     """Someone else saved the same entry first (optimistic version check)."""

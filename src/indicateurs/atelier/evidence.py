@@ -7,27 +7,15 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from indicateurs.analysis.scores import fragility_rank
 from indicateurs.reference.catalogue import get_source
+from indicateurs.reference.levels import NAMES, PLURALS
 from indicateurs.reference.registry import format_value, get_indicator
+from indicateurs.reference.text import format_number
 
 from .records import Evidence
 
 __all__ = ["KeyFigure", "describe_evidence", "evidence_for", "key_figures", "source_label"]
-
-_LEVEL_PLURAL = {
-    "commune": "communes",
-    "epci": "EPCI",
-    "departement": "départements",
-    "region": "régions",
-    "france": "France",
-}
-_LEVEL_NAME = {
-    "commune": "commune",
-    "epci": "EPCI",
-    "departement": "département",
-    "region": "région",
-    "france": "",
-}
 
 
 class KeyFigure(NamedTuple):
@@ -59,8 +47,7 @@ def evidence_for(
         total = int(column.size) or None
         if str(code) in column.index:
             value = float(column.loc[str(code)])
-            worse = column < value if ind.direction == -1 else column > value
-            rank = int(worse.sum()) + 1
+            rank = int(fragility_rank(column, ind.direction).loc[str(code)])
     return Evidence(
         indicator_id=ind.id,
         sens=sens,
@@ -101,17 +88,17 @@ def describe_evidence(ev: Evidence) -> str:
     """'Part des 65 ans et plus : 31,2 % (rang 12 sur 1 254 EPCI, 1 = le plus fragile) — source …, niveau EPCI'."""
     rank = ""
     if ev.rank is not None and ev.rank_total:
-        plural = _LEVEL_PLURAL.get(ev.level, ev.level)
+        plural = PLURALS.get(ev.level, ev.level)
         try:
             direction = get_indicator(ev.indicator_id).direction
         except ValueError:
             direction = 1
         meaning = "1 = le plus fragile" if direction else "1 = la valeur la plus élevée"
-        rank = f" (rang {ev.rank} sur {ev.rank_total} {plural}, {meaning})"
-    level = _LEVEL_NAME.get(ev.level, ev.level)
+        rank = f" (rang {ev.rank} sur {format_number(ev.rank_total)} {plural}, {meaning})"
+    where = "France" if ev.level == "france" else f"{NAMES.get(ev.level, ev.level)} {ev.code}"
     return (
         f"{_label(ev.indicator_id)} : {_value(ev)}{rank} — source : {source_label(ev.source, ev.millesime)}, "
-        f"niveau {level} {ev.code}"
+        f"niveau {where}"
     )
 
 

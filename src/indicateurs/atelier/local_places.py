@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
 from collections.abc import Iterable
+
+from indicateurs.reference.text import normalise
 
 from .validate import PLACE_FIELDS as _FIELDS
 from .validate import TYPE_LABELS, Problem, validate_local_place
@@ -77,8 +77,7 @@ _HEADER_ALIASES = {
 
 
 def _header(name: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().strip().lower()
-    snake = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
+    snake = normalise(name, "_")
     return _HEADER_ALIASES.get(snake, snake)
 
 

@@ -9,10 +9,11 @@ outright (the facilitator space stays closed and says why, and `health` reports 
 from __future__ import annotations
 
 import hmac
-import os
 import threading
 import time
 from collections.abc import Callable, Hashable
+
+from indicateurs import config
 
 from .errors import AccessDenied
 
@@ -26,7 +27,7 @@ MAX_DELAY = 900.0
 
 def pin_problem() -> str | None:
     """Why the facilitator space is closed (French), or None when ATELIER_PIN is usable."""
-    expected = os.environ.get("ATELIER_PIN") or ""
+    expected = config.atelier_pin() or ""
     if not expected:
         return (
             "Aucun code animateur n'est configuré : lancez l'application avec la variable "
@@ -43,7 +44,7 @@ def pin_problem() -> str | None:
 
 def check_pin(pin: str | None) -> bool:
     """True when `pin` equals a usable ATELIER_PIN (constant-time comparison)."""
-    expected = os.environ.get("ATELIER_PIN") or ""
+    expected = config.atelier_pin() or ""
     if not pin or pin_problem() is not None:
         return False
     return hmac.compare_digest(str(pin).encode("utf-8"), expected.encode("utf-8"))

@@ -11,6 +11,8 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from indicateurs.reference.levels import LEVEL_IDS
+
 __all__ = [
     "CATEGORIES",
     "HORIZONS",
@@ -36,7 +38,7 @@ CATEGORIES: dict[str, str] = {
 }
 SENS: dict[str, str] = {"appuie": "appuie l'enjeu", "contredit": "contredit l'enjeu"}
 HORIZONS = ("Moins de 6 mois", "6 à 12 mois", "1 à 2 ans", "Plus de 2 ans")
-LEVELS = ("commune", "epci", "departement", "region", "france")
+LEVELS = LEVEL_IDS
 
 # Maximum number of characters per text field (checked before saving, with a French message).
 LIMITS: dict[str, int] = {

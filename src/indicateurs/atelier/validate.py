@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from indicateurs.render.tables import clean_text
+from indicateurs.reference.text import clean_text, collapse, normalise
 from indicateurs.sources.places import fold_code
 
 from .records import CATEGORIES, LEVELS, LIMITS, MAX_COMMUNES, MAX_EVIDENCE, SENS, Evidence
@@ -156,14 +155,10 @@ def evidence_rows(enjeu_id: int, evidence: Sequence[Evidence]) -> list[dict]:
 
 def place_key(row: Mapping[str, object]) -> tuple:
     """What makes two validated places the same (for the duplicate rule): name, type, address, commune."""
-
-    def norm(v: object) -> str:
-        return " ".join(str(v or "").lower().split())
-
     return (
-        norm(row.get("nom")),
-        norm(row.get("type")),
-        norm(row.get("adresse")),
+        collapse(row.get("nom")),
+        collapse(row.get("type")),
+        collapse(row.get("adresse")),
         row.get("code_commune") or "",
     )
 
@@ -216,8 +211,7 @@ class Problem(NamedTuple):
 
 def _key(text: str) -> str:
     """Lowercase ASCII letters and digits only: 'Lieu de médiation' -> 'lieudemediation'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", ascii_text.lower())
+    return normalise(text, "")
 
 
 def _blank(value: object) -> bool:

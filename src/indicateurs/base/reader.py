@@ -13,7 +13,9 @@ import geopandas as gpd
 import pandas as pd
 
 from indicateurs.config import base_dir
+from indicateurs.errors import AtlasError
 from indicateurs.reference.registry import LEVELS, list_indicators
+from indicateurs.reference.text import did_you_mean
 
 __all__ = ["GEO_SOURCES", "Base", "BaseBuildError", "BaseCorruptError", "BaseMissingError", "load_base"]
 
@@ -25,15 +27,15 @@ GEO_SOURCES = {
 }
 
 
-class BaseMissingError(FileNotFoundError):
+class BaseMissingError(AtlasError, FileNotFoundError):
     """The base has not been built yet (run `python -m indicateurs build`)."""
 
 
-class BaseCorruptError(RuntimeError):
+class BaseCorruptError(AtlasError, RuntimeError):
     """The files of the built base cannot be read; rebuilding fixes it."""
 
 
-class BaseBuildError(RuntimeError):
+class BaseBuildError(AtlasError, RuntimeError):
     """The base could not be written (disk full, read-only folder...); the previous base is kept."""
 
 
@@ -97,12 +99,8 @@ class Base:
             (self.territories["level"] == level) & (self.territories["code"] == str(code))
         ]
         if rows.empty:
-            import difflib
-
             codes = self.territories.loc[self.territories["level"] == level, "code"].tolist()
-            close = difflib.get_close_matches(str(code), codes, n=3)
-            hint = f" Codes proches : {', '.join(close)}." if close else ""
-            raise ValueError(f"Territoire inconnu : {level} {code!r}.{hint}")
+            raise ValueError(f"Territoire inconnu : {level} {code!r}.{did_you_mean(code, codes)}")
         return rows.iloc[0]
 
 

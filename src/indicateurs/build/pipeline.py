@@ -30,6 +30,7 @@ from indicateurs.base.reader import (
 from indicateurs.config import base_dir
 from indicateurs.reference.registry import LEVELS, Indicator, get_indicator, list_indicators
 from indicateurs.sources import loaders
+from indicateurs.sources.places import SOURCE_IDS as PLACE_SOURCES
 from indicateurs.sources.territories import FRANCE, Reference, harmonise, load_reference
 
 __all__ = ["build_base"]
@@ -50,15 +51,7 @@ _INDICATOR_SOURCES = (
     "arcep_debit_communes_2019",
     "insee_illectronisme_hdf",
 )
-_PLACE_SOURCES = (
-    "france_services_2023",
-    "cnfs_permanences_2022",
-    "data_inclusion_lieux_2023",
-    "aidants_connect_structures_2024",
-    "cnfs_structures_coselec_2023",
-    "cnfs_structures_postes_2023",
-)
-SOURCES = _REFERENCE_SOURCES + _INDICATOR_SOURCES + _PLACE_SOURCES + tuple(GEO_SOURCES.values())
+SOURCES = _REFERENCE_SOURCES + _INDICATOR_SOURCES + PLACE_SOURCES + tuple(GEO_SOURCES.values())
 
 
 # -------------------------------------------------------------------------------------------- build
@@ -297,7 +290,7 @@ def _places(geo_communes, paths, ref) -> tuple[pd.DataFrame, pd.DataFrame, dict]
     from indicateurs.sources.places import DRAWN_TYPES, count_places, load_places
 
     places, report = load_places(
-        geo_communes, {s: paths[s] for s in _PLACE_SOURCES}, old_to_new=ref.old_to_new
+        geo_communes, {s: paths[s] for s in PLACE_SOURCES}, old_to_new=ref.old_to_new
     )
     counts = count_places(places)
     counts.index = counts.index.astype(str)

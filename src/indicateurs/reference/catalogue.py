@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-__all__ = ["Source", "get_source", "list_sources"]
+from indicateurs.reference.text import did_you_mean
+
+__all__ = ["Source", "get_source", "list_sources", "sources_caption"]
 
 _CATALOGUE = Path(__file__).with_name("catalogue.toml")
 
@@ -36,6 +38,16 @@ class Source:
     derive: str = ""  # post-download transform (see `indicateurs.derive`), "" = none
     member: str = ""  # file to take out of a downloaded zip archive
     pad: tuple[tuple[str, int], ...] = ()  # code columns zero-padded by the transform: (column, width)
+    # How a page names the source in French (offer sources: place tooltips, page captions)
+    label: str = ""  # 'ANCT, Espaces France Services'
+    date: str = ""  # the short French millésime: 'février 2023'
+    caveat: str = ""  # what the reader must know: 'extrait partiel'
+
+    @property
+    def short_label(self) -> str:
+        """The French name with its caveat: 'data·inclusion, lieux de médiation numérique (extrait partiel)'."""
+        label = self.label or self.citation
+        return f"{label} ({self.caveat})" if self.caveat else label
 
     @property
     def urls(self) -> list[str]:
@@ -63,11 +75,28 @@ def list_sources() -> list[Source]:
     return list(_load().values())
 
 
+def sources_caption(source_ids: Iterable[str]) -> str:
+    """'Sources : A (février 2023) ; B (janvier 2023, extrait partiel).'; one label, its dates joined.
+
+    >>> sources_caption(["cnfs_structures_coselec_2023", "cnfs_structures_postes_2023"])
+    'Sources : ANCT, postes de conseillers numériques (avril 2023 et juillet 2023).'
+    """
+    dates: dict[str, list[str]] = {}
+    caveats: dict[str, str] = {}
+    for source in map(get_source, source_ids):
+        label = source.label or source.citation
+        dates.setdefault(label, []).append(source.date or source.millesime)
+        caveats[label] = caveats.get(label) or source.caveat
+    parts = [
+        f"{label} ({', '.join(filter(None, [' et '.join(dict.fromkeys(when)), caveats[label]]))})"
+        for label, when in dates.items()
+    ]
+    return f"Sources : {' ; '.join(parts)}."
+
+
 def get_source(source_id: str) -> Source:
     """The catalogue entry of `source_id`; a clear error with close matches otherwise."""
     sources = _load()
     if source_id not in sources:
-        close = difflib.get_close_matches(source_id, sources, n=3)
-        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
-        raise ValueError(f"Source inconnue : {source_id!r}.{hint}")
+        raise ValueError(f"Source inconnue : {source_id!r}.{did_you_mean(source_id, sources)}")
     return sources[source_id]

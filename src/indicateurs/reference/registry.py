@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -10,8 +9,19 @@ from functools import cache
 from pathlib import Path
 
 from indicateurs.reference.catalogue import Source, get_source
+from indicateurs.reference.levels import LEVEL_IDS
+from indicateurs.reference.text import did_you_mean, format_number
 
-__all__ = ["Indicator", "format_value", "get_indicator", "list_indicators"]
+__all__ = [
+    "Indicator",
+    "Theme",
+    "format_value",
+    "get_indicator",
+    "headline_ids",
+    "list_indicators",
+    "list_themes",
+    "theme_ids",
+]
 
 _REGISTRY = Path(__file__).with_name("indicators.toml")
 COMPUTED = "atlas"  # source id of the figures this product computes itself (no file to fetch)
@@ -30,7 +40,7 @@ _COMPUTED_SOURCE = Source(
     relation="calculé",
     notes="Voir la page « Sources et méthode ».",
 )
-LEVELS = ("commune", "epci", "departement", "region", "france")
+LEVELS = LEVEL_IDS
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,7 @@ class Indicator:
     composite: bool = False
     concerned: str | None = None
     levels: tuple[str, ...] = field(default=LEVELS)
+    headline: int | None = None  # order among the headline figures; None: not a headline figure
 
     @property
     def source_entry(self) -> Source:
@@ -67,15 +78,37 @@ class Indicator:
         return f"{self.source_entry.citation} ({self.millesime})"
 
 
+@dataclass(frozen=True)
+class Theme:
+    """A group of indicators on screen: `label` as a heading, `short` inside a sentence or a sheet name."""
+
+    id: str
+    label: str
+    short: str
+
+
+@cache
+def _raw() -> dict:
+    with _REGISTRY.open("rb") as f:
+        return tomllib.load(f)
+
+
+@cache
+def _themes() -> dict[str, Theme]:
+    return {t["id"]: Theme(**t) for t in _raw()["themes"]}
+
+
 @cache
 def _load() -> dict[str, Indicator]:
-    with _REGISTRY.open("rb") as f:
-        raw = tomllib.load(f)
+    raw = _raw()
+    themes = _themes()
     out = {}
     for entry in raw["indicators"]:
         if "levels" in entry:
             entry["levels"] = tuple(entry["levels"])
         ind = Indicator(**entry)
+        if ind.theme not in themes:
+            raise ValueError(f"Thème inconnu pour {ind.id} : {ind.theme!r}.{did_you_mean(ind.theme, themes)}")
         if ind.source != COMPUTED:
             get_source(ind.source)  # fail early on a typo in the registry
         out[ind.id] = ind
@@ -87,22 +120,31 @@ def list_indicators(theme: str | None = None) -> list[Indicator]:
     return [i for i in _load().values() if theme is None or i.theme == theme]
 
 
+def list_themes() -> list[Theme]:
+    """The themes in screen order."""
+    return list(_themes().values())
+
+
+def theme_ids(theme: str, *, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Ids of the indicators of `theme` in registry order, without `exclude`."""
+    return tuple(i.id for i in list_indicators(theme) if i.id not in exclude)
+
+
+def headline_ids() -> tuple[str, ...]:
+    """The headline indicators (flag `headline = N` in indicators.toml), in their order N."""
+    flagged = [i for i in list_indicators() if i.headline is not None]
+    return tuple(i.id for i in sorted(flagged, key=lambda i: i.headline))
+
+
 def get_indicator(indicator_id: str) -> Indicator:
     """The registry entry of `indicator_id`; a ValueError with close matches otherwise."""
     indicators = _load()
     if indicator_id not in indicators:
-        close = difflib.get_close_matches(indicator_id, indicators, n=3)
-        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
-        raise ValueError(f"Indicateur inconnu : {indicator_id!r}.{hint}")
+        raise ValueError(f"Indicateur inconnu : {indicator_id!r}.{did_you_mean(indicator_id, indicators)}")
     return indicators[indicator_id]
 
 
 SECRET = "donnée non disponible (secret statistique)"
-
-
-def _group(number: float, decimals: int) -> str:
-    text = f"{number:,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
 
 
 def format_value(value: float | None, indicator: Indicator | str, *, with_unit: bool = True) -> str:
@@ -111,9 +153,9 @@ def format_value(value: float | None, indicator: Indicator | str, *, with_unit: 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return SECRET if ind.source == "insee_comparateur_2022" else "donnée non disponible"
     if ind.unit == "%":
-        text = _group(value * 100, ind.decimals)
+        text = format_number(value * 100, ind.decimals)
         return f"{text}\u00a0%" if with_unit else text
-    text = _group(value, ind.decimals)
+    text = format_number(value, ind.decimals)
     if not with_unit:
         return text
     if ind.unit == "score":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator
 
 __all__ = ["axis_title", "ladder_figure", "scale"]
@@ -14,10 +15,10 @@ _STYLE = {
     "territoire": ("Territoire", "circle", "#5B2C83", 16),
     "voisin": ("Voisins", "circle-open", "#7f7f7f", 10),
     "pair": ("Territoires comparables", "square-open", "#7f7f7f", 10),
-    "epci": ("EPCI", "triangle-down", "#404040", 11),
-    "departement": ("Département", "square", "#404040", 11),
-    "region": ("Région", "triangle-up", "#404040", 12),
-    "france": ("France", "diamond", "#000000", 12),
+    "epci": (TITLES["epci"], "triangle-down", "#404040", 11),
+    "departement": (TITLES["departement"], "square", "#404040", 11),
+    "region": (TITLES["region"], "triangle-up", "#404040", 12),
+    "france": (TITLES["france"], "diamond", "#000000", 12),
 }
 
 

@@ -25,7 +25,9 @@ from jinja2 import Template
 from shapely.geometry.base import BaseGeometry
 
 from indicateurs.analysis.classify import Classes
+from indicateurs.analysis.scores import fragility_rank
 from indicateurs.reference.registry import Indicator, format_value, get_indicator
+from indicateurs.reference.text import format_number
 
 __all__ = [
     "LOCAL_ASSETS",
@@ -119,10 +121,8 @@ def unit_label(indicator: Indicator) -> str:
 
 
 def rank(values: pd.Series, indicator: Indicator) -> pd.Series:
-    """Rank 1 = most fragile (highest value, or lowest when higher is better); missing stays NA."""
-    numeric = pd.to_numeric(values, errors="coerce")
-    ascending = indicator.direction < 0
-    return numeric.rank(method="min", ascending=ascending).astype("Int64")
+    """Rank 1 = most fragile among the shown territories (`scores.fragility_rank`); missing stays NA."""
+    return fragility_rank(values, indicator.direction)
 
 
 def value_table(
@@ -471,4 +471,4 @@ def _ordinal(n: int) -> str:
 
 
 def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
+    return format_number(n)

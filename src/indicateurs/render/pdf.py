@@ -12,29 +12,24 @@ import datetime as dt
 import io
 import math
 
-import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from indicateurs.analysis.profile import COMPOSITE_ID, LEVEL_LABELS, Profile, display_value
+from indicateurs.analysis.classify import classify
+from indicateurs.analysis.profile import COMPOSITE_ID, Profile, display_value
+from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator, list_indicators
+from indicateurs.reference.text import format_number
 from indicateurs.render.charts import axis_title, scale
 
 __all__ = ["LADDER_IDS", "ladder_png", "latin1", "map_png", "profile_pdf"]
 
-LADDER_IDS = (
-    "ifn",
-    COMPOSITE_ID,
-    "part_thd",
-    "taux_pauvrete",
-    "taux_chomage",
-    "part_peu_diplomes",
-    "part_65_plus",
-    "part_menages_seuls",
-)
+# The IFN, the composite index and the indicators it averages (flag `composite` of the registry).
+LADDER_IDS = ("ifn", COMPOSITE_ID, *(i.id for i in list_indicators() if i.composite))
 _FONT = "helvetica"  # a PDF core font: nothing to parse or embed, so a page costs milliseconds
 _LATIN1 = str.maketrans(
     {
@@ -58,10 +53,10 @@ _MARKERS = {  # role -> (legend, marker, face, edge, size)
     "territoire": ("Territoire", "o", "black", "black", 60),
     "voisin": ("Voisins", "o", "white", "0.45", 24),
     "pair": ("Comparables", "s", "white", "0.45", 22),
-    "epci": ("EPCI", "v", "0.35", "0.35", 34),
-    "departement": ("Département", "s", "0.35", "0.35", 30),
-    "region": ("Région", "^", "0.35", "0.35", 36),
-    "france": ("France", "D", "white", "black", 32),
+    "epci": (TITLES["epci"], "v", "0.35", "0.35", 34),
+    "departement": (TITLES["departement"], "s", "0.35", "0.35", 30),
+    "region": (TITLES["region"], "^", "0.35", "0.35", 36),
+    "france": (TITLES["france"], "D", "white", "black", 32),
 }
 
 
@@ -89,36 +84,17 @@ def _map_layer(base, profile: Profile):
     return geo, profile.communes
 
 
-def _class_masks(values: pd.Series, indicator_id: str, k: int = 5):
-    """(colour, legend label, boolean mask) per class: exact values when few, else quantile classes."""
-    known = values.dropna()
-    if known.empty:
-        return []
-    ramp = matplotlib.colormaps["Purples"]
-    distinct = np.unique(known.to_numpy())
-    if len(distinct) <= k:
-        colours = ramp(np.linspace(0.2, 0.95, len(distinct)))
-        return [(c, _fmt(v, indicator_id), values == v) for c, v in zip(colours, distinct, strict=True)]
-    edges = np.unique(np.quantile(known, np.linspace(0, 1, k + 1)))
-    colours = ramp(np.linspace(0.2, 0.95, len(edges) - 1))
-    out = []
-    for i, colour in enumerate(colours):
-        lo, hi = edges[i], edges[i + 1]
-        mask = (values >= lo) & ((values < hi) if i < len(colours) - 1 else (values <= hi))
-        out.append((colour, f"{_fmt(lo, indicator_id)} à {_fmt(hi, indicator_id)}", mask))
-    return out
-
-
 def map_png(base, profile: Profile, indicator_id: str = "ifn", *, width_in: float = 4.2) -> bytes:
     """A static choropleth of the territory's communes for one indicator (PNG bytes).
 
-    Quantile classes in a single-hue purple ramp (light = low) read in grey; communes without a
-    value are hatched and named in the legend as "donnée non disponible".
+    The classes and colours of the app's map (`analysis.classify`, quantiles; darker = more fragile,
+    a sequential ramp that reads in grey); communes without a value are hatched and named in the
+    legend as "donnée non disponible".
     """
     geo, values = _map_layer(base, profile)
     geo = geo.assign(code=geo["code"].astype(str))
     column = values[indicator_id] if indicator_id in values.columns else pd.Series(dtype=float)
-    geo["v"] = geo["code"].map(pd.to_numeric(column, errors="coerce") * scale(indicator_id))
+    geo["v"] = geo["code"].map(pd.to_numeric(column, errors="coerce"))  # stored values: labels add units
     fig = Figure(figsize=(width_in, width_in))
     ax = fig.add_subplot()
     ax.set_axis_off()
@@ -127,9 +103,12 @@ def map_png(base, profile: Profile, indicator_id: str = "ifn", *, width_in: floa
         return _png(fig)
     handles = []
     faces = np.ones((len(geo), 4))  # white where no value
-    for colour, label, mask in _class_masks(geo["v"], indicator_id):
-        faces[mask.to_numpy()] = colour
-        handles.append(Patch(facecolor=colour, edgecolor="0.5", label=label))
+    classes = classify(geo["v"], "quantiles", indicator=indicator_id)
+    index = classes.assign(geo["v"]).to_numpy()
+    for i, (colour, label) in enumerate(zip(classes.colors, classes.labels, strict=True)):
+        if (index == i).any():
+            faces[index == i] = to_rgba(colour)
+            handles.append(Patch(facecolor=colour, edgecolor="0.5", label=label))
     geo.plot(ax=ax, color=faces, edgecolor="white", linewidth=0.4)
     missing = geo.loc[geo["v"].isna()]
     if not missing.empty:
@@ -163,7 +142,7 @@ def _outline(base, profile: Profile, geo):
 
 def _fmt(value: float, indicator_id: str) -> str:
     decimals = get_indicator(indicator_id).decimals
-    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return format_number(value, decimals)
 
 
 # ---------------------------------------------------------------- ladder
@@ -279,10 +258,10 @@ def _heading(pdf, text: str) -> None:
 
 
 def _subtitle(profile: Profile) -> str:
-    parts = [f"{LEVEL_LABELS[profile.level]} {profile.code}"] if profile.level != "france" else []
+    parts = [f"{TITLES[profile.level]} {profile.code}"] if profile.level != "france" else []
     for r in profile.parents.itertuples():
         if r.role != "france":
-            parts.append(f"{LEVEL_LABELS[r.level]} : {r.nom}")
+            parts.append(f"{TITLES[r.level]} : {r.nom}")
     if profile.level not in ("commune", "france"):
         parts.append(f"{profile.n_communes} communes")
     return " · ".join(parts)

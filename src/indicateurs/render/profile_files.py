@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from indicateurs.analysis.profile import _RANK_COLUMNS, LEVEL_LABELS, Profile, display_value
-from indicateurs.reference.registry import get_indicator, list_indicators
+from indicateurs.analysis.profile import _RANK_COLUMNS, Profile, display_value
+from indicateurs.reference.levels import TITLES
+from indicateurs.reference.registry import get_indicator, list_indicators, list_themes
+from indicateurs.reference.text import format_number
 from indicateurs.render.tables import csv_bytes, safe_filename, xlsx_bytes
 
 __all__ = ["comparison_table", "profile_csv", "profile_filename", "profile_xlsx"]
@@ -35,7 +37,7 @@ def comparison_table(profile: Profile) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Rôle": rows["role_label"],
-            "Niveau": rows["level"].map(LEVEL_LABELS),
+            "Niveau": rows["level"].map(TITLES),
             "Code": rows["code"],
             "Territoire": rows["nom"],
             "Identifiant": rows["indicator"],
@@ -72,7 +74,8 @@ def _commune_sheets(profile: Profile) -> dict[str, pd.DataFrame]:
     if communes.empty:
         return {}
     sheets: dict[str, pd.DataFrame] = {}
-    themes = dict.fromkeys(i.theme for i in list_indicators())
+    themes = dict.fromkeys(i.theme for i in list_indicators())  # registry order: contexte first
+    short = {t.id: t.short for t in list_themes()}
     for theme in themes:
         ids = [
             i.id
@@ -87,18 +90,8 @@ def _commune_sheets(profile: Profile) -> dict[str, pd.DataFrame]:
         for ind_id in ids:
             ind = get_indicator(ind_id)
             frame[f"{ind.short} ({ind.unit})"] = [_shown(v, ind_id) for v in communes[ind_id].to_numpy()]
-        sheets[f"Communes - {_THEME_LABELS.get(theme, theme)}"] = frame
+        sheets[f"Communes - {short[theme]}"] = frame
     return sheets
-
-
-_THEME_LABELS = {
-    "contexte": "contexte",
-    "ifn": "IFN",
-    "acces": "accès",
-    "competences": "compétences",
-    "information": "information",
-    "offre": "offre",
-}
 
 
 def _sources_sheet(profile: Profile) -> pd.DataFrame:
@@ -155,7 +148,7 @@ def profile_csv(profile: Profile) -> bytes:
 
 
 def _french_number(value: float) -> str:
-    return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+    return format_number(value, 4, trim=True, group=False)
 
 
 def profile_filename(profile: Profile, extension: str) -> str:

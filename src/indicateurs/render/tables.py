@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 
 import pandas as pd
+
+from indicateurs.reference.text import clean_text, slug
 
 __all__ = ["clean_text", "csv_bytes", "neutralise_formulas", "safe_filename", "xlsx_bytes"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Characters that XML 1.0 (XLSX, DOCX) forbids: openpyxl raises IllegalCharacterError on the first one.
-_LINE_BREAKS = re.compile(r"[\x0b\u2028\u2029]")  # PowerPoint pastes a line break as \x0b
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-
-
-def clean_text(value):
-    """Text without the control characters a copy-paste brings (\\x01, PowerPoint's \\x0b...).
-
-    Line-break look-alikes become '\\n'; the others are dropped. Non-text values pass unchanged.
-    Used on input (forms, uploads) and by every XLSX / DOCX writer.
-    """
-    if not isinstance(value, str):
-        return value
-    return _XML_ILLEGAL.sub("", _LINE_BREAKS.sub("\n", value))
 
 
 def _neutralise_cell(value):
@@ -97,6 +84,4 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 def safe_filename(text: str, suffix: str = "") -> str:
     """'CC du Haut Val de Sèvre' -> 'cc-du-haut-val-de-sevre' (+ suffix): safe on every OS."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-zA-Z0-9]+", "-", ascii_text).strip("-").lower() or "territoire"
-    return slug[:80] + suffix
+    return slug(text) + suffix

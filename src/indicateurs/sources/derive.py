@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
+from indicateurs.errors import AtlasError
 from indicateurs.reference.catalogue import Source
 
 __all__ = ["TRANSFORMS", "DeriveError", "apply"]
@@ -27,7 +28,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-class DeriveError(ValueError):
+class DeriveError(AtlasError, ValueError):
     """The downloaded file cannot be turned into the expected one (the message is French)."""
 
 

@@ -27,6 +27,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from indicateurs.config import mirror_dir, raw_dir
+from indicateurs.errors import AtlasError
 from indicateurs.reference.catalogue import Source, get_source, list_sources
 from indicateurs.sources import derive
 
@@ -46,7 +47,7 @@ _ORIGIN_STORE, _ORIGIN_MIRROR, _ORIGIN_WEB = "magasin", "miroir", "téléchargem
 _log = logging.getLogger(__name__)
 
 
-class FetchError(RuntimeError):
+class FetchError(AtlasError, RuntimeError):
     """A source could not be fetched or its content was rejected. The message is French and names
     the source id, its title, the URL and the problem."""
 
@@ -56,7 +57,7 @@ class FetchError(RuntimeError):
         self.url = url
 
 
-class _Rejected(ValueError):
+class _Rejected(AtlasError, ValueError):
     """Internal: why one attempt failed (becomes part of a FetchError)."""
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from indicateurs.errors import AtlasError
 from indicateurs.reference.catalogue import get_source
 
 __all__ = [
@@ -26,7 +27,7 @@ __all__ = [
 _PLM_ARRONDISSEMENT = r"^(751(0[1-9]|1\d|20)|132(0[1-9]|1[0-6])|6938[1-9])$"
 
 
-class SourceFormatError(ValueError):
+class SourceFormatError(AtlasError, ValueError):
     """A source file does not have the expected shape (column renamed, wrong separator...)."""
 
 

@@ -147,15 +147,11 @@ def fold_code(code: object, old_to_new: Mapping[str, str] | None = None) -> str 
 
 
 def _millesime(source_id: str) -> str:
-    """The short millésime shown with a place: the one the registry states for this source."""
-    from indicateurs.reference.registry import list_indicators
-
-    for ind in list_indicators(theme="offre"):
-        if ind.source == source_id:
-            return ind.millesime
+    """The short millésime shown with a place: the catalogue's French `date` of this source."""
     from indicateurs.reference.catalogue import get_source
 
-    return get_source(source_id).millesime
+    source = get_source(source_id)
+    return source.date or source.millesime
 
 
 def _read(path: Path) -> pd.DataFrame:

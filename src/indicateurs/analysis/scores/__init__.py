@@ -3,19 +3,17 @@ robustness and plain-French sentences. Pure functions on `base.wide(level)` fram
 inputs are never mutated. The method is explained to users in `methode.md`."""
 
 from indicateurs.analysis.scores._checks import (
-    LEVEL_LABELS,
     check_code,
     check_level,
     level_label,
     region_codes,
 )
 from indicateurs.analysis.scores.composite import (
-    Classification,
     CompositeResult,
-    classify,
     composite_index,
     default_composite_indicators,
     fragility_percentiles,
+    fragility_rank,
     ifn_classe_nationale,
     ranks,
 )
@@ -29,7 +27,13 @@ from indicateurs.analysis.scores.explain import (
     sentence,
     summary,
 )
-from indicateurs.analysis.scores.similarity import PEER_FEATURES, contiguity, neighbours, peers
+from indicateurs.analysis.scores.similarity import (
+    PEER_FEATURES,
+    base_neighbours,
+    contiguity,
+    neighbours,
+    peers,
+)
 from indicateurs.reference import METHOD_FILE
 
 
@@ -40,18 +44,17 @@ def method_page() -> str:
 
 __all__ = [
     "DENOMINATORS",
-    "LEVEL_LABELS",
     "PEER_FEATURES",
-    "Classification",
     "CompositeResult",
     "Robustness",
+    "base_neighbours",
     "check_code",
     "check_level",
-    "classify",
     "composite_index",
     "contiguity",
     "default_composite_indicators",
     "fragility_percentiles",
+    "fragility_rank",
     "ifn_classe_nationale",
     "level_label",
     "method_page",

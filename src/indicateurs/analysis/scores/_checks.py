@@ -7,20 +7,14 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from indicateurs.reference.levels import PLURALS
 from indicateurs.reference.registry import Indicator, get_indicator
-
-LEVEL_LABELS = {
-    "commune": "communes",
-    "epci": "EPCI",
-    "departement": "départements",
-    "region": "régions",
-    "france": "France",
-}
+from indicateurs.reference.text import did_you_mean, suggest
 
 
 def hint(value: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=3, cutoff=0.5)
-    return f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
+    """The scores' suggestion: a looser cutoff (0.5), as column and level names are short."""
+    return did_you_mean(value, choices, cutoff=0.5)
 
 
 def check_code(wide: pd.DataFrame, code: str) -> str:
@@ -36,24 +30,23 @@ def check_code(wide: pd.DataFrame, code: str) -> str:
         close = [f"{c} ({n})" for c, n in names[names.isin(by_name)].items()][:3]
     elif close and "nom" in wide.columns:
         close = [f"{c} ({wide.at[c, 'nom']})" for c in close]
-    suggestion = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
-    raise ValueError(f"Territoire inconnu : {code!r}.{suggestion}")
+    raise ValueError(f"Territoire inconnu : {code!r}.{suggest(close)}")
 
 
 def check_level(level: str) -> str:
-    if level not in LEVEL_LABELS:
-        raise ValueError(f"Niveau inconnu : {level!r}.{hint(level, LEVEL_LABELS)}")
+    if level not in PLURALS:
+        raise ValueError(f"Niveau inconnu : {level!r}.{hint(level, PLURALS)}")
     return level
 
 
 def level_label(level_or_label: str) -> str:
     """'epci' -> 'EPCI', 'commune' -> 'communes' (a label such as 'communes' is accepted as is);
     a ValueError with close matches otherwise."""
-    if level_or_label in LEVEL_LABELS:
-        return LEVEL_LABELS[level_or_label]
-    if level_or_label in LEVEL_LABELS.values():
+    if level_or_label in PLURALS:
+        return PLURALS[level_or_label]
+    if level_or_label in PLURALS.values():
         return level_or_label
-    choices = [*LEVEL_LABELS, *LEVEL_LABELS.values()]
+    choices = [*PLURALS, *PLURALS.values()]
     raise ValueError(f"Niveau inconnu : {level_or_label!r}.{hint(level_or_label, choices)}")
 
 

@@ -1,8 +1,7 @@
-"""Open composite index, ranks and map classes: every figure traceable to the raw rates."""
+"""Open composite index and ranks: every figure traceable to the raw rates (map classes: `analysis.classify`)."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -13,12 +12,11 @@ from indicateurs.analysis.scores._checks import check_indicator, check_indicator
 from indicateurs.reference.registry import list_indicators
 
 __all__ = [
-    "Classification",
     "CompositeResult",
-    "classify",
     "composite_index",
     "default_composite_indicators",
     "fragility_percentiles",
+    "fragility_rank",
     "ifn_classe_nationale",
     "ranks",
 ]
@@ -28,6 +26,28 @@ def default_composite_indicators(wide: pd.DataFrame | None = None) -> list[str]:
     """Registry indicators flagged `composite = true` (those present in `wide`, if given)."""
     ids = [i.id for i in list_indicators() if i.composite]
     return [i for i in ids if wide is None or i in wide.columns]
+
+
+def fragility_rank(values: pd.Series, direction: int = 1, groups: pd.Series | None = None) -> pd.Series:
+    """THE rank of the atlas (profile, comparison, workshop evidence, map tooltips): 1 = most fragile.
+
+    Highest value first when `direction` is 1 or 0 (context indicators, and scores where higher means
+    more fragile), lowest first when -1; ties share the best rank ("3, 3, 5"); a missing value gets no
+    rank (NA, never 0). `groups` (e.g. région codes) ranks within each group.
+
+    >>> fragility_rank(pd.Series([0.2, 0.5, None, 0.5])).tolist()
+    [3, 1, <NA>, 1]
+    >>> fragility_rank(pd.Series([0.9, 0.5]), direction=-1).tolist()
+    [2, 1]
+    """
+    oriented = pd.to_numeric(values, errors="coerce").astype(float) * (-1.0 if direction == -1 else 1.0)
+    if groups is None:
+        rank = oriented.rank(method="min", ascending=False)
+    else:
+        rank = (
+            oriented.groupby(groups, dropna=True).rank(method="min", ascending=False).reindex(oriented.index)
+        )
+    return rank.astype("Int64")
 
 
 def _percentile(values: pd.Series) -> pd.Series:
@@ -99,7 +119,7 @@ class CompositeResult:
 
     def table(self) -> pd.DataFrame:
         """One row per territory: score, rank (1 = most fragile), number of missing indicators."""
-        rank = self.score.rank(method="min", ascending=False).astype("Int64")
+        rank = fragility_rank(self.score)
         return pd.DataFrame(
             {
                 "score": self.score,
@@ -135,8 +155,12 @@ def composite_index(
     `composite = true`, equal weights. `weights` is a sequence (one per indicator) or a mapping
     {indicator: weight}, where an indicator left out of the mapping gets weight 0.
 
-    >>> res = composite_index(base.wide("epci"))            # doctest: +SKIP
-    >>> res.contributions.sum(axis=1) == res.score          # doctest: +SKIP
+    >>> wide = pd.DataFrame({"ifn": [2.0, 5.0, 8.0], "taux_pauvrete": [0.10, 0.30, 0.20]}, index=["a", "b", "c"])
+    >>> res = composite_index(wide, ["ifn", "taux_pauvrete"])
+    >>> res.score.round(1).tolist()  # mean fragility percentile: b and c are as fragile, for different reasons
+    [0.0, 75.0, 75.0]
+    >>> res.contributions.round(1).loc["b"].tolist()  # the parts of a score add up to it
+    [25.0, 50.0]
     """
     indicators = list(indicators) if indicators is not None else default_composite_indicators(wide)
     pct = fragility_percentiles(wide, indicators, within=within)
@@ -161,13 +185,13 @@ def composite_index(
 def _rank_block(oriented: pd.Series, groups: pd.Series | None = None) -> pd.DataFrame:
     """Rank columns within each group (one group when `groups` is None), vectorised with groupby."""
     if groups is None:  # national: plain ranks (groupby costs more than the ranking itself)
-        rank = oriented.rank(method="min", ascending=False)
+        rank = fragility_rank(oriented)
         avg = oriented.rank(method="average")
         n = pd.Series(float(oriented.notna().sum()), index=oriented.index)
         n_missing = pd.Series(float(oriented.isna().sum()), index=oriented.index)
     else:
         by = oriented.groupby(groups, dropna=True)
-        rank = by.rank(method="min", ascending=False)
+        rank = fragility_rank(oriented, groups=groups)
         avg = by.rank(method="average")
         n = oriented.notna().groupby(groups, dropna=True).transform("sum")
         n_missing = oriented.isna().groupby(groups, dropna=True).transform("sum")
@@ -222,61 +246,3 @@ def ifn_classe_nationale(wide: pd.DataFrame, indicator: str = "ifn") -> pd.Serie
     as "among the 10 % of EPCI with the highest IFN"."""
     check_indicator(wide, indicator, oriented=True)
     return ranks(wide, indicator)["decile"].rename(f"{indicator}_classe_nationale")
-
-
-_JENKS_SAMPLE = 400
-
-
-@dataclass(frozen=True)
-class Classification:
-    """Map classes: `bins` upper bounds, French `labels` and the class (0-based) of each territory."""
-
-    method: str
-    bins: list[float]
-    labels: list[str]
-    classes: pd.Series
-
-
-def _fmt(x: float, decimals: int, scale: float) -> str:
-    return f"{x * scale:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
-
-
-def classify(
-    values: pd.Series, method: str = "quantiles", k: int = 5, *, decimals: int = 1, scale: float = 1.0
-) -> Classification:
-    """Classes for a choropleth: 'quantiles', 'jenks' (mapclassify Fisher-Jenks) or 'ifn' (the 10 fixed
-    IFN classes 1..10). Missing values get no class (NA). `scale=100` labels rates in %."""
-    import mapclassify  # heavy import, only when a map is drawn
-
-    valid = values.dropna().astype(float)
-    if method == "ifn":
-        bins = [float(b) + 0.5 for b in range(1, 10)] + [10.0]
-        labels = [str(b) for b in range(1, 11)]
-        cls = np.digitize(valid.clip(1, 10), bins[:-1], right=False)
-        return Classification(
-            method, bins, labels, pd.Series(cls, index=valid.index).reindex(values.index).astype("Int64")
-        )
-    if method not in {"quantiles", "jenks"}:
-        raise ValueError(f"Méthode de classes inconnue : {method!r} (quantiles, jenks ou ifn).")
-    if valid.nunique() < 2:
-        raise ValueError("Pas assez de valeurs différentes pour faire des classes.")
-    k = min(k, valid.nunique())
-    x = valid.to_numpy()
-    if method == "quantiles":
-        bins = [float(b) for b in mapclassify.Quantiles(x, k=k).bins]
-    else:
-        # Fisher-Jenks is quadratic (pure Python without numba: ~9 s for 1 255 EPCI). Run it on at most
-        # 400 evenly spaced quantiles of the values: deterministic, and the breaks barely move.
-        sample = np.quantile(x, np.linspace(0, 1, min(len(x), _JENKS_SAMPLE)))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # "Numba not installed"
-            bins = [float(b) for b in mapclassify.FisherJenks(sample, k=k).bins]
-        bins[-1] = float(x.max())
-    mc = mapclassify.UserDefined(x, bins)
-    lows = [float(valid.min()), *bins[:-1]]
-    labels = [
-        f"{_fmt(lo, decimals, scale)} – {_fmt(hi, decimals, scale)}"
-        for lo, hi in zip(lows, bins, strict=True)
-    ]
-    classes = pd.Series(mc.yb, index=valid.index).reindex(values.index).astype("Int64")
-    return Classification(method, bins, labels, classes)

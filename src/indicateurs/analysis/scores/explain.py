@@ -19,6 +19,7 @@ from indicateurs.analysis.scores.composite import (
     ranks,
 )
 from indicateurs.reference.registry import format_value, get_indicator
+from indicateurs.reference.text import format_number
 
 __all__ = [
     "DENOMINATORS",
@@ -244,7 +245,7 @@ def _nth(rank: int) -> str:
 
 
 def _int(x: int) -> str:
-    return f"{x:,}".replace(",", "\u202f")
+    return format_number(x)
 
 
 def robustness_sentence(rob: Robustness, level_label: str = "EPCI") -> str:

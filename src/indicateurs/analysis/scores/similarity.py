@@ -7,12 +7,18 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from indicateurs.analysis._cache import per_base
 from indicateurs.analysis.scores._checks import check_code, hint
 
-__all__ = ["PEER_FEATURES", "contiguity", "neighbours", "peers"]
+__all__ = ["PEER_FEATURES", "TOLERANCE", "base_neighbours", "contiguity", "neighbours", "peers"]
 
-# Degrees (EPSG:4326): about 100 m. Web geometries are simplified, so true neighbours may show a thin
-# gap or overlap; a small buffer catches them without linking territories that are really apart.
+# THE neighbour rule of every page (Carte, Profil, Comparer, PDF): two territories of one level are
+# neighbours when one, grown by TOLERANCE degrees (EPSG:4326, about 75-110 m), meets the other.
+# The boundaries (data-france-geo, then simplified for the web) are simplified polygon by polygon, so a
+# shared border can open into a gap: on the EPCI layer, true neighbours show gaps up to 0.0009°
+# (Métropole de Lyon / CC Lyon-Saint-Exupéry: 0.0001°). A wider margin (the Carte's former 0.002°)
+# starts to link territories that only face each other across a third one's corner (gaps of 0.0014°
+# and more). Corners count (queen contiguity), as a shared point is a shared limit.
 TOLERANCE = 0.001
 PEER_FEATURES = ("densite", "part_65_plus", "part_peu_diplomes", "revenu_median", "taux_pauvrete")
 
@@ -57,6 +63,14 @@ def neighbours(gdf, code: str, *, tolerance: float = TOLERANCE) -> list[str]:
     target = buffer(geoms[codes.index(code)], tolerance, quad_segs=2)
     hits = tree.query(target, predicate="intersects")
     return sorted({codes[i] for i in hits.tolist()} - {code})
+
+
+def base_neighbours(base, level: str) -> dict[str, list[str]]:
+    """{code: sorted neighbour codes} of one level of a loaded base, computed once per base and level.
+
+    The single answer every page reads; shared, so never mutate the lists.
+    """
+    return per_base(base, ("neighbours", level), lambda: contiguity(base.geometry(level)))
 
 
 def _profile(wide: pd.DataFrame, features: Sequence[str]) -> pd.DataFrame:

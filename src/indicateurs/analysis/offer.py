@@ -1,0 +1,265 @@
+"""The local offer in numbers: which communes a territory covers, which places are near, offer per
+type and per inhabitant, who lives far from any place, where need meets little supply.
+
+Pure computations on the base's frames (no drawing: `indicateurs.render.places_map` draws them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from indicateurs.analysis.access import ANY, distance_column, zones_blanches
+from indicateurs.reference import levels
+from indicateurs.reference.registry import list_indicators
+from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES
+
+__all__ = [
+    "CONCERNED_NOTE",
+    "MARGIN_DEG",
+    "MEASURES",
+    "NOT_AVAILABLE",
+    "OFFER_ROWS",
+    "access_summary",
+    "access_table",
+    "commune_counts",
+    "need_indicators",
+    "need_supply_frame",
+    "need_supply_points",
+    "offer_comparison",
+    "places_near",
+    "territory_scope",
+]
+
+OFFER_ROWS: list[tuple[str, str]] = [
+    ("nb_france_services", "Espaces France Services"),
+    ("nb_permanences_cnfs", "Permanences de conseillers numériques"),
+    ("nb_lieux_mediation", "Lieux de médiation (data·inclusion, partiel)"),
+    ("nb_structures_aidants_connect", "Structures Aidants Connect"),
+    ("nb_lieux_total", "Total des lieux (doublons possibles entre sources)"),
+    ("nb_postes_cnfs", "Postes de conseillers numériques validés"),
+    ("nb_cnfs_recrutes", "Conseillers numériques recrutés"),
+    ("nb_aidants_connect", "Aidants habilités Aidants Connect"),
+]
+
+
+_TOTAL_PARTS = (
+    "nb_france_services",
+    "nb_permanences_cnfs",
+    "nb_lieux_mediation",
+    "nb_structures_aidants_connect",
+)
+
+
+MEASURES = {
+    "nombre": "Nombre",
+    "pour_10000": "Pour 10 000 habitants",
+    "pour_1000_concernes": "Pour 1 000 personnes peu ou pas diplômées (estimation)",
+}
+
+
+CONCERNED_NOTE = (
+    "Personnes concernées estimées = population × part des 15 ans ou plus sans diplôme ou peu diplômés "
+    "(RP 2017) : le faible niveau de diplôme est le premier facteur d'éloignement du numérique (INSEE). "
+    "La part étant calculée sur les 15 ans ou plus, l'appliquer à toute la population donne un majorant "
+    "(surestimé d'environ un cinquième) : c'est un ordre de grandeur, pas un décompte."
+)
+
+
+NOT_AVAILABLE = "donnée non disponible (secret statistique)"
+
+
+MARGIN_DEG = 0.08  # ~6-9 km: places just across the border are part of the local offer
+
+
+def territory_scope(territories: pd.DataFrame, level: str, code: str) -> tuple[list[str], str | None]:
+    """Communes drawn for a territory and the code outlined on the map.
+
+    EPCI or département: its communes. Commune: the communes of its EPCI, the commune outlined.
+    Région or France: no commune map (too many points for a projector): empty list.
+    """
+    communes = territories[territories["level"] == "commune"]
+    if level in ("epci", "departement"):
+        return sorted(communes.loc[communes[level] == code, "code"].astype(str)), None
+    if level == "commune":
+        row = communes[communes["code"] == code]
+        if row.empty:
+            return [], None
+        epci = row["epci"].iloc[0]
+        if pd.isna(epci):
+            return [code], code
+        return sorted(communes.loc[communes["epci"] == epci, "code"].astype(str)), code
+    return [], None
+
+
+def places_near(places: pd.DataFrame, bounds: Sequence[float], margin: float = MARGIN_DEG) -> pd.DataFrame:
+    """Drawable places (fixed, with coordinates) inside ``bounds`` (minx, miny, maxx, maxy) plus a margin."""
+    minx, miny, maxx, maxy = bounds
+    itinerant = places["itinerant"].fillna(False).astype(bool) if "itinerant" in places else False
+    keep = (
+        places["type"].isin(DRAWN_TYPES)
+        & ~itinerant
+        & places["latitude"].between(miny - margin, maxy + margin)
+        & places["longitude"].between(minx - margin, maxx + margin)
+    )
+    return places[keep.fillna(False)].reset_index(drop=True)
+
+
+def _ratio(num: float, den: float, scale: float) -> float:
+    if den is None or pd.isna(den) or den <= 0 or num is None or pd.isna(num):
+        return np.nan
+    return float(num) / float(den) * scale
+
+
+def offer_comparison(rows: Sequence[tuple[str, pd.Series]], measure: str = "nombre") -> pd.DataFrame:
+    """Offer per type for several territories side by side (one column per territory).
+
+    ``rows``: (label, wide row with ``population``, ``part_peu_diplomes`` and the ``nb_*`` counts).
+    ``measure``: ``nombre``, ``pour_10000`` (per 10,000 inhabitants) or ``pour_1000_concernes``
+    (per 1,000 estimated people concerned, see ``CONCERNED_NOTE``). Missing stays NaN.
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"Mesure inconnue : {measure!r} (choix : {', '.join(MEASURES)}).")
+    table = {}
+    for label, row in rows:
+        counts = {key: row.get(key, np.nan) for key, _ in OFFER_ROWS}
+        counts["nb_lieux_total"] = sum(float(row.get(k, 0) or 0) for k in _TOTAL_PARTS)
+        population = row.get("population", np.nan)
+        if measure == "pour_10000":
+            values = {k: _ratio(v, population, 10_000) for k, v in counts.items()}
+        elif measure == "pour_1000_concernes":
+            concerned = population * row.get("part_peu_diplomes", np.nan)
+            values = {k: _ratio(v, concerned, 1_000) for k, v in counts.items()}
+        else:
+            values = counts
+        table[label] = [values[key] for key, _ in OFFER_ROWS]
+    frame = pd.DataFrame(table, index=[label for _, label in OFFER_ROWS], dtype="float64")
+    frame.index.name = MEASURES[measure]
+    return frame
+
+
+def commune_counts(wide: pd.DataFrame, codes: Iterable[str]) -> pd.DataFrame:
+    """Places per type for each commune of the territory, with the total per 10,000 inhabitants."""
+    sub = wide.reindex([str(c) for c in codes])
+    out = pd.DataFrame({"Commune": sub["nom"].to_numpy(), "Code": sub.index.to_numpy()})
+    out["Population"] = pd.to_numeric(sub["population"], errors="coerce").to_numpy()
+    for key, label in OFFER_ROWS:
+        if key == "nb_lieux_total":
+            values = sub[list(_TOTAL_PARTS)].fillna(0).sum(axis=1)
+        else:
+            values = sub[key]
+        out[label] = pd.to_numeric(values, errors="coerce").to_numpy()
+    total = out[dict(OFFER_ROWS)["nb_lieux_total"]]
+    out["Lieux pour 10 000 hab."] = (total / out["Population"].where(out["Population"] > 0) * 10_000).round(1)
+    return out.sort_values(["Population"], ascending=False).reset_index(drop=True)
+
+
+def access_table(
+    distances: pd.DataFrame, communes: pd.DataFrame, types: Iterable[str] = DRAWN_TYPES
+) -> pd.DataFrame:
+    """One row per commune: population, km to the nearest place of each type and of any type, zone blanche.
+
+    ``communes``: ``code``, ``nom``, ``population``. Sorted by distance to the nearest place, farthest first.
+    """
+    types = list(types)
+    frame = communes[["code", "nom", "population"]].copy()
+    frame["code"] = frame["code"].astype(str)
+    dist = distances.reindex(frame["code"])
+    columns = {
+        "Commune": frame["nom"].to_numpy(),
+        "Code": frame["code"].to_numpy(),
+        "Population": frame["population"].to_numpy(),
+    }
+    for place_type in types:
+        columns[f"{PLACE_TYPES[place_type]} (km)"] = dist[distance_column(place_type)].round(1).to_numpy()
+    nearest = dist[distance_column(ANY)].to_numpy()
+    columns["Lieu le plus proche (km)"] = np.round(nearest, 1)
+    columns["Zone blanche"] = np.select(
+        [np.nan_to_num(nearest, nan=np.inf) > 20, np.nan_to_num(nearest, nan=np.inf) > 10],
+        ["plus de 20 km", "plus de 10 km"],
+        "",
+    )
+    out = pd.DataFrame(columns)
+    return out.sort_values("Lieu le plus proche (km)", ascending=False, na_position="first").reset_index(
+        drop=True
+    )
+
+
+def access_summary(
+    distances: pd.DataFrame, communes: pd.DataFrame, thresholds: Sequence[float] = (10, 20)
+) -> pd.DataFrame:
+    """Population and communes farther than each threshold from any place (one row per threshold)."""
+    pop = communes[["code", "population"]].assign(territoire="T")
+    zb = zones_blanches(distances, pop, thresholds, level="territoire")
+    total = float(zb["population"].iloc[0]) if len(zb) else 0.0
+    rows = []
+    for t in thresholds:
+        rows.append(
+            {
+                "Distance à tout lieu": f"plus de {t:g} km",
+                "Population": int(zb[f"population_plus_{t:g}km"].iloc[0]) if len(zb) else 0,
+                "Part de la population": zb[f"part_plus_{t:g}km"].iloc[0] if len(zb) and total else np.nan,
+                "Communes": int(zb[f"communes_plus_{t:g}km"].iloc[0]) if len(zb) else 0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def need_indicators(available: Iterable[str]) -> dict[str, str]:
+    """Indicators that measure need (higher = more fragile) among ``available`` ids: id -> label."""
+    available = set(available)
+    return {i.id: i.label for i in list_indicators() if i.direction == 1 and i.id in available}
+
+
+def need_supply_points(
+    territories: pd.DataFrame, level: str, code: str, points: str = "epci"
+) -> tuple[list[str], str, str | None, str]:
+    """Which territories the need-vs-supply chart places: (codes, their level, code to mark, caption).
+
+    ``points="epci"``: the EPCI of the région (of the département for a département, of France for
+    France), the chosen EPCI marked. ``points="commune"``: the communes drawn on the map.
+    """
+    communes = territories[territories["level"] == "commune"]
+    if points == "commune":
+        codes, highlight = territory_scope(territories, level, code)
+        if codes:
+            return codes, "commune", highlight, "Chaque point est une commune ; taille = population."
+    row = territories[(territories["level"] == level) & (territories["code"] == code)]
+    if level == "departement":
+        area = ("departement", code)
+    elif level == "region":
+        area = ("region", code)
+    elif level in ("epci", "commune") and len(row) and isinstance(row["region"].iloc[0], str):
+        area = ("region", row["region"].iloc[0])
+    else:
+        area = None
+    members = communes[communes[area[0]] == area[1]] if area else communes
+    codes = sorted(set(members["epci"].dropna().astype(str)))
+    mark = code if level == "epci" else (row["epci"].iloc[0] if level == "commune" and len(row) else None)
+    where = levels.of(area[0]) if area else "de France"
+    caption = f"Chaque point est un EPCI {where} ; taille = population."
+    return codes, "epci", mark if isinstance(mark, str) else None, caption
+
+
+def need_supply_frame(wide: pd.DataFrame, codes: Iterable[str], need: str | pd.Series) -> pd.DataFrame:
+    """Territories with a need value and an offer per 10,000 inhabitants (rows without need apart).
+
+    ``need``: an indicator id of ``wide``, or values indexed by code (e.g. the composite index).
+    """
+    sub = wide.reindex([str(c) for c in codes])
+    need_values = sub[need] if isinstance(need, str) else need.reindex(sub.index)
+    frame = pd.DataFrame(
+        {
+            "code": sub.index.astype(str),
+            "nom": sub["nom"].to_numpy(),
+            "population": pd.to_numeric(sub["population"], errors="coerce").to_numpy(),
+            "besoin": pd.to_numeric(need_values, errors="coerce").to_numpy(),
+            "offre": pd.to_numeric(sub["lieux_pour_10000"], errors="coerce").to_numpy(),
+        }
+    )
+    frame.attrs["sans_donnee"] = int(
+        frame["besoin"].isna().sum() + (frame["besoin"].notna() & frame["offre"].isna()).sum()
+    )
+    return frame.dropna(subset=["besoin", "offre"]).reset_index(drop=True)

@@ -1,0 +1,104 @@
+"""AppTest of the Carte page through app.py: territory and indicator chosen by widget key."""
+
+import pytest
+
+from indicateurs.reference.registry import get_indicator
+
+pytestmark = pytest.mark.integration
+
+
+def _legend(at) -> str:
+    return " ".join(el.proto.body for el in at.get("html") if "atlas-legend" in el.proto.body)
+
+
+def _captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def test_default_view_is_france_by_epci_with_ifn(app):
+    at = app.run()
+    assert not at.exception
+    assert at.title[0].value == "Carte"
+    legend = _legend(at)
+    assert "Indice de fragilité numérique (IFN, 5 indicateurs) (score sur 10)" in legend
+    assert "10\u00a0/\u00a010" in legend  # IFN fixed classes by default for a score
+    assert "Niveau : EPCI" in _captions(at) and get_indicator("ifn").citation in _captions(at)
+    table = at.dataframe[0].value
+    assert len(table) == 1255
+    assert table["Rang"].iloc[0] == 1
+
+
+def test_choose_an_epci_then_an_indicator(app):
+    at = app.run()
+    at.selectbox(key="territoire_choisi").set_value("epci:200041523").run()
+    assert not at.exception
+    assert "CC de la Haute Saintonge (EPCI, 200041523)" in _captions(at)
+    scope = at.selectbox(key="portee:epci:200041523")
+    assert scope.value == "region:75"  # Nouvelle-Aquitaine by EPCI
+    assert 100 < len(at.dataframe[0].value) < 200
+
+    at.toggle(key="voisins").set_value(True).run()
+    assert not at.exception
+    at.selectbox(key="indicateur").set_value("part_65_plus").run()
+    assert not at.exception
+    legend = _legend(at)
+    assert "Part des 65 ans et plus (parmi les 15 ans ou plus) (%)" in legend
+    assert "\u00a0%" in legend and "RP 2017" in legend
+    assert f"Source : {get_indicator('part_65_plus').citation}" in _captions(at)
+    table = at.dataframe[0].value
+    assert "65 ans et plus (%)" in " ".join(table.columns)
+    assert table.iloc[:, 2].between(0, 100).all()
+    assert (
+        at.query_params["indicateur"] == ["part_65_plus"] or at.query_params["indicateur"] == "part_65_plus"
+    )
+
+
+def test_commune_map_of_a_departement(app):
+    at = app.run()
+    at.selectbox(key="territoire_choisi").set_value("departement:79").run()
+    assert not at.exception
+    assert at.selectbox(key="portee:departement:79").value == "departement:79"
+    assert "Niveau : commune" in _captions(at)
+    assert len(at.dataframe[0].value) > 200  # the communes of Deux-Sèvres
+
+
+def test_unknown_codes_in_the_url_warn_in_french_and_fall_back(app):
+    app.query_params["territoire"] = "epci:999999999"
+    app.query_params["indicateur"] = "pas_un_indicateur"
+    at = app.run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Territoire inconnu" in warnings and "Indicateur inconnu" in warnings
+    assert "France (métropole et DROM)" in _captions(at)
+    assert "Indice de fragilité numérique" in _legend(at)
+
+
+def test_url_reopens_the_same_view_and_projector_mode(app):
+    app.query_params["territoire"] = "epci:200041523"
+    app.query_params["indicateur"] = "taux_chomage"
+    app.query_params["projecteur"] = "1"
+    at = app.run()
+    assert not at.exception
+    assert "CC de la Haute Saintonge" in _captions(at)
+    assert "Taux de chômage" in _legend(at)
+    assert at.button(key="quitter_projecteur").label == "Quitter le mode projecteur"
+    assert any("font-size: 22px" in el.proto.body for el in at.get("html"))
+
+
+def test_search_ignores_accents_and_case_and_picks_the_first_match(app):
+    at = app.run()
+    at.text_input(key="recherche_territoire").input("HAUT VAL DE SEVRE").run()
+    assert not at.exception
+    assert at.selectbox(key="territoire_choisi").value == "epci:200041994"
+    assert "CC Haut Val de Sèvre (EPCI, 200041994)" in _captions(at)
+    at.text_input(key="recherche_territoire").input("79191").run()
+    assert at.selectbox(key="territoire_choisi").value == "commune:79191"
+    assert "Niort (commune, 79191)" in _captions(at)
+    assert at.selectbox(key="portee:commune:79191").value.startswith("epci:")
+
+
+def test_neighbours_of_an_epci_share_a_border(built_store):
+    from ui import data
+
+    near = data.neighbour_codes("epci", "200041523")
+    assert 3 <= len(near) <= 15 and "200041523" not in near

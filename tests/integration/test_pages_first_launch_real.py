@@ -1,0 +1,28 @@
+"""First launch on an empty store: the app builds the base itself, with visible progress."""
+
+import pytest
+import streamlit as st
+
+from tests.conftest import mirror_or_skip
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def empty_store(tmp_path, monkeypatch):
+    mirror_or_skip()
+    monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path / "store"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield tmp_path / "store"
+    st.cache_resource.clear()  # later tests must not read this temporary store
+    st.cache_data.clear()
+
+
+def test_missing_base_is_built_on_first_launch(empty_store, app):
+    at = app.run(timeout=300)
+    assert not at.exception
+    assert (empty_store / "base" / "report.json").is_file()
+    # the progress panel belongs to the first run; the app then opens the map on the new base
+    assert at.title[0].value == "Carte"
+    assert len(at.dataframe[0].value) == 1255

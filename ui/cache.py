@@ -1,0 +1,107 @@
+"""The app's one cache of the built base: the base, its wide frames, boundaries and TopoJSON shapes.
+
+Everything here lives in `st.cache_resource`: ONE object per server process, shared by every session
+and every page, never copied (`st.cache_data` would copy a 35 000-row frame on every read).
+So these objects are READ-ONLY: a caller that must change a frame copies it first
+(`frame.copy()`, or `frame.assign(...)`, `reindex`, boolean selection, which return new frames).
+`tests/app/test_cache.py` runs the pages and checks the cached frames come back unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from indicateurs.base import GEO_SOURCES, Base, BaseCorruptError, BaseMissingError, load_base
+from indicateurs.build import build_base
+from indicateurs.errors import AtlasError
+from indicateurs.render import maps
+from ui.safe import md
+
+__all__ = ["base", "ensure_base", "geometry", "subset", "topology", "wide"]
+
+
+@st.cache_resource(show_spinner=False)
+def base() -> Base:
+    """The built base, read once per server process (read-only)."""
+    return load_base()
+
+
+BUILD_RETRY_SECONDS = 120
+
+
+@st.cache_resource(show_spinner=False, ttl=BUILD_RETRY_SECONDS)
+def _failed_build() -> dict:
+    """The last failed build of this process ({"message": …}), forgotten after BUILD_RETRY_SECONDS:
+    each page visit must not spend a full build attempt (the network's retries included) again."""
+    return {}
+
+
+def ensure_base() -> Base | None:
+    """The base; when it was never built (or is damaged), build it now with a visible progress bar.
+
+    None when it cannot be built: the reason is shown in an error box (not folded inside the build
+    status), and the caller decides which pages still work (the Atelier does without figures).
+    """
+    try:
+        loaded = base()
+        for level in GEO_SOURCES:  # a missing or damaged outline file is found here, not inside a map
+            geometry(level)
+        return loaded
+    except (BaseMissingError, BaseCorruptError):  # never built, or damaged: (re)build it
+        base.clear()
+        geometry.clear()
+    failed = _failed_build()
+    if "message" not in failed:
+        with st.status("Première ouverture : construction de la base de données…", expanded=True) as status:
+            bar = st.progress(0.0, text="Préparation")
+
+            def progress(step: str, fraction: float) -> None:
+                bar.progress(min(max(float(fraction), 0.0), 1.0), text=step)
+
+            try:
+                build_base(progress=progress)
+            except AtlasError as exc:  # a missing source or mirror: say it in French, no traceback
+                failed["message"] = str(exc)
+                status.update(label="La base n'a pas pu être construite", state="error", expanded=False)
+            else:
+                status.update(label="Base construite", state="complete", expanded=False)
+    if "message" in failed:
+        st.error(
+            f"Impossible de construire la base : {md(failed['message'])}. Vérifiez la connexion ou la "
+            "variable INDICATEURS_MIROIR, puis rechargez la page (nouvel essai au plus toutes les "
+            f"{BUILD_RETRY_SECONDS // 60} minutes). L'Atelier reste ouvert, sans les chiffres du territoire."
+        )
+        return None
+    for cached in (base, wide, geometry, topology):
+        cached.clear()
+    return base()
+
+
+@st.cache_resource(show_spinner=False)
+def wide(level: str) -> pd.DataFrame:
+    """One row per territory of `level` (index = code): `nom` and one column per indicator. Read-only."""
+    return base().wide(level)
+
+
+@st.cache_resource(show_spinner=False)
+def geometry(level: str) -> gpd.GeoDataFrame:
+    """Web boundaries of one level (`code`, `nom`, `geometry`). Read-only."""
+    return base().geometry(level)
+
+
+def subset(level: str, codes: Iterable[str] | None) -> gpd.GeoDataFrame:
+    """The boundaries of `codes` (all of the level when None), in the layer's order: a new frame."""
+    gdf = geometry(level)
+    if codes is None:
+        return gdf
+    return gdf[gdf["code"].isin(set(codes))].reset_index(drop=True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def topology(level: str, codes: tuple[str, ...] | None = None) -> dict:
+    """Quantised TopoJSON of the boundaries of `codes` (all of the level when None), built once. Read-only."""
+    return maps.to_topology(subset(level, codes))
