@@ -170,15 +170,15 @@ def test_missing_outline_file_is_rebuilt_for_every_level(private_store, app, lev
 
 def test_base_that_cannot_be_built_leaves_the_atelier_open(tmp_path, monkeypatch, app, no_network):
     """Issue #18, failure 9: every page was blocked (the Atelier too), the reason folded in a box."""
-    import ui.data
+    import ui.cache
 
     monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path / "vide"))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atelier.sqlite'}")
     monkeypatch.delenv("INDICATEURS_MIROIR", raising=False)
     monkeypatch.setattr(fetch, "BACKOFF", 0.01)
     attempts = []
-    real_build = ui.data.build_base
-    monkeypatch.setattr(ui.data, "build_base", lambda **kw: attempts.append(1) or real_build(**kw))
+    real_build = ui.cache.build_base
+    monkeypatch.setattr(ui.cache, "build_base", lambda **kw: attempts.append(1) or real_build(**kw))
     app.query_params["territoire"] = "epci:200041523"
     at = app.run()
     _no_traceback(at)
