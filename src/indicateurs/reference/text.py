@@ -67,13 +67,13 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff
 
 
 def clean_text(value):
-    """Text without the control characters a copy-paste brings (\\x01, PowerPoint's \\x0b...).
+    r"""Text without the control characters a copy-paste brings (\x01, PowerPoint's \x0b...).
 
-    Line-break look-alikes become '\\n'; the others are dropped. Non-text values pass unchanged.
+    Line-break look-alikes become '\n'; the others are dropped. Non-text values pass unchanged.
     Used on input (forms, uploads: atelier.validate) and by every XLSX / DOCX writer (render.tables).
 
-    >>> clean_text("ligne 1\x0bligne 2\x01")
-    'ligne 1\nligne 2'
+    >>> clean_text("ligne 1\x0bligne 2\x01"), clean_text(3)
+    ('ligne 1\nligne 2', 3)
     """
     if not isinstance(value, str):
         return value
