@@ -8,6 +8,7 @@
 | `ATELIER_PIN`        | `atelier_pin()`                  | facilitator PIN of the workshop; unset: facilitator actions are refused |
 
 Nothing else in the package or the app reads `os.environ`: add a row here and a function below.
+`child_environment()` hands a copy of the whole environment to the processes `servir` starts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = [
     "SETTINGS",
     "atelier_pin",
     "base_dir",
+    "child_environment",
     "data_dir",
     "database_url",
     "mirror_dir",
@@ -74,3 +76,8 @@ def database_url() -> str | None:
 def atelier_pin() -> str | None:
     """The facilitator PIN of `ATELIER_PIN`, if configured (read on each call: it can be set late)."""
     return setting("ATELIER_PIN")
+
+
+def child_environment() -> dict[str, str]:
+    """A copy of this process's environment, for the subprocesses it starts (`servir`'s instances)."""
+    return dict(os.environ)

@@ -29,6 +29,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indicateurs import config
+
 __all__ = [
     "Cluster",
     "add_servir_parser",
@@ -270,13 +272,14 @@ def cluster(
     for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (workdir / name).mkdir()
         os.chmod(workdir / name, 0o1777)
+    inherited = config.child_environment()
     full_env = {
-        **os.environ,
+        **inherited,
         "PYTHONPATH": os.pathsep.join(
-            [str(root / "src"), str(root), *filter(None, [os.environ.get("PYTHONPATH")])]
+            [str(root / "src"), str(root), *filter(None, [inherited.get("PYTHONPATH")])]
         ),
         # One secret for all instances: cookies signed by one are valid on another after a failover.
-        "STREAMLIT_SERVER_COOKIE_SECRET": os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET")
+        "STREAMLIT_SERVER_COOKIE_SECRET": inherited.get("STREAMLIT_SERVER_COOKIE_SECRET")
         or secrets.token_hex(32),
         **(env or {}),
     }
