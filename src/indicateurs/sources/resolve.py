@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 import requests
 
+from indicateurs.errors import AtlasError
 from indicateurs.reference.catalogue import Source
 
 __all__ = ["Candidate", "ResolveError", "candidates", "first_published"]
@@ -32,7 +33,7 @@ _KEEP = 4  # candidates tried at most: the newest and a few older ones
 TIMEOUT = (10, 30)
 
 
-class ResolveError(RuntimeError):
+class ResolveError(AtlasError, RuntimeError):
     """The producer's catalogue could not be read (network, HTTP error, unexpected JSON)."""
 
 
