@@ -10,6 +10,7 @@ from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
 from ui import cache
 from ui import compare_data as data
+from ui.safe import md
 from ui.state import EXACT_PICK, current_territory, keep_in_url, url_choice
 
 SEARCH_LEVELS = ("epci", "departement", "region", "commune", "france")  # the selector's order
@@ -24,7 +25,7 @@ st.caption(
 try:
     territories = data.territories()
 except AtlasError as exc:  # the base is missing or unreadable: say so, no traceback
-    st.error(f"La base de données n'est pas disponible : {exc}")
+    st.error(f"La base de données n'est pas disponible : {md(exc)}")
     st.info("Construisez-la avec « python -m indicateurs build » puis rechargez la page.")
     st.stop()
 
@@ -226,7 +227,7 @@ with tab_screen:
 with tab_compare:
     url_keys, rejected = st.session_state.get("cmp_url", ([], []))
     if rejected and st.session_state["cmp_selection"] == url_keys:
-        st.warning("Territoires du lien non reconnus, ignorés : " + ", ".join(rejected) + ".")
+        st.warning("Territoires du lien non reconnus, ignorés : " + ", ".join(md(r) for r in rejected) + ".")
     default_level = home_level if home_level in SEARCH_LEVELS and home_level != "france" else "epci"
     url_choice("cmp_level", SEARCH_LEVELS, default_level)
     level = (
@@ -272,7 +273,7 @@ with tab_compare:
     try:
         compare.check_selection(selection)
     except compare.SelectionError as err:
-        st.info(str(err))
+        st.info(md(err))
         st.stop()
 
     st.caption("Lien à partager (il rouvre cette comparaison) :")
