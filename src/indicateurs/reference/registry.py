@@ -11,7 +11,7 @@ from pathlib import Path
 
 from indicateurs.reference.catalogue import Source, get_source
 
-__all__ = ["Indicator", "format_value", "get_indicator", "list_indicators"]
+__all__ = ["STATUSES", "Indicator", "format_value", "get_indicator", "list_indicators", "status_text"]
 
 _REGISTRY = Path(__file__).with_name("indicators.toml")
 COMPUTED = "atlas"  # source id of the figures this product computes itself (no file to fetch)
@@ -52,6 +52,15 @@ class Indicator:
     composite: bool = False
     concerned: str | None = None
     levels: tuple[str, ...] = field(default=LEVELS)
+    # What the rate is a share of (shown on the Sources page: not every rate is a share of the population).
+    denominator: str = ""
+    # Above the commune, the share of the population behind a value below which it is not shown as a
+    # plain figure (replaced by its estimate, flagged « estimé », or left out: « couverture insuffisante »).
+    min_coverage: float = 0.0
+    # How secret or missing communes are estimated above the commune ("" = they are not).
+    estimate: str = ""
+    # Composite index only: inputs needed out of the default set, else no score.
+    min_inputs: int = 0
 
     @property
     def source_entry(self) -> Source:
@@ -98,6 +107,35 @@ def get_indicator(indicator_id: str) -> Indicator:
 
 
 SECRET = "donnée non disponible (secret statistique)"
+# Per-value status stored in the base (column `statut`): why a figure is what it is, from the data.
+COMPLETE = "complet"
+ESTIMATED = "estimé"
+THIN = "couverture insuffisante"
+SECRET_STATUS = "secret statistique"
+NOT_COVERED = "non couvert par la source"
+UNAVAILABLE = "non disponible"
+STATUSES = (COMPLETE, ESTIMATED, THIN, SECRET_STATUS, NOT_COVERED, UNAVAILABLE)
+
+
+def status_text(value: float | None, indicator: Indicator | str, status: str | None, coverage=None) -> str:
+    """The figure as a workshop should read it: '18,5 % (estimé)', 'non disponible : 12 % de la population
+    couverte', 'donnée non couverte par la source'... Falls back on `format_value` when no status is known."""
+    ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    if status is None or (isinstance(status, float) and math.isnan(status)) or status == "":
+        return format_value(value, ind)
+    if not missing:
+        text = format_value(value, ind)
+        return f"{text} (estimé)" if status == ESTIMATED else text
+    if status == THIN:
+        if coverage is not None and not (isinstance(coverage, float) and math.isnan(coverage)):
+            return f"non disponible : {coverage * 100:.0f}\u00a0% de la population couverte"
+        return "non disponible : couverture insuffisante"
+    if status == SECRET_STATUS:
+        return SECRET
+    if status == NOT_COVERED:
+        return "donnée non couverte par la source"
+    return "donnée non disponible"
 
 
 def _group(number: float, decimals: int) -> str:
