@@ -439,7 +439,11 @@ def _missing_reasons(c: pd.DataFrame, ind: Indicator, needed: list[str]) -> pd.S
     return pd.Series(np.where(has, "", reason), index=c.index)
 
 
-def _aggregate(c: pd.DataFrame, ind: Indicator, level: str, key: str, reasons: pd.Series) -> pd.DataFrame:
+def _aggregate(
+    c: pd.DataFrame, ind: Indicator, level: str, key: str, reasons: pd.Series | None = None
+) -> pd.DataFrame:
+    if reasons is None:
+        reasons = pd.Series(UNAVAILABLE, index=c.index)
     rows = c[c[key].notna()]
     group = rows[key]
     pop = rows["w_population"].fillna(0)
