@@ -198,6 +198,7 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
     say("Lieux d'inclusion numérique", 0.55)
     geo_communes = loaders.load_geometry(paths["geo_communes_2025"], "geo_communes_2025")
     places, place_counts, place_report = _places(geo_communes, paths, ref)
+    placement = place_report.pop("placement", [])
     source_reports.update(place_report)
     communes = communes.join(place_counts, how="left")
     for col in place_counts.columns.drop("distance_lieu_km"):
@@ -230,8 +231,19 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
         "values": len(values),
         "sources": source_reports,
         "geometries": geo_report,
+        "placement": placement,
+        "placement_summary": _placement_summary(placement),
         "warnings": warnings,
     }
+
+
+def _placement_summary(placement: list[dict]) -> dict:
+    """Repairs, moves and drops of offer places per source (the full list is under `placement`)."""
+    out: dict[str, dict[str, int]] = {}
+    for row in placement:
+        out.setdefault(row["source"], {}).setdefault(row["action"], 0)
+        out[row["source"]][row["action"]] += 1
+    return out
 
 
 def _legacy_weights(ref: Reference, comparateur: pd.DataFrame) -> pd.Series:
@@ -327,8 +339,13 @@ def _places(geo_communes, paths, ref) -> tuple[pd.DataFrame, pd.DataFrame, dict]
     from indicateurs.analysis.access import commune_points, nearest_distances
     from indicateurs.sources.places import DRAWN_TYPES, count_places, load_places
 
+    names = dict(zip(ref.communes["code"], ref.communes["nom"], strict=True))
     places, report = load_places(
-        geo_communes, {s: paths[s] for s in _PLACE_SOURCES}, old_to_new=ref.old_to_new
+        geo_communes,
+        {s: paths[s] for s in _PLACE_SOURCES},
+        old_to_new=ref.old_to_new,
+        postcodes=ref.postcodes,
+        names=names,
     )
     counts = count_places(places)
     counts.index = counts.index.astype(str)
