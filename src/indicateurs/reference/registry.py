@@ -117,7 +117,13 @@ UNAVAILABLE = "non disponible"
 STATUSES = (COMPLETE, ESTIMATED, THIN, SECRET_STATUS, NOT_COVERED, UNAVAILABLE)
 
 
-def status_text(value: float | None, indicator: Indicator | str, status: str | None, coverage=None) -> str:
+def status_text(
+    value: float | None,
+    indicator: Indicator | str,
+    status: str | None,
+    coverage=None,
+    note: str | None = None,
+) -> str:
     """The figure as a workshop should read it: '18,5 % (estimé)', 'non disponible : 12 % de la population
     couverte', 'donnée non couverte par la source'... Falls back on `format_value` when no status is known."""
     ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
@@ -128,6 +134,8 @@ def status_text(value: float | None, indicator: Indicator | str, status: str | N
         text = format_value(value, ind)
         return f"{text} (estimé)" if status == ESTIMATED else text
     if status == THIN:
+        if ind.aggregation == "score" and isinstance(note, str) and note:
+            return note  # the composite: "Indice non calculé : 1 indicateur disponible sur 6..."
         if coverage is not None and not (isinstance(coverage, float) and math.isnan(coverage)):
             return f"non disponible : {coverage * 100:.0f}\u00a0% de la population couverte"
         return "non disponible : couverture insuffisante"
