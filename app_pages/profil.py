@@ -27,6 +27,9 @@ def metric(key, indicator_id: str) -> None:
     lines = [row["concerned_text"]] if row["concerned_text"] else []
     if indicator_id == COMPOSITE_ID:
         lines.append("0 = le moins fragile, 100 = le plus fragile")
+    note = row.get("note", "")
+    if isinstance(note, str) and note:  # « estimé », coverage, inputs of the composite, census year
+        lines.append(note)
     lines.append(row["citation"])
     st.caption(" · ".join(lines))
 

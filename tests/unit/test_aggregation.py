@@ -101,3 +101,28 @@ def test_missing_reason_comes_from_the_communes(communes):
     reasons = _missing_reasons(communes, pov, ["taux_pauvrete"])
     out = _aggregate(communes, pov, "epci", "epci", reasons).set_index("code")
     assert out.loc["E2", "statut"] == "secret statistique"
+
+
+def test_status_text_reads_as_a_workshop_should():
+    from indicateurs.reference.registry import status_text
+
+    assert status_text(0.187, "taux_pauvrete", "estimé", 0.0) == "18,7\u00a0% (estimé)"
+    assert status_text(np.nan, "part_65_plus", "couverture insuffisante", 0.42) == (
+        "non disponible : 42\u00a0% de la population couverte"
+    )
+    assert (
+        status_text(np.nan, "taux_pauvrete", "secret statistique")
+        == "donnée non disponible (secret statistique)"
+    )
+    assert (
+        status_text(np.nan, "taux_chomage", "non couvert par la source")
+        == "donnée non couverte par la source"
+    )
+    reason = "Indice non calculé : 1 indicateur disponible sur 6 (il en faut au moins 4)."
+    assert status_text(np.nan, "indice_composite", "couverture insuffisante", 0.17, reason) == reason
+    mayotte = "Mayotte : population du recensement de 2017 (pas de populations légales 2023)"
+    assert (
+        status_text(50020.0, "population", "complet", 1.0, mayotte)
+        == "50\u202f020\u00a0hab. (recensement de 2017)"
+    )
+    assert status_text(0.2, "taux_chomage", None) == "20,0\u00a0%"  # a base without statuses

@@ -686,7 +686,7 @@ def _population_vintage(values: pd.DataFrame, territories: pd.DataFrame) -> pd.D
         "region": set(t.loc[old & (t["level"] == "commune"), "region"].dropna()),
         "france": {FRANCE},
     }
-    note = "population du recensement de 2017 (Mayotte : pas de populations légales 2023)"
+    note = "Mayotte : population du recensement de 2017 (pas de populations légales 2023)"
     hit = pd.Series(False, index=values.index)
     for level, cs in codes.items():
         hit |= (values["level"] == level) & values["code"].isin(cs)

@@ -132,6 +132,8 @@ def status_text(
         return format_value(value, ind)
     if not missing:
         text = format_value(value, ind)
+        if isinstance(note, str) and "recensement de 2017" in note:
+            text += " (recensement de 2017)"  # Mayotte: no legal population 2023, said next to the figure
         return f"{text} (estimé)" if status == ESTIMATED else text
     if status == THIN:
         if ind.aggregation == "score" and isinstance(note, str) and note:
