@@ -586,12 +586,12 @@ def _scores(values: pd.DataFrame, territories: pd.DataFrame) -> pd.DataFrame:
             result.reason,
             np.where(missing > 0, "calculé sur " + (n - missing).astype(str) + f" indicateurs sur {n}", ""),
         )
-        note = np.where(
-            est_mask.reindex(wide.index).fillna(False) & result.score.notna(),
-            np.char.add(note.astype(str), " ; dont une valeur estimée"),
-            note,
+        with_estimate = (est_mask.reindex(wide.index).fillna(False) & result.score.notna()).to_numpy()
+        note = pd.Series(note, index=wide.index).astype(str)
+        note = note.where(
+            ~with_estimate,
+            np.where(note == "", "un indicateur estimé", note + ", dont un estimé"),
         )
-        note = pd.Series(note, index=wide.index).str.strip(" ;")
         frames.append(
             pd.DataFrame(
                 {
