@@ -448,3 +448,29 @@ def test_check_placement_keeps_a_wrong_postcode_when_the_town_confirms_the_commu
         report,
     )
     assert out["code_commune"].tolist() == ["11262"] and log == []
+
+
+def test_check_placement_keeps_a_place_whose_own_name_names_its_commune():
+    from shapely.geometry import box
+
+    from indicateurs.sources.places import check_placement
+
+    communes = gpd.GeoDataFrame({"code": ["69019"]}, geometry=[box(4.7, 46.1, 4.8, 46.2)], crs="EPSG:4326")
+    points = pd.DataFrame({"latitude": [46.15], "longitude": [4.75]}, index=communes["code"])
+    places = pd.DataFrame(
+        {
+            "id": ["fs"],
+            "source": "france_services_2023",
+            "nom": ["France services de Belleville-en-Beaujolais"],
+            "code_commune": ["69019"],
+            "latitude": [46.15],
+            "longitude": [4.75],
+            "position_approx": [False],
+            "_cp": ["06922"],  # a CEDEX of the Alpes-Maritimes: a typo for 69220
+            "_ville": ["Belleville-en-Beaujolais"],
+        }
+    )
+    report = {"france_services_2023": {"dropped": {}, "flagged": {}}}
+    names = {"69019": "Belleville-en-Beaujolais", "06004": "Antibes", "06152": "Valbonne"}
+    out, log = check_placement(places, {"06600": ("06004",)}, names, communes, points, report)
+    assert out["code_commune"].tolist() == ["69019"] and log == []

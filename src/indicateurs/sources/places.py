@@ -453,6 +453,12 @@ def _department(code: str) -> str:
     return "20" if code[:2] in ("2A", "2B") else code[:2]
 
 
+def _names_commune(place_name: str, commune_name: object) -> bool:
+    """True when the place's own name contains the commune's name (as whole words, 4 letters or more)."""
+    key = _name_key(commune_name)
+    return len(key) >= 4 and f" {key} " in f" {place_name} "
+
+
 def _name_key(name: object) -> str:
     import unicodedata
 
@@ -491,9 +497,12 @@ def check_placement(
     by_department: dict[str, list[str]] = {}
     for c in names:
         by_department.setdefault(_department(str(c)), []).append(str(c))
+    place_names = places["nom"].map(_name_key)
     for i in places.index[cp.notna()]:
         candidates = postcodes.get(cp[i])
         same_department = _department(str(code[i])) == _department(cp[i])
+        if not same_department and _names_commune(place_names[i], names.get(str(code[i]))):
+            continue  # "France services de Belleville-en-Beaujolais" with 06922: the postcode is the typo
         if not candidates:
             if same_department or pd.isna(code[i]):
                 continue  # a CEDEX or unlisted code of the same département: not checked
