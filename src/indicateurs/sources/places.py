@@ -454,9 +454,19 @@ def _department(code: str) -> str:
 
 
 def _names_commune(place_name: str, commune_name: object) -> bool:
-    """True when the place's own name contains the commune's name (as whole words, 4 letters or more)."""
+    """True when the place's own name contains the commune's name (whole words, 4 letters or more,
+    one typo allowed)."""
+    import difflib
+
     key = _name_key(commune_name)
-    return len(key) >= 4 and f" {key} " in f" {place_name} "
+    if len(key) < 4:
+        return False
+    if f" {key} " in f" {place_name} ":
+        return True
+    # one letter off ("Boscammant" for Boscamnant): same number of words, 85 % alike
+    words, n = place_name.split(), len(key.split())
+    windows = (" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    return any(difflib.SequenceMatcher(None, w, key).ratio() >= 0.85 for w in windows)
 
 
 def _name_key(name: object) -> str:
@@ -480,7 +490,7 @@ def check_placement(
     """Check each place's commune against its postcode, then its coordinates against that commune.
 
     A commune the postcode does not cover is repaired from the postcode when it names one commune (or
-    one commune of the place's town name), otherwise the place is dropped: a place counted in the
+    one commune of the place's town name, or one named in the place's own name), otherwise the place is dropped: a place counted in the
     wrong territory misleads more than a place left out (31 Aidants Connect structures of the Ain,
     the Aisne... sat in Moyenvic, 57). A postcode missing from La Poste's list (CEDEX) is not checked.
     Coordinates farther than ~1 km from the commune are replaced by its representative point.
@@ -516,6 +526,8 @@ def check_placement(
             continue  # the town name confirms the commune: the postcode is the error
         # (across départements the town name is not trusted: the Moyenvic rows all say "Moyenvic")
         by_name = [c for c in candidates if city[i] and _name_key(names.get(c)) == city[i]]
+        if not by_name:  # "Mairie de Guise" with 02120: the place's own name picks the commune
+            by_name = [c for c in candidates if f" {_name_key(names.get(c))} " in f" {place_names[i]} "]
         match = by_name if len(by_name) == 1 else list(candidates) if len(candidates) == 1 else []
         if not match and same_department:
             continue  # a neighbouring commune of the same département: plausible, kept
