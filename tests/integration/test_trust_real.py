@@ -126,7 +126,7 @@ def _own_poverty(raw: dict) -> pd.DataFrame:
     return pd.DataFrame({"value": value, "coverage": (covered / total).reindex(value.index)})
 
 
-def test_poverty_recomputed_from_raw_files(raw, values):
+def test_poverty_recomputed_from_raw_files(raw, base, values):
     own = _own_poverty(raw)
     for code in POVERTY_EPCI:
         got = _value(values, "epci", code, "taux_pauvrete")
@@ -134,6 +134,8 @@ def test_poverty_recomputed_from_raw_files(raw, values):
         assert got["coverage"] == pytest.approx(own.at[code, "coverage"], abs=0.01), code
         expected = "complet" if own.at[code, "coverage"] >= 0.8 else "estimé"
         assert got["statut"] == expected, code
+    cv = base.report["estimation_pauvrete"]["validation_croisee"]  # stated in methode.md
+    assert cv["n"] == 2005 and abs(cv["bias_pt"]) < 0.05 and cv["mae_pt"] == pytest.approx(1.76, abs=0.05)
     seven = _value(values, "epci", SEPT_VALLEES, "taux_pauvrete")
     assert 0.18 < seven["value"] < 0.19 and seven["statut"] == "estimé"  # 34,0 % before
 

@@ -195,6 +195,7 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
     ref = load_reference(*(paths[s] for s in _REFERENCE_SOURCES))
     say("Indicateurs communaux", 0.4)
     communes, source_reports = _commune_table(ref, paths, warnings)
+    poverty = source_reports.pop("estimation_pauvrete", None)
     say("Lieux d'inclusion numérique", 0.55)
     geo_communes = loaders.load_geometry(paths["geo_communes_2025"], "geo_communes_2025")
     places, place_counts, place_report = _places(geo_communes, paths, ref)
@@ -231,6 +232,7 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
         "values": len(values),
         "sources": source_reports,
         "geometries": geo_report,
+        "estimation_pauvrete": poverty,
         "placement": placement,
         "placement_summary": _placement_summary(placement),
         "warnings": warnings,

@@ -47,6 +47,19 @@ def _summary(report: dict) -> str:
     lines.append("\nContours (codes appariés / attendus) :")
     for level, rep in report["geometries"].items():
         lines.append(f"  {level:<12} {rep['matched']:>6} / {rep['expected']:<6}")
+    poverty = report.get("estimation_pauvrete") or {}
+    if poverty.get("validation_croisee"):
+        cv = poverty["validation_croisee"]
+        lines.append(
+            f"\nPauvreté estimée pour {poverty['communes_estimees']} communes sous secret "
+            f"(validation croisée sur {cv['n']} petites communes publiées : biais {cv['bias_pt']:+.2f} pt, "
+            f"erreur moyenne {cv['mae_pt']:.2f} pt)."
+        )
+    placed = report.get("placement_summary") or {}
+    if placed:
+        lines.append("\nLieux vérifiés d'après leur code postal (détail sur la page Sources) :")
+        for source_id, actions in placed.items():
+            lines.append(f"  {source_id:<34} " + ", ".join(f"{n} {a}" for a, n in actions.items()))
     if report.get("warnings"):
         lines.append("\nAvertissements :")
         lines += [f"  - {w}" for w in report["warnings"]]
