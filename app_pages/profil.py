@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from indicateurs.analysis.profile import COMPOSITE_ID, IFN_IDS
 from indicateurs.reference.levels import TITLES
-from indicateurs.reference.registry import get_indicator
+from indicateurs.reference.registry import format_value, get_indicator
 from indicateurs.render.charts import ladder_figure
 from indicateurs.render.profile_files import profile_filename
 from ui import cache, carte, profil
@@ -23,10 +24,19 @@ def metric(key, indicator_id: str) -> None:
         return
     row = key.loc[indicator_id]
     label = get_indicator(indicator_id).short
-    st.metric(label, row["display"], help=" ".join(filter(None, [row["label"], row["concerned_note"]])))
-    lines = [row["concerned_text"]] if row["concerned_text"] else []
+    shown, why = row["display"], ""
+    if pd.isna(row["value"]):  # the reason is too long for a metric: say it in full underneath
+        shown, why = "non disponible", row["display"]
+    elif len(shown) > 20 and row.get("statut") != "estimé":
+        shown = format_value(row["value"], indicator_id)
+    st.metric(label, shown, help=" ".join(filter(None, [row["label"], row["concerned_note"]])))
+    lines = [why] if why and why != row.get("note") else []
+    lines += [row["concerned_text"]] if row["concerned_text"] else []
     if indicator_id == COMPOSITE_ID:
         lines.append("0 = le moins fragile, 100 = le plus fragile")
+    note = row.get("note", "")
+    if isinstance(note, str) and note:  # « estimé », coverage, inputs of the composite, census year
+        lines.append(note)
     lines.append(row["citation"])
     st.caption(" · ".join(lines))
 

@@ -60,6 +60,15 @@ def _classes(scope: str, area: str, indicator_id: str, method: str) -> Classes:
     return classify(_values(scope, area, indicator_id), method, indicator=indicator_id)  # type: ignore[arg-type]
 
 
+@st.cache_data(show_spinner=False)
+def _quality(level: str, indicator_id: str) -> pd.DataFrame:
+    """Coverage, status and note of one indicator's values at `level`, indexed by code."""
+    q = cache.base().quality(level)
+    if indicator_id not in q.index.get_level_values(1):
+        return pd.DataFrame({"coverage": [], "statut": [], "note": []}, index=pd.Index([], dtype=str))
+    return q.xs(indicator_id, level="indicator")
+
+
 def build_view(
     scope: str,
     area: str,
@@ -94,15 +103,31 @@ def build_view(
         topology_url=data.topology_url(scope, area),
         height=height,
     )
-    layer = maps.values_layer(gdf, values, ind, classes)
+    quality = _quality(level, indicator_id)
+    layer = maps.values_layer(gdf, values, ind, classes, quality)
     klass = classes.assign(values)
     counts = [int((klass == i).sum()) for i in range(len(classes.labels))]
-    legend = maps.legend_html(ind, classes, counts=counts, missing=int((klass < 0).sum()), level=level_name)
+    status = quality["statut"].reindex(gdf["code"].astype(str).to_numpy())
+    estimated, thin = int((status == "estimé").sum()), int((status == "couverture insuffisante").sum())
+    note = ", ".join(
+        t
+        for t in (
+            f"{estimated} valeur{'s' if estimated > 1 else ''} estimée{'s' if estimated > 1 else ''}"
+            if estimated
+            else "",
+            f"{thin} non affichée{'s' if thin > 1 else ''} (couverture insuffisante)" if thin else "",
+        )
+        if t
+    )
+    legend = maps.legend_html(
+        ind, classes, counts=counts, missing=int((klass < 0).sum()), level=level_name, note=note
+    )
     known = int(values.notna().sum())
     caption = (
         f"Source : {ind.citation} · Niveau : {level_name} · {known} territoires renseignés sur {len(values)}"
-        f" · Classement : {METHODS[method].lower()}."
+        + (f" ({note})" if note else "")
+        + f" · Classement : {METHODS[method].lower()}."
     )
     names = gdf.set_index("code")["nom"]
-    table = maps.value_table(names, values.set_axis(names.index), ind, classes)
+    table = maps.value_table(names, values.set_axis(names.index), ind, classes, quality)
     return MapView(m, layer, ind, classes, legend, caption, table, level)

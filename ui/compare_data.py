@@ -37,7 +37,8 @@ def labels(keys: tuple[str, ...]) -> dict[str, str]:
 def comparison(keys: tuple[str, ...]) -> pd.DataFrame:
     """The long comparison table of `keys` over every indicator."""
     levels = {k.split(":", 1)[0] for k in keys}
-    return compare.comparison_table({lv: wide(lv) for lv in levels}, list(keys))
+    quality = {lv: base().quality(lv) for lv in levels}  # « estimé », coverage of thin values
+    return compare.comparison_table({lv: wide(lv) for lv in levels}, list(keys), quality=quality)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -43,7 +43,8 @@ def test_choose_an_epci_then_an_indicator(app):
     assert "\u00a0%" in legend and "RP 2017" in legend
     assert f"Source : {get_indicator('part_65_plus').citation}" in _captions(at)
     table = at.dataframe[0].value
-    assert "65 ans et plus (%)" in " ".join(table.columns)
+    assert "65 ans et plus (parmi les 15 ans ou plus) (%)" in " ".join(table.columns)
+    assert {"Couverture", "Statut"} <= set(table.columns)
     assert table.iloc[:, 2].between(0, 100).all()
     assert (
         at.query_params["indicateur"] == ["part_65_plus"] or at.query_params["indicateur"] == "part_65_plus"

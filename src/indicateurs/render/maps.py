@@ -26,7 +26,7 @@ from shapely.geometry.base import BaseGeometry
 
 from indicateurs.analysis.classify import Classes
 from indicateurs.analysis.scores import fragility_rank
-from indicateurs.reference.registry import Indicator, format_value, get_indicator
+from indicateurs.reference.registry import Indicator, format_value, get_indicator, status_text
 from indicateurs.reference.text import format_number
 
 __all__ = [
@@ -126,7 +126,11 @@ def rank(values: pd.Series, indicator: Indicator) -> pd.Series:
 
 
 def value_table(
-    names: pd.Series, values: pd.Series, indicator: Indicator | str, classes: Classes
+    names: pd.Series,
+    values: pd.Series,
+    indicator: Indicator | str,
+    classes: Classes,
+    quality: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The map's figures as a table (code, nom, value in display units, rank, class), most fragile first.
 
@@ -147,6 +151,11 @@ def value_table(
             "Classe": labels,
         }
     )
+    if quality is not None:  # coverage and status travel with the figures (and the CSV export)
+        q = quality.reindex(codes)
+        table["Valeur affichée"] = [_shown(v, ind, c, quality) for v, c in zip(numeric, codes, strict=True)]
+        table["Couverture"] = (q["coverage"].astype(float) * 100).round(0).to_numpy()
+        table["Statut"] = q["statut"].to_numpy()
     return table.sort_values(["Rang", "Nom"], na_position="last", kind="stable").reset_index(drop=True)
 
 
@@ -162,8 +171,10 @@ def legend_html(
     counts: Sequence[int] | None = None,
     missing: int = 0,
     level: str | None = None,
+    note: str = "",
 ) -> str:
-    """HTML legend: title (label + unit), one swatch per class with its bounds, then source line."""
+    """HTML legend: title (label + unit), one swatch per class with its bounds, then source line
+    (and `note`, e.g. how many values are estimated or left out for want of coverage)."""
     ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
     rows = []
     for i, (label, color) in enumerate(zip(classes.labels, classes.colors, strict=True)):
@@ -178,7 +189,8 @@ def legend_html(
         f"<div class='atlas-legend-title'>{html.escape(ind.label)} ({html.escape(unit_label(ind))})</div>"
         f"<div class='atlas-legend-rows'>{''.join(rows)}</div>"
         f"<div class='atlas-legend-source'>Source : {html.escape(ind.citation)}{level_text}</div>"
-        "</div>"
+        + (f"<div class='atlas-legend-source'>{html.escape(note)}</div>" if note else "")
+        + "</div>"
     )
 
 
@@ -260,8 +272,21 @@ def base_map(
     return offline(m)
 
 
+def _shown(val, ind: Indicator, code: str, quality: pd.DataFrame | None) -> str:
+    """The value's text, « estimé » or the coverage of a thin value when `quality` (by code) is known."""
+    if quality is None or code not in quality.index:
+        return format_value(_float(val), ind)
+    row = quality.loc[code]
+    status = row["statut"] if isinstance(row["statut"], str) else None
+    return status_text(_float(val), ind, status, row["coverage"], row["note"])
+
+
 def values_layer(
-    gdf: gpd.GeoDataFrame, values: pd.Series, indicator: Indicator | str, classes: Classes
+    gdf: gpd.GeoDataFrame,
+    values: pd.Series,
+    indicator: Indicator | str,
+    classes: Classes,
+    quality: pd.DataFrame | None = None,
 ) -> folium.FeatureGroup:
     """The coloured layer of one indicator over the shapes of `base_map` (same `gdf`).
 
@@ -279,7 +304,7 @@ def values_layer(
     props = {
         code: [
             html.escape(str(name)),
-            html.escape(format_value(_float(val), ind)),
+            html.escape(_shown(val, ind, code, quality)),
             "" if pd.isna(r) else f"{_ordinal(int(r))} sur {_thousands(n_ranked)}",
             int(k),
         ]

@@ -172,8 +172,11 @@ def ladder_png(profile: Profile, indicator_ids=LADDER_IDS, *, width_in: float = 
         ax.hlines(row, 0, 1, color="0.8", linewidth=0.8, zorder=1)
         for role, value in zip(rows["role"], values, strict=True):
             points.setdefault(role, []).append(((value - low) / span if high > low else 0.5, row))
-        own = ladder.loc[(ladder["indicator"] == ind_id) & (ladder["role"] == "territoire"), "value"]
-        shown = display_value(own.iloc[0] if len(own) else np.nan, ind_id).replace("\u00a0", " ")
+        own = ladder.loc[(ladder["indicator"] == ind_id) & (ladder["role"] == "territoire")]
+        if "display" in own and len(own):  # « estimé » or the coverage of a thin value
+            shown = str(own["display"].iloc[0]).replace("\u00a0", " ")
+        else:
+            shown = display_value(own["value"].iloc[0] if len(own) else np.nan, ind_id).replace("\u00a0", " ")
         fig.text(0.01, _y(ax, row), axis_title(ind_id), fontsize=7, va="bottom", ha="left")
         fig.text(0.01, _y(ax, row), shown, fontsize=7.5, va="top", ha="left", fontweight="bold")
         ax.text(-0.02, row, _fmt(low, ind_id), fontsize=6.5, ha="right", va="center", color="0.3")
