@@ -33,6 +33,10 @@ class PovertyModel:
         return np.where(np.isnan(x), np.nan, out)
 
 
+# Below this many small published communes, no model is fitted (a fit on a handful would be a guess).
+MIN_TRAINING = 50
+
+
 def fit(median: pd.Series | np.ndarray, rate: pd.Series | np.ndarray) -> PovertyModel:
     """Decreasing isotonic fit of `rate` on `median` (rows with a missing value are ignored)."""
     x, y = np.asarray(median, dtype=float), np.asarray(rate, dtype=float)
@@ -57,6 +61,8 @@ def cross_validate(frame: pd.DataFrame, folds: int = 5, seed: int = 0) -> dict:
     Returns n, bias (mean of estimate − published) and mae, in percentage points.
     """
     train = _training(frame)
+    if len(train) < MIN_TRAINING:
+        return {}  # too few small published communes to learn from: no estimate, nothing to validate
     fold = np.random.default_rng(seed).integers(0, folds, len(train))
     predicted = np.full(len(train), np.nan)
     for k in range(folds):
@@ -79,6 +85,8 @@ def estimate_secret(frame: pd.DataFrame) -> pd.Series:
     (their own figure is used), as do communes without a median income.
     """
     train = _training(frame)
+    if len(train) < MIN_TRAINING:  # a tiny extract: secret communes stay unestimated (never a guess)
+        return pd.Series(np.nan, index=frame.index)
     model = fit(train["revenu_median"], train["taux_pauvrete"])
     secret = frame["taux_pauvrete"].isna() & frame["revenu_median"].notna()
     return pd.Series(np.where(secret, model.predict(frame["revenu_median"]), np.nan), index=frame.index)
