@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from indicateurs.analysis.profile import COMPOSITE_ID, IFN_IDS
 from indicateurs.reference.levels import TITLES
@@ -87,14 +86,7 @@ def commune_map(profile, level: str, code: str) -> None:
     view = carte.build_view(scope, area, shown, "quantiles", (level, code), height=480)
     left, right = st.columns([3, 1])
     with left:
-        st_folium(
-            view.map,
-            feature_group_to_add=view.layer,
-            returned_objects=[],
-            key="profil_carte",
-            height=480,
-            use_container_width=True,
-        )
+        carte.draw(view, key="profil_carte", height=480)
     right.html(view.legend)
     st.caption(view.caption)
 
