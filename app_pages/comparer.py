@@ -27,7 +27,7 @@ except AtlasError as exc:  # the base is missing or unreadable: say so, no trace
     st.info("Construisez-la avec « python -m indicateurs build » puis rechargez la page.")
     st.stop()
 
-names = territories.set_index(["level", "code"])["nom"]
+names = data.names()
 # ---------------------------------------------------------------- selection kept in the URL
 # A shared link wins; otherwise the selection made before visiting another page comes back.
 if "cmp_selection" not in st.session_state:
@@ -174,13 +174,21 @@ with tab_screen:
         disabled=not compare.MIN_TERRITORIES <= len(ticked) <= compare.MAX_TERRITORIES,
         help="Cochez de 2 à 12 lignes (case à gauche de chaque ligne).",
     )
-    csv_screen, xlsx_screen = data.screening_files(screen, weights)
+    # The files are written when clicked, not on every rerun (an XLSX costs 0.1 to 0.2 s).
     name = safe_filename(f"preselection {region_names[region]}")
     s2.download_button(
-        "Présélection (XLSX)", xlsx_screen, f"{name}.xlsx", key="cmp_dl_screen_xlsx", on_click="ignore"
+        "Présélection (XLSX)",
+        lambda: data.screening_files(screen, weights)[1],
+        f"{name}.xlsx",
+        key="cmp_dl_screen_xlsx",
+        on_click="ignore",
     )
     s3.download_button(
-        "Présélection (CSV)", csv_screen, f"{name}.csv", key="cmp_dl_screen_csv", on_click="ignore"
+        "Présélection (CSV)",
+        lambda: data.screening_files(screen, weights)[0],
+        f"{name}.csv",
+        key="cmp_dl_screen_csv",
+        on_click="ignore",
     )
 
 # ---------------------------------------------------------------- comparison

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from indicateurs.analysis import offer
 from indicateurs.atelier.local_places import (
@@ -20,9 +19,8 @@ from indicateurs.reference.catalogue import sources_caption
 from indicateurs.reference.levels import NAMES, parents
 from indicateurs.reference.registry import get_indicator
 from indicateurs.reference.text import THIN, format_number, format_percent
-from indicateurs.render import places_map as view
 from indicateurs.sources.places import PLACE_TYPES, SOURCE_IDS
-from ui import cache
+from ui import cache, folium_frames
 from ui import ressources as data
 from ui.state import current_territory, projector_mode
 
@@ -57,8 +55,9 @@ if not codes:
 else:
     distances = data.distances(level, code, local)
     height = 720 if projector_mode() else 600
-    fmap = data.resources_map(level, code, need_id, local, height)
-    st_folium(fmap, returned_objects=[], key="ressources_carte", height=height, use_container_width=True)
+    folium_frames.show(
+        data.map_frame(level, code, need_id, local, height), None, key="ressources_carte", height=height
+    )
     st.caption(
         f"{SOURCES_CAPTION} Niveau : commune. Couleur des communes : {need.citation}. Les structures Aidants Connect sont placées au "
         "centre de leur commune (adresse non géocodée). Les bus France Services ne sont pas dessinés."
@@ -139,7 +138,7 @@ scatter_codes, scatter_level, point_highlight, points_caption = offer.need_suppl
 )
 st.caption(points_caption)
 frame = offer.need_supply_frame(cache.wide(scatter_level), scatter_codes, need_id)
-figure = view.need_supply_figure(frame, need_id, highlight=point_highlight)
+figure = data.need_supply_figure(frame, need_id, point_highlight, (level, code, points, need_id))
 st.plotly_chart(figure, key="ressources_nuage")
 missing = frame.attrs.get("sans_donnee", 0)
 st.caption(

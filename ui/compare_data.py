@@ -8,6 +8,7 @@ import streamlit as st
 from indicateurs.analysis import compare
 from indicateurs.render import compare_charts
 from indicateurs.render.tables import csv_bytes, xlsx_bytes
+from ui import cache
 from ui.cache import base, wide
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "comparison",
     "comparison_files",
     "labels",
+    "names",
     "profile_chart",
     "screening",
     "screening_files",
@@ -27,10 +29,21 @@ def territories() -> pd.DataFrame:
     return base().territories
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
 def labels(keys: tuple[str, ...]) -> dict[str, str]:
-    """'Nom (code)' for every option of the territory picker."""
-    return compare.territory_labels(keys, territories())
+    """'Nom (code)' for every option of the territory picker (every territory's label, built once)."""
+
+    def build() -> dict[str, str]:
+        t = territories()
+        return compare.territory_labels(map(compare.territory_key, t["level"], t["code"]), t)
+
+    every = cache.built("comparer:libelles", None, build)
+    missing = [k for k in keys if k not in every]
+    return {**every, **compare.territory_labels(missing, territories())} if missing else every
+
+
+def names() -> pd.Series:
+    """Territory names indexed by (level, code), built once (shared, read-only)."""
+    return cache.built("comparer:noms", None, lambda: territories().set_index(["level", "code"])["nom"])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

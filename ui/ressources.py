@@ -5,6 +5,9 @@ Cached objects are shared between sessions: never mutate what these functions re
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Hashable
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -13,9 +16,10 @@ from indicateurs.analysis.access import commune_points, nearest_distances
 from indicateurs.analysis.offer import places_near, territory_scope
 from indicateurs.atelier import StoreUnavailable
 from indicateurs.atelier.validate import Problem, place_key
+from indicateurs.render.places_map import need_supply_figure as view_figure
 from indicateurs.render.places_map import resources_map as view_map
 from indicateurs.sources.places import COLUMNS, DRAWN_TYPES, local_places_frame
-from ui import cache
+from ui import cache, folium_frames
 from ui.atelier.context import get_store
 from ui.cache import base, wide
 
@@ -23,7 +27,9 @@ __all__ = [
     "describe_problem",
     "distances",
     "local_places",
+    "map_frame",
     "nearby_places",
+    "need_supply_figure",
     "resources_map",
     "save_local_places",
     "scope",
@@ -77,8 +83,25 @@ def distances(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
     return nearest_distances(commune_points(geo), allp, DRAWN_TYPES)
 
 
+def map_frame(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
+    """The map of the territory as the component draws it (`ui.folium_frames`), built once per server
+    for this territory, need indicator, height and set of local places (they change the map)."""
+    fingerprint = hashlib.sha1(local.to_csv(index=False).encode()).hexdigest()
+    return cache.built(
+        "ressources:carte",
+        (level, code, need_id, height, fingerprint),
+        lambda: folium_frames.frame(resources_map(level, code, need_id, local, height)),
+    )
+
+
+def need_supply_figure(frame: pd.DataFrame, need_id: str, highlight: str | None, key: Hashable):
+    """The need/supply scatter, built once per `key` (the page's choices; plotly figures are slow to
+    build, and Streamlit does not change them). Read-only."""
+    return cache.built("ressources:nuage", key, lambda: view_figure(frame, need_id, highlight=highlight))
+
+
 def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
-    """A new folium map of the territory on every run, from cached parts (~0.1 s).
+    """A new folium map of the territory, from cached parts (`map_frame` renders it once).
 
     Never cache the map itself: st_folium renames the map's elements while rendering it, so a
     cached map rendered a second time (next rerun, other session) refers to layers that no longer

@@ -71,3 +71,19 @@ def test_a_frame_is_reusable_and_the_key_stays_when_only_the_layer_changes(monke
     assert len({c["key"] for c in calls}) == 1  # the same component: the map stays, the layer changes
     assert calls[0]["feature_group"] == calls[2]["feature_group"]
     assert calls[0]["feature_group"] != calls[1]["feature_group"]
+
+
+def test_a_whole_map_without_layer_sends_what_st_folium_sends(monkeypatch, grid):
+    values = pd.Series(np.linspace(0.1, 0.3, 6), index=grid["code"])
+    classes = classify(values, "quantiles", k=3, indicator="part_65_plus")
+    calls = _captured(monkeypatch)
+    for draw in ("st_folium", "frame"):
+        m = maps.choropleth(grid, values, "part_65_plus", classes, highlight=grid["code"][2], level="EPCI")
+        if draw == "st_folium":
+            streamlit_folium.st_folium(
+                m, returned_objects=[], key="lieux", height=600, use_container_width=True
+            )
+        else:
+            folium_frames.show(folium_frames.frame(m), None, key="lieux", height=600)
+    expected, got = (_comparable(c) for c in calls)
+    assert got == expected and got["feature_group"] is None
