@@ -7,7 +7,6 @@ import streamlit as st
 from indicateurs.analysis.profile import COMPOSITE_ID, IFN_IDS
 from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator
-from indicateurs.render.charts import ladder_figure
 from indicateurs.render.profile_files import profile_filename
 from ui import cache, carte, profil
 from ui.state import current_territory
@@ -141,7 +140,7 @@ chosen = st.selectbox(
     format_func=lambda i: get_indicator(i).label,
     key="profil_indicateur",
 )
-st.plotly_chart(ladder_figure(profile.ladder, chosen), key="profil_echelle", config={"displayModeBar": False})
+st.plotly_chart(profil.ladder(level, code, chosen), key="profil_echelle", config={"displayModeBar": False})
 if chosen in key.index:
     row = key.loc[chosen]
     where = (

@@ -29,7 +29,7 @@ SOURCES_CAPTION = f"{sources_caption(SOURCE_IDS)} Des doublons entre sources son
 st.title("Ressources : l'offre d'accompagnement au numérique")
 level, code = current_territory()
 base = cache.base()
-territory = base.territory(level, code)
+territory = data.territory(level, code)
 st.subheader(f"{territory['nom']} ({NAMES[level]})")
 
 codes, highlight = data.scope(level, code)
@@ -68,7 +68,7 @@ st.header("Offre comparée")
 chain = [(level, code), *((lv, territory.get(lv)) for lv in parents(level))]
 chain = [(lv, c) for lv, c in chain if isinstance(c, str) and lv != "france"] + [("france", "FR")]
 rows = [
-    (f"{base.territory(lv, c)['nom']} ({'pays' if lv == 'france' else NAMES[lv]})", cache.wide(lv).loc[c])
+    (f"{data.territory(lv, c)['nom']} ({'pays' if lv == 'france' else NAMES[lv]})", cache.wide(lv).loc[c])
     for lv, c in chain
 ]
 measure = st.segmented_control(
@@ -102,9 +102,7 @@ if codes:
 # ----------------------------------------------------------------------------------------- access
 if codes:
     st.header("Accès : distance au lieu le plus proche")
-    communes = base.territories[
-        (base.territories["level"] == "commune") & base.territories["code"].isin(codes)
-    ]
+    communes = data.communes(level, code)
     summary = offer.access_summary(distances, communes)
     cols = st.columns(len(summary))
     for col, row in zip(cols, summary.to_dict("records"), strict=True):
@@ -133,12 +131,8 @@ points = st.segmented_control(
     default="epci",
     key="ressources_points",
 )
-scatter_codes, scatter_level, point_highlight, points_caption = offer.need_supply_points(
-    base.territories, level, code, points or "epci"
-)
+points_caption, frame, figure = data.need_supply(level, code, points or "epci", need_id)
 st.caption(points_caption)
-frame = offer.need_supply_frame(cache.wide(scatter_level), scatter_codes, need_id)
-figure = data.need_supply_figure(frame, need_id, point_highlight, (level, code, points, need_id))
 st.plotly_chart(figure, key="ressources_nuage")
 missing = frame.attrs.get("sans_donnee", 0)
 st.caption(

@@ -38,7 +38,8 @@ def labels(keys: tuple[str, ...]) -> dict[str, str]:
 
     every = cache.built("comparer:libelles", None, build)
     missing = [k for k in keys if k not in every]
-    return {**every, **compare.territory_labels(missing, territories())} if missing else every
+    # Keys absent from `every` name no territory: labelled from their code, no table to search.
+    return {**every, **compare.territory_labels(missing, territories().iloc[:0])} if missing else every
 
 
 def names() -> pd.Series:

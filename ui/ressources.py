@@ -6,14 +6,13 @@ Cached objects are shared between sessions: never mutate what these functions re
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from indicateurs.analysis.access import commune_points, nearest_distances
-from indicateurs.analysis.offer import places_near, territory_scope
+from indicateurs.analysis.offer import need_supply_frame, need_supply_points, places_near, territory_scope
 from indicateurs.atelier import StoreUnavailable
 from indicateurs.atelier.validate import Problem, place_key
 from indicateurs.render.places_map import need_supply_figure as view_figure
@@ -24,17 +23,19 @@ from ui.atelier.context import get_store
 from ui.cache import base, wide
 
 __all__ = [
+    "communes",
     "describe_problem",
     "distances",
     "local_places",
     "map_frame",
     "nearby_places",
-    "need_supply_figure",
+    "need_supply",
     "resources_map",
     "save_local_places",
     "scope",
     "scope_geometry",
     "storage_is_persistent",
+    "territory",
     "territory_shape",
 ]
 
@@ -94,10 +95,31 @@ def map_frame(level: str, code: str, need_id: str, local: pd.DataFrame, height: 
     )
 
 
-def need_supply_figure(frame: pd.DataFrame, need_id: str, highlight: str | None, key: Hashable):
-    """The need/supply scatter, built once per `key` (the page's choices; plotly figures are slow to
-    build, and Streamlit does not change them). Read-only."""
-    return cache.built("ressources:nuage", key, lambda: view_figure(frame, need_id, highlight=highlight))
+def need_supply(level: str, code: str, points: str, need_id: str) -> tuple:
+    """(caption, frame, figure) of the need/supply scatter, built once per choice (plotly figures are
+    slow to build, and Streamlit does not change them). Read-only."""
+
+    def build() -> tuple:
+        codes, scatter_level, highlight, caption = need_supply_points(base().territories, level, code, points)
+        frame = need_supply_frame(wide(scatter_level), codes, need_id)
+        return caption, frame, view_figure(frame, need_id, highlight=highlight)
+
+    return cache.built("ressources:nuage", (level, code, points, need_id), build)
+
+
+def territory(level: str, code: str) -> pd.Series:
+    """The base's row of one territory (`Base.territory`), looked up once. Read-only."""
+    return cache.built("ressources:territoire", (level, code), lambda: base().territory(level, code))
+
+
+def communes(level: str, code: str) -> pd.DataFrame:
+    """The territories' rows of the communes drawn for the territory, selected once. Read-only."""
+
+    def build() -> pd.DataFrame:
+        t = base().territories
+        return t[(t["level"] == "commune") & t["code"].isin(scope(level, code)[0])]
+
+    return cache.built("ressources:communes", (level, code), build)
 
 
 def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
