@@ -253,7 +253,7 @@ with tab_compare:
         )
         or "valeur"
     )
-    grid, pct = compare.side_by_side(table, territories, show=show)
+    grid, pct = data.side_by_side(tuple(selection), show)
     st.dataframe(style_grid(grid, pct), key="cmp_grid", height=38 + 35 * len(grid))
     st.caption(
         "▲ au-dessus de la médiane du groupe comparé, ▼ en dessous, « = » égal. Fond : plus la case est "

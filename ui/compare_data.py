@@ -20,6 +20,7 @@ __all__ = [
     "profile_chart",
     "screening",
     "screening_files",
+    "side_by_side",
     "territories",
 ]
 
@@ -52,6 +53,15 @@ def comparison(keys: tuple[str, ...]) -> pd.DataFrame:
     """The long comparison table of `keys` over every indicator."""
     levels = {k.split(":", 1)[0] for k in keys}
     return compare.comparison_table({lv: wide(lv) for lv in levels}, list(keys))
+
+
+def side_by_side(keys: tuple[str, ...], show: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(grid, percentiles) of the side-by-side table, built once per selection and display. Read-only."""
+    return cache.built(
+        "comparer:grille",
+        (keys, show),
+        lambda: compare.side_by_side(comparison(keys), territories(), show=show),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
