@@ -53,7 +53,6 @@ if not codes:
         "et les distances. Les comparaisons ci-dessous restent disponibles."
     )
 else:
-    distances = data.distances(level, code, local)
     height = 720 if projector_mode() else 600
     folium_frames.show(
         data.map_frame(level, code, need_id, local, height), None, key="ressources_carte", height=height
@@ -96,14 +95,13 @@ if measure == "pour_1000_concernes":
     st.caption(offer.CONCERNED_NOTE)
 if codes:
     st.subheader("Lieux par commune")
-    st.dataframe(offer.commune_counts(wide_communes, codes), width="stretch", hide_index=True)
+    st.dataframe(data.commune_counts(level, code), width="stretch", hide_index=True)
     st.caption(f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveau : commune.")
 
 # ----------------------------------------------------------------------------------------- access
 if codes:
     st.header("Accès : distance au lieu le plus proche")
-    communes = data.communes(level, code)
-    summary = offer.access_summary(distances, communes)
+    summary, access = data.access(level, code, local)
     cols = st.columns(len(summary))
     for col, row in zip(cols, summary.to_dict("records"), strict=True):
         share = row["Part de la population"]
@@ -113,7 +111,7 @@ if codes:
             format_number(row["Population"]) + share_text,
             help=f"{row['Communes']} commune(s) concernée(s) : « zones blanches de médiation ».",
         )
-    st.dataframe(offer.access_table(distances, communes), width="stretch", hide_index=True)
+    st.dataframe(access, width="stretch", hide_index=True)
     st.caption(
         "Distance à vol d'oiseau (km) depuis un point intérieur de chaque commune (point représentatif ; "
         "aucun point pondéré par la population n'est disponible dans les sources), en projection Lambert-93 "
@@ -179,7 +177,7 @@ st.download_button(
     key="ressources_modele",
     on_click="ignore",
 )
-known = set(wide_communes.index)
+known = data.known_communes()
 upload_key = f"ressources_fichier_{st.session_state.get('ressources_depots', 0)}"  # new key = emptied widget
 upload = st.file_uploader("Déposer un fichier CSV de lieux", type=["csv", "txt"], key=upload_key)
 if upload is not None:

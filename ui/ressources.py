@@ -12,7 +12,15 @@ import pandas as pd
 import streamlit as st
 
 from indicateurs.analysis.access import commune_points, nearest_distances
-from indicateurs.analysis.offer import need_supply_frame, need_supply_points, places_near, territory_scope
+from indicateurs.analysis.offer import (
+    access_summary,
+    access_table,
+    need_supply_frame,
+    need_supply_points,
+    places_near,
+    territory_scope,
+)
+from indicateurs.analysis.offer import commune_counts as commune_counts_of
 from indicateurs.atelier import StoreUnavailable
 from indicateurs.atelier.validate import Problem, place_key
 from indicateurs.render.places_map import need_supply_figure as view_figure
@@ -23,9 +31,12 @@ from ui.atelier.context import get_store
 from ui.cache import base, wide
 
 __all__ = [
+    "access",
+    "commune_counts",
     "communes",
     "describe_problem",
     "distances",
+    "known_communes",
     "local_places",
     "map_frame",
     "nearby_places",
@@ -87,10 +98,9 @@ def distances(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
 def map_frame(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
     """The map of the territory as the component draws it (`ui.folium_frames`), built once per server
     for this territory, need indicator, height and set of local places (they change the map)."""
-    fingerprint = hashlib.sha1(local.to_csv(index=False).encode()).hexdigest()
     return cache.built(
         "ressources:carte",
-        (level, code, need_id, height, fingerprint),
+        (level, code, need_id, height, _fingerprint(local)),
         lambda: folium_frames.frame(resources_map(level, code, need_id, local, height)),
     )
 
@@ -110,6 +120,36 @@ def need_supply(level: str, code: str, points: str, need_id: str) -> tuple:
 def territory(level: str, code: str) -> pd.Series:
     """The base's row of one territory (`Base.territory`), looked up once. Read-only."""
     return cache.built("ressources:territoire", (level, code), lambda: base().territory(level, code))
+
+
+def known_communes() -> frozenset[str]:
+    """Every commune code, for checking added places (35 000 codes: a set built once)."""
+    return cache.built("ressources:codes_communes", None, lambda: frozenset(wide("commune").index))
+
+
+def commune_counts(level: str, code: str) -> pd.DataFrame:
+    """Places per type for each commune of the territory (`offer.commune_counts`), built once. Read-only."""
+    return cache.built(
+        "ressources:lieux_par_commune",
+        (level, code),
+        lambda: commune_counts_of(wide("commune"), scope(level, code)[0]),
+    )
+
+
+def access(level: str, code: str, local: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(summary, table) of the distances to the nearest place, built once per territory and set of
+    local places (they move the nearest place). Read-only."""
+
+    def build() -> tuple[pd.DataFrame, pd.DataFrame]:
+        near, rows = distances(level, code, local), communes(level, code)
+        return access_summary(near, rows), access_table(near, rows)
+
+    return cache.built("ressources:acces", (level, code, _fingerprint(local)), build)
+
+
+def _fingerprint(local: pd.DataFrame) -> str:
+    """A key for a set of local places (their whole content)."""
+    return hashlib.sha1(local.to_csv(index=False).encode()).hexdigest()
 
 
 def communes(level: str, code: str) -> pd.DataFrame:
@@ -168,10 +208,10 @@ def local_places(level: str, code: str) -> pd.DataFrame:
         records = [
             r for r in st.session_state.get(_SESSION_PLACES, []) if r.get("_territoire") == (level, code)
         ]
-    return (
-        local_places_frame(records, cache.geometry("commune"))
-        if records
-        else local_places_frame([], cache.geometry("commune"))
+    if records:
+        return local_places_frame(records, cache.geometry("commune"))
+    return cache.built(
+        "ressources:aucun_lieu", None, lambda: local_places_frame([], cache.geometry("commune"))
     )
 
 
