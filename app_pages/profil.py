@@ -90,6 +90,36 @@ def commune_map(profile, level: str, code: str) -> None:
     st.caption(view.caption)
 
 
+@st.fragment
+def ladder(profile, key, level: str, code: str) -> None:
+    """The comparison ladder: its indicator reruns this part only, not the whole profile."""
+    st.subheader("Comparaison avec des territoires proches")
+    choices = profile.indicator_ids()
+    chosen = st.selectbox(
+        "Indicateur comparé",
+        choices,
+        index=choices.index("ifn") if "ifn" in choices else 0,
+        format_func=lambda i: get_indicator(i).label,
+        key="profil_indicateur",
+    )
+    st.plotly_chart(
+        profil.ladder(level, code, chosen), key="profil_echelle", config={"displayModeBar": False}
+    )
+    if chosen in key.index:
+        row = key.loc[chosen]
+        where = (
+            [f"percentile national {row['national_pct']:.0f}"]
+            if row["national_pct"] == row["national_pct"]
+            else []
+        )
+        if row["regional_pct"] == row["regional_pct"]:
+            where.append(f"régional {row['regional_pct']:.0f}")
+        note = f" ({', '.join(where)} ; 100 = le plus fragile)" if where else ""
+        st.caption(f"{profile.nom} : {row['display']}{note}. Source : {row['citation']}.")
+    else:
+        st.caption(f"Source : {get_indicator(chosen).citation}.")
+
+
 base = cache.ensure_base()
 if base is None:
     st.warning("La base de données n'est pas encore construite : lancez « python -m indicateurs build ».")
@@ -131,29 +161,7 @@ with st.container(border=True):
     st.markdown("**Ce que les chiffres ne disent pas**")
     st.markdown("\n".join(f"- {line}" for line in profile.caveats))
 
-st.subheader("Comparaison avec des territoires proches")
-choices = profile.indicator_ids()
-chosen = st.selectbox(
-    "Indicateur comparé",
-    choices,
-    index=choices.index("ifn") if "ifn" in choices else 0,
-    format_func=lambda i: get_indicator(i).label,
-    key="profil_indicateur",
-)
-st.plotly_chart(profil.ladder(level, code, chosen), key="profil_echelle", config={"displayModeBar": False})
-if chosen in key.index:
-    row = key.loc[chosen]
-    where = (
-        [f"percentile national {row['national_pct']:.0f}"]
-        if row["national_pct"] == row["national_pct"]
-        else []
-    )
-    if row["regional_pct"] == row["regional_pct"]:
-        where.append(f"régional {row['regional_pct']:.0f}")
-    note = f" ({', '.join(where)} ; 100 = le plus fragile)" if where else ""
-    st.caption(f"{profile.nom} : {row['display']}{note}. Source : {row['citation']}.")
-else:
-    st.caption(f"Source : {get_indicator(chosen).citation}.")
+ladder(profile, key, level, code)
 
 if profile.level != "france":
     commune_map(profile, level, code)

@@ -26,6 +26,33 @@ from ui.state import current_territory, projector_mode
 
 SOURCES_CAPTION = f"{sources_caption(SOURCE_IDS)} Des doublons entre sources sont possibles."
 
+
+@st.fragment
+def need_and_supply(level: str, code: str, need_id: str) -> None:
+    """The need/supply scatter: its "Points" choice reruns this part only, not the whole page."""
+    need = get_indicator(need_id)
+    points = st.segmented_control(
+        "Points",
+        options=["epci", "commune"],
+        format_func={"epci": "EPCI", "commune": "Communes du territoire"}.get,
+        default="epci",
+        key="ressources_points",
+    )
+    points_caption, frame, figure = data.need_supply(level, code, points or "epci", need_id)
+    st.caption(points_caption)
+    st.plotly_chart(figure, key="ressources_nuage")
+    missing = frame.attrs.get("sans_donnee", 0)
+    st.caption(
+        f"Lignes pointillées : médianes des territoires affichés. Besoin : {need.citation}. Offre : lieux "
+        "(France Services, permanences, lieux data·inclusion, structures Aidants Connect) pour 10 000 habitants. "
+        + (
+            f"{missing} territoire(s) non placé(s) : donnée non disponible (secret statistique)."
+            if missing
+            else ""
+        )
+    )
+
+
 st.title("Ressources : l'offre d'accompagnement au numérique")
 level, code = current_territory()
 base = cache.base()
@@ -122,26 +149,7 @@ if codes:
 
 # ------------------------------------------------------------------------------- need vs supply
 st.header("Besoin et offre")
-points = st.segmented_control(
-    "Points",
-    options=["epci", "commune"],
-    format_func={"epci": "EPCI", "commune": "Communes du territoire"}.get,
-    default="epci",
-    key="ressources_points",
-)
-points_caption, frame, figure = data.need_supply(level, code, points or "epci", need_id)
-st.caption(points_caption)
-st.plotly_chart(figure, key="ressources_nuage")
-missing = frame.attrs.get("sans_donnee", 0)
-st.caption(
-    f"Lignes pointillées : médianes des territoires affichés. Besoin : {need.citation}. Offre : lieux "
-    "(France Services, permanences, lieux data·inclusion, structures Aidants Connect) pour 10 000 habitants. "
-    + (
-        f"{missing} territoire(s) non placé(s) : donnée non disponible (secret statistique)."
-        if missing
-        else ""
-    )
-)
+need_and_supply(level, code, need_id)
 
 # -------------------------------------------------------------------------------- local additions
 st.header("Ajouter des lieux que les fichiers nationaux oublient")
