@@ -2,20 +2,22 @@
 
 import streamlit as st
 
-from indicateurs.atelier import StoreUnavailable, escape_markdown
+from indicateurs.atelier import StoreUnavailable
 from ui.atelier import animation, context, exports, participant, projector
 from ui.atelier.workshop import workshop_picker
+from ui.safe import md
 
+participant.keep_draft()  # first: what was typed survives a run that stops early (outage)
 st.title("Atelier : feuille de route territoriale")
 level, code = context.current_territory()
 base = context.base_or_none()
 territoire_nom = context.territory_name(base, level, code)
-st.caption(f"Territoire : {escape_markdown(territoire_nom)} (à changer dans le menu latéral)")
+st.caption(f"Territoire : {md(territoire_nom)} (à changer dans le menu latéral)")
 
 try:
     store = context.get_store()
 except StoreUnavailable as error:
-    st.error(str(error))
+    st.error(md(error))
     st.stop()
 if base is None:
     st.warning(
@@ -40,4 +42,4 @@ try:
     vue = st.radio("Vue", list(views), horizontal=True, key="atelier_vue", label_visibility="collapsed")
     views[vue](ctx)
 except StoreUnavailable as error:
-    st.error(str(error))
+    st.error(md(error))

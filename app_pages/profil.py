@@ -9,6 +9,7 @@ from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator
 from indicateurs.render.profile_files import profile_filename
 from ui import cache, carte, profil
+from ui.safe import guarded, md
 from ui.state import current_territory
 
 CONTEXT = ("population", "densite")
@@ -70,6 +71,7 @@ def map_scope(profile) -> tuple[str, str]:
 
 
 @st.fragment
+@guarded
 def commune_map(profile, level: str, code: str) -> None:
     """The territory's communes for one indicator, on the shared offline folium map of the Carte page."""
     st.subheader("Carte des communes")
@@ -91,6 +93,7 @@ def commune_map(profile, level: str, code: str) -> None:
 
 
 @st.fragment
+@guarded
 def ladder(profile, key, level: str, code: str) -> None:
     """The comparison ladder: its indicator reruns this part only, not the whole profile."""
     st.subheader("Comparaison avec des territoires proches")
@@ -129,7 +132,7 @@ level, code = current_territory()
 try:
     profile = profil.profile(level, code)
 except ValueError as exc:
-    st.warning(f"Profil impossible : {exc}")
+    st.warning(f"Profil impossible : {md(exc)}")
     st.stop()
 
 st.title(f"Profil du territoire : {profile.nom}")

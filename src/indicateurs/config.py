@@ -6,8 +6,10 @@
 | `INDICATEURS_MIROIR` | `mirror_dir()`                   | offline mirror of the sources, read-only; unset: download from the web |
 | `DATABASE_URL`       | `database_url()`                 | workshop database (PostgreSQL); unset: SQLite in the store |
 | `ATELIER_PIN`        | `atelier_pin()`                  | facilitator PIN of the workshop; unset: facilitator actions are refused |
+| `INDICATEURS_MILLESIMES` | `millesimes()`               | `figes` (pinned snapshot, catalogue.toml; default) or `courants` (newest releases, catalogue_courant.toml) |
 
 Nothing else in the package or the app reads `os.environ`: add a row here and a function below.
+`child_environment()` hands a copy of the whole environment to the processes `servir` starts.
 """
 
 from __future__ import annotations
@@ -16,19 +18,23 @@ import os
 from pathlib import Path
 
 __all__ = [
+    "MILLESIMES",
     "SETTINGS",
     "atelier_pin",
     "base_dir",
+    "child_environment",
     "data_dir",
     "database_url",
+    "millesimes",
     "mirror_dir",
     "raw_dir",
     "setting",
+    "use_millesimes",
 ]
 
 _REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
-SETTINGS = ("INDICATEURS_DATA", "INDICATEURS_MIROIR", "DATABASE_URL", "ATELIER_PIN")
+SETTINGS = ("INDICATEURS_DATA", "INDICATEURS_MIROIR", "DATABASE_URL", "ATELIER_PIN", "INDICATEURS_MILLESIMES")
 """The environment variables the atlas reads (see the table above)."""
 
 
@@ -50,9 +56,29 @@ def data_dir() -> Path:
     return Path(setting("INDICATEURS_DATA") or _REPO_DATA)
 
 
+MILLESIMES = ("figes", "courants")
+
+
+def millesimes() -> str:
+    """Which catalogue the build uses: `figes` (the pinned snapshot, default) or `courants` (the
+    newest release each producer announces), from `INDICATEURS_MILLESIMES`."""
+    value = (setting("INDICATEURS_MILLESIMES") or "figes").strip().lower().replace("é", "e")
+    if value not in MILLESIMES:
+        raise ValueError(f"INDICATEURS_MILLESIMES doit valoir « figes » ou « courants » (reçu : {value!r}).")
+    return value
+
+
+def use_millesimes(mode: str) -> None:
+    """Choose the catalogue for this process (`build --millesimes`): sets `INDICATEURS_MILLESIMES`."""
+    if mode not in MILLESIMES:
+        raise ValueError(f"millésimes « figes » ou « courants » (reçu : {mode!r})")
+    os.environ["INDICATEURS_MILLESIMES"] = mode
+
+
 def raw_dir() -> Path:
-    """Source files as fetched (downloaded or copied from the mirror)."""
-    return data_dir() / "raw"
+    """Source files as fetched (downloaded or copied from the mirror); the current releases are kept
+    apart from the pinned snapshot so that switching back never reads a newer file by mistake."""
+    return data_dir() / ("raw" if millesimes() == "figes" else "raw-courants")
 
 
 def base_dir() -> Path:
@@ -74,3 +100,8 @@ def database_url() -> str | None:
 def atelier_pin() -> str | None:
     """The facilitator PIN of `ATELIER_PIN`, if configured (read on each call: it can be set late)."""
     return setting("ATELIER_PIN")
+
+
+def child_environment() -> dict[str, str]:
+    """A copy of this process's environment, for the subprocesses it starts (`servir`'s instances)."""
+    return dict(os.environ)

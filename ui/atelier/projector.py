@@ -7,6 +7,7 @@ import io
 import streamlit as st
 
 from indicateurs.atelier import CATEGORIES, StoreUnavailable
+from ui.safe import guarded, md
 
 from .cards import render_enjeu
 from .context import AtelierContext
@@ -19,13 +20,14 @@ def view(ctx: AtelierContext) -> None:
 
 
 @st.fragment(run_every=5)
+@guarded
 def _board(ctx: AtelierContext, join: str | None) -> None:
     """Counts per category and the latest enjeux, refreshed every 5 seconds."""
     try:
         counts = ctx.store.count_by_categorie(ctx.atelier.id)
         enjeux = ctx.store.list_enjeux(ctx.atelier.id)
     except StoreUnavailable as error:
-        st.error(str(error))
+        st.error(md(error))
         return
     board, side = st.columns([4, 1])
     columns = board.columns(len(counts) + 1)

@@ -77,14 +77,6 @@ def _source_label(source_id: str) -> str:
         return source_id
 
 
-def _source_label(source_id: str) -> str:
-    """The catalogue's French name of a place's source; the raw id if the catalogue lacks it."""
-    try:
-        return get_source(source_id).short_label
-    except ValueError:
-        return source_id
-
-
 def places_tooltip(row: Mapping[str, object]) -> str:
     """Tooltip HTML of one place; every value from the data is escaped."""
     kind = PLACE_TYPES.get(str(row.get("type")), str(row.get("type")))
