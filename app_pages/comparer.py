@@ -49,7 +49,7 @@ tab_compare, tab_screen = st.tabs(["Comparer", "Présélectionner les EPCI d'une
 # ---------------------------------------------------------------- screening (computed first: it feeds the selection)
 with tab_screen:
     st.subheader("Présélection : classement des EPCI selon vos critères")
-    regions = territories[territories["level"] == "region"].sort_values("nom")
+    regions = data.of_level("region").sort_values("nom")
     region_names = dict(zip(regions["code"], regions["nom"], strict=True))
     c1, c2, c3 = st.columns(3)
     region = c1.selectbox(
@@ -61,9 +61,8 @@ with tab_screen:
         format_func=region_names.get,
         key="cmp_region",
     )
-    deps = territories[
-        (territories["level"] == "departement") & (territories["region"] == region)
-    ].sort_values("code")
+    deps = data.of_level("departement")
+    deps = deps[deps["region"] == region].sort_values("code")
     dep_names = dict(zip(deps["code"], deps["nom"], strict=True))
     departements = c2.multiselect(
         "Départements (tous si vide)",
@@ -203,21 +202,16 @@ with tab_compare:
         )
         or "epci"
     )
-    pool = territories[territories["level"] == level]
+    dep = None
     if level == "commune":
-        dep_all = territories[territories["level"] == "departement"].sort_values("code")
+        dep_all = data.of_level("departement").sort_values("code")
         dep = st.selectbox(
             "Département des communes",
             dep_all["code"].tolist(),
             format_func=lambda c: f"{names[('departement', c)]} ({c})",
             key="cmp_commune_dep",
         )
-        pool = pool[pool["departement"] == dep]
-    options = list(
-        dict.fromkeys(
-            [*st.session_state["cmp_selection"], *(compare.territory_key(level, c) for c in pool["code"])]
-        )
-    )
+    options = list(dict.fromkeys([*st.session_state["cmp_selection"], *data.pool_keys(level, dep)]))
     labels = data.labels(tuple(options))
     selection = st.multiselect(
         "Territoires à comparer (2 à 12) : tapez un nom ou un code",

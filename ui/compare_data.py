@@ -17,6 +17,8 @@ __all__ = [
     "comparison_files",
     "labels",
     "names",
+    "of_level",
+    "pool_keys",
     "profile_chart",
     "screening",
     "screening_files",
@@ -41,6 +43,23 @@ def labels(keys: tuple[str, ...]) -> dict[str, str]:
     missing = [k for k in keys if k not in every]
     # Keys absent from `every` name no territory: labelled from their code, no table to search.
     return {**every, **compare.territory_labels(missing, territories().iloc[:0])} if missing else every
+
+
+def of_level(level: str) -> pd.DataFrame:
+    """The territories of one level, selected once (shared, read-only)."""
+    return cache.built("comparer:niveau", level, lambda: territories()[territories()["level"] == level])
+
+
+def pool_keys(level: str, departement: str | None = None) -> tuple[str, ...]:
+    """The picker keys ('epci:200041523') of a level, or of the communes of one département, built once."""
+
+    def build() -> tuple[str, ...]:
+        pool = of_level(level)
+        if departement is not None:
+            pool = pool[pool["departement"] == departement]
+        return tuple(compare.territory_key(level, c) for c in pool["code"])
+
+    return cache.built("comparer:cles", (level, departement), build)
 
 
 def names() -> pd.Series:
