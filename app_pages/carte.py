@@ -1,11 +1,9 @@
 """Carte: any indicator on a map of France, a région, a département or an EPCI."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from indicateurs.reference.registry import get_indicator
 from indicateurs.render import maps
-from indicateurs.render import tables as exports
 from ui import carte, data, state
 from ui.safe import guarded, md
 
@@ -66,14 +64,7 @@ def map_panel() -> None:
     )
     map_col, legend_col = st.columns([3, 1])
     with map_col:
-        st_folium(
-            view.map,
-            feature_group_to_add=view.layer,
-            returned_objects=[],
-            key="carte",
-            height=720 if projector else 600,
-            use_container_width=True,
-        )
+        carte.draw(view, key="carte", height=720 if projector else 600)
     with legend_col:
         st.html(view.legend)
     st.caption(view.caption)
@@ -92,10 +83,9 @@ def map_panel() -> None:
             "Rang": st.column_config.NumberColumn("Rang", help="1 = le plus fragile", format="%d"),
         },
     )
-    export = view.table.assign(Source=view.indicator.citation, Niveau=view.level)
     st.download_button(
         "Télécharger le tableau (CSV)",
-        data=exports.csv_bytes(export),
+        data=view.csv,
         file_name=f"{indicator_id}_{scope}_{area}.csv",
         mime="text/csv",
         key="telecharger_csv",

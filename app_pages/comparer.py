@@ -28,7 +28,7 @@ except AtlasError as exc:  # the base is missing or unreadable: say so, no trace
     st.info("Construisez-la avec « python -m indicateurs build » puis rechargez la page.")
     st.stop()
 
-names = territories.set_index(["level", "code"])["nom"]
+names = data.names()
 # ---------------------------------------------------------------- selection kept in the URL
 # A shared link wins; otherwise the selection made before visiting another page comes back.
 if "cmp_selection" not in st.session_state:
@@ -49,7 +49,7 @@ tab_compare, tab_screen = st.tabs(["Comparer", "Présélectionner les EPCI d'une
 # ---------------------------------------------------------------- screening (computed first: it feeds the selection)
 with tab_screen:
     st.subheader("Présélection : classement des EPCI selon vos critères")
-    regions = territories[territories["level"] == "region"].sort_values("nom")
+    regions = data.of_level("region").sort_values("nom")
     region_names = dict(zip(regions["code"], regions["nom"], strict=True))
     c1, c2, c3 = st.columns(3)
     region = c1.selectbox(
@@ -61,9 +61,8 @@ with tab_screen:
         format_func=region_names.get,
         key="cmp_region",
     )
-    deps = territories[
-        (territories["level"] == "departement") & (territories["region"] == region)
-    ].sort_values("code")
+    deps = data.of_level("departement")
+    deps = deps[deps["region"] == region].sort_values("code")
     dep_names = dict(zip(deps["code"], deps["nom"], strict=True))
     departements = c2.multiselect(
         "Départements (tous si vide)",
@@ -175,13 +174,21 @@ with tab_screen:
         disabled=not compare.MIN_TERRITORIES <= len(ticked) <= compare.MAX_TERRITORIES,
         help="Cochez de 2 à 12 lignes (case à gauche de chaque ligne).",
     )
-    csv_screen, xlsx_screen = data.screening_files(screen, weights)
+    # The files are written when clicked, not on every rerun (an XLSX costs 0.1 to 0.2 s).
     name = safe_filename(f"preselection {region_names[region]}")
     s2.download_button(
-        "Présélection (XLSX)", xlsx_screen, f"{name}.xlsx", key="cmp_dl_screen_xlsx", on_click="ignore"
+        "Présélection (XLSX)",
+        lambda: data.screening_files(screen, weights)[1],
+        f"{name}.xlsx",
+        key="cmp_dl_screen_xlsx",
+        on_click="ignore",
     )
     s3.download_button(
-        "Présélection (CSV)", csv_screen, f"{name}.csv", key="cmp_dl_screen_csv", on_click="ignore"
+        "Présélection (CSV)",
+        lambda: data.screening_files(screen, weights)[0],
+        f"{name}.csv",
+        key="cmp_dl_screen_csv",
+        on_click="ignore",
     )
 
 # ---------------------------------------------------------------- comparison
@@ -195,21 +202,16 @@ with tab_compare:
         )
         or "epci"
     )
-    pool = territories[territories["level"] == level]
+    dep = None
     if level == "commune":
-        dep_all = territories[territories["level"] == "departement"].sort_values("code")
+        dep_all = data.of_level("departement").sort_values("code")
         dep = st.selectbox(
             "Département des communes",
             dep_all["code"].tolist(),
             format_func=lambda c: f"{names[('departement', c)]} ({c})",
             key="cmp_commune_dep",
         )
-        pool = pool[pool["departement"] == dep]
-    options = list(
-        dict.fromkeys(
-            [*st.session_state["cmp_selection"], *(compare.territory_key(level, c) for c in pool["code"])]
-        )
-    )
+    options = list(dict.fromkeys([*st.session_state["cmp_selection"], *data.pool_keys(level, dep)]))
     labels = data.labels(tuple(options))
     selection = st.multiselect(
         "Territoires à comparer (2 à 12) : tapez un nom ou un code",
@@ -246,7 +248,7 @@ with tab_compare:
         )
         or "valeur"
     )
-    grid, pct = compare.side_by_side(table, territories, show=show)
+    grid, pct = data.side_by_side(tuple(selection), show)
     st.dataframe(style_grid(grid, pct), key="cmp_grid", height=38 + 35 * len(grid))
     st.caption(
         "▲ au-dessus de la médiane du groupe comparé, ▼ en dessous, « = » égal. Fond : plus la case est "

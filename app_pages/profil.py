@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from indicateurs.analysis.profile import COMPOSITE_ID, IFN_IDS
 from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import format_value, get_indicator
-from indicateurs.render.charts import ladder_figure
 from indicateurs.render.profile_files import profile_filename
 from ui import cache, carte, profil
 from ui.safe import guarded, md
@@ -99,16 +97,40 @@ def commune_map(profile, level: str, code: str) -> None:
     view = carte.build_view(scope, area, shown, "quantiles", (level, code), height=480)
     left, right = st.columns([3, 1])
     with left:
-        st_folium(
-            view.map,
-            feature_group_to_add=view.layer,
-            returned_objects=[],
-            key="profil_carte",
-            height=480,
-            use_container_width=True,
-        )
+        carte.draw(view, key="profil_carte", height=480)
     right.html(view.legend)
     st.caption(view.caption)
+
+
+@st.fragment
+@guarded
+def ladder(profile, key, level: str, code: str) -> None:
+    """The comparison ladder: its indicator reruns this part only, not the whole profile."""
+    st.subheader("Comparaison avec des territoires proches")
+    choices = profile.indicator_ids()
+    chosen = st.selectbox(
+        "Indicateur comparé",
+        choices,
+        index=choices.index("ifn") if "ifn" in choices else 0,
+        format_func=lambda i: get_indicator(i).label,
+        key="profil_indicateur",
+    )
+    st.plotly_chart(
+        profil.ladder(level, code, chosen), key="profil_echelle", config={"displayModeBar": False}
+    )
+    if chosen in key.index:
+        row = key.loc[chosen]
+        where = (
+            [f"percentile national {row['national_pct']:.0f}"]
+            if row["national_pct"] == row["national_pct"]
+            else []
+        )
+        if row["regional_pct"] == row["regional_pct"]:
+            where.append(f"régional {row['regional_pct']:.0f}")
+        note = f" ({', '.join(where)} ; 100 = le plus fragile)" if where else ""
+        st.caption(f"{profile.nom} : {row['display']}{note}. Source : {row['citation']}.")
+    else:
+        st.caption(f"Source : {get_indicator(chosen).citation}.")
 
 
 base = cache.ensure_base()
@@ -152,29 +174,7 @@ with st.container(border=True):
     st.markdown("**Ce que les chiffres ne disent pas**")
     st.markdown("\n".join(f"- {line}" for line in profile.caveats))
 
-st.subheader("Comparaison avec des territoires proches")
-choices = profile.indicator_ids()
-chosen = st.selectbox(
-    "Indicateur comparé",
-    choices,
-    index=choices.index("ifn") if "ifn" in choices else 0,
-    format_func=lambda i: get_indicator(i).label,
-    key="profil_indicateur",
-)
-st.plotly_chart(ladder_figure(profile.ladder, chosen), key="profil_echelle", config={"displayModeBar": False})
-if chosen in key.index:
-    row = key.loc[chosen]
-    where = (
-        [f"percentile national {row['national_pct']:.0f}"]
-        if row["national_pct"] == row["national_pct"]
-        else []
-    )
-    if row["regional_pct"] == row["regional_pct"]:
-        where.append(f"régional {row['regional_pct']:.0f}")
-    note = f" ({', '.join(where)} ; 100 = le plus fragile)" if where else ""
-    st.caption(f"{profile.nom} : {row['display']}{note}. Source : {row['citation']}.")
-else:
-    st.caption(f"Source : {get_indicator(chosen).citation}.")
+ladder(profile, key, level, code)
 
 if profile.level != "france":
     commune_map(profile, level, code)

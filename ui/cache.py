@@ -9,7 +9,8 @@ So these objects are READ-ONLY: a caller that must change a frame copies it firs
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -21,7 +22,9 @@ from indicateurs.errors import AtlasError
 from indicateurs.render import maps
 from ui.safe import md
 
-__all__ = ["base", "ensure_base", "geometry", "subset", "topology", "wide"]
+__all__ = ["base", "built", "ensure_base", "geometry", "subset", "topology", "wide"]
+
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -76,7 +79,7 @@ def ensure_base() -> Base | None:
             f"{BUILD_RETRY_SECONDS // 60} minutes). L'Atelier reste ouvert, sans les chiffres du territoire."
         )
         return None
-    for cached in (base, wide, geometry, topology):
+    for cached in (base, wide, geometry, topology, built):
         cached.clear()
     return base()
 
@@ -105,3 +108,14 @@ def subset(level: str, codes: Iterable[str] | None) -> gpd.GeoDataFrame:
 def topology(level: str, codes: tuple[str, ...] | None = None) -> dict:
     """Quantised TopoJSON of the boundaries of `codes` (all of the level when None), built once. Read-only."""
     return maps.to_topology(subset(level, codes))
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def built(kind: str, key: Hashable, _build: Callable[[], T]) -> T:
+    """What `_build()` returns, built once per (`kind`, `key`) for the whole server. Read-only.
+
+    For the renderings that depend only on the base and a few strings: a map's frame per scope and
+    territory, a values layer, legend and table per indicator (`ui.carte`). `key` must name everything
+    `_build` reads (`_build` itself is not hashed); 512 entries of at most a few hundred kB each.
+    """
+    return _build()
