@@ -7,6 +7,7 @@ address with a French warning.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -50,16 +51,11 @@ def lan_address() -> str | None:
 
     A UDP `connect` sends no packet: it only asks the kernel which interface would be used."""
     candidates = []
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("10.255.255.255", 1))
-            candidates.append(probe.getsockname()[0])
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("10.255.255.255", 1))
+        candidates.append(probe.getsockname()[0])
+    with contextlib.suppress(OSError):
         candidates.extend(socket.gethostbyname_ex(socket.gethostname())[2])
-    except OSError:
-        pass
     return next((ip for ip in candidates if not is_loopback(ip)), None)
 
 
