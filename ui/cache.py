@@ -19,8 +19,18 @@ from indicateurs.base import Base, BaseCorruptError, BaseMissingError, load_base
 from indicateurs.build import build_base
 from indicateurs.errors import AtlasError
 from indicateurs.render import maps
+from indicateurs.render.insets import with_insets
 
-__all__ = ["base", "ensure_base", "geometry", "subset", "topology", "wide"]
+__all__ = [
+    "base",
+    "ensure_base",
+    "france_geometry",
+    "france_topology",
+    "geometry",
+    "subset",
+    "topology",
+    "wide",
+]
 
 
 @st.cache_resource(show_spinner=False)
@@ -55,7 +65,7 @@ def ensure_base() -> Base | None:
             )
             return None
         status.update(label="Base construite", state="complete", expanded=False)
-    for cached in (base, wide, geometry, topology):
+    for cached in (base, wide, geometry, topology, france_geometry, france_topology):
         cached.clear()
     return base()
 
@@ -84,3 +94,16 @@ def subset(level: str, codes: Iterable[str] | None) -> gpd.GeoDataFrame:
 def topology(level: str, codes: tuple[str, ...] | None = None) -> dict:
     """Quantised TopoJSON of the boundaries of `codes` (all of the level when None), built once. Read-only."""
     return maps.to_topology(subset(level, codes))
+
+
+@st.cache_resource(show_spinner=False)
+def france_geometry(level: str) -> gpd.GeoDataFrame:
+    """Boundaries of `level` for a map of France: the overseas départements moved into insets
+    (`render.insets`), computed once per level and shared. Read-only; never use it for distances."""
+    return with_insets(geometry(level))
+
+
+@st.cache_resource(show_spinner=False)
+def france_topology(level: str) -> dict:
+    """Quantised TopoJSON of `france_geometry(level)`, built once. Read-only."""
+    return maps.to_topology(france_geometry(level))

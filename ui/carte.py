@@ -11,7 +11,7 @@ import streamlit as st
 from indicateurs.analysis.classify import METHODS, Classes, classify
 from indicateurs.reference.levels import NAMES
 from indicateurs.reference.registry import Indicator, get_indicator, list_indicators, list_themes
-from indicateurs.render import maps
+from indicateurs.render import insets, maps
 from ui import cache, data
 
 __all__ = ["THEMES", "MapView", "build_view", "indicator_options", "method_options"]
@@ -83,6 +83,11 @@ def build_view(
     sel_level, sel_code = territory
     in_layer = sel_level == level and sel_code in set(gdf["code"])
     highlight = sel_code if in_layer else data.territory_geometry(sel_level, sel_code)
+    france = data.SCOPES[scope][1] == "france"
+    if france and highlight is not None and not in_layer:
+        highlight = insets.move(highlight)  # an overseas territory is outlined in its inset
+    # Fit the map to what its label names: France with its insets, the whole région, the EPCI…
+    bounds = insets.FRANCE_BOUNDS if france else maps.layer_bounds(gdf)
     neighbours = data.neighbour_codes(level, sel_code) if (in_layer and show_neighbours) else []
     level_name = NAMES[level]
     m = maps.base_map(
@@ -93,6 +98,7 @@ def build_view(
         topology=data.scope_topology(scope, area),
         topology_url=data.topology_url(scope, area),
         height=height,
+        bounds=bounds,
     )
     layer = maps.values_layer(gdf, values, ind, classes)
     klass = classes.assign(values)
