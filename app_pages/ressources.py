@@ -21,7 +21,7 @@ from indicateurs.reference.levels import NAMES, parents
 from indicateurs.reference.registry import get_indicator
 from indicateurs.reference.text import THIN, format_number, format_percent
 from indicateurs.render import places_map as view
-from indicateurs.sources.places import PLACE_TYPES, SOURCE_IDS
+from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES, SOURCE_IDS
 from ui import cache
 from ui import ressources as data
 from ui.state import current_territory, projector_mode
@@ -57,8 +57,10 @@ if not codes:
 else:
     distances = data.distances(level, code, local)
     height = 720 if projector_mode() else 600
-    fmap = data.resources_map(level, code, need_id, local, height)
+    fmap = data.resources_map(level, code, need_id, local, height, large=projector_mode())
     st_folium(fmap, returned_objects=[], key="ressources_carte", height=height, use_container_width=True)
+    for notice in filter(None, map(view.partial_notice, DRAWN_TYPES)):
+        st.warning(notice, icon=":material/warning:")
     st.caption(
         f"{SOURCES_CAPTION} Niveau : commune. Couleur des communes : {need.citation}. Les structures Aidants Connect sont placées au "
         "centre de leur commune (adresse non géocodée). Les bus France Services ne sont pas dessinés."
@@ -216,8 +218,13 @@ with st.form("ressources_formulaire", clear_on_submit=True):
     st.markdown("**Ou saisir un lieu**")
     left, right = st.columns(2)
     nom = left.text_input("Nom du lieu", key="ressources_form_nom")
-    type_ = right.selectbox(
-        "Type", options=list(TYPE_LABELS), format_func=TYPE_LABELS.__getitem__, key="ressources_form_type"
+    type_ = right.selectbox(  # no default: a default type made every added place a France Services
+        "Type",
+        options=list(TYPE_LABELS),
+        format_func=TYPE_LABELS.__getitem__,
+        key="ressources_form_type",
+        index=None,
+        placeholder="Choisir le type de lieu",
     )
     adresse = left.text_input("Adresse", key="ressources_form_adresse")
     code_commune = right.text_input("Code commune INSEE", key="ressources_form_code")

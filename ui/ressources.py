@@ -77,7 +77,9 @@ def distances(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
     return nearest_distances(commune_points(geo), allp, DRAWN_TYPES)
 
 
-def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
+def resources_map(
+    level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600, *, large: bool = False
+):
     """A new folium map of the territory on every run, from cached parts (~0.1 s).
 
     Never cache the map itself: st_folium renames the map's elements while rendering it, so a
@@ -94,6 +96,7 @@ def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, heig
         highlight=territory_shape(level, code),
         topology=cache.topology("commune", tuple(scope(level, code)[0])),
         height=height,
+        large=large,
     )
 
 

@@ -30,6 +30,7 @@ from indicateurs.reference.registry import Indicator, format_value, get_indicato
 from indicateurs.reference.text import format_number
 
 __all__ = [
+    "LINES_PANE",
     "LOCAL_ASSETS",
     "PROJECTOR_LEGEND_CSS",
     "STATIC_URL",
@@ -74,7 +75,8 @@ LOCAL_ASSETS: dict[str, str | None] = {
 _TOPOJSON_JS = f"{STATIC_URL}/topojson-client@3.1.0/topojson-client.min.js"
 _METRO_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]
 _OBJECT = "territoires"
-_LINES_PANE = "atlasLignes"  # outlines above the coloured shapes
+LINES_PANE = "atlasLignes"  # outlines above the coloured shapes
+_LINES_PANE = LINES_PANE
 _RESOLUTION = 0.003  # degrees (~300 m): finer is invisible at the scale a whole layer is shown
 _STYLE = """<style>
 .leaflet-container { background: #ffffff; font-family: sans-serif; }
