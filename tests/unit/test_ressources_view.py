@@ -287,7 +287,7 @@ def test_zones_blanches_contrast_with_the_red_choropleth_and_sit_above_it():
     html = view.resources_map(communes, need, "ifn", places, distances).get_root().render()
     for style in view.ZONE_STYLE.values():
         assert style["color"].startswith("#")
-        red, green, blue = (int(style["color"][i : i + 2], 16) for i in (1, 3, 5))
+        red, _green, blue = (int(style["color"][i : i + 2], 16) for i in (1, 3, 5))
         assert blue > red  # a blue hue, not one of the reds of the YlOrRd choropleth
         assert f'"fillColor": "{style["fillColor"]}"' in html
     assert html.count('"pane": "atlasLignes"') >= 2  # zones in the lines pane, above the coloured communes
