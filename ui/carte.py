@@ -108,6 +108,7 @@ def build_view(
     caption = (
         f"Source : {ind.citation} · Niveau : {level_name} · {known} territoires renseignés sur {len(values)}"
         f" · Classement : {METHODS[method].lower()}."
+        + (" Départements d'outre-mer en encadrés à gauche (échelles différentes)." if france else "")
     )
     names = gdf.set_index("code")["nom"]
     table = maps.value_table(names, values.set_axis(names.index), ind, classes)
