@@ -149,8 +149,11 @@ def serve_app(
     env: dict[str, str] | None = None,
     root: Path = ROOT,
     start_timeout: float = 90,
+    script: str = "app.py",
 ) -> Iterator[Server]:
-    """Run `streamlit run app.py` (of `root`) on a free 127.0.0.1 port until the block ends, then stop it."""
+    """Run `streamlit run app.py` (of `root`) on a free 127.0.0.1 port until the block ends, then stop it.
+
+    `script="serve.py"` runs the same app with its static bundles gzipped (see serve.py)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     full_env = {
@@ -167,7 +170,7 @@ def serve_app(
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        script,
         "--server.address=127.0.0.1",
         f"--server.port={port}",
         "--server.headless=true",
@@ -762,8 +765,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="sans navigateur : sessions AppTest dans des fils de ce processus (part du serveur seule)",
     )
+    parser.add_argument(
+        "--protocole",
+        action="store_true",
+        help="sans navigateur, par le WebSocket de Streamlit (bench.ws_load) : salle de 3 min puis rush",
+    )
     parser.add_argument("--json", type=Path, help="écrire aussi les résultats dans ce fichier JSON")
     args = parser.parse_args(argv)
+    if args.protocole:  # the server's share, through its real protocol: see bench/ws_load.py
+        from bench import ws_load
+
+        store_args = ["--store", str(args.store)] if args.store else []
+        for n in args.sessions:
+            ws_load.main(["salle", "--participants", str(n), "--duree", "180", *store_args])
+            ws_load.main(["rush", "--participants", str(n), *store_args])
+        return 0
     store = args.store or (
         Path(os.environ["INDICATEURS_DATA"]) if os.environ.get("INDICATEURS_DATA") else None
     )

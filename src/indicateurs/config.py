@@ -9,6 +9,7 @@
 | `ATLAS_URL_PUBLIQUE` | `public_url()`                   | address participants open (QR codes, share links), e.g. `http://192.168.1.20:8501`; unset: the machine's LAN address |
 
 Nothing else in the package or the app reads `os.environ`: add a row here and a function below.
+`child_environment()` hands a copy of the whole environment to the processes `servir` starts.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "SETTINGS",
     "atelier_pin",
     "base_dir",
+    "child_environment",
     "data_dir",
     "database_url",
     "mirror_dir",
@@ -85,3 +87,8 @@ def public_url() -> str | None:
     links use this address first (see `ui.share`)."""
     value = (setting("ATLAS_URL_PUBLIQUE") or "").strip().rstrip("/")
     return value or None
+
+
+def child_environment() -> dict[str, str]:
+    """A copy of this process's environment, for the subprocesses it starts (`servir`'s instances)."""
+    return dict(os.environ)

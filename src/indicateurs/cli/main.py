@@ -1,4 +1,4 @@
-"""Command line: `python -m indicateurs build | export | profil | health`."""
+"""Command line: `python -m indicateurs build | export | profil | health | servir`."""
 
 from __future__ import annotations
 
@@ -90,9 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     e.set_defaults(func=_export)
     from indicateurs.cli.health import add_health_parser
     from indicateurs.cli.profil import add_profil_parser
+    from indicateurs.cli.servir import add_servir_parser
 
     add_profil_parser(sub)
     add_health_parser(sub)
+    add_servir_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
