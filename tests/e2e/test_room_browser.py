@@ -115,3 +115,15 @@ def test_ressources_legend_leaves_the_territory_visible_on_a_phone(server, sized
     page.wait_for_timeout(500)
     page.screenshot(path=str(artifacts / "ressources_telephone_legende.png"))
     assert "dans le territoire" in frame.locator(".ressources-legend").inner_text()
+
+
+def test_carte_on_a_projector_uses_the_whole_width(server, sized_page, artifacts):
+    """#17 item 7: the map took 55 % of a 1920-px wall; now the full width, legend inside it."""
+    page = sized_page(1920, 1080)
+    page.goto(f"{server}/carte?territoire=epci:{PAYS_BASQUE}&projecteur=1", wait_until="domcontentloaded")
+    frame = wait_for_map(page)
+    page.wait_for_timeout(2000)
+    page.screenshot(path=str(artifacts / "carte_projecteur_1920.png"))
+    box = page.locator("iframe[title*='streamlit_folium']").first.bounding_box()
+    assert box["width"] >= 0.8 * 1920
+    assert frame.locator(".atlas-map-legend").first.is_visible()
