@@ -100,6 +100,8 @@ def build_view(
         height=height,
         bounds=bounds,
     )
+    if france:
+        insets.label_insets(m)
     layer = maps.values_layer(gdf, values, ind, classes)
     klass = classes.assign(values)
     counts = [int((klass == i).sum()) for i in range(len(classes.labels))]

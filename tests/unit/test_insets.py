@@ -82,3 +82,13 @@ def test_layer_bounds_is_the_whole_layer_with_a_small_margin():
 def test_a_point_far_from_any_drom_is_not_moved():
     g = gpd.GeoDataFrame({"code": ["x"]}, geometry=[Point(-150, -17)])  # Polynésie: no inset
     assert with_insets(g).geometry.iloc[0].equals(Point(-150, -17))
+
+
+def test_each_inset_is_named_on_the_map(france):
+    from indicateurs.render.insets import label_insets
+
+    m = label_insets(maps.base_map(with_insets(france), bounds=FRANCE_BOUNDS))
+    rendered = m.get_root().render()
+    for name in ("Guadeloupe", "Martinique", "Guyane", "La R", "Mayotte"):
+        assert name in rendered
+    assert "cdn" not in " ".join(url for _, url in m.default_js)

@@ -10,15 +10,17 @@ and codes do not change. Callers cache the result per level.
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 
+import folium
 import geopandas as gpd
 import shapely
 from shapely import affinity
 from shapely.geometry import box
 
-__all__ = ["DROM", "FRANCE_BOUNDS", "Inset", "inset_frames", "move", "with_insets"]
+__all__ = ["DROM", "FRANCE_BOUNDS", "Inset", "inset_frames", "label_insets", "move", "with_insets"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +102,23 @@ def inset_frames() -> gpd.GeoDataFrame:
         geometry=[box(*d.target) for d in DROM],
         crs="EPSG:4326",
     )
+
+
+def label_insets(m: folium.Map) -> folium.Map:
+    """Write each overseas département's name in the top-left corner of its inset (Leaflet divIcons)."""
+    for inset in DROM:
+        x0, _y0, _x1, y1 = inset.target
+        folium.Marker(
+            [y1, x0],
+            icon=folium.DivIcon(
+                html=(
+                    "<div style='font: 12px sans-serif; background: rgba(255,255,255,.9); padding: 0 3px;"
+                    f" white-space: nowrap; display: inline-block'>{html.escape(inset.nom)}</div>"
+                ),
+                icon_size=(0, 0),
+                icon_anchor=(-2, -2),
+                class_name="atlas-inset-label",
+            ),
+            interactive=False,
+        ).add_to(m)
+    return m
