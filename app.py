@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cache, state, style
+from ui import cache, safe, state, style
 
 carte = st.Page("app_pages/carte.py", title="Carte", icon="🗺️", url_path="carte")
 
@@ -23,11 +23,15 @@ pages = [
 ]
 page = st.navigation(pages)
 st.set_page_config(page_title=f"{page.title} · Atlas de l'inclusion numérique", page_icon="🗺️", layout="wide")
-projector = state.projector_toggle()
-style.inject(projector)
-if cache.ensure_base() is None:
-    st.stop()
-state.territory_selector()
-if page.title != "Accueil":  # the home page only redirects to the map
-    state.show_notices()
-page.run()
+try:
+    projector = state.projector_toggle()
+    style.inject(projector)
+    if cache.ensure_base() is not None:
+        state.territory_selector()
+    elif page.url_path != "atelier":  # the Atelier works without figures: enjeux can still be typed
+        st.stop()
+    if page.title != "Accueil":  # the home page only redirects to the map
+        state.show_notices()
+    page.run()
+except Exception as exc:  # the last net: one French sentence, the traceback in the server log
+    safe.report_error(exc)

@@ -69,10 +69,24 @@ class StaticGzip:
         await _send(send, 200, out_headers, packed)
 
 
+class HideMetrics:
+    """ASGI middleware: `/_stcore/metrics` (sessions, cache sizes, function names; costly to compute)
+    answers 404, as the nginx configuration of `servir` does (issue #18)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope.get("path", "").rstrip("/").endswith("/_stcore/metrics"):
+            await _send(send, 404, [(b"content-type", b"text/plain; charset=utf-8")], b"Not Found")
+            return
+        await self.app(scope, receive, send)
+
+
 async def _send(send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
     headers = [*headers, (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-app = st.App("app.py", middleware=[Middleware(StaticGzip)])
+app = st.App("app.py", middleware=[Middleware(HideMetrics), Middleware(StaticGzip)])

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from indicateurs.atelier import StoreUnavailable, escape_markdown
+from indicateurs.atelier import StoreUnavailable
 from ui.atelier import animation, context, exports, participant, projector
 from ui.atelier.workshop import workshop_picker
+from ui.safe import md
 
+participant.keep_draft()  # first: what was typed survives a run that stops early (outage)
 VIEWS = ("Participer", "Vue projecteur", "Animation", "Export")
 if "atelier_vue" not in st.session_state and st.query_params.get("vue") == "projecteur":
     st.session_state["atelier_vue"] = "Vue projecteur"
@@ -16,7 +18,7 @@ base = context.base_or_none()
 territoire_nom = context.territory_name(base, level, code)
 if not projecting:
     st.title("Atelier : feuille de route territoriale")
-    st.caption(f"Territoire : {escape_markdown(territoire_nom)} (à changer dans le menu latéral)")
+    st.caption(f"Territoire : {md(territoire_nom)} (à changer dans le menu latéral)")
 board = st.container()
 controls = (
     st.expander("Réglages : atelier, vue, nouvel atelier", expanded=False) if projecting else st.container()
@@ -25,7 +27,7 @@ controls = (
 try:
     store = context.get_store()
 except StoreUnavailable as error:
-    st.error(str(error))
+    st.error(md(error))
     st.stop()
 if base is None:
     st.warning(
@@ -56,4 +58,4 @@ try:
     with board if vue == "Vue projecteur" else st.container():
         views[vue](ctx)
 except StoreUnavailable as error:
-    st.error(str(error))
+    st.error(md(error))

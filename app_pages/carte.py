@@ -7,6 +7,7 @@ from indicateurs.reference.registry import get_indicator
 from indicateurs.render import maps
 from indicateurs.render import tables as exports
 from ui import carte, data, state
+from ui.safe import guarded, md
 
 DEFAULT_INDICATOR = "ifn"
 
@@ -18,6 +19,7 @@ projector = state.projector_mode()
 
 
 @st.fragment
+@guarded
 def map_panel() -> None:
     # On a projector the settings fold away so the map fills the wall.
     controls = st.expander("Réglages de la carte", expanded=False) if projector else st.container()
@@ -36,7 +38,7 @@ def map_panel() -> None:
     if "indicateur" not in st.session_state or st.session_state["indicateur"] not in options:
         if wanted and wanted not in options:
             st.warning(
-                f"Indicateur inconnu ou non disponible à ce niveau : « {wanted} ». "
+                f"Indicateur inconnu ou non disponible à ce niveau : « {md(wanted)} ». "
                 "Affichage de l'indice de fragilité numérique."
             )
         st.session_state["indicateur"] = wanted if wanted in options else DEFAULT_INDICATOR

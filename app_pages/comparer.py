@@ -10,6 +10,7 @@ from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
 from ui import cache, share
 from ui import compare_data as data
+from ui.safe import md
 
 SEARCH_LEVELS = ("epci", "departement", "region", "commune", "france")  # the selector's order
 CHART_DEFAULT = list(headline_ids()[:3])
@@ -23,7 +24,7 @@ st.caption(
 try:
     territories = data.territories()
 except AtlasError as exc:  # the base is missing or unreadable: say so, no traceback
-    st.error(f"La base de données n'est pas disponible : {exc}")
+    st.error(f"La base de données n'est pas disponible : {md(exc)}")
     st.info("Construisez-la avec « python -m indicateurs build » puis rechargez la page.")
     st.stop()
 
@@ -187,7 +188,7 @@ with tab_screen:
 with tab_compare:
     url_keys, rejected = st.session_state.get("cmp_url", ([], []))
     if rejected and st.session_state["cmp_selection"] == url_keys:
-        st.warning("Territoires du lien non reconnus, ignorés : " + ", ".join(rejected) + ".")
+        st.warning("Territoires du lien non reconnus, ignorés : " + ", ".join(md(r) for r in rejected) + ".")
     level = (
         st.segmented_control(
             "Chercher parmi", list(SEARCH_LEVELS), format_func=TITLES.get, default="epci", key="cmp_level"
@@ -226,7 +227,7 @@ with tab_compare:
     try:
         compare.check_selection(selection)
     except compare.SelectionError as err:
-        st.info(str(err))
+        st.info(md(err))
         st.stop()
 
     st.caption("Lien à partager (il rouvre cette comparaison) :")

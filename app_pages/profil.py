@@ -11,6 +11,7 @@ from indicateurs.reference.registry import get_indicator
 from indicateurs.render.charts import ladder_figure
 from indicateurs.render.profile_files import profile_filename
 from ui import cache, carte, profil
+from ui.safe import guarded, md
 from ui.state import current_territory
 
 CONTEXT = ("population", "densite")
@@ -72,6 +73,7 @@ def map_scope(profile) -> tuple[str, str]:
 
 
 @st.fragment
+@guarded
 def commune_map(profile, level: str, code: str) -> None:
     """The territory's communes for one indicator, on the shared offline folium map of the Carte page."""
     st.subheader("Carte des communes")
@@ -108,7 +110,7 @@ level, code = current_territory()
 try:
     profile = profil.profile(level, code)
 except ValueError as exc:
-    st.warning(f"Profil impossible : {exc}")
+    st.warning(f"Profil impossible : {md(exc)}")
     st.stop()
 
 st.title(f"Profil du territoire : {profile.nom}")

@@ -11,6 +11,8 @@ from indicateurs.analysis import offer
 from indicateurs.atelier.local_places import (
     COLUMNS_DOC,
     LOCATION_RULE,
+    MAX_BYTES,
+    MAX_ROWS,
     TYPE_LABELS,
     template_csv,
     validate_local_place,
@@ -24,8 +26,10 @@ from indicateurs.render import places_map as view
 from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES, SOURCE_IDS
 from ui import cache
 from ui import ressources as data
+from ui.safe import md
 from ui.state import current_territory, projector_mode
 
+UPLOAD_CEILING_MB = 20  # = server.maxUploadSize in .streamlit/config.toml
 SOURCES_CAPTION = f"{sources_caption(SOURCE_IDS)} Des doublons entre sources sont possibles."
 
 st.title("Ressources : l'offre d'accompagnement au numérique")
@@ -170,12 +174,12 @@ if len(local):
     st.write(
         f"{len(local)} lieu(x) ajouté(s) localement pour ce territoire (marqués d'une étoile sur la carte)."
     )
-    st.dataframe(
-        local[["nom", "type", "adresse", "code_commune", "latitude", "longitude"]].assign(
-            type=lambda d: d["type"].map(PLACE_TYPES), statut="ajouté localement"
-        ),
-        hide_index=True,
-        width="stretch",
+    # A static table: st.dataframe's toolbar would offer a raw CSV of what participants typed
+    # (=HYPERLINK(…) included), without the formula neutralisation of the app's own downloads.
+    st.table(
+        local[["nom", "type", "adresse", "code_commune", "latitude", "longitude"]]
+        .assign(type=lambda d: d["type"].map(PLACE_TYPES), statut="ajouté localement")
+        .set_index("nom")
     )
 st.markdown("**Colonnes du fichier CSV** (séparateur point-virgule ou virgule, encodage UTF-8 ou Windows) :")
 st.table(pd.DataFrame(COLUMNS_DOC, columns=["Colonne", "Statut", "Contenu"]).set_index("Colonne"))
@@ -190,11 +194,19 @@ st.download_button(
 )
 known = set(wide_communes.index)
 upload_key = f"ressources_fichier_{st.session_state.get('ressources_depots', 0)}"  # new key = emptied widget
-upload = st.file_uploader("Déposer un fichier CSV de lieux", type=["csv", "txt"], key=upload_key)
+# The browser refuses files over UPLOAD_CEILING_MB with an English message we cannot translate: the
+# ceiling sits well above the real limit (MAX_BYTES), which validate_local_places explains in French.
+upload = st.file_uploader(
+    "Déposer un fichier CSV de lieux",
+    type=["csv", "txt"],
+    key=upload_key,
+    max_upload_size=UPLOAD_CEILING_MB,
+    help=f"Fichier CSV de {MAX_BYTES // 1_000_000} Mo au plus (environ {MAX_ROWS} lieux).",
+)
 if upload is not None:
     records, errors = validate_local_places(upload.getvalue(), known_codes=known)
     if errors and errors[0].line is None:
-        st.error(errors[0].reason)
+        st.error(md(errors[0].reason))
     else:
         if errors:
             st.error(f"{len(errors)} ligne(s) refusée(s) ; les autres lignes peuvent être enregistrées.")
@@ -209,7 +221,7 @@ if upload is not None:
             text = f"{added} lieu(x) enregistré(s) ; rien de ce qui était déjà enregistré n'est perdu."
             st.session_state["ressources_message"] = (
                 "success" if added else "info",
-                " ".join([text, *map(data.describe_problem, skipped)]),
+                " ".join([text, *(md(data.describe_problem(p)) for p in skipped)]),
             )
             st.session_state["ressources_depots"] = st.session_state.get("ressources_depots", 0) + 1
             st.rerun()
@@ -242,12 +254,17 @@ if submitted:
     }
     record, problems = validate_local_place(fields, known_codes=known)
     if record is None:
-        st.error("Lieu non enregistré : " + " ; ".join(problems) + ".")
+        st.error("Lieu non enregistré : " + " ; ".join(md(p) for p in problems) + ".")
     else:
         added, skipped = data.save_local_places([record], [None], level, code)
         st.session_state["ressources_message"] = (
-            ("success", f"« {record['nom']} » enregistré.")
+            (
+                "success",
+                f"« {md(record['nom'])} » enregistré."
+                if data.storage_is_persistent()
+                else f"« {md(record['nom'])} » gardé pour cette session seulement (stockage indisponible).",
+            )
             if added
-            else ("info", " ".join(map(data.describe_problem, skipped)))
+            else ("info", " ".join(md(data.describe_problem(p)) for p in skipped))
         )
         st.rerun()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cache, sources, state
+from ui import cache, safe, sources, state
 
 st.title("Sources et méthode")
 st.markdown(
@@ -14,6 +14,9 @@ report = cache.base().report
 built = sources.built_at_text(report)
 if built:
     st.caption(f"Base de données construite le {built}.")
+mixed = sources.mixed_base_text(report)
+if mixed:
+    st.warning(safe.md(mixed, limit=None))
 
 st.header("Les sources")
 st.dataframe(

@@ -15,11 +15,12 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from indicateurs.base import Base, BaseCorruptError, BaseMissingError, load_base
+from indicateurs.base import GEO_SOURCES, Base, BaseCorruptError, BaseMissingError, load_base
 from indicateurs.build import build_base
 from indicateurs.errors import AtlasError
 from indicateurs.render import maps
 from indicateurs.render.insets import with_insets
+from ui.safe import md
 
 __all__ = [
     "base",
@@ -39,32 +40,52 @@ def base() -> Base:
     return load_base()
 
 
+BUILD_RETRY_SECONDS = 120
+
+
+@st.cache_resource(show_spinner=False, ttl=BUILD_RETRY_SECONDS)
+def _failed_build() -> dict:
+    """The last failed build of this process ({"message": …}), forgotten after BUILD_RETRY_SECONDS:
+    each page visit must not spend a full build attempt (the network's retries included) again."""
+    return {}
+
+
 def ensure_base() -> Base | None:
-    """The base; when it was never built (or is damaged), build it now with a visible progress bar."""
+    """The base; when it was never built (or is damaged), build it now with a visible progress bar.
+
+    None when it cannot be built: the reason is shown in an error box (not folded inside the build
+    status), and the caller decides which pages still work (the Atelier does without figures).
+    """
     try:
         loaded = base()
-        for level in ("epci", "commune"):  # a damaged boundaries file is found here, not inside a map
+        for level in GEO_SOURCES:  # a missing or damaged outline file is found here, not inside a map
             geometry(level)
         return loaded
     except (BaseMissingError, BaseCorruptError):  # never built, or damaged: (re)build it
         base.clear()
         geometry.clear()
-    with st.status("Première ouverture : construction de la base de données…", expanded=True) as status:
-        bar = st.progress(0.0, text="Préparation")
+    failed = _failed_build()
+    if "message" not in failed:
+        with st.status("Première ouverture : construction de la base de données…", expanded=True) as status:
+            bar = st.progress(0.0, text="Préparation")
 
-        def progress(step: str, fraction: float) -> None:
-            bar.progress(min(max(float(fraction), 0.0), 1.0), text=step)
+            def progress(step: str, fraction: float) -> None:
+                bar.progress(min(max(float(fraction), 0.0), 1.0), text=step)
 
-        try:
-            build_base(progress=progress)
-        except AtlasError as exc:  # a missing source or mirror: say it in French, no traceback
-            status.update(label="La base n'a pas pu être construite", state="error")
-            st.error(
-                f"Impossible de construire la base : {exc}. Vérifiez la connexion ou la variable "
-                "INDICATEURS_MIROIR, puis rechargez la page."
-            )
-            return None
-        status.update(label="Base construite", state="complete", expanded=False)
+            try:
+                build_base(progress=progress)
+            except AtlasError as exc:  # a missing source or mirror: say it in French, no traceback
+                failed["message"] = str(exc)
+                status.update(label="La base n'a pas pu être construite", state="error", expanded=False)
+            else:
+                status.update(label="Base construite", state="complete", expanded=False)
+    if "message" in failed:
+        st.error(
+            f"Impossible de construire la base : {md(failed['message'])}. Vérifiez la connexion ou la "
+            "variable INDICATEURS_MIROIR, puis rechargez la page (nouvel essai au plus toutes les "
+            f"{BUILD_RETRY_SECONDS // 60} minutes). L'Atelier reste ouvert, sans les chiffres du territoire."
+        )
+        return None
     for cached in (base, wide, geometry, topology, france_geometry, france_topology):
         cached.clear()
     return base()

@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 _SESSION_PLACES = "ressources_lieux_session"
+_OUTAGE = "ressources_stockage_en_panne"
 
 
 @st.cache_data(show_spinner=False)
@@ -112,25 +113,30 @@ def _store():
 
 
 def storage_is_persistent() -> bool:
-    return _store() is not None
+    """False when the store cannot be reached, or failed during this run (lost after start-up)."""
+    return _store() is not None and not st.session_state.get(_OUTAGE, False)
 
 
 def local_places(level: str, code: str) -> pd.DataFrame:
-    """Places added for this territory, as rows of the places frame (marked local)."""
+    """Places added for this territory, as rows of the places frame (marked local).
+
+    When the database fails (stopped server, deleted or damaged file) the page keeps working on the
+    places kept in this session, and `storage_is_persistent` says so.
+    """
     codes, _ = scope(level, code)
+    st.session_state[_OUTAGE] = False
     store = _store()
+    records = None
     if store is not None:
-        stored = store.list_local_places(territoire=(level, code), communes=codes)
-        records = stored.to_dict("records")
-    else:
+        try:
+            records = store.list_local_places(territoire=(level, code), communes=codes).to_dict("records")
+        except StoreUnavailable:
+            st.session_state[_OUTAGE] = True
+    if records is None:
         records = [
             r for r in st.session_state.get(_SESSION_PLACES, []) if r.get("_territoire") == (level, code)
         ]
-    return (
-        local_places_frame(records, cache.geometry("commune"))
-        if records
-        else local_places_frame([], cache.geometry("commune"))
-    )
+    return local_places_frame(records, cache.geometry("commune"))
 
 
 def describe_problem(problem: Problem) -> str:
@@ -144,16 +150,20 @@ def save_local_places(
 ) -> tuple[int, list[Problem]]:
     """Store validated records; (number added, a Problem per skipped record, at its file line)."""
     store = _store()
-    if store is None:  # session-only fallback, same duplicate rule as the store
-        kept = st.session_state.setdefault(_SESSION_PLACES, [])
-        seen = {place_key(r) for r in kept if r.get("_territoire") == (level, code)}
-        added, problems = 0, []
-        for record, line in zip(records, lines, strict=True):
-            if place_key(record) in seen:
-                problems.append(Problem(line, f"« {record['nom']} » est déjà enregistré (ignoré)"))
-                continue
-            seen.add(place_key(record))
-            kept.append({**record, "_territoire": (level, code)})
-            added += 1
-        return added, problems
-    return store.add_local_places(records, territoire=(level, code), lines=lines)
+    if store is not None and not st.session_state.get(_OUTAGE, False):
+        try:
+            return store.add_local_places(records, territoire=(level, code), lines=lines)
+        except StoreUnavailable:
+            st.session_state[_OUTAGE] = True
+    # session-only fallback (no store, or lost during the workshop), same duplicate rule as the store
+    kept = st.session_state.setdefault(_SESSION_PLACES, [])
+    seen = {place_key(r) for r in kept if r.get("_territoire") == (level, code)}
+    added, problems = 0, []
+    for record, line in zip(records, lines, strict=True):
+        if place_key(record) in seen:
+            problems.append(Problem(line, f"« {record['nom']} » est déjà enregistré (ignoré)"))
+            continue
+        seen.add(place_key(record))
+        kept.append({**record, "_territoire": (level, code)})
+        added += 1
+    return added, problems

@@ -13,7 +13,14 @@ from indicateurs.reference.registry import list_indicators
 from indicateurs.reference.text import format_percent
 from indicateurs.sources.fetch import store_manifest
 
-__all__ = ["METHOD_FILE", "built_at_text", "indicators_table", "method_markdown", "sources_table"]
+__all__ = [
+    "METHOD_FILE",
+    "built_at_text",
+    "indicators_table",
+    "method_markdown",
+    "mixed_base_text",
+    "sources_table",
+]
 
 _AGGREGATION = {
     "sum": "somme des communes",
@@ -26,17 +33,25 @@ _WEIGHT = {"population": "la population", "menages_fiscaux": "les ménages fisca
 
 
 def sources_table(report: dict | None = None) -> pd.DataFrame:
-    """One row per catalogue source: title, producer, licence, millésime, link, date fetched."""
+    """One row per catalogue source: title, producer, licence, millésime, link, date fetched.
+
+    The millésime and the link are those the build actually used (report.json `provenance`: the
+    vintage read in the file, the resolved URL), else the catalogue's."""
     fetched = _fetch_dates()
     joins = (report or {}).get("sources", {})
+    used = (report or {}).get("provenance", {})
     rows = []
     for src in list_sources():
+        prov = used.get(src.id) or {}
+        vintage = prov.get("millesime_fichier") or prov.get("millesime") or src.millesime
+        if prov.get("repli"):
+            vintage += f" — {prov['repli']}"
         rows.append(
             {
                 "Source": src.title,
-                "Millésime": src.millesime,
+                "Millésime": vintage,
                 "Licence": src.licence,
-                "Lien": src.urls[0] if src.urls else "",
+                "Lien": prov.get("url") or (src.urls[0] if src.urls else ""),
                 "Récupérée le": fetched.get(src.id, ""),
                 "Communes couvertes": _coverage(joins.get(src.id)),
                 "Producteur": src.producer,
@@ -69,6 +84,18 @@ def indicators_table() -> pd.DataFrame:
 def method_markdown() -> str | None:
     """The scores' method written by the scores module (methode.md), if present."""
     return METHOD_FILE.read_text(encoding="utf-8") if METHOD_FILE.exists() else None
+
+
+def mixed_base_text(report: dict) -> str:
+    """A French sentence when the base mixes current releases and pinned fallbacks, else ''."""
+    fallen = sorted(s for s, e in (report.get("provenance") or {}).items() if (e or {}).get("repli"))
+    if not fallen:
+        return ""
+    return (
+        "Base mixte : les sources sont dans leur version la plus récente, sauf "
+        + ", ".join(fallen)
+        + " (version la plus récente indisponible au moment de la construction : millésime figé utilisé)."
+    )
 
 
 def built_at_text(report: dict) -> str:

@@ -6,12 +6,16 @@ warning and the default view, never a traceback.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
+from indicateurs.errors import AtlasError
 from indicateurs.reference.levels import LEVEL_IDS, NAMES
 from indicateurs.reference.text import normalise
 from ui.cache import base
+from ui.safe import md
 
 __all__ = [
     "DEFAULT_TERRITORY",
@@ -162,8 +166,12 @@ def _from_url() -> tuple[str, str] | None:
     raw = st.query_params.get(_KEY)
     if not raw:
         return None
-    options = territory_options()
     text = raw.strip()
+    try:
+        options = territory_options()
+    except AtlasError:  # no base (the Atelier still opens): trust a well-formed 'level:code'
+        level, _, code = text.partition(":")
+        return (level, code) if level in LEVEL_IDS and re.fullmatch(r"[0-9A-Z]{2,9}", code) else None
     if text in options.index:
         level, code = text.split(":", 1)
         return level, code
@@ -172,7 +180,7 @@ def _from_url() -> tuple[str, str] | None:
     if len(matches) == 1:
         return matches.iloc[0]["level"], matches.iloc[0]["code"]
     st.session_state.setdefault(_NOTICES, []).append(
-        f"Territoire inconnu dans l'adresse : « {text} ». Affichage de la France entière ; "
+        f"Territoire inconnu dans l'adresse : « {md(text)} ». Affichage de la France entière ; "
         "choisissez un territoire dans la liste à gauche."
     )
     return None

@@ -7,6 +7,7 @@
 | `DATABASE_URL`       | `database_url()`                 | workshop database (PostgreSQL); unset: SQLite in the store |
 | `ATELIER_PIN`        | `atelier_pin()`                  | facilitator PIN of the workshop; unset: facilitator actions are refused |
 | `ATLAS_URL_PUBLIQUE` | `public_url()`                   | address participants open (QR codes, share links), e.g. `http://192.168.1.20:8501`; unset: the machine's LAN address |
+| `INDICATEURS_MILLESIMES` | `millesimes()`               | `figes` (pinned snapshot, catalogue.toml; default) or `courants` (newest releases, catalogue_courant.toml) |
 
 Nothing else in the package or the app reads `os.environ`: add a row here and a function below.
 `child_environment()` hands a copy of the whole environment to the processes `servir` starts.
@@ -18,21 +19,31 @@ import os
 from pathlib import Path
 
 __all__ = [
+    "MILLESIMES",
     "SETTINGS",
     "atelier_pin",
     "base_dir",
     "child_environment",
     "data_dir",
     "database_url",
+    "millesimes",
     "mirror_dir",
     "public_url",
     "raw_dir",
     "setting",
+    "use_millesimes",
 ]
 
 _REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
-SETTINGS = ("INDICATEURS_DATA", "INDICATEURS_MIROIR", "DATABASE_URL", "ATELIER_PIN", "ATLAS_URL_PUBLIQUE")
+SETTINGS = (
+    "INDICATEURS_DATA",
+    "INDICATEURS_MIROIR",
+    "DATABASE_URL",
+    "ATELIER_PIN",
+    "INDICATEURS_MILLESIMES",
+    "ATLAS_URL_PUBLIQUE",
+)
 """The environment variables the atlas reads (see the table above)."""
 
 
@@ -54,9 +65,29 @@ def data_dir() -> Path:
     return Path(setting("INDICATEURS_DATA") or _REPO_DATA)
 
 
+MILLESIMES = ("figes", "courants")
+
+
+def millesimes() -> str:
+    """Which catalogue the build uses: `figes` (the pinned snapshot, default) or `courants` (the
+    newest release each producer announces), from `INDICATEURS_MILLESIMES`."""
+    value = (setting("INDICATEURS_MILLESIMES") or "figes").strip().lower().replace("é", "e")
+    if value not in MILLESIMES:
+        raise ValueError(f"INDICATEURS_MILLESIMES doit valoir « figes » ou « courants » (reçu : {value!r}).")
+    return value
+
+
+def use_millesimes(mode: str) -> None:
+    """Choose the catalogue for this process (`build --millesimes`): sets `INDICATEURS_MILLESIMES`."""
+    if mode not in MILLESIMES:
+        raise ValueError(f"millésimes « figes » ou « courants » (reçu : {mode!r})")
+    os.environ["INDICATEURS_MILLESIMES"] = mode
+
+
 def raw_dir() -> Path:
-    """Source files as fetched (downloaded or copied from the mirror)."""
-    return data_dir() / "raw"
+    """Source files as fetched (downloaded or copied from the mirror); the current releases are kept
+    apart from the pinned snapshot so that switching back never reads a newer file by mistake."""
+    return data_dir() / ("raw" if millesimes() == "figes" else "raw-courants")
 
 
 def base_dir() -> Path:

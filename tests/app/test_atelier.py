@@ -9,9 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.synthetic import EPCI_A
+from ui.atelier import participant
+from ui.safe import as_shown
+from ui.safe import md as escaped
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "atelier.py")
-PIN = "2468"
+PIN = "2468-anim"  # 8 characters at least (atelier.pin.MIN_LENGTH)
 EPCI = ("epci", "200041523")
 
 
@@ -45,12 +48,11 @@ def app(tmp_path, monkeypatch):
 
     monkeypatch.setattr(context, "base_or_none", lambda: _TinyBase())
     context.cached_store.clear()
+    participant._rates.clear()  # workshop numbers restart at 1 in each test database
+    context.cached_store().create_atelier(*EPCI, "Atelier de test")  # creating is the facilitator's
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["territoire"] = EPCI
     at.run()
-    at.text_input(key="atelier_titre").set_value("Atelier de test")
-    at.button(key="FormSubmitter:atelier_creation-Créer l'atelier").click().run()
-    assert [s.value for s in at.success] == ["Atelier créé."]
     yield at
     context.cached_store.clear()
 
@@ -68,7 +70,7 @@ def test_add_enjeu_with_indicator_lists_it_with_its_figure(app):
     at.multiselect(key="enjeu_communes").set_value(["17002"])
     at.multiselect(key="enjeu_appuie").set_value(["taux_pauvrete"])
     at.run()
-    live = [c.value for c in at.caption]
+    live = [as_shown(c.value) for c in at.caption]
     assert any(
         "18,5\u00a0% (rang 1 sur 2 EPCI, 1 = le plus fragile)" in c for c in live
     )  # shown before saving
@@ -77,20 +79,21 @@ def test_add_enjeu_with_indicator_lists_it_with_its_figure(app):
     assert at.success[0].value.startswith("Enjeu enregistré")
     assert at.text_area(key="enjeu_texte").value == ""  # the form is ready for the next enjeu
     md = _markdown(at)
-    assert "Les ménages \\*\\*pauvres\\*\\* &lt;img src=x&gt; renoncent à l'équipement" in md
-    assert any(m.startswith("**Accès** · Léa &lt;CCAS&gt;") for m in md)
-    (evidence,) = [m for m in md if m.startswith("▲")]
+    text = "Les ménages **pauvres** <img src=x> renoncent à l'équipement"
+    assert escaped(text, limit=None) in md  # shown as typed: no bold, no tag
+    assert any(m.startswith(f"**Accès** · {escaped('Léa <CCAS>')}") for m in md)
+    (evidence,) = [as_shown(m) for m in md if m.startswith("▲")]
     assert (
         "18,5\u00a0% (rang 1 sur 2 EPCI" in evidence and "Filosofi 2019" in evidence and "INSEE" in evidence
     )
-    assert "Communes : Bédenac" in [c.value for c in at.caption]
+    assert "Communes : Bédenac" in [as_shown(c.value) for c in at.caption]
     assert at.subheader[1].value == "Enjeux saisis (1)"
 
 
 def test_empty_enjeu_gets_a_french_message(app):
     at = app
     at.button(key="enjeu_enregistrer").click().run()
-    assert [e.value for e in at.error] == ["Le texte de l'enjeu est vide : merci de le compléter."]
+    assert [as_shown(e.value) for e in at.error] == ["Le texte de l'enjeu est vide : merci de le compléter."]
 
 
 def test_projector_counts_and_facilitator_groups_into_chantier(app):
@@ -106,7 +109,7 @@ def test_projector_counts_and_facilitator_groups_into_chantier(app):
     at.radio(key="atelier_vue").set_value("Animation").run()
     at.text_input(key="atelier_pin_saisi").set_value("0000")
     at.button(key="atelier_deverrouiller").click().run()
-    assert at.error[0].value.startswith("Code animateur incorrect")
+    assert as_shown(at.error[0].value).startswith("Code animateur incorrect")
     at.text_input(key="atelier_pin_saisi").set_value(PIN)
     at.button(key="atelier_deverrouiller").click().run()
     at.text_input(key="chantier_titre").set_value("Aller vers les publics éloignés")
@@ -153,7 +156,8 @@ def test_unreachable_database_shows_a_french_error(tmp_path, monkeypatch):
     at.session_state["territoire"] = EPCI
     at.run()
     assert not at.exception
-    assert "inaccessible" in at.error[0].value and "le reste de l'application fonctionne" in at.error[0].value
+    shown = as_shown(at.error[0].value)  # the message is escaped for Markdown (ui.safe.md)
+    assert "inaccessible" in shown and "le reste de l'application fonctionne" in shown
 
 
 def test_pin_guessing_is_locked_out_after_five_tries(app):
@@ -164,8 +168,34 @@ def test_pin_guessing_is_locked_out_after_five_tries(app):
         at.button(key="atelier_deverrouiller").click().run()
     at.text_input(key="atelier_pin_saisi").set_value(PIN)
     at.button(key="atelier_deverrouiller").click().run()
-    assert at.error[0].value.startswith("Trop d'essais de code")
+    assert as_shown(at.error[0].value).startswith("Trop d'essais de code")
     assert "chantier_titre" not in [w.key for w in at.text_input]
+
+
+def test_pin_failures_survive_a_reload(app):
+    """Issue #18, failure 3: the counter lived in the browser session, so a reload reset it."""
+    at = app
+    at.radio(key="atelier_vue").set_value("Animation").run()
+    for _ in range(3):
+        at.text_input(key="atelier_pin_saisi").set_value("0000")
+        at.button(key="atelier_deverrouiller").click().run()
+    reloaded = AppTest.from_file(PAGE, default_timeout=60)  # a new browser session, same server
+    reloaded.session_state["territoire"] = EPCI
+    reloaded.run()
+    reloaded.radio(key="atelier_vue").set_value("Animation").run()
+    reloaded.text_input(key="atelier_pin_saisi").set_value(PIN)
+    reloaded.button(key="atelier_deverrouiller").click().run()
+    assert as_shown(reloaded.error[0].value).startswith("Trop d'essais de code pour cet atelier")
+    assert "chantier_titre" not in [w.key for w in reloaded.text_input]
+
+
+def test_short_pin_keeps_the_facilitator_space_closed(app, monkeypatch):
+    monkeypatch.setenv("ATELIER_PIN", "1234")
+    at = app
+    at.radio(key="atelier_vue").set_value("Animation").run()
+    assert not at.exception
+    assert "trop court : 4 caractère(s), 8 au moins" in as_shown(at.warning[0].value)
+    assert "atelier_pin_saisi" not in [w.key for w in at.text_input]
 
 
 def test_page_on_the_synthetic_base(built_store, tmp_path, monkeypatch):
@@ -175,17 +205,17 @@ def test_page_on_the_synthetic_base(built_store, tmp_path, monkeypatch):
 
     context.cached_store.clear()
     cache.base.clear()
+    context.cached_store().create_atelier("epci", EPCI_A, "Atelier")
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["territoire"] = ("epci", EPCI_A)
     at.run()
-    at.button(key="FormSubmitter:atelier_creation-Créer l'atelier").click().run()
     communes = at.multiselect(key="enjeu_communes").options
     assert len(communes) == 4  # the communes of the EPCI, by name
     at.text_area(key="enjeu_texte").set_value("Beaucoup de seniors")
     at.multiselect(key="enjeu_appuie").set_value(["part_65_plus"])
     at.button(key="enjeu_enregistrer").click().run()
     assert not at.exception and not at.error
-    (evidence,) = [m for m in _markdown(at) if m.startswith("▲")]
+    (evidence,) = [as_shown(m) for m in _markdown(at) if m.startswith("▲")]
     assert "rang " in evidence and "RP 2017" in evidence and f"niveau EPCI {EPCI_A}" in evidence
     context.cached_store.clear()
 
@@ -235,3 +265,147 @@ def test_projector_view_opens_from_the_url(app):
     at.run()
     assert not at.exception and not at.title
     assert at.radio(key="atelier_vue").value == "Vue projecteur"
+
+
+# ------------------------------------------------------------------ issue #18 (Atelier)
+def test_bare_url_in_an_enjeu_is_not_a_link(app):
+    at = app
+    at.text_area(key="enjeu_texte").set_value("Voir http://evil.example/phish et [ici](http://x)")
+    at.button(key="enjeu_enregistrer").click().run()
+    body = next(m for m in _markdown(at) if "evil" in m)
+    assert "http://" not in body and "](" not in body
+    assert as_shown(body) == "Voir http://evil.example/phish et [ici](http://x)"
+
+
+def test_a_non_ascii_digit_workshop_number_in_the_url_is_ignored(app):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["territoire"] = EPCI
+    at.query_params["atelier"] = "²"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="atelier_choisi").value is not None
+
+
+def test_too_long_enjeu_is_refused_aloud_and_kept(app):
+    at = app
+    text = "x" * 700
+    at.text_area(key="enjeu_texte").set_value(text)
+    at.button(key="enjeu_enregistrer").click().run()
+    assert "trop long (700 caractères, 600 au maximum)" in as_shown(at.error[0].value)
+    assert at.text_area(key="enjeu_texte").value == text  # nothing cut, nothing lost
+    assert at.text_area(key="enjeu_texte").max_chars in (None, 0)  # the browser does not cut a paste
+
+
+def test_one_session_cannot_flood_the_projector(app):
+    from indicateurs.atelier.limits import PER_SESSION
+
+    at = app
+    for i in range(PER_SESSION + 2):
+        at.text_area(key="enjeu_texte").set_value(f"Enjeu {i}")
+        at.button(key="enjeu_enregistrer").click().run()
+    assert "Beaucoup d'enjeux enregistrés en une minute" in as_shown(at.error[0].value)
+    assert at.subheader[1].value == f"Enjeux saisis ({PER_SESSION})"
+    assert at.text_area(key="enjeu_texte").value == f"Enjeu {PER_SESSION + 1}"  # kept for later
+
+
+def test_text_typed_during_an_outage_is_kept(app, monkeypatch):
+    """Issue #18, failure 7: the form disappeared with the database, and the typed text with it."""
+    from indicateurs.atelier import StoreUnavailable
+    from ui.atelier import context
+
+    at = app
+    at.text_area(key="enjeu_texte").set_value("Texte tapé avant la panne")
+    at.text_input(key="enjeu_auteur").set_value("Léa")
+
+    def down():
+        raise StoreUnavailable("La base de données de l'atelier est inaccessible.")
+
+    real = context.get_store
+    monkeypatch.setattr(context, "get_store", down)
+    at.run()
+    assert "inaccessible" in as_shown(at.error[0].value)
+    assert "enjeu_texte" not in [w.key for w in at.text_area]  # the form is gone during the outage
+    at.run()
+    monkeypatch.setattr(context, "get_store", real)
+    at.run()
+    assert at.text_area(key="enjeu_texte").value == "Texte tapé avant la panne"
+    assert at.text_input(key="enjeu_auteur").value == "Léa"
+
+
+def _unlock_management(at, pin=PIN):
+    at.text_input(key="atelier_pin_gestion").set_value(pin)
+    at.button(key="atelier_deverrouiller_gestion").click().run()
+
+
+def test_participants_cannot_create_a_workshop(tmp_path, monkeypatch):
+    """Issue #18, failure 4: without the PIN a participant created workshops, one dated ten years ahead."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'atelier.sqlite'}")
+    monkeypatch.setenv("ATELIER_PIN", PIN)
+    from ui.atelier import context
+
+    monkeypatch.setattr(context, "base_or_none", lambda: _TinyBase())
+    context.cached_store.clear()
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["territoire"] = EPCI
+    at.run()
+    assert not at.exception
+    assert "FormSubmitter:atelier_creation-Créer l'atelier" not in [b.key for b in at.button]
+    assert "l'animateur l'ouvre avec son code" in at.info[-1].value
+    _unlock_management(at)
+    at.text_input(key="atelier_titre").set_value("Atelier du printemps")
+    at.button(key="FormSubmitter:atelier_creation-Créer l'atelier").click().run()
+    assert [s.value for s in at.success] == ["Atelier créé."]
+    assert [a.titre for a in context.cached_store().list_ateliers(*EPCI)] == ["Atelier du printemps"]
+    context.cached_store.clear()
+
+
+def test_facilitator_chooses_the_default_archives_and_deletes(app):
+    from datetime import date
+
+    from ui.atelier import context
+
+    store = context.cached_store()
+    future = store.create_atelier(*EPCI, "Dans dix ans", date(2036, 1, 1))
+    fresh = AppTest.from_file(PAGE, default_timeout=60)
+    fresh.session_state["territoire"] = EPCI
+    fresh.run()
+    assert fresh.selectbox(key="atelier_choisi").value == future.id  # the latest date, until chosen
+    at = app
+    at.selectbox(key="atelier_choisi").set_value(1).run()
+    _unlock_management(at)
+    at.button(key="atelier_par_defaut").click().run()
+    assert [s.value for s in at.success] == ["Atelier ouvert par défaut."]
+    fresh = AppTest.from_file(PAGE, default_timeout=60)
+    fresh.session_state["territoire"] = EPCI
+    fresh.run()
+    assert fresh.selectbox(key="atelier_choisi").value == 1  # the facilitator's choice, for everyone
+    at.selectbox(key="atelier_choisi").set_value(future.id).run()
+    at.button(key="atelier_archiver").click().run()
+    assert [a.id for a in store.list_ateliers(*EPCI)] == [1]
+    assert {a.id for a in store.list_ateliers(*EPCI, include_archived=True)} == {1, future.id}
+    at.selectbox(key="atelier_choisi").set_value(1).run()
+    at.checkbox(key="atelier_confirmer_1").check().run()
+    at.button(key="atelier_supprimer").click().run()
+    assert not at.exception
+    assert [a.id for a in store.list_ateliers(*EPCI, include_archived=True)] == [future.id]
+
+
+def test_facilitator_deletes_a_place_added_by_a_participant(app):
+    """Issue #18, failure 4: nothing could be deleted in the app; deleting places is the facilitator's."""
+    from ui.atelier import context
+
+    store = context.cached_store()
+    store.add_local_places(
+        [{"nom": '=HYPERLINK("http://evil")', "type": "Lieu de médiation", "code_commune": "17001"}],
+        territoire=EPCI,
+    )
+    at = app
+    at.radio(key="atelier_vue").set_value("Animation").run()
+    assert not [b for b in at.button if b.key and b.key.startswith("lieu_supprimer_")]  # locked: no button
+    at.text_input(key="atelier_pin_saisi").set_value(PIN)
+    at.button(key="atelier_deverrouiller").click().run()
+    (button,) = [b for b in at.button if b.key and b.key.startswith("lieu_supprimer_")]
+    button.click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Lieu supprimé."]
+    assert store.list_local_places(territoire=EPCI).empty

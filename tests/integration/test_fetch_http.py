@@ -262,7 +262,8 @@ def test_public_forms_are_rebuilt_into_the_mirror_content(server, mirror, monkey
         assert "personne@example.org" not in text and "Jeanne Dupont" not in text
 
 
-def test_equivalent_public_geometry_is_refused_with_a_mirror_hint(server, mirror, monkeypatch):
+def test_equivalent_public_geometry_is_accepted_in_the_producers_properties(server, mirror, monkeypatch):
+    """Etalab's EPCI layer has only code and nom: accepted (nature and populations come from epci.json)."""
     epci = json.loads((mirror / get_source("geo_epci_2025").mirror_path).read_bytes())
     for feature in epci["features"][:3]:
         feature["properties"] = {"code": feature["properties"]["code"], "nom": feature["properties"]["nom"]}
@@ -270,7 +271,18 @@ def test_equivalent_public_geometry_is_refused_with_a_mirror_hint(server, mirror
         gzip.compress(json.dumps({"type": "FeatureCollection", "features": epci["features"][:3]}).encode())
     )
     point(monkeypatch, "geo_epci_2025", f"{server.url}/public/epci-100m.geojson.gz")
-    with pytest.raises(FetchError, match=r"(?s)geo_epci_2025.*nature.*doit venir du miroir"):
+    got = json.loads(fetch("geo_epci_2025").read_bytes())
+    assert [f["properties"] for f in got["features"]] == [f["properties"] for f in epci["features"][:3]]
+
+
+def test_public_geometry_without_code_is_refused(server, mirror, monkeypatch):
+    layer = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": None, "properties": {"nom": "X"}}],
+    }
+    (server.root / "public" / "bad.geojson.gz").write_bytes(gzip.compress(json.dumps(layer).encode()))
+    point(monkeypatch, "geo_epci_2025", f"{server.url}/public/bad.geojson.gz")
+    with pytest.raises(FetchError, match=r"(?s)geo_epci_2025.*propriété.*code"):
         fetch("geo_epci_2025")
 
 

@@ -22,7 +22,7 @@ from indicateurs.atelier import (
 )
 from indicateurs.reference.registry import get_indicator
 
-PIN = "1234"
+PIN = "1234-anim"  # 8 characters at least (atelier.pin.MIN_LENGTH)
 
 
 @pytest.fixture
@@ -200,3 +200,24 @@ def test_markdown_and_docx_render_the_same_outline(workshop):
     assert any(p.text == "Objectif : à préciser" for p in doc.paragraphs)
     bullets = [p for p in doc.paragraphs if p.style.name.startswith("List Bullet")]
     assert len(bullets) == sum(1 for line in markdown.splitlines() if line.lstrip().startswith("- "))
+
+
+def test_xlsx_survives_control_characters(tmp_path):
+    """Issue #18, failure 2: an enjeu pasted from PowerPoint (\\x0b) broke « Données brutes (Excel) »."""
+    import openpyxl
+
+    from indicateurs.atelier import to_xlsx
+
+    store = open_store(f"sqlite:///{tmp_path / 'c.sqlite'}")
+    atelier = store.create_atelier("epci", "200041523", "Atelier\x01")
+    store.add_enjeu(atelier.id, "Titre\x0bpuis la suite\x01", "autre", auteur="Léa\x0b")
+    store.add_local_places(
+        [{"nom": "EPN\x01", "type": "Lieu de médiation", "code_commune": "79061"}], atelier_id=atelier.id
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx(collect(store, atelier.id))))
+    cells = [
+        c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+    ]
+    assert "Titre\npuis la suite" in cells
+    assert not any(ch in v for v in cells for ch in "\x01\x0b")
+    store.dispose()

@@ -3,7 +3,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from indicateurs.render.tables import csv_bytes, neutralise_formulas, safe_filename, xlsx_bytes
+from indicateurs.render.tables import clean_text, csv_bytes, neutralise_formulas, safe_filename, xlsx_bytes
 
 
 def test_csv_is_excel_friendly_and_neutralises_formulas():
@@ -39,3 +39,18 @@ def test_xlsx_has_sheets_frozen_header_and_numbers():
 def test_safe_filename():
     assert safe_filename("CC du Haut Val de Sèvre", ".pdf") == "cc-du-haut-val-de-sevre.pdf"
     assert safe_filename("///") == "territoire"
+
+
+def test_control_characters_do_not_break_the_xlsx():
+    """Issue #18, failure 2: one \\x01 or a PowerPoint \\x0b made openpyxl raise IllegalCharacterError."""
+    frame = pd.DataFrame({"Enjeu\x01": ["ligne 1\x0bligne 2", "bip\x01\x1f", "\x01=1+1"], "n": [1, 2, 3]})
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"Enjeux\x07": frame})))
+    ws = wb["Enjeux"]
+    assert [c.value for c in ws[1]] == ["Enjeu", "n"]
+    assert [ws.cell(row=r, column=1).value for r in (2, 3, 4)] == ["ligne 1\nligne 2", "bip", "'=1+1"]
+    assert "\x0b" not in csv_bytes(frame).decode("utf-8-sig")
+
+
+def test_clean_text_keeps_tabs_line_ends_and_non_text():
+    assert clean_text("a\tb\r\nc\u2028d\ufffe") == "a\tb\r\nc\nd"
+    assert clean_text(3.5) == 3.5 and clean_text(None) is None

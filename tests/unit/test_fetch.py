@@ -176,11 +176,11 @@ def test_http_error_and_short_body_are_rejected(store, register, serve):
         fetch("test_csv")
 
 
-def test_equivalent_geometry_with_other_properties_must_come_from_mirror(store, register, serve):
+def test_equivalent_geometry_missing_a_declared_property_is_refused_with_a_hint(store, register, serve):
     register(file="g.geojson", format="geojson", relation="équivalent", columns=("code", "nom", "nature"))
     feature = {"type": "Feature", "properties": {"code": "200000172", "nom": "CC"}, "geometry": None}
     serve(FakeResponse(json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()))
-    with pytest.raises(FetchError, match=r"nature.*doit venir du miroir"):
+    with pytest.raises(FetchError, match=r"nature.*équivalent.*publie toujours ces propriétés"):
         fetch("test_csv")
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from indicateurs.atelier.local_places import template_csv, validate_local_place, validate_local_places
+from indicateurs.atelier.local_places import (
+    UNCLOSED_QUOTE,
+    template_csv,
+    validate_local_place,
+    validate_local_places,
+)
 
 KNOWN = {"17300", "17306", "75056", "2A004"}
 
@@ -92,3 +97,37 @@ def test_form_validation():
     assert problems == [] and record["type"] == "aidants_connect" and record["code_commune"] == "2A004"
     record, problems = validate_local_place({"nom": "", "type": "", "code_commune": ""})
     assert record is None and len(problems) == 3
+
+
+def test_control_characters_are_cleaned_on_input():
+    """Issue #18, failure 2: a place pasted with \\x01 or \\x0b is stored without them."""
+    record, problems = validate_local_place(
+        {"nom": "EPN\x01 Celles", "type": "lieu_mediation", "code_commune": "79061", "horaires": "lun\x0bmar"}
+    )
+    assert problems == []
+    assert record["nom"] == "EPN Celles" and record["horaires"] == "lun\nmar"
+
+
+def test_unclosed_quote_costs_only_its_line():
+    """Issue #18, failure 9: a quote never closed swallowed the next rows and said « le type est vide »."""
+    data = (
+        b"nom;type;code_commune\n"
+        b"A;lieu_mediation;79061\n"
+        b'"B;lieu_mediation;79061\n'
+        b"C;lieu_mediation;79061\n"
+        b'"D";lieu_mediation;79061\n'
+    )
+    records, errors = validate_local_places(data)
+    assert [(r["ligne"], r["nom"]) for r in records] == [(2, "A"), (4, "C"), (5, "D")]
+    assert errors == [(3, UNCLOSED_QUOTE)]
+    at_the_end = validate_local_places(
+        b'nom;type;code_commune\nA;lieu_mediation;79061\n"B;lieu_mediation;79061\n'
+    )
+    assert [r["nom"] for r in at_the_end[0]] == ["A"] and at_the_end[1][0].line == 3
+
+
+def test_a_quoted_field_on_two_lines_is_still_read():
+    data = 'nom;type;code_commune;adresse\nA;lieu_mediation;79061;"1 rue\nbâtiment B"\nB;lieu_mediation;79061;"x;y"\n'
+    records, errors = validate_local_places(data.encode())
+    assert errors == []
+    assert [(r["ligne"], r["adresse"]) for r in records] == [(2, "1 rue\nbâtiment B"), (4, "x;y")]

@@ -2,74 +2,72 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import streamlit as st
 
-from indicateurs.atelier import HORIZONS, Enjeu, check_pin, escape_markdown
+from indicateurs.atelier import HORIZONS, Enjeu
 from indicateurs.atelier.document import chantier_fields
-from indicateurs.config import atelier_pin
+from indicateurs.atelier.pin import pin_problem
+from ui.safe import md
 
 from .cards import enjeu_list
-from .context import AtelierContext, facilitator_pin, flash, run_action
+from .context import AtelierContext, facilitator_pin, lock, run_action, unlock
 
 __all__ = ["pin_gate", "place_names", "view"]
-
-_MAX_PIN_FAILURES = 5
-_LOCKOUT_SECONDS = 300
 
 
 def view(ctx: AtelierContext) -> None:
     st.subheader("Espace animateur")
-    if not pin_gate():
+    if not pin_gate(ctx):
         return
     st.subheader("Chantiers")
     chantier_form(ctx, place_names(ctx))
     chantier_list(ctx)
     st.subheader("Gouvernance")
     gouvernance_form(ctx)
+    local_places_moderation(ctx)
     enjeu_list(ctx)
 
 
-def pin_gate() -> str | None:
-    """The facilitator PIN field; returns the PIN once correct."""
+def local_places_moderation(ctx: AtelierContext) -> None:
+    """Places added on the Ressources page for this territory; deleting one is the facilitator's."""
+    places = ctx.store.list_local_places(
+        territoire=(ctx.level, ctx.code), communes=list(ctx.commune_noms) or None
+    )
+    st.subheader(f"Lieux ajoutés au territoire ({len(places)})")
+    if places.empty:
+        st.caption("Aucun lieu ajouté sur la page Ressources pour ce territoire.")
+        return
+    for place in places.itertuples():
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(f"{md(place.nom)} · {md(place.code_commune or '')} · {md(place.adresse or '')}")
+        right.button(
+            "Supprimer",
+            key=f"lieu_supprimer_{place.id}",
+            on_click=lambda pid=int(place.id): run_action(
+                lambda: ctx.store.delete_local_place(pid, pin=ctx.pin), "Lieu supprimé."
+            ),
+        )
+
+
+def pin_gate(ctx: AtelierContext) -> str | None:
+    """The facilitator PIN field; returns the PIN once correct (failures counted by the store)."""
     pin = facilitator_pin()
     if pin:
-        st.button("Verrouiller l'espace animateur", key="atelier_verrouiller", on_click=_lock)
+        st.button("Verrouiller l'espace animateur", key="atelier_verrouiller", on_click=lock)
         return pin
-    if not atelier_pin():
-        st.warning(
-            "Aucun code animateur n'est configuré : lancez l'application avec la variable "
-            "d'environnement ATELIER_PIN (ex. ATELIER_PIN=un-code-long streamlit run app.py)."
-        )
+    if problem := pin_problem():
+        st.warning(md(problem))
+        return None
     st.text_input("Code animateur", type="password", key="atelier_pin_saisi")
-    st.button("Déverrouiller", key="atelier_deverrouiller", on_click=_unlock)
+    st.button(
+        "Déverrouiller",
+        key="atelier_deverrouiller",
+        on_click=unlock,
+        args=(ctx.store, ctx.level, ctx.code, "atelier_pin_saisi"),
+    )
     return None
-
-
-def _unlock() -> None:
-    ss = st.session_state
-    now = time.monotonic()
-    failures = [t for t in ss.get("atelier_pin_echecs", []) if now - t < _LOCKOUT_SECONDS]
-    pin = ss.get("atelier_pin_saisi", "")
-    ss["atelier_pin_saisi"] = ""
-    if len(failures) >= _MAX_PIN_FAILURES:
-        wait = int(_LOCKOUT_SECONDS - (now - failures[0])) // 60 + 1
-        flash("error", f"Trop d'essais de code : réessayez dans {wait} minute(s).")
-        return
-    if check_pin(pin):
-        ss["atelier_pin_valide"] = pin
-        ss["atelier_pin_echecs"] = []
-        flash("success", "Espace animateur déverrouillé.")
-        return
-    time.sleep(0.5)  # slows down guessing
-    ss["atelier_pin_echecs"] = [*failures, now]
-    flash("error", "Code animateur incorrect (ou variable ATELIER_PIN non définie sur le serveur).")
-
-
-def _lock() -> None:
-    st.session_state.pop("atelier_pin_valide", None)
 
 
 def place_names(ctx: AtelierContext) -> list[str]:
@@ -145,10 +143,10 @@ def chantier_list(ctx: AtelierContext) -> None:
     label = _enjeu_label(enjeux)
     for n, ch in enumerate(store.list_chantiers(ctx.atelier.id), start=1):
         with st.container(border=True):
-            st.markdown(f"**Chantier {n} : {escape_markdown(ch.titre)}**")
+            st.markdown(f"**Chantier {n} : {md(ch.titre, limit=None)}**")
             for name, value in chantier_fields(ch):
                 if value:
-                    st.markdown(f"*{name}* : {escape_markdown(value)}")
+                    st.markdown(f"*{name}* : {md(value, limit=None)}")
             key = f"chantier_{ch.id}_enjeux"
             st.multiselect(
                 "Enjeux regroupés",

@@ -1,6 +1,7 @@
 """The enjeu card and the list of enjeux, shared by the participant view and the facilitator space.
 
-Everything participants typed goes through `escape_markdown` before st.markdown (never unsafe HTML).
+Everything participants typed goes through `ui.safe.md` before st.markdown: shown as typed, never a
+link (bare URLs included: on a phone they became clickable), an image, a heading or HTML.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from indicateurs.atelier import CATEGORIES, SENS, Enjeu, describe_evidence, escape_markdown
+from indicateurs.atelier import CATEGORIES, SENS, Enjeu, describe_evidence
+from ui.safe import md
 
 from .context import AtelierContext, run_action
 
@@ -25,16 +27,16 @@ def _when(enjeu: Enjeu) -> str:
 def render_enjeu(ctx: AtelierContext, enjeu: Enjeu, *, can_edit: bool = False, large: bool = False) -> None:
     """One enjeu card: category, text, communes and evidence, all escaped; edit and delete when allowed."""
     with st.container(border=True):
-        who = f" · {escape_markdown(enjeu.auteur)}" if enjeu.auteur else ""
+        who = f" · {md(enjeu.auteur)}" if enjeu.auteur else ""
         st.markdown(f"**{CATEGORIES[enjeu.categorie]}**{who} · {_when(enjeu)}")
-        text = escape_markdown(enjeu.texte)
+        text = md(enjeu.texte, limit=None)
         st.markdown(f"### {text}" if large else text)
         if enjeu.communes:
             names = ", ".join(ctx.commune_noms.get(c, c) for c in enjeu.communes)
-            st.caption(escape_markdown(f"Communes : {names}"))
+            st.caption(md(f"Communes : {names}", limit=None))
         for ev in enjeu.evidence:
             mark = "▲" if ev.sens == "appuie" else "▼"
-            st.markdown(f"{mark} *{SENS[ev.sens].capitalize()}* : {escape_markdown(describe_evidence(ev))}")
+            st.markdown(f"{mark} *{SENS[ev.sens].capitalize()}* : {md(describe_evidence(ev), limit=None)}")
         if can_edit and not large:
             _edit_controls(ctx, enjeu)
 
@@ -42,7 +44,9 @@ def render_enjeu(ctx: AtelierContext, enjeu: Enjeu, *, can_edit: bool = False, l
 def _edit_controls(ctx: AtelierContext, enjeu: Enjeu) -> None:
     left, right = st.columns(2)
     with left.popover("Modifier", width="stretch"), st.form(f"modifier_{enjeu.id}"):
-        st.text_area("Texte", value=enjeu.texte, key=f"modifier_texte_{enjeu.id}", max_chars=600)
+        st.text_area(  # no max_chars: a longer paste is refused in French, not cut silently
+            "Texte", value=enjeu.texte, key=f"modifier_texte_{enjeu.id}", help="600 caractères au plus."
+        )
         st.selectbox(
             "Catégorie",
             options=list(CATEGORIES),

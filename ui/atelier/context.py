@@ -25,6 +25,7 @@ from indicateurs.atelier import (
 from indicateurs.errors import AtlasError
 from indicateurs.reference.registry import list_indicators
 from ui import cache
+from ui.safe import md
 
 __all__ = [
     "AtelierContext",
@@ -34,12 +35,15 @@ __all__ = [
     "communes_of",
     "current_territory",
     "facilitator_pin",
+    "facilitator_scope",
     "flash",
     "get_store",
     "indicator_options",
+    "lock",
     "run_action",
     "show_flash",
     "territory_name",
+    "unlock",
 ]
 
 DEFAULT_TERRITORY = ("epci", "200041523")
@@ -110,6 +114,30 @@ def facilitator_pin() -> str | None:
     return pin if pin and check_pin(pin) else None
 
 
+def facilitator_scope(level: str, code: str) -> tuple[str, str, str]:
+    """What PIN failures are counted against: the territory's workshops (one count for the picker and
+    the facilitator space, so that guesses cannot be spread over both)."""
+    return ("territoire", level, code)
+
+
+def unlock(store: Store, level: str, code: str, field: str) -> None:
+    """Callback of an « Déverrouiller » button: check the PIN typed in `field` (counted by the store)."""
+    ss = st.session_state
+    pin = ss.get(field, "")
+    ss[field] = ""
+    try:
+        store.unlock(facilitator_scope(level, code), pin)
+    except AccessDenied as error:
+        flash("error", str(error))
+        return
+    ss["atelier_pin_valide"] = pin
+    flash("success", "Espace animateur déverrouillé.")
+
+
+def lock() -> None:
+    st.session_state.pop("atelier_pin_valide", None)
+
+
 def flash(kind: str, message: str) -> None:
     st.session_state["atelier_message"] = (kind, message)
 
@@ -117,9 +145,9 @@ def flash(kind: str, message: str) -> None:
 def show_flash() -> None:
     kind, message = st.session_state.pop("atelier_message", (None, None))
     if kind == "success":
-        st.success(message)
+        st.success(message)  # the app's own sentence (run_action's `success`)
     elif kind == "error":
-        st.error(message)
+        st.error(md(message))
 
 
 def run_action(action: Callable[[], object], success: str) -> bool:

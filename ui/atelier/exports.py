@@ -10,6 +10,13 @@ from indicateurs.render.tables import safe_filename
 
 from .context import AtelierContext
 
+# Decided for issue #18: the draft is the room's shared work, already on the projector and in the list.
+PARTICIPANT_DOWNLOADS = (
+    "Tout participant peut télécharger ce brouillon : il contient ce que la salle voit déjà (enjeux avec "
+    "les prénoms ou structures saisis, chantiers, gouvernance, lieux ajoutés au territoire). Il ne contient "
+    "ni le code animateur ni l'identifiant de session des auteurs. Un atelier archivé n'est plus proposé."
+)
+
 __all__ = ["KEY_FIGURES", "feuille_de_route", "view"]
 
 KEY_FIGURES = ("population", *headline_ids())
@@ -40,6 +47,7 @@ def view(ctx: AtelierContext) -> None:
         "Le brouillon reprend les chiffres clés du territoire, les enjeux et leurs preuves, "
         "les chantiers et la gouvernance."
     )
+    st.caption(PARTICIPANT_DOWNLOADS)
     downloads = (
         ("Feuille de route (Word)", to_docx, "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("Feuille de route (Markdown)", to_markdown, "md", "text/markdown"),

@@ -6,12 +6,40 @@ import uuid
 
 import streamlit as st
 
-from indicateurs.atelier import CATEGORIES, describe_evidence, escape_markdown, evidence_for
+from indicateurs.atelier import CATEGORIES, LIMITS, describe_evidence, evidence_for
+from indicateurs.atelier.limits import PER_SESSION, PER_WORKSHOP, RateLimit
+from ui.safe import md
 
 from .cards import enjeu_list
 from .context import AtelierContext, indicator_options, run_action
 
-__all__ = ["enjeu_form", "view"]
+__all__ = ["enjeu_form", "keep_draft", "view"]
+
+# What a participant typed survives a run where the form is not drawn (database outage): Streamlit
+# forgets a widget's value when the widget is missing from a run, so it is copied aside first.
+_DRAFT = ("enjeu_texte", "enjeu_auteur", "enjeu_categorie")
+_DRAFT_PREFIX = "_brouillon_"
+
+
+def keep_draft() -> None:
+    """Copy the form's current values aside; call it first in the page, before anything can stop it."""
+    ss = st.session_state
+    for key in _DRAFT:
+        if key in ss:
+            ss[_DRAFT_PREFIX + key] = ss[key]
+
+
+def _restore_draft() -> None:
+    ss = st.session_state
+    for key in _DRAFT:
+        if key not in ss and _DRAFT_PREFIX + key in ss:
+            ss[key] = ss[_DRAFT_PREFIX + key]
+
+
+@st.cache_resource(show_spinner=False)
+def _rates() -> tuple[RateLimit, RateLimit]:
+    """Enjeux per session and per workshop in the last minute, shared by every session of the process."""
+    return RateLimit(PER_SESSION), RateLimit(PER_WORKSHOP)
 
 
 def view(ctx: AtelierContext) -> None:
@@ -25,11 +53,15 @@ def view(ctx: AtelierContext) -> None:
 
 def enjeu_form(ctx: AtelierContext) -> None:
     """The participant's form: text, category, communes, indicators with their figure shown live."""
+    _restore_draft()
     st.text_input("Votre prénom ou structure (facultatif)", key="enjeu_auteur", max_chars=80)
+    # No max_chars: the browser would cut a longer paste without a word; the store refuses it in
+    # French and the text stays in the field to be shortened.
     st.text_area(
         "L'enjeu, en une ou deux phrases",
         key="enjeu_texte",
-        max_chars=600,
+        help=f"{LIMITS['texte']} caractères au plus ; un texte plus long est refusé (et reste dans le "
+        "champ pour être raccourci).",
         placeholder="Ex. : les seniors des communes rurales n'ont pas de lieu d'accompagnement proche.",
     )
     st.selectbox(
@@ -62,7 +94,7 @@ def enjeu_form(ctx: AtelierContext) -> None:
             )
             for indicator_id in chosen:
                 figure = evidence_for(wide, indicator_id, ctx.level, ctx.code, sens)
-                st.caption(escape_markdown(describe_evidence(figure)))
+                st.caption(md(describe_evidence(figure), limit=None))
     st.button(
         "Enregistrer l'enjeu", type="primary", key="enjeu_enregistrer", on_click=_save_enjeu, args=(ctx,)
     )
@@ -81,6 +113,15 @@ def _save_enjeu(ctx: AtelierContext) -> None:
             wide = ctx.base.wide(ctx.level)
             evidence = [evidence_for(wide, i, ctx.level, ctx.code, "appuie") for i in appuie]
             evidence += [evidence_for(wide, i, ctx.level, ctx.code, "contredit") for i in contredit]
+        per_session, per_workshop = _rates()
+        wait = max(per_session.wait(ctx.author_key), per_workshop.wait(ctx.atelier.id))
+        if wait:
+            raise ValueError(
+                "Beaucoup d'enjeux enregistrés en une minute : attendez "
+                f"{int(wait) + 1} secondes avant le suivant (le texte reste dans le champ)."
+            )
+        per_session.hit(ctx.author_key)
+        per_workshop.hit(ctx.atelier.id)
         ctx.store.add_enjeu(
             ctx.atelier.id,
             ss.get("enjeu_texte", ""),

@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from indicateurs.atelier import CATEGORIES, StoreUnavailable, escape_markdown
+from indicateurs.atelier import CATEGORIES, StoreUnavailable
 from ui import share
+from ui.safe import guarded, md
 
 from .cards import render_enjeu
 from .context import AtelierContext
@@ -31,17 +32,18 @@ def view(ctx: AtelierContext) -> None:
 
 
 @st.fragment(run_every=5)
+@guarded
 def _board(ctx: AtelierContext, join: str | None) -> None:
     """Counts per category, the latest enjeux as a grid, the QR code; refreshed every 5 seconds."""
     try:
         counts = ctx.store.count_by_categorie(ctx.atelier.id)
         enjeux = ctx.store.list_enjeux(ctx.atelier.id)
     except StoreUnavailable as error:
-        st.error(str(error))
+        st.error(md(error))
         return
     board, side = st.columns([3, 1], gap="large")
     with board:
-        st.markdown(f"## {escape_markdown(ctx.atelier.titre)}")
+        st.markdown(f"## {md(ctx.atelier.titre)}")
         columns = st.columns(len(counts) + 1)
         columns[0].metric("Enjeux", sum(counts.values()))
         for column, (key, n) in zip(columns[1:], counts.items(), strict=True):

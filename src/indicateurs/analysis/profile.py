@@ -318,6 +318,7 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
     ranks = _rank_table(base, level) if level != "france" else None  # France is ranked against nothing
     composite = [COMPOSITE_ID] if level != "france" else []  # a relative index: no meaning for France alone
     key_ids = [*_KEY_IDS, *composite, *(i.id for i in list_indicators() if i.composite)]
+    used = _vintages_used(base, level, code)
     rows = []
     for ind_id in dict.fromkeys(key_ids):
         ind = get_indicator(ind_id)
@@ -328,7 +329,8 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
         else:
             continue
         concerned, word, note = _people_concerned(base, level, code, ind)
-        unit, citation, source, millesime = ind.unit, ind.citation, ind.source_entry.producer, ind.millesime
+        unit, citation, source = ind.unit, ind.citation, ind.source_entry.producer
+        millesime = used.get(ind_id) or ind.millesime  # the vintage the base holds (newest releases)
         rank_row = ranks.loc[(code, ind_id)] if ranks is not None and (code, ind_id) in ranks.index else None
         rows.append(
             {
@@ -350,6 +352,17 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("indicator", drop=False)
+
+
+def _vintages_used(base, level: str, code: str) -> dict[str, str]:
+    """Indicator -> millésime of the values the base holds for this territory (report of the build:
+    with `--millesimes courants` it is read from the producer's file, not the registry's text)."""
+    values = getattr(base, "values", None)
+    if values is None or "millesime" not in values.columns:
+        return {}
+    rows = values[(values["level"] == level) & (values["code"] == code)]
+    rows = rows[rows["millesime"].notna()]
+    return dict(zip(rows["indicator"].astype(str), rows["millesime"].astype(str), strict=True))
 
 
 def _concerned_text(indicator_id: str, number: float, word: str) -> str:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from indicateurs.render.tables import csv_bytes, xlsx_bytes
+from indicateurs.render.tables import clean_text, csv_bytes, xlsx_bytes
 
 from .document import (
     Block,
@@ -46,7 +46,6 @@ __all__ = [
 _PARIS = ZoneInfo("Europe/Paris")
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]|~$#])")
 _MD_LINE_START = re.compile(r"^(\s*)(\d*)([-+=.)])")
-_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def escape_markdown(text: object) -> str:
@@ -107,7 +106,7 @@ def to_markdown(fdr: FeuilleDeRoute) -> str:
 
 def _x(text: object) -> str:
     """Text a Word file can hold (XML forbids most control characters)."""
-    return _XML_INVALID.sub("", str(text))
+    return clean_text(str(text))
 
 
 def to_docx(fdr: FeuilleDeRoute) -> bytes:

@@ -19,7 +19,10 @@ from .validate import TYPE_LABELS, Problem, validate_local_place
 
 __all__ = [
     "COLUMNS_DOC",
+    "MAX_BYTES",
+    "MAX_ROWS",
     "TYPE_LABELS",
+    "UNCLOSED_QUOTE",
     "Problem",
     "template_csv",
     "validate_local_place",
@@ -28,6 +31,11 @@ __all__ = [
 
 MAX_BYTES = 2_000_000
 MAX_ROWS = 5_000
+MAX_UNCLOSED = 20
+UNCLOSED_QUOTE = (
+    'guillemet « " » ouvert et jamais refermé : ligne refusée (les lignes suivantes sont lues '
+    "normalement ; retirez ce guillemet ou refermez-le)"
+)
 
 COLUMNS_DOC: list[tuple[str, str, str]] = [
     ("nom", "obligatoire", "Nom du lieu."),
@@ -86,6 +94,34 @@ def _file_error(message: str) -> tuple[list[dict], list[Problem]]:
     return [], [Problem(None, message)]
 
 
+def _rows(lines: list[str], delimiter: str, first: int, width: int):
+    """(line number, cells) for each record after the header; (line, None) for a line whose quote
+    is never closed. The csv module reads such a quote up to the next quote or the end of the file,
+    swallowing the following rows into one field: here only that line is lost."""
+    index = first  # lines already read (0-based index of the next line)
+    for _ in range(MAX_UNCLOSED + 1):  # each restart may read to the end of the file: bounded
+        if index >= len(lines):
+            return
+        reader = csv.reader((lines[i] for i in range(index, len(lines))), delimiter=delimiter, strict=True)
+        read = 0
+        try:
+            for row in reader:
+                start, span = index + read + 1, reader.line_num - read
+                if (
+                    span > 1
+                    and len(row) != width
+                    and any(delimiter in cell for cell in row if "\n" in cell or "\r" in cell)
+                ):
+                    raise csv.Error("guillemet non refermé")  # closed late, on another row's separator
+                read = reader.line_num
+                yield start, row
+            return
+        except csv.Error:  # strict: a quote closed mid-field, or still open at the end of the file
+            yield index + read + 1, None
+            index += read + 1  # start again on the line after the faulty one
+    yield index + 1, []  # too many unclosed quotes: the rest is not read (announced by the caller)
+
+
 def validate_local_places(
     file_bytes: bytes, known_codes: Iterable[str] | None = None
 ) -> tuple[list[dict], list[Problem]]:
@@ -137,32 +173,38 @@ def validate_local_places(
     known = set(known_codes) if known_codes is not None else None
     records: list[dict] = []
     errors: list[Problem] = []
-    line = reader.line_num
-    try:
-        for row in reader:
-            start, line = line + 1, reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(records) + len(errors) >= MAX_ROWS:
-                errors.append(Problem(start, f"plus de {MAX_ROWS} lignes : la suite est ignorée"))
-                break
-            if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
-                errors.append(
-                    Problem(
-                        start,
-                        f"{len(row)} valeurs pour {len(header)} colonnes "
-                        f"(séparateur « {delimiter} » dans un champ non entouré de guillemets ?)",
-                    )
+    lines = io.StringIO(text, newline="").readlines()
+    unclosed = 0
+    for start, row in _rows(lines, delimiter, reader.line_num, len(header)):
+        if len(records) + len(errors) >= MAX_ROWS:
+            errors.append(Problem(start, f"plus de {MAX_ROWS} lignes : la suite est ignorée"))
+            break
+        if row is None:
+            unclosed += 1
+            errors.append(Problem(start, UNCLOSED_QUOTE))
+            continue
+        if unclosed > MAX_UNCLOSED:
+            errors.append(
+                Problem(start, f"plus de {MAX_UNCLOSED} guillemets non refermés : la suite est ignorée")
+            )
+            break
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
+            errors.append(
+                Problem(
+                    start,
+                    f"{len(row)} valeurs pour {len(header)} colonnes "
+                    f"(séparateur « {delimiter} » dans un champ non entouré de guillemets ?)",
                 )
-                continue
-            fields = dict(zip(header, row, strict=False))
-            record, problems = validate_local_place(fields, known)
-            if record is None:
-                errors.append(Problem(start, " ; ".join(problems)))
-            else:
-                records.append({**record, "ligne": start})
-    except csv.Error as exc:
-        errors.append(Problem(reader.line_num, f"ligne illisible ({exc}) ; la suite est ignorée"))
+            )
+            continue
+        fields = dict(zip(header, row, strict=False))
+        record, problems = validate_local_place(fields, known)
+        if record is None:
+            errors.append(Problem(start, " ; ".join(problems)))
+        else:
+            records.append({**record, "ligne": start})
     if not records and not errors:
         return _file_error("Le fichier ne contient aucune ligne de lieu sous l'en-tête.")
     return records, errors

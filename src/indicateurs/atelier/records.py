@@ -73,6 +73,8 @@ class Atelier:
     titre: str
     date: date
     created_at: datetime
+    archive: bool = False  # hidden from participants, kept for the exports
+    par_defaut: bool = False  # the workshop /atelier opens for this territory (facilitator's choice)
 
 
 @dataclass(frozen=True)

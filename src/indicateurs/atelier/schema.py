@@ -32,6 +32,9 @@ atelier_t = sa.Table(
     sa.Column("titre", sa.String(LIMITS["titre_atelier"]), nullable=False),
     sa.Column("date", sa.Date, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # migration 3: the facilitator archives a workshop and chooses the one /atelier opens
+    sa.Column("archive", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("par_defaut", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_atelier_territoire", "territoire_level", "territoire_code"),
 )
 
@@ -143,7 +146,20 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
         _create(atelier_t, enjeu_t, enjeu_indicateur_t, chantier_t, chantier_enjeu_t, gouvernance_t),
     ),
     (2, "lieux ajoutés localement (page Ressources)", _create(lieu_local_t)),
+    (
+        3,
+        "ateliers archivés et atelier par défaut (choix de l'animateur)",
+        lambda conn: _add_atelier_flags(conn),
+    ),
 ]
+
+
+def _add_atelier_flags(conn: sa.Connection) -> None:
+    """ALTER TABLE for databases created before migration 3 (a new database has the columns already)."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns("atelier")}
+    for column in ("archive", "par_defaut"):
+        if column not in present:
+            conn.execute(sa.text(f"ALTER TABLE atelier ADD COLUMN {column} BOOLEAN NOT NULL DEFAULT FALSE"))
 
 
 def migrate(conn: sa.Connection) -> int:

@@ -8,18 +8,18 @@ transactions, and edits carry an optimistic version check.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import exc
 
-from indicateurs import config as _paths
-
 from . import schema, validate
-from .engine import Guard, create_engine, sqlite_lock, unavailable
+from .engine import Breaker, Guard, create_engine, sqlite_lock, unavailable
 from .errors import AccessDenied, EditConflict, StoreUnavailable
+from .pin import PinThrottle, check_pin, require_pin
 from .records import CATEGORIES, Atelier, Chantier, Enjeu, Evidence, Gouvernance, author_hash
 from .schema import (
     atelier_t,
@@ -42,24 +42,6 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def check_pin(pin: str | None) -> bool:
-    """True when `pin` equals the facilitator PIN of env `ATELIER_PIN` (constant-time comparison)."""
-    expected = _paths.atelier_pin() or ""
-    if not expected or not pin:
-        return False
-    return hmac.compare_digest(str(pin).encode("utf-8"), expected.encode("utf-8"))
-
-
-def _require_pin(pin: str | None) -> None:
-    if not _paths.atelier_pin():
-        raise AccessDenied(
-            "Action réservée à l'animateur : aucun code animateur n'est configuré "
-            "(variable d'environnement ATELIER_PIN)."
-        )
-    if not check_pin(pin):
-        raise AccessDenied("Code animateur incorrect : cette action est réservée à l'animateur.")
-
-
 class Store:
     """All reads and writes of the workshop data; one instance per process (thread-safe)."""
 
@@ -70,6 +52,15 @@ class Store:
         # rather than polling the file lock, which keeps the slowest saves short. Other processes are
         # still kept in order by the database's own lock and busy_timeout.
         self._write_lock = sqlite_lock(engine) if engine.dialect.name == "sqlite" else None
+        self._pin_throttle = PinThrottle()
+        self._breaker = Breaker()
+        self._file: tuple[Path, tuple[int, int]] | None = None  # SQLite: path and (device, inode)
+
+    def unlock(self, scope: Hashable, pin: str | None) -> None:
+        """Check the facilitator PIN for a scope (a workshop, or a territory's workshops); failures are
+        counted here, on the server (growing delay), so reloading the page does not reset them.
+        AccessDenied (French) if wrong."""
+        self._pin_throttle.attempt(scope, pin)
 
     @property
     def backend(self) -> str:
@@ -82,10 +73,44 @@ class Store:
     # -- transactions ----------------------------------------------------------------------------
 
     def _read(self):
-        return Guard(self.engine)
+        return Guard(self.engine, before=self.check_file, breaker=self._breaker)
 
     def _write(self):
-        return Guard(self._write_engine, self._write_lock)
+        return Guard(self._write_engine, self._write_lock, before=self.check_file, breaker=self._breaker)
+
+    def remember_file(self) -> None:
+        """Note the SQLite file's identity, so that its deletion or replacement is noticed (see check_file)."""
+        database = self.engine.url.database if self.backend == "sqlite" else None
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return
+        path = Path(database).resolve()
+        info = path.stat()
+        self._file = (path, (info.st_dev, info.st_ino))
+
+    def check_file(self) -> None:
+        """StoreUnavailable when the SQLite file was deleted or replaced since the store opened it.
+
+        Open connections keep writing into a deleted file without error: every save would answer
+        « enregistré » and everything would be gone at the next start (issue #18). Checked before each
+        transaction (one stat call).
+        """
+        if self._file is None:
+            return
+        path, identity = self._file
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            raise StoreUnavailable(
+                f"Le fichier de la base de l'atelier ({path}) a disparu pendant l'atelier : rien ne peut plus "
+                "être enregistré. Prévenez l'animateur : ne relancez pas l'application avant d'avoir remis "
+                "le fichier (sauvegarde) ; les exports déjà téléchargés restent valables."
+            ) from None
+        if (info.st_dev, info.st_ino) != identity:
+            raise StoreUnavailable(
+                f"Le fichier de la base de l'atelier ({path}) a été remplacé pendant l'atelier : rien ne "
+                "peut plus être enregistré. Prévenez l'animateur (relancer l'application relit le nouveau "
+                "fichier)."
+            )
 
     def migrate(self) -> int:
         """Apply the pending migrations (see `schema.migrate`); return the schema version."""
@@ -115,10 +140,19 @@ class Store:
         return Atelier(id=new_id, **values)
 
     def list_ateliers(
-        self, territoire_level: str | None = None, territoire_code: str | None = None
+        self,
+        territoire_level: str | None = None,
+        territoire_code: str | None = None,
+        *,
+        include_archived: bool = False,
     ) -> list[Atelier]:
-        """Workshops, most recent first, optionally for one territory."""
-        query = sa.select(atelier_t).order_by(atelier_t.c.date.desc(), atelier_t.c.id.desc())
+        """Workshops, the facilitator's default first, then the most recent; archived ones left out
+        unless asked for."""
+        query = sa.select(atelier_t).order_by(
+            atelier_t.c.par_defaut.desc(), atelier_t.c.date.desc(), atelier_t.c.id.desc()
+        )
+        if not include_archived:
+            query = query.where(atelier_t.c.archive == sa.false())
         if territoire_level:
             query = query.where(atelier_t.c.territoire_level == territoire_level)
         if territoire_code:
@@ -126,6 +160,38 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(query).mappings().all()
         return [Atelier(**{**r, "created_at": _aware(r["created_at"])}) for r in rows]
+
+    def archive_atelier(self, atelier_id: int, *, pin: str | None, archived: bool = True) -> None:
+        """Hide a workshop from participants (or bring it back); its content stays (facilitator PIN)."""
+        require_pin(pin)
+        with self._write() as conn:
+            self._atelier_exists(conn, int(atelier_id))
+            values = {"archive": bool(archived)} | ({"par_defaut": False} if archived else {})
+            conn.execute(atelier_t.update().where(atelier_t.c.id == int(atelier_id)).values(**values))
+
+    def delete_atelier(self, atelier_id: int, *, pin: str | None) -> None:
+        """Delete a workshop with its enjeux, chantiers and gouvernance (facilitator PIN). Places added
+        on the Ressources page belong to the territory and stay."""
+        require_pin(pin)
+        with self._write() as conn:
+            self._atelier_exists(conn, int(atelier_id))
+            conn.execute(atelier_t.delete().where(atelier_t.c.id == int(atelier_id)))
+
+    def set_default_atelier(self, atelier_id: int, *, pin: str | None) -> None:
+        """The workshop /atelier opens for its territory (facilitator PIN); one per territory."""
+        require_pin(pin)
+        with self._write() as conn:
+            self._atelier_exists(conn, int(atelier_id))
+            row = conn.execute(sa.select(atelier_t).where(atelier_t.c.id == int(atelier_id))).mappings().one()
+            same = (atelier_t.c.territoire_level == row["territoire_level"]) & (
+                atelier_t.c.territoire_code == row["territoire_code"]
+            )
+            conn.execute(atelier_t.update().where(same).values(par_defaut=False))
+            conn.execute(
+                atelier_t.update()
+                .where(atelier_t.c.id == int(atelier_id))
+                .values(par_defaut=True, archive=False)
+            )
 
     def get_atelier(self, atelier_id: int) -> Atelier:
         with self._read() as conn:
@@ -359,7 +425,7 @@ class Store:
         enjeu_ids: Iterable[int] = (),
     ) -> Chantier:
         """A chantier of the feuille de route, grouping enjeux (facilitator PIN required)."""
-        _require_pin(pin)
+        require_pin(pin)
         now = _now()
         values = {
             "atelier_id": int(atelier_id),
@@ -386,7 +452,7 @@ class Store:
         self, chantier_id: int, *, expected_version: int, pin: str | None, **fields: str
     ) -> Chantier:
         """Edit a chantier's text fields if still at `expected_version` (facilitator PIN required)."""
-        _require_pin(pin)
+        require_pin(pin)
         allowed = {"titre", "objectif", "acteurs", "ressources", "premiere_action", "pilote", "horizon"}
         unknown = set(fields) - allowed
         if unknown:
@@ -405,21 +471,21 @@ class Store:
         return self.get_chantier(chantier_id)
 
     def delete_chantier(self, chantier_id: int, *, pin: str | None) -> None:
-        _require_pin(pin)
+        require_pin(pin)
         with self._write() as conn:
             conn.execute(chantier_enjeu_t.delete().where(chantier_enjeu_t.c.chantier_id == int(chantier_id)))
             conn.execute(chantier_t.delete().where(chantier_t.c.id == int(chantier_id)))
 
     def link_enjeu(self, chantier_id: int, enjeu_id: int, *, pin: str | None) -> None:
         """Attach an enjeu to a chantier (no effect if already attached)."""
-        _require_pin(pin)
+        require_pin(pin)
         with self._write() as conn:
             atelier_id = self._chantier_atelier(conn, chantier_id)
             current = self._links(conn, chantier_id)
             self._set_links(conn, int(chantier_id), atelier_id, [*current, int(enjeu_id)])
 
     def unlink_enjeu(self, chantier_id: int, enjeu_id: int, *, pin: str | None) -> None:
-        _require_pin(pin)
+        require_pin(pin)
         with self._write() as conn:
             conn.execute(
                 chantier_enjeu_t.delete().where(
@@ -430,7 +496,7 @@ class Store:
 
     def set_chantier_enjeux(self, chantier_id: int, enjeu_ids: Iterable[int], *, pin: str | None) -> None:
         """Replace the enjeux grouped under a chantier."""
-        _require_pin(pin)
+        require_pin(pin)
         with self._write() as conn:
             atelier_id = self._chantier_atelier(conn, chantier_id)
             conn.execute(chantier_enjeu_t.delete().where(chantier_enjeu_t.c.chantier_id == int(chantier_id)))
@@ -533,7 +599,7 @@ class Store:
 
         With `expected_version`, refuse to overwrite a newer save (EditConflict).
         """
-        _require_pin(pin)
+        require_pin(pin)
         values = {
             "pilotage": validate.text_field(pilotage, "pilotage", required=False),
             "participants": validate.text_field(participants, "participants", required=False),
@@ -717,7 +783,7 @@ class Store:
         return frame[columns]
 
     def delete_local_place(self, place_id: int, *, pin: str | None) -> None:
-        _require_pin(pin)
+        require_pin(pin)
         with self._write() as conn:
             conn.execute(lieu_local_t.delete().where(lieu_local_t.c.id == int(place_id)))
 
@@ -730,6 +796,7 @@ def open_store(url: str | None = None) -> Store:
     try:
         store = Store(create_engine(url))
         store.migrate()
+        store.remember_file()
     except StoreUnavailable:
         raise
     except (exc.ArgumentError, exc.NoSuchModuleError, exc.DBAPIError, ImportError, OSError) as error:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from indicateurs.reference.text import collapse, normalise
+from indicateurs.reference.text import clean_text, collapse, normalise
 from indicateurs.sources.places import fold_code
 
 from .records import CATEGORIES, LEVELS, LIMITS, MAX_COMMUNES, MAX_EVIDENCE, SENS, Evidence
@@ -60,17 +60,20 @@ _CODE_TERRITOIRE = re.compile(r"^[0-9A-Za-z]{1,10}$")
 
 
 def text_field(value: object, key: str, *, required: bool = True) -> str:
-    """A bounded text field: stored as given (outer spaces trimmed), with a French message if refused."""
+    """A bounded text field: stored as given (outer spaces and control characters removed), with a French
+    message if refused."""
     name = _FIELD_NAMES[key]
     if value is None or (isinstance(value, float) and math.isnan(value)):
         value = ""
     if not isinstance(value, str):
         value = str(value)
-    text = value.strip()
+    # control characters from a copy-paste (\x01, PowerPoint's \x0b) are cleaned here, on the way in:
+    # XLSX and DOCX exports cannot hold them (issue #18)
+    if "\x00" in value:  # binary content, not a copy-paste: refused
+        raise ValueError(f"{name} contient un caractère invalide.")
+    text = clean_text(value).strip()
     if required and not text:
         raise ValueError(f"{name} est vide : merci de le compléter.")
-    if "\x00" in text:
-        raise ValueError(f"{name} contient un caractère invalide.")
     limit = LIMITS[key]
     if len(text) > limit:
         raise ValueError(f"{name} est trop long ({len(text)} caractères, {limit} au maximum).")

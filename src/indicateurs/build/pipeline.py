@@ -27,11 +27,12 @@ from indicateurs.base.reader import (
     BaseMissingError,
     load_base,
 )
-from indicateurs.config import base_dir
+from indicateurs.config import base_dir, millesimes, raw_dir
+from indicateurs.reference.catalogue import get_source
 from indicateurs.reference.registry import LEVELS, Indicator, get_indicator, list_indicators
 from indicateurs.sources import loaders
 from indicateurs.sources.places import SOURCE_IDS as PLACE_SOURCES
-from indicateurs.sources.territories import FRANCE, Reference, harmonise, load_reference
+from indicateurs.sources.territories import FRANCE, Reference, dissolve, harmonise, load_reference
 
 __all__ = ["build_base"]
 
@@ -52,35 +53,71 @@ _INDICATOR_SOURCES = (
     "insee_illectronisme_hdf",
 )
 SOURCES = _REFERENCE_SOURCES + _INDICATOR_SOURCES + PLACE_SOURCES + tuple(GEO_SOURCES.values())
+# Boundaries the build can rebuild itself by dissolving the communes with the membership lists:
+# a failed fetch of one of them is a warning, not a failed build.
+_DISSOLVABLE = {GEO_SOURCES[level]: level for level in ("epci", "departement", "region")}
+# Sources only some catalogues name (the current one): fetched when present, a failure is a warning.
+_FILOSOFI = "insee_filosofi_territoires"
+_OPTIONAL_SOURCES = (_FILOSOFI,)
 
 
 # -------------------------------------------------------------------------------------------- build
 
 
-def build_base(progress: Progress | None = None, *, force: bool = False) -> dict:
+def build_base(progress: Progress | None = None, *, force: bool = False, refresh: bool = False) -> dict:
     """Fetch the sources, harmonise to COG 2025, aggregate, and write the base. Returns the build report.
 
+    `refresh`: ask every producer again for its newest release (`--millesimes courants`); a source
+    that cannot be fetched keeps the file already in the store, and the report says so.
     Builds run one at a time in a process; a caller that waited finds the base up to date and skips.
     """
     with _BUILD_LOCK:
-        return _build_base(progress, force=force)
+        return _build_base(progress, force=force, refresh=refresh)
 
 
-def _build_base(progress: Progress | None, *, force: bool) -> dict:
-    from indicateurs.sources.fetch import fetch
+def _build_base(progress: Progress | None, *, force: bool, refresh: bool = False) -> dict:
+    from indicateurs.sources.fetch import FetchError, fetch
 
     say = progress or (lambda step, fraction: None)
     start = time.perf_counter()
     say("Récupération des sources", 0.0)
     paths: dict[str, Path] = {}
+    unfetched: dict[str, str] = {}
+    stale: dict[str, str] = {}
     for i, source_id in enumerate(SOURCES):
 
         def downloaded(done: int, total: int | None, i=i, source_id=source_id) -> None:
             share = done / total if total else 0.0
             say(f"Téléchargement {source_id} ({done / 1e6:.1f} Mo)", 0.3 * (i + share) / len(SOURCES))
 
-        paths[source_id] = fetch(source_id, progress=downloaded)
+        try:
+            paths[source_id] = fetch(source_id, progress=downloaded, force=refresh)
+        except FetchError as exc:
+            kept = raw_dir() / get_source(source_id).file
+            if refresh and kept.is_file():
+                paths[source_id] = kept  # offline or producer down: the version already here, said so
+                stale[source_id] = str(exc)
+            elif source_id in _DISSOLVABLE:
+                unfetched[source_id] = str(exc)
+            else:
+                raise
         say(f"Source {source_id}", 0.3 * (i + 1) / len(SOURCES))
+    optional_problems = []
+    for source_id in _OPTIONAL_SOURCES:
+        try:
+            get_source(source_id)
+        except ValueError:
+            continue  # not in this catalogue (the pinned one)
+        try:
+            paths[source_id] = fetch(source_id, force=refresh)
+        except FetchError as exc:
+            kept = raw_dir() / get_source(source_id).file
+            if kept.is_file():
+                paths[source_id], stale[source_id] = kept, str(exc)
+            else:
+                optional_problems.append(
+                    f"{source_id} non récupérée ({exc}) : valeurs calculées depuis les communes"
+                )
     fingerprint = _fingerprint(paths)
     target = base_dir()
     if not force and (target / "report.json").exists():
@@ -96,7 +133,14 @@ def _build_base(progress: Progress | None, *, force: bool) -> dict:
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        report = _build_into(tmp, paths, say)
+        report = _build_into(tmp, paths, say, unfetched)
+        report["warnings"] += optional_problems
+        for source_id, problem in stale.items():
+            report["warnings"].append(
+                f"{source_id} : version la plus récente non récupérée ({problem}) ; "
+                "la version déjà présente dans le magasin est utilisée"
+            )
+            report["provenance"][source_id]["non_actualisee"] = True
         report.update(fingerprint=fingerprint, seconds=round(time.perf_counter() - start, 1))
         (tmp / "report.json").write_text(
             json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
@@ -171,8 +215,13 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
+def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: dict | None = None) -> dict:
     warnings: list[str] = []
+    for source_id, problem in (unfetched or {}).items():
+        warnings.append(
+            f"Contours {_DISSOLVABLE[source_id]} : fichier non récupéré ({problem}) ; "
+            "contours reconstruits par fusion des communes selon les listes d'appartenance"
+        )
     say("Référentiel territorial (COG 2025)", 0.32)
     ref = load_reference(*(paths[s] for s in _REFERENCE_SOURCES))
     say("Indicateurs communaux", 0.4)
@@ -195,15 +244,17 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
     territories = _territories(ref, communes)
     values = _values(communes, warnings)
     values = pd.concat([values, _illectronisme(paths, ref, source_reports)], ignore_index=True)
+    values = _published_above_communes(values, paths, ref, source_reports)
     values = pd.concat([values, _scores(values)], ignore_index=True)
-    values = _with_provenance(values)
+    values = _with_provenance(values, _file_vintages(source_reports))
 
     say("Contours simplifiés pour le web", 0.85)
-    geo_report = _write_geometries(folder, paths, territories, geo_communes)
+    geo_report = _write_geometries(folder, paths, territories, geo_communes, ref)
     territories.to_parquet(folder / "territories.parquet", index=False)
     values.to_parquet(folder / "values.parquet", index=False)
     places.to_parquet(folder / "places.parquet", index=False)
     rows = territories.groupby("level").size().reindex(LEVELS).fillna(0).astype(int).to_dict()
+    provenance = _provenance(paths, source_reports)
     return {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_version": BUILD_VERSION,
@@ -211,8 +262,44 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress) -> dict:
         "values": len(values),
         "sources": source_reports,
         "geometries": geo_report,
-        "warnings": warnings,
+        "provenance": provenance,
+        "millesimes": millesimes(),
+        "warnings": warnings + _mixed_warnings(provenance),
     }
+
+
+def _provenance(paths: dict[str, Path], reports: dict) -> dict[str, dict]:
+    """Per source used: the vintage actually used, its URL, origin (store, mirror, download),
+    retrieval date, and whether it is a fallback to the pinned snapshot."""
+    from indicateurs.sources.fetch import store_manifest
+
+    manifest = store_manifest()
+    out = {}
+    for source_id in sorted(paths):
+        source, entry = get_source(source_id), manifest.get(source_id, {})
+        out[source_id] = {
+            "millesime": entry.get("millesime") or source.millesime,
+            "millesime_fichier": (reports.get(source_id) or {}).get("millesime_fichier"),
+            "catalogue": entry.get("catalogue") or millesimes(),
+            "url": entry.get("url") or source.url,
+            "origin": entry.get("origin"),
+            "fetched_at": entry.get("fetched_at"),
+            "sha256": entry.get("sha256"),
+            "repli": entry.get("repli"),
+        }
+    return out
+
+
+def _mixed_warnings(provenance: dict[str, dict]) -> list[str]:
+    """A base mixing current releases and pinned fallbacks says so, in French."""
+    fallen = sorted(s for s, e in provenance.items() if e.get("repli"))
+    if not fallen:
+        return []
+    return [
+        "Base mixte : millésimes courants sauf pour "
+        + ", ".join(fallen)
+        + " (téléchargement de la version courante impossible : millésime figé utilisé)"
+    ]
 
 
 def _legacy_weights(ref: Reference, comparateur: pd.DataFrame) -> pd.Series:
@@ -244,6 +331,8 @@ def _commune_table(ref: Reference, paths: dict[str, Path], warnings: list[str]) 
         weight="menages_fiscaux",
     )
     reports["insee_comparateur_2022"] = comp.report
+    if comparateur.attrs.get("millesime"):
+        reports["insee_comparateur_2022"]["millesime_fichier"] = comparateur.attrs["millesime"]
     table = table.join(comp.frame.set_index("code"))
 
     ifn = loaders.load_ifn_2023(paths["ifn_communes_2023"])
@@ -263,6 +352,8 @@ def _commune_table(ref: Reference, paths: dict[str, Path], warnings: list[str]) 
     arcep = loaders.load_arcep_thd(paths["arcep_debit_communes_2019"])
     h = harmonise(arcep, ref, source="arcep_debit_communes_2019", sums=("locaux", "locaux_thd"))
     reports["arcep_debit_communes_2019"] = h.report
+    if arcep.attrs.get("millesime"):
+        reports["arcep_debit_communes_2019"]["millesime_fichier"] = arcep.attrs["millesime"]
     table = table.join(h.frame.set_index("code"))
 
     for source_id, rep in reports.items():
@@ -475,22 +566,83 @@ def _illectronisme(paths: dict[str, Path], ref: Reference, reports: dict) -> pd.
     )
 
 
-def _with_provenance(values: pd.DataFrame) -> pd.DataFrame:
+def _published_above_communes(values: pd.DataFrame, paths: dict[str, Path], ref: Reference, reports: dict):
+    """Poverty rate and median income of EPCI, départements and régions as INSEE publishes them
+    (Filosofi above the commune), instead of a mean of communes biased by statistical secrecy.
+    Only when the catalogue names the source (current releases); rows keep a `_published` flag."""
+    if _FILOSOFI not in paths:
+        return values
+    pub = loaders.load_filosofi_territoires(paths[_FILOSOFI])
+    known = {
+        "epci": set(ref.epci["code"]),
+        "departement": set(ref.departements["code"]),
+        "region": set(ref.regions["code"]),
+    }
+    ok = pd.Series(
+        [code in known[level] for level, code in zip(pub["level"], pub["code"], strict=True)], index=pub.index
+    )
+    long = pub[ok].melt(
+        id_vars=["level", "code"], value_vars=["revenu_median", "taux_pauvrete"], var_name="indicator"
+    )
+    long = long.dropna(subset=["value"]).assign(coverage=1.0, _published=True)
+    keys = pd.MultiIndex.from_frame(long[["level", "code", "indicator"]])
+    mine = pd.MultiIndex.from_frame(values[["level", "code", "indicator"]].astype(str))
+    values = values[~mine.isin(keys)].assign(_published=False)
+    reports[_FILOSOFI] = {
+        "source": _FILOSOFI,
+        "rows_in": len(pub),
+        "rows_kept": int(ok.sum()),
+        "rows_unknown": int((~ok).sum()),
+        "unknown_codes": pub.loc[~ok, "code"].tolist()[:50],
+        "coverage": round(float(ok.mean()), 4) if len(pub) else 0.0,
+        "per_level": {lvl: int(n) for lvl, n in pub[ok].groupby("level").size().items()},
+        "millesime_fichier": pub.attrs.get("millesime"),
+        "note": "taux de pauvreté et revenu médian publiés par l'INSEE au niveau EPCI, département, région",
+    }
+    return pd.concat([values, long], ignore_index=True)
+
+
+def _file_vintages(reports: dict) -> dict[str, str]:
+    """Source id -> the vintage its loader read in the file (when the file says it)."""
+    return {sid: rep["millesime_fichier"] for sid, rep in reports.items() if rep.get("millesime_fichier")}
+
+
+def _with_provenance(values: pd.DataFrame, file_vintages: dict[str, str] | None = None) -> pd.DataFrame:
+    """Source and millésime of every value; the millésime read in the file wins over the registry's
+    text when it differs (a current release), so a figure never claims an older vintage."""
     ids = values["indicator"].unique()
     source = {i: get_indicator(i).source for i in ids}
     millesime = {i: get_indicator(i).millesime for i in ids}
+    if millesimes() == "courants":
+        for i in ids:
+            if source[i] in (file_vintages or {}):
+                millesime[i] = file_vintages[source[i]]
     out = values.assign(source=values["indicator"].map(source), millesime=values["indicator"].map(millesime))
+    if "_published" in out.columns:  # values INSEE publishes above the commune: their own source
+        published = out["_published"].eq(True)
+        out.loc[published, "source"] = _FILOSOFI
+        out.loc[published, "millesime"] = (file_vintages or {}).get(_FILOSOFI, "Filosofi")
+        out = out.drop(columns="_published")
     for col in ("level", "indicator", "source", "millesime"):
         out[col] = out[col].astype("category")
     out["code"] = out["code"].astype("string")
     return out
 
 
-def _write_geometries(folder: Path, paths: dict[str, Path], territories: pd.DataFrame, geo_communes) -> dict:
-    """Store each level's boundaries as GeoParquet and report how they join to the reference."""
+def _write_geometries(
+    folder: Path, paths: dict[str, Path], territories: pd.DataFrame, geo_communes, ref: Reference
+) -> dict:
+    """Store each level's boundaries as GeoParquet and report how they join to the reference.
+
+    A level whose file was not fetched is dissolved from the communes (membership lists)."""
     report = {}
     for level, source_id in GEO_SOURCES.items():
-        gdf = geo_communes if level == "commune" else loaders.load_geometry(paths[source_id], source_id)
+        if level == "commune":
+            gdf, origin = geo_communes, source_id
+        elif source_id in paths:
+            gdf, origin = loaders.load_geometry(paths[source_id], source_id), source_id
+        else:
+            gdf, origin = dissolve(geo_communes, ref, level), "fusion des communes"
         expected = set(territories.loc[territories["level"] == level, "code"])
         present = set(gdf["code"])
         report[level] = {
@@ -499,6 +651,7 @@ def _write_geometries(folder: Path, paths: dict[str, Path], territories: pd.Data
             "expected": len(expected),
             "without_geometry": sorted(expected - present)[:20],
             "unknown": sorted(present - expected)[:20],
+            "origin": origin,
         }
         gdf[["code", "nom", "geometry"]].to_parquet(folder / f"geo_{level}.parquet", index=False)
     return report

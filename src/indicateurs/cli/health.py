@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = ["Check", "add_health_parser", "check_health", "main"]
 
@@ -39,9 +40,20 @@ def check_health(url: str | None = None, *, timeout: float = 5.0, database: bool
     if url:
         checks.append(_server(url, timeout))
     checks.append(_base())
+    checks.append(_vintages())
     if database:
         checks.append(_database())
+        checks.append(_facilitator_pin())
     return checks
+
+
+def _facilitator_pin() -> Check:
+    from indicateurs.atelier.pin import pin_problem
+
+    problem = pin_problem()
+    if problem:
+        return Check("animateur", False, problem, required=False)
+    return Check("animateur", True, "code animateur configuré (ATELIER_PIN)", required=False)
 
 
 def _server(url: str, timeout: float) -> Check:
@@ -60,12 +72,12 @@ def _server(url: str, timeout: float) -> Check:
 
 
 def _base() -> Check:
-    from indicateurs.base import BaseCorruptError, BaseMissingError, load_base
+    from indicateurs.base import GEO_SOURCES, BaseCorruptError, BaseMissingError, load_base
 
     try:
-        base = load_base()
+        base = load_base()  # territories, values, places: every page reads them
         counts = base.territories["level"].value_counts()
-        for level in ("commune", "epci"):
+        for level in GEO_SOURCES:  # the outlines of every level: the maps read all four
             base.geometry(level)
     except (BaseMissingError, BaseCorruptError) as exc:
         return Check("base", False, str(exc))
@@ -73,9 +85,32 @@ def _base() -> Check:
         return Check("base", False, f"base illisible : {exc}")
     detail = (
         f"construite le {base.built_at or '?'} : {counts.get('commune', 0)} communes, "
-        f"{counts.get('epci', 0)} EPCI, contours lisibles ({base.folder})"
+        f"{counts.get('epci', 0)} EPCI, contours des {len(GEO_SOURCES)} niveaux lisibles ({base.folder})"
     )
     return Check("base", True, detail)
+
+
+def _vintages() -> Check:
+    """Informative: a base mixing current releases and pinned fallbacks says so."""
+    import json
+
+    from indicateurs.config import base_dir
+
+    try:
+        report = json.loads((base_dir() / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Check("millésimes", True, "rapport de construction absent", required=False)
+    provenance = report.get("provenance") or {}
+    fallen = sorted(s for s, e in provenance.items() if e.get("repli"))
+    mode = report.get("millesimes", "figes")
+    if fallen:
+        return Check(
+            "millésimes",
+            False,
+            f"base mixte : millésimes {mode} sauf {', '.join(fallen)} (repli sur le millésime figé)",
+            required=False,
+        )
+    return Check("millésimes", True, f"millésimes {mode} pour les {len(provenance)} sources", required=False)
 
 
 def _database() -> Check:
@@ -85,6 +120,20 @@ def _database() -> Check:
         return Check("atelier", True, "module atelier absent : rien à vérifier", required=False)
     url = default_url()
     where = "PostgreSQL (DATABASE_URL)" if not url.startswith("sqlite") else url.removeprefix("sqlite:///")
+    if url.startswith("sqlite:///") and not Path(where).exists():
+        # never create it here: an empty new file would hide that the workshop's file was deleted
+        leftovers = [p.name for p in Path(where).parent.glob(Path(where).name + "-*")]
+        if leftovers:
+            return Check(
+                "atelier",
+                False,
+                f"fichier {where} disparu ({', '.join(sorted(leftovers))} encore là) : l'application en "
+                "cours n'enregistre plus rien ; remettez le fichier (sauvegarde) avant de la relancer",
+                required=False,
+            )
+        return Check(
+            "atelier", True, f"pas encore de base de l'atelier : {where} sera créé au premier atelier", False
+        )
     try:
         store = open_store()
     except StoreUnavailable as exc:

@@ -1,4 +1,4 @@
-"""Command line: `python -m indicateurs build | export | profil | health | servir`."""
+"""Command line: `python -m indicateurs build | export | profil | health | servir | sources`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ __all__ = ["main"]
 def _build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from indicateurs.config import use_millesimes
+
+    if args.millesimes:
+        use_millesimes(args.millesimes)
+
     from indicateurs.build import build_base
 
     bar = tqdm(total=100, desc="Construction de la base", unit="%", bar_format="{l_bar}{bar}| {n:.0f}%")
@@ -21,7 +26,7 @@ def _build(args: argparse.Namespace) -> int:
         bar.n = round(fraction * 100)
         bar.refresh()
 
-    report = build_base(progress, force=args.force)
+    report = build_base(progress, force=args.force, refresh=args.millesimes == "courants")
     bar.close()
     print(_summary(report))
     return 0
@@ -47,6 +52,12 @@ def _summary(report: dict) -> str:
     lines.append("\nContours (codes appariés / attendus) :")
     for level, rep in report["geometries"].items():
         lines.append(f"  {level:<12} {rep['matched']:>6} / {rep['expected']:<6}")
+    if report.get("provenance"):
+        lines.append(f"\nMillésimes ({report.get('millesimes', 'figes')}) :")
+        for source_id, used in report["provenance"].items():
+            vintage = used.get("millesime_fichier") or used.get("millesime")
+            flag = f"  [REPLI : {used['repli']}]" if used.get("repli") else ""
+            lines.append(f"  {source_id:<34} {vintage}{flag}")
     if report.get("warnings"):
         lines.append("\nAvertissements :")
         lines += [f"  - {w}" for w in report["warnings"]]
@@ -77,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         "build", help="construire la base depuis les sources (ou le miroir INDICATEURS_MIROIR)"
     )
     b.add_argument("--force", action="store_true", help="reconstruire même si la base est à jour")
+    b.add_argument(
+        "--millesimes",
+        choices=["figes", "courants"],
+        help="figes : l'instantané épinglé (défaut, et celui du miroir) ; courants : la version la plus "
+        "récente de chaque producteur (internet requis ; repli sur le millésime figé si indisponible)",
+    )
     b.set_defaults(func=_build)
     e = sub.add_parser("export", help="exporter un niveau en CSV (une ligne par territoire)")
     e.add_argument("--level", default="epci", choices=["commune", "epci", "departement", "region", "france"])
@@ -91,10 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     from indicateurs.cli.health import add_health_parser
     from indicateurs.cli.profil import add_profil_parser
     from indicateurs.cli.servir import add_servir_parser
+    from indicateurs.cli.sources import add_sources_parser
 
     add_profil_parser(sub)
     add_health_parser(sub)
     add_servir_parser(sub)
+    add_sources_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

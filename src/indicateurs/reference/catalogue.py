@@ -1,4 +1,9 @@
-"""The sources catalogue (`catalogue.toml`): the one place that names URLs, licences and millésimes."""
+"""The sources catalogues: the one place that names URLs, licences and millésimes.
+
+Two catalogues, one format: `catalogue.toml` (the pinned snapshot, "figés") and
+`catalogue_courant.toml` (the producers' own endpoints and how to find their newest release,
+"courants"). `INDICATEURS_MILLESIMES` chooses; both use the same source ids (an id names the role
+of a source in the build, the vintage actually used is recorded by the fetch and the build)."""
 
 from __future__ import annotations
 
@@ -8,11 +13,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from indicateurs.config import millesimes
 from indicateurs.reference.text import did_you_mean
 
-__all__ = ["Source", "get_source", "list_sources", "sources_caption"]
+__all__ = ["Source", "get_source", "list_sources", "load_catalogue", "sources_caption"]
 
-_CATALOGUE = Path(__file__).with_name("catalogue.toml")
+_CATALOGUES = {"figes": "catalogue.toml", "courants": "catalogue_courant.toml"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,12 @@ class Source:
     label: str = ""  # 'ANCT, Espaces France Services'
     date: str = ""  # the short French millésime: 'février 2023'
     caveat: str = ""  # what the reader must know: 'extrait partiel'
+    # Current catalogue only: how to find the newest release (see `indicateurs.sources.resolve`).
+    resolve: str = ""  # "" (url serves the newest), "fige" (pinned, no endpoint), "datagouv", "annee", "npm"
+    url_pattern: str = ""  # download URL with {annee} or {version}
+    resource_title: str = ""  # data.gouv.fr: regular expression on the resource title
+    resource_format: str = ""  # data.gouv.fr: resource format (csv, json, zip…)
+    documentation: str = ""  # the producer's field dictionary the loader was written from
 
     @property
     def short_label(self) -> str:
@@ -55,9 +67,15 @@ class Source:
         return self.url.split()
 
 
-@cache
 def _load() -> dict[str, Source]:
-    with _CATALOGUE.open("rb") as f:
+    """The catalogue of the current mode (`INDICATEURS_MILLESIMES`), parsed once per mode."""
+    return load_catalogue(millesimes())
+
+
+@cache
+def load_catalogue(mode: str) -> dict[str, Source]:
+    """Source id -> Source of catalogue `mode` ("figes" or "courants")."""
+    with Path(__file__).with_name(_CATALOGUES[mode]).open("rb") as f:
         raw = tomllib.load(f)
     return {entry["id"]: Source(**_freeze(entry)) for entry in raw["sources"]}
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 __all__ = [
     "NBSP",
     "THIN",
+    "clean_text",
     "collapse",
     "did_you_mean",
     "fold",
@@ -58,6 +59,25 @@ def slug(text: object, default: str = "territoire", max_length: int = 80) -> str
     ('cc-du-haut-val-de-sevre', 'territoire')
     """
     return (normalise(text, "-") or default)[:max_length]
+
+
+# Characters that XML 1.0 (XLSX, DOCX) forbids: openpyxl raises IllegalCharacterError on the first one.
+_LINE_BREAKS = re.compile(r"[\x0b\u2028\u2029]")  # PowerPoint pastes a line break as \x0b
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_text(value):
+    r"""Text without the control characters a copy-paste brings (\x01, PowerPoint's \x0b...).
+
+    Line-break look-alikes become '\n'; the others are dropped. Non-text values pass unchanged.
+    Used on input (forms, uploads: atelier.validate) and by every XLSX / DOCX writer (render.tables).
+
+    >>> clean_text("ligne 1\x0bligne 2\x01"), clean_text(3)
+    ('ligne 1\nligne 2', 3)
+    """
+    if not isinstance(value, str):
+        return value
+    return _XML_ILLEGAL.sub("", _LINE_BREAKS.sub("\n", value))
 
 
 def collapse(value: object) -> str:

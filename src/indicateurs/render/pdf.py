@@ -306,7 +306,7 @@ def _key_table(pdf, profile: Profile) -> None:
     pdf.set_text_color(0)
     pdf.set_font(_FONT, "", 7)
     for n, r in enumerate(profile.key_figures.itertuples()):
-        millesime = get_indicator(r.indicator).millesime
+        millesime = getattr(r, "millesime", None) or get_indicator(r.indicator).millesime
         cells = (
             _short_label(r.indicator),
             r.display,

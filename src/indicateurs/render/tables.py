@@ -7,21 +7,23 @@ import re
 
 import pandas as pd
 
-from indicateurs.reference.text import slug
+from indicateurs.reference.text import clean_text, slug
 
-__all__ = ["csv_bytes", "neutralise_formulas", "safe_filename", "xlsx_bytes"]
+__all__ = ["clean_text", "csv_bytes", "neutralise_formulas", "safe_filename", "xlsx_bytes"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _neutralise_cell(value):
+    value = clean_text(value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
 
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula (= + - @) with a quote."""
+    """Prefix text cells that a spreadsheet would run as a formula (= + - @) with a quote, and drop
+    the control characters that XML forbids (see `clean_text`)."""
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
@@ -49,7 +51,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, number_formats: dict[str, str
     used: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            sheet = _sheet_name(name, used)
+            sheet = _sheet_name(clean_text(name), used)
             neutralise_formulas(frame).to_excel(writer, sheet_name=sheet, index=False)
             ws = writer.sheets[sheet]
             ws.freeze_panes = "A2"

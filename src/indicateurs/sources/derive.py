@@ -59,17 +59,16 @@ _ETALAB_PROPERTIES = {"departement": "dep", "region": "reg"}
 
 
 def _geojson(src: Path, dst: Path, source: Source) -> None:
-    """Etalab contours (`*.geojson.gz`) -> plain GeoJSON with the mirror's short property names.
+    """Etalab contours (`*.geojson.gz`, properties code, nom, departement, region, epci) -> plain
+    GeoJSON, `departement`/`region` renamed to the mirror's `dep`/`reg` so both forms read alike.
 
-    Only `departement` -> `dep` and `region` -> `reg` can be mapped; what the mirror added (EPCI
-    nature and populations, `pmun_2023`) is not in the public file, so validation then rejects it
-    and says that the source must come from the mirror.
+    Nothing else is expected inside the GeoJSON: populations, EPCI nature and membership come from
+    the reference lists (decoupage-administratif), and a level whose file is missing is dissolved
+    from the communes by the build.
     """
     _gunzip(src, dst, source)
     first = _first_properties(dst)
-    renames = {
-        a: b for a, b in _ETALAB_PROPERTIES.items() if a in first and b in source.columns and b not in first
-    }
+    renames = {a: b for a, b in _ETALAB_PROPERTIES.items() if a in first and b not in first}
     if not renames:
         return  # nothing to rename (e.g. a server serving the mirror): no need to parse 14 MB
     with dst.open("rb") as f:
@@ -96,6 +95,23 @@ def _first_properties(path: Path) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def _text(raw: bytes) -> str:
+    """Producers publish UTF-8 (with or without BOM) or Windows latin-1 (INSEE, ARCEP): decode either."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _utf8(raw: bytes) -> bytes:
+    """The same text as UTF-8 bytes; UTF-8 input is returned unchanged (byte-identical mirror)."""
+    try:
+        raw.decode("utf-8")
+        return raw
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace").encode("utf-8")
+
+
 def _open_member(src: Path, source: Source):
     """The text stream of `source.member` inside a zip, or of the file itself if it is no zip."""
     if not _head(src).startswith(_ZIP_MAGIC):
@@ -106,6 +122,13 @@ def _open_member(src: Path, source: Source):
         raise DeriveError(f"archive zip illisible ({exc})") from exc
     wanted = source.member.lower()
     names = [n for n in archive.namelist() if Path(n).name.lower() == wanted]
+    if not names:  # a later edition may suffix the name with its year (base_cc_comparateur_2025.CSV)
+        stem = Path(wanted).stem
+        names = [
+            n
+            for n in archive.namelist()
+            if Path(n).name.lower().startswith(stem) and Path(n).suffix.lower() == Path(wanted).suffix
+        ]
     if not names:
         raise DeriveError(
             f"le fichier « {source.member} » est absent de l'archive zip ({archive.namelist()})"
@@ -119,15 +142,18 @@ def _zip_member(src: Path, dst: Path, source: Source) -> None:
         shutil.copyfile(src, dst)  # already the mirror's gzip
         return
     with _open_member(src, source) as fin:
-        opener = partial(gzip.open, compresslevel=6) if source.file.endswith(".gz") else open
-        with opener(dst, "wb") as fout:
-            shutil.copyfileobj(fin, fout, 1 << 20)
+        raw = fin.read()
+    opener = partial(gzip.open, compresslevel=6) if source.file.endswith(".gz") else open
+    with opener(dst, "wb") as fout:
+        fout.write(_utf8(raw))
 
 
 def _insee_meta(src: Path, dst: Path, source: Source) -> None:
     """The comparateur dictionary without its 35,010 `CODGEO` label rows (MANIFEST: `réduit`)."""
-    with _open_member(src, source) as fin, dst.open("wb") as fout:
-        for line in fin:
+    with _open_member(src, source) as fin:
+        raw = _utf8(fin.read())
+    with dst.open("wb") as fout:
+        for line in raw.splitlines(keepends=True):
             if not line.startswith(b"CODGEO;"):
                 fout.write(line)
 
@@ -158,7 +184,7 @@ def _csv(src: Path, dst: Path, source: Source) -> None:
     ARCEP: first line 'Version beta…' dropped and ';' -> ','; CNFS COSELEC: ';' -> ',' and codes
     padded; France Services: rewritten without needless quote marks. Values are unchanged.
     """
-    text = src.read_bytes().decode("utf-8-sig")
+    text = _text(src.read_bytes())
     lines = text.splitlines(keepends=True)
     first = source.columns[0] if source.columns else ""
     start = next((i for i, line in enumerate(lines[:20]) if first in line), 0)

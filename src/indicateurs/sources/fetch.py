@@ -26,10 +26,10 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from indicateurs.config import mirror_dir, raw_dir
+from indicateurs.config import millesimes, mirror_dir, raw_dir
 from indicateurs.errors import AtlasError
-from indicateurs.reference.catalogue import Source, get_source, list_sources
-from indicateurs.sources import derive
+from indicateurs.reference.catalogue import Source, get_source, list_sources, load_catalogue
+from indicateurs.sources import derive, resolve
 
 __all__ = ["USER_AGENT", "FetchError", "Progress", "fetch", "fetch_all", "store_manifest"]
 
@@ -93,24 +93,30 @@ def _fetch(source: Source, target: Path, progress: Progress | None, force: bool)
 
     problems: list[str] = []
     mirror = mirror_dir()
-    origin_file = mirror / source.mirror_path if mirror is not None else None
-    if origin_file is not None and origin_file.is_file():
-        try:
-            return _install(source, target, lambda tmp: _copy(origin_file, tmp, progress), _ORIGIN_MIRROR)
-        except _Rejected as exc:
-            problems.append(f"la copie du miroir {origin_file} est refusée : {exc}")
-    elif origin_file is not None:
-        problems.append(f"fichier absent du miroir ({origin_file})")
+    if source.mirror_path:
+        origin_file = mirror / source.mirror_path if mirror is not None else None
+        if origin_file is not None and origin_file.is_file():
+            try:
+                return _install(source, target, lambda tmp: _copy(origin_file, tmp, progress), _ORIGIN_MIRROR)
+            except _Rejected as exc:
+                problems.append(f"la copie du miroir {origin_file} est refusée : {exc}")
+        elif origin_file is not None:
+            problems.append(f"fichier absent du miroir ({origin_file})")
 
     if len(source.urls) != 1:
         problems.append(
             "la source est publiée en plusieurs fichiers : elle doit venir du miroir (INDICATEURS_MIROIR)"
         )
     else:
-        try:
-            return _install(source, target, lambda tmp: _download(source.url, tmp, progress), _ORIGIN_WEB)
-        except (_Rejected, derive.DeriveError) as exc:
-            problems.append(str(exc))
+        with _session() as session:
+            path = _download_newest(source, target, progress, session, problems)
+            if path is not None:
+                return path
+            pinned = _pinned(source)
+            if pinned is not None:  # current release unavailable: the pinned snapshot, said so
+                path = _fallback_to_pinned(pinned, target, progress, session, problems)
+                if path is not None:
+                    return path
     if mirror is None:
         problems.append("aucun miroir local (définissez INDICATEURS_MIROIR pour travailler hors connexion)")
     kept = " Le fichier déjà présent dans le magasin est conservé." if target.exists() else ""
@@ -119,6 +125,64 @@ def _fetch(source: Source, target: Path, progress: Progress | None, force: bool)
         source_id=source.id,
         url=source.url,
     )
+
+
+def _download_newest(
+    source: Source, target: Path, progress: Progress | None, session: requests.Session, problems: list[str]
+) -> Path | None:
+    """Download the newest release the producer announces, else the next older one."""
+    try:
+        found = resolve.candidates(source, session)
+    except resolve.ResolveError as exc:
+        problems.append(str(exc))
+        return None
+    stored = store_manifest().get(source.id) or {}
+    for candidate in found:
+        versioned = source.resolve not in ("", "fige")  # the URL names the release
+        if versioned and candidate.url == stored.get("url") and _in_store(source, target):
+            _log.info("%s : %s déjà dans le magasin (%s)", source.id, candidate.vintage, candidate.url)
+            return target
+        try:
+            return _install(
+                source,
+                target,
+                lambda tmp, url=candidate.url: _download(url, tmp, progress, session),
+                _ORIGIN_WEB,
+                url=candidate.url,
+                vintage=candidate.vintage,
+            )
+        except (_Rejected, derive.DeriveError) as exc:
+            problems.append(f"{candidate.url} : {exc}" if len(found) > 1 else str(exc))
+    return None
+
+
+def _pinned(source: Source) -> Source | None:
+    """In the current catalogue, the pinned entry of the same source (None in the pinned catalogue)."""
+    if millesimes() == "figes":
+        return None
+    pinned = load_catalogue("figes").get(source.id)
+    return pinned if pinned is not None and pinned.url != source.url else None
+
+
+def _fallback_to_pinned(
+    pinned: Source, target: Path, progress: Progress | None, session: requests.Session, problems: list[str]
+) -> Path | None:
+    mirror = mirror_dir()
+    origin_file = mirror / pinned.mirror_path if mirror is not None and pinned.mirror_path else None
+    fills = []
+    if origin_file is not None and origin_file.is_file():
+        fills.append((lambda tmp: _copy(origin_file, tmp, progress), _ORIGIN_MIRROR, pinned.url))
+    if len(pinned.urls) == 1:
+        fills.append((lambda tmp: _download(pinned.url, tmp, progress, session), _ORIGIN_WEB, pinned.url))
+    for fill, origin, url in fills:
+        try:
+            path = _install(pinned, target, fill, origin, url=url, vintage=pinned.millesime, fallback=True)
+        except (_Rejected, derive.DeriveError) as exc:
+            problems.append(f"repli sur le millésime figé impossible ({exc})")
+            continue
+        _log.warning("%s : version courante indisponible, repli sur le millésime figé", pinned.id)
+        return path
+    return None
 
 
 def fetch_all(progress: Progress | None = None) -> dict[str, Path]:
@@ -176,15 +240,29 @@ def _in_store(source: Source, target: Path) -> bool:
     return True
 
 
-def _entry(source: Source, path: Path, origin: str) -> dict:
-    return {
-        "file": source.file,
+def _entry(
+    source: Source,
+    path: Path,
+    origin: str,
+    *,
+    file: str | None = None,
+    url: str | None = None,
+    vintage: str = "",
+    fallback: bool = False,
+) -> dict:
+    entry = {
+        "file": file or source.file,
         "size": path.stat().st_size,
         "sha256": _sha256(path),
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "origin": origin,
-        "url": source.url,
+        "url": url or source.url,
+        "catalogue": millesimes(),
+        "millesime": vintage or source.millesime,
     }
+    if fallback:
+        entry["repli"] = "millésime figé (version courante indisponible)"
+    return entry
 
 
 def _record(source_id: str, entry: dict) -> None:
@@ -234,7 +312,16 @@ def _remove_stale_parts(target: Path, max_age: float = 3600) -> None:
                 part.unlink()
 
 
-def _install(source: Source, target: Path, fill: Callable[[Path], None], origin: str) -> Path:
+def _install(
+    source: Source,
+    target: Path,
+    fill: Callable[[Path], None],
+    origin: str,
+    *,
+    url: str | None = None,
+    vintage: str = "",
+    fallback: bool = False,
+) -> Path:
     """Fill a temporary file, transform it (downloads only), validate it, then move it into place."""
     with _scratch(target) as scratch:
         final = scratch()
@@ -245,7 +332,7 @@ def _install(source: Source, target: Path, fill: Callable[[Path], None], origin:
             if derive.apply(source, final, derived):
                 final = derived
         _validate(source, final)
-        entry = _entry(source, final, origin)
+        entry = _entry(source, final, origin, file=target.name, url=url, vintage=vintage, fallback=fallback)
         os.replace(final, target)
     _record(source.id, entry)
     _log.info("%s : %s (%d octets)", source.id, origin, entry["size"])
@@ -292,10 +379,14 @@ def _session() -> requests.Session:
     return session
 
 
-def _download(url: str, dest: Path, progress: Progress | None) -> None:
+def _download(
+    url: str, dest: Path, progress: Progress | None, session: requests.Session | None = None
+) -> None:
     """Stream `url` into `dest`, calling `progress`; reject HTTP errors, HTML and short bodies."""
     try:
-        with _session() as session, session.get(url, stream=True, timeout=TIMEOUT) as response:
+        with contextlib.ExitStack() as stack:
+            session = session or stack.enter_context(_session())
+            response = stack.enter_context(session.get(url, stream=True, timeout=TIMEOUT))
             if response.status_code >= 400:
                 again = (
                     f" après {RETRIES} nouvelles tentatives" if response.status_code in _RETRY_STATUS else ""
@@ -362,6 +453,9 @@ def _validate(source: Source, path: Path) -> None:
             found = _csv_header(source, path, opener)
         elif kind in ("json", "geojson"):
             found = _json_keys(path, opener, geo=kind == "geojson")
+        elif kind == "zip":
+            _check_zip(path)
+            return
         else:
             return
     except UnicodeDecodeError as exc:
@@ -372,10 +466,22 @@ def _validate(source: Source, path: Path) -> None:
         hint = ""
         if source.relation.startswith("équivalent"):
             hint = (
-                " ; ce fichier public est seulement équivalent au fichier du miroir (autre producteur, "
-                "autres noms de propriétés) : cette source doit venir du miroir (INDICATEURS_MIROIR)"
+                " ; ce fichier public n'est qu'équivalent au fichier du miroir (autre producteur) : "
+                "vérifiez que le producteur publie toujours ces propriétés sous ces noms"
             )
         raise _Rejected(f"{what} obligatoire(s) absente(s) : {', '.join(missing)}{hint}")
+
+
+def _check_zip(path: Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise _Rejected(f"archive zip tronquée ou corrompue ({exc})") from exc
+    if bad is not None:
+        raise _Rejected(f"archive zip corrompue (fichier {bad})")
 
 
 def _check_gzip(path: Path) -> None:

@@ -6,6 +6,7 @@ in every error. They keep the source's own commune codes; `territories.harmonise
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +19,7 @@ __all__ = [
     "SourceFormatError",
     "load_arcep_thd",
     "load_comparateur",
+    "load_filosofi_territoires",
     "load_geometry",
     "load_ifn_2023",
     "load_illectronisme_hdf",
@@ -69,43 +71,107 @@ def load_ifn_2023(path: Path) -> pd.DataFrame:
     return out
 
 
+def _newest_year(columns, pattern: str, source_id: str, example: str) -> str:
+    """The two-digit year of the newest column matching `pattern` (INSEE names carry their year)."""
+    years = sorted({m.group(1) for c in columns if (m := re.fullmatch(pattern, str(c)))})
+    if not years:
+        src = get_source(source_id)
+        raise SourceFormatError(
+            f"Source « {src.title} » ({source_id}) : aucune colonne de la forme {example}. "
+            f"Le fichier publié a peut-être changé de format ({src.url.split()[0]})."
+        )
+    return years[-1]
+
+
 def load_comparateur(path: Path) -> pd.DataFrame:
     """INSEE comparateur de territoires per commune (arrondissement rows dropped: the commune rows hold them).
 
-    Columns: code, population_rp (RP 2018), superficie_km2, menages (RP 2018), menages_fiscaux (2019),
-    revenu_median (€, Filosofi 2019), taux_pauvrete (fraction; missing under statistical secrecy),
-    chomeurs_15_64, actifs_15_64 (RP 2018).
+    Columns: code, population_rp (RP), superficie_km2, menages (RP), menages_fiscaux, revenu_median
+    (€, Filosofi), taux_pauvrete (fraction; missing under statistical secrecy), chomeurs_15_64,
+    actifs_15_64 (RP). Every edition renames its columns after its years (P18_POP, MED19, TP6019 in
+    2022; P22_POP, MED21, TP6021 later): the newest years present are used and written in
+    `attrs["millesime"]`, so the vintage comes from the file, never from the code.
     """
-    cols = [
-        "CODGEO",
-        "P18_POP",
-        "SUPERF",
-        "P18_MEN",
-        "NBMENFISC19",
-        "MED19",
-        "TP6019",
-        "P18_CHOM1564",
-        "P18_ACT1564",
-    ]
-    df = _read_csv(path, "insee_comparateur_2022", cols, code="CODGEO", sep=";")
+    header = pd.read_csv(path, sep=";", nrows=0).columns
+    sid = "insee_comparateur_2022"
+    rp = _newest_year(header, r"P(\d\d)_POP", sid, "P22_POP")
+    fi = _newest_year(header, r"MED(\d\d)", sid, "MED21")
+    names = {
+        "CODGEO": "code",
+        f"P{rp}_POP": "population_rp",
+        "SUPERF": "superficie_km2",
+        f"P{rp}_MEN": "menages",
+        f"NBMENFISC{fi}": "menages_fiscaux",
+        f"MED{fi}": "revenu_median",
+        f"TP60{fi}": "taux_pauvrete",
+        f"P{rp}_CHOM1564": "chomeurs_15_64",
+        f"P{rp}_ACT1564": "actifs_15_64",
+    }
+    cols = list(names)
+    df = _read_csv(path, sid, cols, code="CODGEO", sep=";")
     df = df.loc[~df["CODGEO"].str.match(_PLM_ARRONDISSEMENT), cols]
-    out = df.rename(
-        columns={
-            "CODGEO": "code",
-            "P18_POP": "population_rp",
-            "SUPERF": "superficie_km2",
-            "P18_MEN": "menages",
-            "NBMENFISC19": "menages_fiscaux",
-            "MED19": "revenu_median",
-            "TP6019": "taux_pauvrete",
-            "P18_CHOM1564": "chomeurs_15_64",
-            "P18_ACT1564": "actifs_15_64",
-        }
-    )
+    out = df.rename(columns=names)
     numeric = out.columns.drop("code")
     out[numeric] = out[numeric].apply(pd.to_numeric, errors="coerce")
     out["taux_pauvrete"] = out["taux_pauvrete"] / 100
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["millesime"] = f"recensement 20{rp}, Filosofi 20{fi} (colonnes P{rp}_*, MED{fi}, TP60{fi})"
+    return out
+
+
+_FILOSOFI_LEVELS = {"EPCI": "epci", "DEP": "departement", "REG": "region"}
+
+
+def load_filosofi_territoires(path: Path) -> pd.DataFrame:
+    """INSEE Filosofi published ABOVE the commune (zip `base-cc-filosofi-AAAA-geoAAAA_csv.zip`, one
+    ';' file per level `cc_filosofi_AAAA_EPCI.csv`, `_DEP`, `_REG`).
+
+    Why: the commune file hides the poverty rate of small communes (statistical secrecy), so a mean
+    of communes is biased; INSEE publishes the rate of each EPCI, département and région directly.
+    Columns: level, code, revenu_median (€), taux_pauvrete (fraction); `attrs["millesime"]`.
+    """
+    import io
+    import zipfile
+
+    sid = "insee_filosofi_territoires"
+    frames, years = [], set()
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise SourceFormatError(f"Source {sid} : archive zip illisible ({exc})") from exc
+    with archive:
+        for name in archive.namelist():
+            match = re.fullmatch(
+                r"cc_filosofi_(\d{4})_([A-Z]+)(?:-geo\d{4})?\.csv", Path(name).name, re.IGNORECASE
+            )
+            if not match or match.group(2).upper() not in _FILOSOFI_LEVELS:
+                continue
+            raw = archive.read(name)
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("cp1252", errors="replace")
+            df = pd.read_csv(io.StringIO(text), sep=";", dtype={"CODGEO": "string"})
+            yy = match.group(1)[2:]
+            _require(df, ["CODGEO", f"MED{yy}", f"TP60{yy}"], sid)
+            years.add(match.group(1))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "level": _FILOSOFI_LEVELS[match.group(2).upper()],
+                        "code": df["CODGEO"].str.strip(),
+                        "revenu_median": pd.to_numeric(df[f"MED{yy}"], errors="coerce"),
+                        "taux_pauvrete": pd.to_numeric(df[f"TP60{yy}"], errors="coerce") / 100,
+                    }
+                )
+            )
+    if not frames:
+        raise SourceFormatError(
+            f"Source {sid} : aucun fichier cc_filosofi_AAAA_EPCI/DEP/REG.csv dans l'archive ({path.name})"
+        )
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["millesime"] = f"Filosofi {max(years)} (publié par l'INSEE à ce niveau)"
+    return out
 
 
 def load_rp2017(path: Path) -> pd.DataFrame:
@@ -128,17 +194,32 @@ def load_rp2017(path: Path) -> pd.DataFrame:
 
 
 def load_arcep_thd(path: Path) -> pd.DataFrame:
-    """ARCEP 2019 wired eligibility: code, locaux (all premises), locaux_thd (eligible to 30 Mbit/s or more)."""
-    thd = ["elig_thd30", "elig_thd100", "elig_thd1g"]
+    """ARCEP wired eligibility: code, locaux (all premises), locaux_thd (eligible to 30 Mbit/s or more).
+
+    The speed classes are exclusive: every `elig_thd*` column present (30, 100 Mbit/s, 1 Gbit/s… a
+    newer file may add classes) is summed. When the file has one row per premises `type`, only the
+    "logloc" rows (all premises) are kept. `attrs["millesime"]` is the file's own `date` column.
+    """
+    header = pd.read_csv(path, nrows=0).columns
+    thd = [c for c in header if re.fullmatch(r"elig_thd\d+[a-z]*", str(c))] or ["elig_thd30"]
     df = _read_csv(path, "arcep_debit_communes_2019", ["code_insee", "nbr", *thd], code="code_insee")
+    if "type" in df.columns and df["type"].nunique() > 1:
+        # one row per commune and premises type: keep all premises ("logloc" = dwellings + business
+        # premises), never sum the types (they overlap)
+        kinds = df["type"].astype(str)
+        keep = "logloc" if (kinds == "logloc").any() else sorted(kinds.unique())[0]
+        df = df[kinds == keep]
     counts = df[["nbr", *thd]].apply(pd.to_numeric, errors="coerce")
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "code": df["code_insee"],
             "locaux": counts["nbr"],
             "locaux_thd": counts[thd].sum(axis=1, min_count=1),
         }
     )
+    if "date" in df.columns and df["date"].notna().any():
+        out.attrs["millesime"] = f"données au {df['date'].dropna().astype(str).max()!s}"
+    return out
 
 
 def load_illectronisme_hdf(path: Path) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["Harmonised", "Reference", "harmonise", "load_reference"]
+__all__ = ["Harmonised", "Reference", "dissolve", "harmonise", "load_reference"]
 
 FRANCE = "FR"
 ISLANDS_WITHOUT_EPCI = ("22016", "29083", "29155", "85113")
@@ -159,3 +159,33 @@ def harmonise(
         "communes_missing": sorted(current - present)[:50],
     }
     return Harmonised(out.reset_index(), report)
+
+
+def dissolve(communes_geo, reference: Reference, level: str):
+    """Boundaries of a level (epci, departement, region) as the union of its communes' polygons.
+
+    Why: the producers publish commune contours of the year; the parent levels follow from the
+    membership lists of the same reference (epci.json, communes.json), so a level never depends on
+    a second, possibly out-of-step, file. Communes outside any EPCI (4 islands) are left out.
+    Returns a GeoDataFrame with code, nom, geometry (EPSG:4326).
+    """
+    import geopandas as gpd
+
+    table = {"epci": reference.epci, "departement": reference.departements, "region": reference.regions}[
+        level
+    ]
+    parent = reference.communes.set_index("code")[level]
+    gdf = communes_geo[["code", "geometry"]].assign(_parent=communes_geo["code"].astype(str).map(parent))
+    gdf = gdf.dropna(subset=["_parent"])
+    merged = gdf.dissolve(by="_parent", as_index=True)[["geometry"]]
+    names = table.set_index("code")["nom"]
+    out = gpd.GeoDataFrame(
+        {
+            "code": merged.index.astype(str),
+            "nom": merged.index.map(names),
+            "geometry": merged.geometry.values,
+        },
+        crs=communes_geo.crs or "EPSG:4326",
+    )
+    out["geometry"] = out.geometry.make_valid() if (~out.geometry.is_valid).any() else out.geometry
+    return out.reset_index(drop=True)

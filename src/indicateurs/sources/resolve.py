@@ -1,0 +1,133 @@
+"""Find a producer's newest release: the candidate download URLs of a current-catalogue source,
+newest first, each with the vintage it stands for.
+
+Why a list and not one URL: producers publish a new file before it is complete, rename it, or
+withdraw it; `fetch` tries the candidates in order, so a 404 on the newest falls back to the one
+before. The strategies (`Source.resolve`):
+
+- "fige": no producer endpoint is known, the pinned URL is used as is;
+- "" : the URL itself serves the newest release (INSEE's stable file URL, ARCEP's ".../last/...");
+  the vintage is read from the file by its loader;
+- "npm": `url` is the npm registry entry of a package (decoupage-administratif); the `latest`
+  dist-tag then the previous versions, `url_pattern` with {version};
+- "annee": `url_pattern` with {annee}, from this year back (Etalab contours of the year);
+- "datagouv": `url` is the data.gouv.fr API `/api/1/datasets/<id or slug>/`; its resources of
+  `resource_format` whose title matches `resource_title`, most recently modified first (the API
+  does not list them in date order).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import requests
+
+from indicateurs.errors import AtlasError
+from indicateurs.reference.catalogue import Source
+
+__all__ = ["Candidate", "ResolveError", "candidates", "first_published"]
+
+_KEEP = 4  # candidates tried at most: the newest and a few older ones
+TIMEOUT = (10, 30)
+
+
+class ResolveError(AtlasError, RuntimeError):
+    """The producer's catalogue could not be read (network, HTTP error, unexpected JSON)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    url: str
+    vintage: str  # what this file is, in French ("version 6.0.0", "2026", "ressource du 2026-10-01 : …")
+    published: str = ""  # ISO date the producer gives for it, if any
+
+
+def candidates(source: Source, session: requests.Session, *, now: datetime | None = None) -> list[Candidate]:
+    """Newest first; raises ResolveError when the producer's catalogue cannot be read."""
+    kind = source.resolve
+    if kind in ("", "fige"):
+        return [Candidate(source.url, "")]
+    if kind == "annee":
+        year = (now or datetime.now(UTC)).year
+        return [Candidate(source.url_pattern.format(annee=y), str(y)) for y in range(year, year - _KEEP, -1)]
+    if kind == "npm":
+        return _npm(source, _json(session, source.url))
+    if kind == "datagouv":
+        return _datagouv(source, _json(session, source.url))
+    raise ResolveError(f"stratégie de résolution inconnue dans le catalogue : {kind!r}")
+
+
+def _json(session: requests.Session, url: str):
+    try:
+        response = session.get(url, timeout=TIMEOUT, headers={"Accept": "application/json"})
+    except requests.RequestException as exc:
+        raise ResolveError(f"catalogue du producteur injoignable ({url}) [{type(exc).__name__}]") from exc
+    if response.status_code >= 400:
+        raise ResolveError(f"catalogue du producteur : HTTP {response.status_code} sur {url}")
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise ResolveError(f"catalogue du producteur : réponse qui n'est pas du JSON ({url})") from exc
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else -1 for p in re.split(r"[.+-]", version))
+
+
+def _npm(source: Source, data) -> list[Candidate]:
+    if not isinstance(data, dict) or "dist-tags" not in data:
+        raise ResolveError("registre npm : réponse sans « dist-tags »")
+    latest = data["dist-tags"].get("latest")
+    versions = [v for v in data.get("versions", {}) if re.fullmatch(r"\d+\.\d+\.\d+", v)]
+    ordered = sorted(versions, key=_version_key, reverse=True)
+    if latest:
+        ordered = [latest] + [v for v in ordered if _version_key(v) < _version_key(latest)]
+    times = data.get("time", {}) if isinstance(data.get("time"), dict) else {}
+    return [
+        Candidate(source.url_pattern.format(version=v), f"version {v}", str(times.get(v, ""))[:10])
+        for v in ordered[:_KEEP]
+    ]
+
+
+def _datagouv(source: Source, data) -> list[Candidate]:
+    resources = data.get("resources") if isinstance(data, dict) else None
+    if not isinstance(resources, list):
+        raise ResolveError("data.gouv.fr : réponse sans liste « resources »")
+    wanted = re.compile(source.resource_title or ".*", re.IGNORECASE)
+    fmt = source.resource_format.lower()
+    kept = [
+        r
+        for r in resources
+        if isinstance(r, dict)
+        and r.get("url")
+        and (not fmt or str(r.get("format") or "").lower() == fmt)
+        and wanted.search(str(r.get("title") or ""))
+    ]
+    if not kept:
+        raise ResolveError(
+            f"data.gouv.fr : aucune ressource au format « {fmt or 'quelconque'} » dont le titre "
+            f"corresponde à « {source.resource_title or '.*'} »"
+        )
+
+    def date(r: dict) -> str:
+        return str(r.get("last_modified") or r.get("created_at") or "")
+
+    kept.sort(key=date, reverse=True)
+    return [
+        Candidate(r["url"], f"ressource du {date(r)[:10]} : {r.get('title', '')}".strip(), date(r)[:10])
+        for r in kept[:_KEEP]
+    ]
+
+
+def first_published(found: list[Candidate], session: requests.Session) -> Candidate:
+    """The newest candidate that exists (HEAD answers < 400): a year's URL is only a guess."""
+    for candidate in found:
+        try:
+            response = session.head(candidate.url, timeout=TIMEOUT, allow_redirects=True)
+        except requests.RequestException as exc:
+            raise ResolveError(f"producteur injoignable ({candidate.url}) [{type(exc).__name__}]") from exc
+        if response.status_code < 400:
+            return candidate
+    raise ResolveError("aucune des versions essayées n'est publiée")
