@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.safe import md
+
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "ressources.py")
 EPCI = ("epci", "200041523")
 
@@ -59,7 +61,7 @@ def test_add_a_place_with_the_form(built_store):
     at.selectbox(key="ressources_form_type").set_value("lieu_mediation")
     at.button[-1].click().run()  # the form's submit button
     assert not at.exception
-    assert [s.value for s in at.success] == [f"« {name} » enregistré."]
+    assert [s.value for s in at.success] == [f"« {md(name)} » enregistré."]  # escaped (ui.safe.md)
     local = next(d.value for d in at.dataframe if "statut" in d.value.columns)
     row = local[local["nom"] == name].iloc[0]
     assert row["statut"] == "ajouté localement" and row["code_commune"] == "17197"
