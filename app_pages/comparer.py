@@ -8,7 +8,7 @@ from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator, headline_ids, list_indicators
 from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
-from ui import cache
+from ui import cache, share
 from ui import compare_data as data
 from ui.safe import md
 
@@ -233,7 +233,10 @@ with tab_compare:
         st.stop()
 
     st.caption("Lien à partager (il rouvre cette comparaison) :")
-    st.code(compare.share_link(st.context.url, selection), language=None)
+    link = share.reachable_url(compare.share_link(st.context.url, selection))
+    st.code(link.url, language=None)
+    if link.warning:
+        st.warning(md(link.warning, limit=None))
     table = data.comparison(tuple(selection))
     show = (
         st.segmented_control(

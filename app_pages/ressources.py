@@ -21,7 +21,8 @@ from indicateurs.reference.catalogue import sources_caption
 from indicateurs.reference.levels import NAMES, parents
 from indicateurs.reference.registry import get_indicator
 from indicateurs.reference.text import THIN, format_number, format_percent
-from indicateurs.sources.places import PLACE_TYPES, SOURCE_IDS
+from indicateurs.render import places_map as view
+from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES, SOURCE_IDS
 from ui import cache, folium_frames
 from ui import ressources as data
 from ui.safe import guarded, md
@@ -87,8 +88,13 @@ if not codes:
 else:
     height = 720 if projector_mode() else 600
     folium_frames.show(
-        data.map_frame(level, code, need_id, local, height), None, key="ressources_carte", height=height
+        data.map_frame(level, code, need_id, local, height, large=projector_mode()),
+        None,
+        key="ressources_carte",
+        height=height,
     )
+    for notice in filter(None, map(view.partial_notice, DRAWN_TYPES)):
+        st.warning(md(notice, limit=None), icon=":material/warning:")
     st.caption(
         f"{SOURCES_CAPTION} Niveau : commune. Couleur des communes : {need.citation}. Les structures Aidants Connect sont placées au "
         "centre de leur commune (adresse non géocodée). Les bus France Services ne sont pas dessinés."
@@ -228,8 +234,13 @@ with st.form("ressources_formulaire", clear_on_submit=True):
     st.markdown("**Ou saisir un lieu**")
     left, right = st.columns(2)
     nom = left.text_input("Nom du lieu", key="ressources_form_nom")
-    type_ = right.selectbox(
-        "Type", options=list(TYPE_LABELS), format_func=TYPE_LABELS.__getitem__, key="ressources_form_type"
+    type_ = right.selectbox(  # no default: a default type made every added place a France Services
+        "Type",
+        options=list(TYPE_LABELS),
+        format_func=TYPE_LABELS.__getitem__,
+        key="ressources_form_type",
+        index=None,
+        placeholder="Choisir le type de lieu",
     )
     adresse = left.text_input("Adresse", key="ressources_form_adresse")
     code_commune = right.text_input("Code commune INSEE", key="ressources_form_code")

@@ -20,9 +20,20 @@ from indicateurs.base import GEO_SOURCES, Base, BaseCorruptError, BaseMissingErr
 from indicateurs.build import build_base
 from indicateurs.errors import AtlasError
 from indicateurs.render import maps
+from indicateurs.render.insets import with_insets
 from ui.safe import md
 
-__all__ = ["base", "built", "ensure_base", "geometry", "subset", "topology", "wide"]
+__all__ = [
+    "base",
+    "built",
+    "ensure_base",
+    "france_geometry",
+    "france_topology",
+    "geometry",
+    "subset",
+    "topology",
+    "wide",
+]
 
 T = TypeVar("T")
 
@@ -79,7 +90,7 @@ def ensure_base() -> Base | None:
             f"{BUILD_RETRY_SECONDS // 60} minutes). L'Atelier reste ouvert, sans les chiffres du territoire."
         )
         return None
-    for cached in (base, wide, geometry, topology, built):
+    for cached in (base, wide, geometry, topology, france_geometry, france_topology, built):
         cached.clear()
     return base()
 
@@ -119,3 +130,16 @@ def built(kind: str, key: Hashable, _build: Callable[[], T]) -> T:
     `_build` reads (`_build` itself is not hashed); 512 entries of at most a few hundred kB each.
     """
     return _build()
+
+
+@st.cache_resource(show_spinner=False)
+def france_geometry(level: str) -> gpd.GeoDataFrame:
+    """Boundaries of `level` for a map of France: the overseas départements moved into insets
+    (`render.insets`), computed once per level and shared. Read-only; never use it for distances."""
+    return with_insets(geometry(level))
+
+
+@st.cache_resource(show_spinner=False)
+def france_topology(level: str) -> dict:
+    """Quantised TopoJSON of `france_geometry(level)`, built once. Read-only."""
+    return maps.to_topology(france_geometry(level))

@@ -10,7 +10,7 @@ import streamlit as st
 from indicateurs.analysis.classify import METHODS, Classes, classify
 from indicateurs.reference.levels import NAMES
 from indicateurs.reference.registry import Indicator, get_indicator, list_indicators, list_themes
-from indicateurs.render import maps
+from indicateurs.render import insets, maps
 from indicateurs.render import tables as exports
 from ui import cache, data, folium_frames
 
@@ -78,26 +78,29 @@ def build_view(
     *,
     show_neighbours: bool = False,
     height: int = 620,
+    projector: bool = False,
 ) -> MapView:
     """The map of the view (shapes, outlines, zoom), its values layer, legend, caption and table.
 
     The map does not depend on the indicator, so the component keeps it when the indicator changes
     and only the values layer (~0.1 MB for France) travels to the browser. Both halves are built
-    once per server: a rerun only looks them up.
+    once per server: a rerun only looks them up. On a projector the enlarged legend sits inside the
+    map, so that frame is built per indicator too (one screen, not the room).
     """
     level = data.SCOPES[scope][0]
     sel_level, sel_code = territory
     in_layer = sel_level == level and sel_code in set(data.scope_geometry(scope, area)["code"])
     neighbours = bool(in_layer and show_neighbours)
-    frame = cache.built(
-        "carte:cadre",
-        (scope, area, sel_level, sel_code, neighbours, height),
-        lambda: _frame(scope, area, territory, in_layer, neighbours, height),
-    )
     values = cache.built(
         "carte:valeurs",
         (scope, area, indicator_id, method),
         lambda: _values_view(scope, area, indicator_id, method),
+    )
+    legend = values[3] + maps.PROJECTOR_LEGEND_CSS if projector else None
+    frame = cache.built(
+        "carte:cadre",
+        (scope, area, sel_level, sel_code, neighbours, height, legend),
+        lambda: _frame(scope, area, territory, in_layer, neighbours, height, legend),
     )
     return MapView(frame, *values)
 
@@ -108,21 +111,38 @@ def draw(view: MapView, *, key: str, height: int) -> None:
 
 
 def _frame(
-    scope: str, area: str, territory: tuple[str, str], in_layer: bool, neighbours: bool, height: int
+    scope: str,
+    area: str,
+    territory: tuple[str, str],
+    in_layer: bool,
+    neighbours: bool,
+    height: int,
+    legend: str | None = None,
 ) -> folium_frames.Frame:
     """The map without values: shapes (static TopoJSON), outlines, the chosen territory, its neighbours."""
     level = data.SCOPES[scope][0]
     sel_level, sel_code = territory
     gdf = data.scope_geometry(scope, area)
+    highlight = sel_code if in_layer else data.territory_geometry(sel_level, sel_code)
+    france = data.SCOPES[scope][1] == "france"
+    if france and highlight is not None and not in_layer:
+        highlight = insets.move(highlight)  # an overseas territory is outlined in its inset
+    # Fit the map to what its label names: France with its insets, the whole région, the EPCI…
+    bounds = insets.FRANCE_BOUNDS if france else maps.layer_bounds(gdf)
     m = maps.base_map(
         gdf,
-        highlight=sel_code if in_layer else data.territory_geometry(sel_level, sel_code),
+        highlight=highlight,
         neighbours=data.neighbour_codes(level, sel_code) if neighbours else [],
         outlines=data.outlines(scope, area),
         topology=data.scope_topology(scope, area),
         topology_url=data.topology_url(scope, area),
         height=height,
+        bounds=bounds,
     )
+    if france:
+        insets.label_insets(m)
+    if legend is not None:  # projector: the enlarged legend inside the full-width map
+        maps.LegendControl(legend, position="bottomright").add_to(m)
     return folium_frames.frame(m)
 
 
@@ -136,6 +156,7 @@ def _values_view(scope: str, area: str, indicator_id: str, method: str) -> tuple
     quality = _quality(level, indicator_id)
     layer = folium_frames.layer_script(maps.values_layer(gdf, values, ind, classes, quality))
     level_name = NAMES[level]
+    france = data.SCOPES[scope][1] == "france"
     klass = classes.assign(values)
     counts = [int((klass == i).sum()) for i in range(len(classes.labels))]
     status = quality["statut"].reindex(gdf["code"].astype(str).to_numpy())
@@ -158,6 +179,7 @@ def _values_view(scope: str, area: str, indicator_id: str, method: str) -> tuple
         f"Source : {ind.citation} · Niveau : {level_name} · {known} territoires renseignés sur {len(values)}"
         + (f" ({note})" if note else "")
         + f" · Classement : {METHODS[method].lower()}."
+        + (" Départements d'outre-mer en encadrés à gauche (échelles différentes)." if france else "")
     )
     names = gdf.set_index("code")["nom"]
     table = maps.value_table(names, values.set_axis(names.index), ind, classes, quality)

@@ -96,13 +96,15 @@ def distances(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
     return nearest_distances(commune_points(geo), allp, DRAWN_TYPES)
 
 
-def map_frame(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
+def map_frame(
+    level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600, *, large: bool = False
+):
     """The map of the territory as the component draws it (`ui.folium_frames`), built once per server
     for this territory, need indicator, height and set of local places (they change the map)."""
     return cache.built(
         "ressources:carte",
-        (level, code, need_id, height, _fingerprint(local)),
-        lambda: folium_frames.frame(resources_map(level, code, need_id, local, height)),
+        (level, code, need_id, height, large, _fingerprint(local)),
+        lambda: folium_frames.frame(resources_map(level, code, need_id, local, height, large=large)),
     )
 
 
@@ -163,7 +165,9 @@ def communes(level: str, code: str) -> pd.DataFrame:
     return cache.built("ressources:communes", (level, code), build)
 
 
-def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
+def resources_map(
+    level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600, *, large: bool = False
+):
     """A new folium map of the territory, from cached parts (`map_frame` renders it once).
 
     Never cache the map itself: st_folium renames the map's elements while rendering it, so a
@@ -180,6 +184,7 @@ def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, heig
         highlight=territory_shape(level, code),
         topology=cache.topology("commune", tuple(scope(level, code)[0])),
         height=height,
+        large=large,
     )
 
 

@@ -30,11 +30,14 @@ from indicateurs.reference.registry import Indicator, format_value, get_indicato
 from indicateurs.reference.text import format_number
 
 __all__ = [
+    "LINES_PANE",
     "LOCAL_ASSETS",
+    "PROJECTOR_LEGEND_CSS",
     "STATIC_URL",
     "LegendControl",
     "base_map",
     "choropleth",
+    "layer_bounds",
     "legend_html",
     "offline",
     "rank",
@@ -72,7 +75,8 @@ LOCAL_ASSETS: dict[str, str | None] = {
 _TOPOJSON_JS = f"{STATIC_URL}/topojson-client@3.1.0/topojson-client.min.js"
 _METRO_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]
 _OBJECT = "territoires"
-_LINES_PANE = "atlasLignes"  # outlines above the coloured shapes
+LINES_PANE = "atlasLignes"  # outlines above the coloured shapes
+_LINES_PANE = LINES_PANE
 _RESOLUTION = 0.003  # degrees (~300 m): finer is invisible at the scale a whole layer is shown
 _STYLE = """<style>
 .leaflet-container { background: #ffffff; font-family: sans-serif; }
@@ -239,8 +243,13 @@ def base_map(
     topology: dict | None = None,
     topology_url: str | None = None,
     height: int = 620,
+    bounds: Sequence[Sequence[float]] | None = None,
 ) -> folium.Map:
     """The part of a choropleth that does not depend on the indicator: shapes, outlines, zoom.
+
+    `bounds` ([[south, west], [north, east]]) is what the map is fitted to, the area its label names
+    (a whole région, France with its insets); by default the highlighted territory and its
+    surroundings, else the whole layer.
 
     The shapes are quantised TopoJSON, either inline or, with `topology_url`, fetched by the
     browser from a static file (cached by the browser, and kept out of the websocket);
@@ -263,6 +272,9 @@ def base_map(
     if target is not None:
         shape = gpd.GeoDataFrame({"geometry": [target]}, crs=frame.crs or "EPSG:4326")
         _outline_layer(shape, color="#000000", weight=4, name="Territoire choisi").add_to(m)
+    if bounds is not None:
+        m.fit_bounds([list(corner) for corner in bounds])
+    elif target is not None:
         m.fit_bounds(_padded_bounds(target.bounds))
     else:
         m.fit_bounds(_default_bounds(frame))
@@ -419,6 +431,17 @@ _LEGEND_CSS = """<style>
 </style>"""
 
 
+PROJECTOR_LEGEND_CSS = (
+    _LEGEND_CSS
+    + """<style>
+.atlas-map-legend { font-size: 20px; max-width: 420px; }
+.atlas-legend-source { font-size: 15px; }
+.atlas-swatch { width: 30px; height: 20px; }
+</style>"""
+)
+"""Legend inside the map on a projector: read from the back of the room."""
+
+
 def _compact_json(data: object) -> str:
     """JSON without spaces, safe inside a <script> (same escapes as jinja's tojson)."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -476,11 +499,19 @@ def _padded_bounds(bounds: tuple[float, float, float, float]) -> list[list[float
 
 
 def _default_bounds(frame: gpd.GeoDataFrame) -> list[list[float]]:
-    """The whole layer, or metropolitan France when the layer also spans the overseas départements."""
+    """The whole layer, or metropolitan France when the layer also spans the overseas départements
+    (without insets: see `render.insets`)."""
     xmin, ymin, xmax, ymax = frame.total_bounds
     if xmax - xmin > 40:
         return _METRO_BOUNDS
     return [[ymin, xmin], [ymax, xmax]]
+
+
+def layer_bounds(gdf: gpd.GeoDataFrame, margin: float = 0.02) -> list[list[float]]:
+    """[[south, west], [north, east]] of the whole layer with a small margin: the map fills its frame."""
+    xmin, ymin, xmax, ymax = gdf.total_bounds
+    dx, dy = (xmax - xmin) * margin, (ymax - ymin) * margin
+    return [[ymin - dy, xmin - dx], [ymax + dy, xmax + dx]]
 
 
 def _float(value: object) -> float | None:

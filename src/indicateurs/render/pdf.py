@@ -25,6 +25,7 @@ from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator, list_indicators
 from indicateurs.reference.text import format_number
 from indicateurs.render.charts import axis_title, scale
+from indicateurs.render.insets import inset_frames, with_insets
 
 __all__ = ["LADDER_IDS", "ladder_png", "latin1", "map_png", "profile_pdf"]
 
@@ -76,9 +77,8 @@ def _png(fig: Figure, dpi: int = 150, *, tight: bool = True) -> bytes:
 
 def _map_layer(base, profile: Profile):
     """Geometries to draw and the values joined to them: communes, or a coarser level for France."""
-    if profile.level == "france":  # départements of metropolitan France (overseas would shrink the map)
-        geo = base.geometry("departement")
-        return geo.loc[~geo["code"].astype(str).str.startswith("97")], base.wide("departement")
+    if profile.level == "france":  # départements, the overseas ones in insets beside metropolitan France
+        return with_insets(base.geometry("departement")), base.wide("departement")
     geo = base.geometry("commune")
     geo = geo.loc[geo["code"].astype(str).isin(profile.communes.index)]
     return geo, profile.communes
@@ -115,6 +115,20 @@ def map_png(base, profile: Profile, indicator_id: str = "ifn", *, width_in: floa
         missing.plot(ax=ax, facecolor="none", edgecolor="0.45", hatch="////", linewidth=0.3)
         handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="////", label="donnée non disponible"))
     _outline(base, profile, geo).boundary.plot(ax=ax, color="black", linewidth=1.0)
+    if profile.level == "france":  # a frame and a name for each overseas inset
+        frames = inset_frames()
+        frames.boundary.plot(ax=ax, color="0.35", linewidth=0.6)
+        for nom, (x0, _y0, _x1, y1) in zip(frames["nom"], (f.bounds for f in frames.geometry), strict=True):
+            ax.text(
+                x0 + 0.08,
+                y1 - 0.08,
+                nom,
+                fontsize=5,
+                va="top",
+                ha="left",
+                color="0.1",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+            )
     lat = float(np.mean(geo.total_bounds[[1, 3]]))
     ax.set_aspect(1 / max(math.cos(math.radians(lat)), 0.2))
     ax.legend(
@@ -397,7 +411,7 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     pdf.set_font(_FONT, "", 6.5)
     pdf.set_text_color(70)
     citation = get_indicator(map_id).citation
-    unit = "département (France métropolitaine)" if profile.level == "france" else "commune"
+    unit = "département (DROM en encadrés, échelles différentes)" if profile.level == "france" else "commune"
     pdf.multi_cell(88, 3, f"Carte : {axis_title(map_id)} par {unit}. Source : {citation}.")
     bottom_left = pdf.get_y()
     pdf.set_text_color(0)

@@ -39,6 +39,7 @@ __all__ = [
     "DRAWN_TYPES",
     "PLACE_TYPES",
     "SOURCE_IDS",
+    "TYPE_SOURCES",
     "count_places",
     "fold_code",
     "load_places",
@@ -62,6 +63,14 @@ SOURCE_IDS = (
     "cnfs_structures_coselec_2023",
     "cnfs_structures_postes_2023",
 )
+
+TYPE_SOURCES: dict[str, tuple[str, ...]] = {
+    "france_services": ("france_services_2023",),
+    "conseiller_numerique": ("cnfs_permanences_2022",),
+    "lieu_mediation": ("data_inclusion_lieux_2023",),
+    "aidants_connect": ("aidants_connect_structures_2024",),
+}
+"""The catalogue sources each drawn type comes from (their caveats are shown on the map)."""
 
 COLUMNS = [
     "id",
