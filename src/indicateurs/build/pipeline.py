@@ -42,6 +42,7 @@ from indicateurs.reference.registry import (
     list_indicators,
 )
 from indicateurs.sources import loaders
+from indicateurs.sources.fetch import file_sha256
 from indicateurs.sources.places import SOURCE_IDS as PLACE_SOURCES
 from indicateurs.sources.territories import FRANCE, Reference, dissolve, harmonise, load_reference
 
@@ -198,7 +199,7 @@ def _fingerprint(paths: dict[str, Path]) -> str:
         digest.update(path.read_bytes())
     for source_id in sorted(paths):
         stat = paths[source_id].stat()
-        digest.update(f"{source_id}:{stat.st_size}:{_sha256(paths[source_id])}".encode())
+        digest.update(f"{source_id}:{stat.st_size}:{file_sha256(paths[source_id])}".encode())
     return digest.hexdigest()
 
 
@@ -216,14 +217,6 @@ def _code_files(package: Path) -> list[Path]:
         else:
             files += [p for p in root.rglob("*") if p.suffix in {".py", ".toml", ".md"} and p.is_file()]
     return sorted(files)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: dict | None = None) -> dict:
