@@ -8,7 +8,7 @@ from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator, headline_ids, list_indicators
 from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
-from ui import cache
+from ui import cache, share
 from ui import compare_data as data
 from ui.safe import md
 from ui.state import EXACT_PICK, current_territory, keep_in_url, url_choice
@@ -29,7 +29,7 @@ except AtlasError as exc:  # the base is missing or unreadable: say so, no trace
     st.info("Construisez-la avec « python -m indicateurs build » puis rechargez la page.")
     st.stop()
 
-names = territories.set_index(["level", "code"])["nom"]
+names = data.names()
 home_level, home_code = current_territory()  # the territory chosen in the sidebar
 home = territories[(territories["level"] == home_level) & (territories["code"] == home_code)]
 home_region = (
@@ -58,7 +58,7 @@ tab_compare, tab_screen = st.tabs(["Comparer", "Présélectionner les EPCI d'une
 # ---------------------------------------------------------------- screening (computed first: it feeds the selection)
 with tab_screen:
     st.subheader("Présélection : classement des EPCI selon vos critères")
-    regions = territories[territories["level"] == "region"].sort_values("nom")
+    regions = data.of_level("region").sort_values("nom")
     region_names = dict(zip(regions["code"], regions["nom"], strict=True))
     c1, c2, c3 = st.columns(3)
     default_region = next(
@@ -67,9 +67,8 @@ with tab_screen:
     url_choice("cmp_region", region_names, default_region)
     region = c1.selectbox("Région", list(region_names), format_func=region_names.get, key="cmp_region")
     keep_in_url("cmp_region", region, default_region)
-    deps = territories[
-        (territories["level"] == "departement") & (territories["region"] == region)
-    ].sort_values("code")
+    deps = data.of_level("departement")
+    deps = deps[deps["region"] == region].sort_values("code")
     dep_names = dict(zip(deps["code"], deps["nom"], strict=True))
     url_choice("cmp_departements", dep_names, [], many=True)
     if not set(st.session_state["cmp_departements"]) <= set(dep_names):  # another région
@@ -214,13 +213,21 @@ with tab_screen:
         disabled=not compare.MIN_TERRITORIES <= len(ticked) <= compare.MAX_TERRITORIES,
         help="Cochez de 2 à 12 lignes (case à gauche de chaque ligne).",
     )
-    csv_screen, xlsx_screen = data.screening_files(screen, weights)
+    # The files are written when clicked, not on every rerun (an XLSX costs 0.1 to 0.2 s).
     name = safe_filename(f"preselection {region_names[region]}")
     s2.download_button(
-        "Présélection (XLSX)", xlsx_screen, f"{name}.xlsx", key="cmp_dl_screen_xlsx", on_click="ignore"
+        "Présélection (XLSX)",
+        lambda: data.screening_files(screen, weights)[1],
+        f"{name}.xlsx",
+        key="cmp_dl_screen_xlsx",
+        on_click="ignore",
     )
     s3.download_button(
-        "Présélection (CSV)", csv_screen, f"{name}.csv", key="cmp_dl_screen_csv", on_click="ignore"
+        "Présélection (CSV)",
+        lambda: data.screening_files(screen, weights)[0],
+        f"{name}.csv",
+        key="cmp_dl_screen_csv",
+        on_click="ignore",
     )
 
 # ---------------------------------------------------------------- comparison
@@ -235,9 +242,9 @@ with tab_compare:
         or "epci"
     )
     keep_in_url("cmp_level", level, default_level)
-    pool = territories[territories["level"] == level]
+    dep = None
     if level == "commune":
-        dep_all = territories[territories["level"] == "departement"].sort_values("code")
+        dep_all = data.of_level("departement").sort_values("code")
         dep_codes = dep_all["code"].tolist()
         home_dep = str(home["departement"].iloc[0]) if len(home) and "departement" in home else ""
         default_dep = home_dep if home_dep in dep_codes else dep_codes[0]
@@ -249,12 +256,7 @@ with tab_compare:
             key="cmp_commune_dep",
         )
         keep_in_url("cmp_commune_dep", dep, default_dep)
-        pool = pool[pool["departement"] == dep]
-    options = list(
-        dict.fromkeys(
-            [*st.session_state["cmp_selection"], *(compare.territory_key(level, c) for c in pool["code"])]
-        )
-    )
+    options = list(dict.fromkeys([*st.session_state["cmp_selection"], *data.pool_keys(level, dep)]))
     labels = data.labels(tuple(options))
     selection = st.multiselect(
         "Territoires à comparer (2 à 12) : tapez un nom ou un code",
@@ -277,7 +279,10 @@ with tab_compare:
         st.stop()
 
     st.caption("Lien à partager (il rouvre cette comparaison) :")
-    st.code(compare.share_link(st.context.url, selection), language=None)
+    link = share.reachable_url(compare.share_link(st.context.url, selection))
+    st.code(link.url, language=None)
+    if link.warning:
+        st.warning(md(link.warning, limit=None))
     table = data.comparison(tuple(selection))
     url_choice("cmp_show", ("valeur", "centile"), "valeur")
     show = (
@@ -293,7 +298,7 @@ with tab_compare:
         or "valeur"
     )
     keep_in_url("cmp_show", show, "valeur")
-    grid, pct = compare.side_by_side(table, territories, show=show)
+    grid, pct = data.side_by_side(tuple(selection), show)
     st.dataframe(style_grid(grid, pct), key="cmp_grid", height=38 + 35 * len(grid))
     st.caption(
         "▲ au-dessus de la médiane du groupe comparé, ▼ en dessous, « = » égal. Fond : plus la case est "

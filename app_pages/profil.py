@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from indicateurs.analysis.profile import COMPOSITE_ID, IFN_IDS
 from indicateurs.reference.levels import TITLES
-from indicateurs.reference.registry import get_indicator
-from indicateurs.render.charts import ladder_figure
+from indicateurs.reference.registry import format_value, get_indicator
 from indicateurs.render.profile_files import profile_filename
 from ui import cache, carte, profil
 from ui.safe import guarded, md
@@ -23,10 +22,19 @@ def metric(key, indicator_id: str) -> None:
         return
     row = key.loc[indicator_id]
     label = get_indicator(indicator_id).short
-    st.metric(label, row["display"], help=" ".join(filter(None, [row["label"], row["concerned_note"]])))
-    lines = [row["concerned_text"]] if row["concerned_text"] else []
+    shown, why = row["display"], ""
+    if pd.isna(row["value"]):  # the reason is too long for a metric: say it in full underneath
+        shown, why = "non disponible", row["display"]
+    elif len(shown) > 20 and row.get("statut") != "estimé":
+        shown = format_value(row["value"], indicator_id)
+    st.metric(label, shown, help=" ".join(filter(None, [row["label"], row["concerned_note"]])))
+    lines = [why] if why and why != row.get("note") else []
+    lines += [row["concerned_text"]] if row["concerned_text"] else []
     if indicator_id == COMPOSITE_ID:
         lines.append("0 = le moins fragile, 100 = le plus fragile")
+    note = row.get("note", "")
+    if isinstance(note, str) and note:  # « estimé », coverage, inputs of the composite, census year
+        lines.append(note)
     lines.append(row["citation"])
     st.caption(" · ".join(lines))
 
@@ -93,16 +101,45 @@ def commune_map(profile, level: str, code: str) -> None:
     view = carte.build_view(scope, area, shown, "quantiles", (level, code), height=480)
     left, right = st.columns([3, 1])
     with left:
-        st_folium(
-            view.map,
-            feature_group_to_add=view.layer,
-            returned_objects=[],
-            key="profil_carte",
-            height=480,
-            use_container_width=True,
-        )
+        carte.draw(view, key="profil_carte", height=480)
     right.html(view.legend)
     st.caption(view.caption)
+
+
+@st.fragment
+@guarded
+def ladder(profile, key, level: str, code: str) -> None:
+    """The comparison ladder: its indicator reruns this part only, not the whole profile."""
+    st.subheader("Comparaison avec des territoires proches")
+    choices = profile.indicator_ids()
+    default_chosen = "ifn" if "ifn" in choices else choices[0]
+    url_choice("profil_indicateur", choices, default_chosen)
+    if st.session_state["profil_indicateur"] not in choices:  # another territory, other indicators
+        st.session_state["profil_indicateur"] = default_chosen
+    chosen = st.selectbox(
+        "Indicateur comparé",
+        choices,
+        format_func=lambda i: get_indicator(i).label,
+        key="profil_indicateur",
+    )
+    keep_in_url("profil_indicateur", chosen, default_chosen)
+    st.plotly_chart(
+        profil.ladder(level, code, chosen), key="profil_echelle", config={"displayModeBar": False}
+    )
+    if chosen in key.index:
+        row = key.loc[chosen]
+        where = [f"{row['national_pct']:.0f} en France"] if row["national_pct"] == row["national_pct"] else []
+        if row["regional_pct"] == row["regional_pct"]:
+            where.append(f"{row['regional_pct']:.0f} dans la région")
+        reading = (  # a context figure (population, density) has no fragile side
+            ("centile de fragilité", "100 = le plus fragile")
+            if get_indicator(chosen).direction
+            else ("centile", "100 = la valeur la plus élevée")
+        )
+        note = f" ({reading[0]} : {', '.join(where)} ; {reading[1]})" if where else ""
+        st.caption(f"{profile.nom} : {row['display']}{note}. Source : {row['citation']}.")
+    else:
+        st.caption(f"Source : {get_indicator(chosen).citation}.")
 
 
 base = cache.ensure_base()
@@ -146,37 +183,7 @@ with st.container(border=True):
     st.markdown("**Ce que les chiffres ne disent pas**")
     st.markdown("\n".join(f"- {line}" for line in profile.caveats))
 
-st.subheader("Comparaison avec des territoires proches")
-choices = profile.indicator_ids()
-default_chosen = "ifn" if "ifn" in choices else choices[0]
-url_choice("profil_indicateur", choices, default_chosen)
-if st.session_state["profil_indicateur"] not in choices:  # another territory, other indicators
-    st.session_state["profil_indicateur"] = default_chosen
-chosen = st.selectbox(
-    "Indicateur comparé",
-    choices,
-    format_func=lambda i: get_indicator(i).label,
-    key="profil_indicateur",
-)
-keep_in_url("profil_indicateur", chosen, default_chosen)
-st.plotly_chart(ladder_figure(profile.ladder, chosen), key="profil_echelle", config={"displayModeBar": False})
-if chosen in key.index:
-    row = key.loc[chosen]
-    where = [f"{row['national_pct']:.0f} en France"] if row["national_pct"] == row["national_pct"] else []
-    if row["regional_pct"] == row["regional_pct"]:
-        where.append(f"{row['regional_pct']:.0f} dans la région")
-    reading = (
-        (  # a context figure (population, density) has no fragile side
-            "centile de fragilité",
-            "100 = le plus fragile",
-        )
-        if get_indicator(chosen).direction
-        else ("centile", "100 = la valeur la plus élevée")
-    )
-    note = f" ({reading[0]} : {', '.join(where)} ; {reading[1]})" if where else ""
-    st.caption(f"{profile.nom} : {row['display']}{note}. Source : {row['citation']}.")
-else:
-    st.caption(f"Source : {get_indicator(chosen).citation}.")
+ladder(profile, key, level, code)
 
 if profile.level != "france":
     commune_map(profile, level, code)

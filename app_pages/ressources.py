@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from indicateurs.analysis import offer
 from indicateurs.atelier.local_places import (
@@ -24,19 +23,48 @@ from indicateurs.reference.registry import get_indicator
 from indicateurs.reference.text import THIN, format_number, format_percent
 from indicateurs.render import places_map as view
 from indicateurs.render.tables import french_style
-from indicateurs.sources.places import PLACE_TYPES, SOURCE_IDS
-from ui import cache
+from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES, SOURCE_IDS
+from ui import cache, folium_frames
 from ui import ressources as data
-from ui.safe import md
+from ui.safe import guarded, md
 from ui.state import current_territory, keep_in_url, projector_mode, url_choice
 
 UPLOAD_CEILING_MB = 20  # = server.maxUploadSize in .streamlit/config.toml
 SOURCES_CAPTION = f"{sources_caption(SOURCE_IDS)} Des doublons entre sources sont possibles."
 
+
+@st.fragment
+@guarded
+def need_and_supply(level: str, code: str, need_id: str) -> None:
+    """The need/supply scatter: its "Points" choice reruns this part only, not the whole page."""
+    need = get_indicator(need_id)
+    url_choice("ressources_points", ("epci", "commune"), "epci")
+    points = st.segmented_control(
+        "Points",
+        options=["epci", "commune"],
+        format_func={"epci": "EPCI", "commune": "Communes du territoire"}.get,
+        key="ressources_points",
+    )
+    keep_in_url("ressources_points", points or "epci", "epci")
+    points_caption, frame, figure = data.need_supply(level, code, points or "epci", need_id)
+    st.caption(points_caption)
+    st.plotly_chart(figure, key="ressources_nuage")
+    missing = frame.attrs.get("sans_donnee", 0)
+    st.caption(
+        f"Lignes pointillées : médianes des territoires affichés. Besoin : {need.citation}. Offre : lieux "
+        "(France Services, permanences, lieux data·inclusion, structures Aidants Connect) pour 10 000 habitants. "
+        + (
+            f"{missing} territoire(s) non placé(s) : donnée non disponible (secret statistique)."
+            if missing
+            else ""
+        )
+    )
+
+
 st.title("Ressources : l'offre d'accompagnement au numérique")
 level, code = current_territory()
 base = cache.base()
-territory = base.territory(level, code)
+territory = data.territory(level, code)
 st.subheader(f"{territory['nom']} ({NAMES[level]})")
 
 codes, highlight = data.scope(level, code)
@@ -62,10 +90,15 @@ if not codes:
         "et les distances. Les comparaisons ci-dessous restent disponibles."
     )
 else:
-    distances = data.distances(level, code, local)
     height = 720 if projector_mode() else 600
-    fmap = data.resources_map(level, code, need_id, local, height)
-    st_folium(fmap, returned_objects=[], key="ressources_carte", height=height, use_container_width=True)
+    folium_frames.show(
+        data.map_frame(level, code, need_id, local, height, large=projector_mode()),
+        None,
+        key="ressources_carte",
+        height=height,
+    )
+    for notice in filter(None, map(view.partial_notice, DRAWN_TYPES)):
+        st.warning(md(notice, limit=None), icon=":material/warning:")
     st.caption(
         f"{SOURCES_CAPTION} Niveau : commune. Couleur des communes : {need.citation}. Les structures Aidants Connect sont placées au "
         "centre de leur commune (adresse non géocodée). Les bus France Services ne sont pas dessinés."
@@ -76,7 +109,7 @@ st.header("Offre comparée")
 chain = [(level, code), *((lv, territory.get(lv)) for lv in parents(level))]
 chain = [(lv, c) for lv, c in chain if isinstance(c, str) and lv != "france"] + [("france", "FR")]
 rows = [
-    (f"{base.territory(lv, c)['nom']} ({'pays' if lv == 'france' else NAMES[lv]})", cache.wide(lv).loc[c])
+    (f"{data.territory(lv, c)['nom']} ({'pays' if lv == 'france' else NAMES[lv]})", cache.wide(lv).loc[c])
     for lv, c in chain
 ]
 url_choice("ressources_mesure", offer.MEASURES, "nombre")
@@ -105,16 +138,13 @@ if measure == "pour_1000_concernes":
     st.caption(offer.CONCERNED_NOTE)
 if codes:
     st.subheader("Lieux par commune")
-    st.dataframe(french_style(offer.commune_counts(wide_communes, codes)), width="stretch", hide_index=True)
+    st.dataframe(french_style(data.commune_counts(level, code)), width="stretch", hide_index=True)
     st.caption(f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveau : commune.")
 
 # ----------------------------------------------------------------------------------------- access
 if codes:
     st.header("Accès : distance au lieu le plus proche")
-    communes = base.territories[
-        (base.territories["level"] == "commune") & base.territories["code"].isin(codes)
-    ]
-    summary = offer.access_summary(distances, communes)
+    summary, access = data.access(level, code, local)
     cols = st.columns(len(summary))
     for col, row in zip(cols, summary.to_dict("records"), strict=True):
         share = row["Part de la population"]
@@ -124,7 +154,7 @@ if codes:
             format_number(row["Population"]) + share_text,
             help=f"{row['Communes']} commune(s) concernée(s) : « zones blanches de médiation ».",
         )
-    st.dataframe(french_style(offer.access_table(distances, communes)), width="stretch", hide_index=True)
+    st.dataframe(french_style(access), width="stretch", hide_index=True)
     st.caption(
         "Distance à vol d'oiseau (km) depuis un point intérieur de chaque commune (point représentatif ; "
         "aucun point pondéré par la population n'est disponible dans les sources), en projection Lambert-93 "
@@ -135,31 +165,7 @@ if codes:
 
 # ------------------------------------------------------------------------------- need vs supply
 st.header("Besoin et offre")
-url_choice("ressources_points", ("epci", "commune"), "epci")
-points = st.segmented_control(
-    "Points",
-    options=["epci", "commune"],
-    format_func={"epci": "EPCI", "commune": "Communes du territoire"}.get,
-    key="ressources_points",
-)
-keep_in_url("ressources_points", points or "epci", "epci")
-scatter_codes, scatter_level, point_highlight, points_caption = offer.need_supply_points(
-    base.territories, level, code, points or "epci"
-)
-st.caption(points_caption)
-frame = offer.need_supply_frame(cache.wide(scatter_level), scatter_codes, need_id)
-figure = view.need_supply_figure(frame, need_id, highlight=point_highlight)
-st.plotly_chart(figure, key="ressources_nuage")
-missing = frame.attrs.get("sans_donnee", 0)
-st.caption(
-    f"Lignes pointillées : médianes des territoires affichés. Besoin : {need.citation}. Offre : lieux "
-    "(France Services, permanences, lieux data·inclusion, structures Aidants Connect) pour 10 000 habitants. "
-    + (
-        f"{missing} territoire(s) non placé(s) : donnée non disponible (secret statistique)."
-        if missing
-        else ""
-    )
-)
+need_and_supply(level, code, need_id)
 
 # -------------------------------------------------------------------------------- local additions
 st.header("Ajouter des lieux que les fichiers nationaux oublient")
@@ -199,7 +205,7 @@ st.download_button(
     key="ressources_modele",
     on_click="ignore",
 )
-known = set(wide_communes.index)
+known = data.known_communes()
 upload_key = f"ressources_fichier_{st.session_state.get('ressources_depots', 0)}"  # new key = emptied widget
 # The browser refuses files over UPLOAD_CEILING_MB with an English message we cannot translate: the
 # ceiling sits well above the real limit (MAX_BYTES), which validate_local_places explains in French.
@@ -242,8 +248,13 @@ with st.form("ressources_formulaire", clear_on_submit=True):
     st.markdown("**Ou saisir un lieu**")
     left, right = st.columns(2)
     nom = left.text_input("Nom du lieu", key="ressources_form_nom")
-    type_ = right.selectbox(
-        "Type", options=list(TYPE_LABELS), format_func=TYPE_LABELS.__getitem__, key="ressources_form_type"
+    type_ = right.selectbox(  # no default: a default type made every added place a France Services
+        "Type",
+        options=list(TYPE_LABELS),
+        format_func=TYPE_LABELS.__getitem__,
+        key="ressources_form_type",
+        index=None,
+        placeholder="Choisir le type de lieu",
     )
     adresse = left.text_input("Adresse", key="ressources_form_adresse")
     code_commune = right.text_input("Code commune INSEE", key="ressources_form_code")

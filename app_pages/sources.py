@@ -33,9 +33,13 @@ st.dataframe(
 
 st.header("Les indicateurs")
 st.markdown(
-    "Les taux sont des parts de la population concernée (affichés en %). Au-dessus de la commune, "
-    "les valeurs sont recalculées à partir des communes comme indiqué ci-dessous. Une valeur absente "
-    "est signalée « donnée non disponible » (souvent le secret statistique), jamais remplacée par 0."
+    "Les taux sont affichés en % ; chacun a son propre dénominateur (population, ménages, locaux, "
+    "actifs, 15 ans ou plus…), indiqué dans la colonne « Dénominateur ». Au-dessus de la commune, les "
+    "valeurs sont recalculées à partir des communes comme indiqué ci-dessous, avec la part de la "
+    "population qu'elles couvrent. Sous la « couverture minimale », une valeur n'est pas affichée comme "
+    "un chiffre ordinaire : elle est estimée (marquée « estimé ») ou signalée « non disponible : X % de "
+    "la population couverte ». Une valeur absente dit pourquoi (secret statistique, non couvert par la "
+    "source, non disponible), jamais remplacée par 0."
 )
 st.dataframe(
     sources.indicators_table(),
@@ -44,6 +48,17 @@ st.dataframe(
     key="table_indicateurs",
     column_config={"Définition": st.column_config.TextColumn("Définition", width="large")},
 )
+
+st.header("Lieux replacés ou écartés")
+st.markdown(
+    "La commune de chaque lieu est vérifiée d'après son code postal (et ses coordonnées, quand la "
+    "source en donne) : corrigée quand le code postal désigne une seule commune, écartée sinon."
+)
+placement = sources.placement_table(report)
+if placement.empty:
+    st.caption("Aucun lieu corrigé ni écarté (ou base construite avant cette vérification).")
+else:
+    st.dataframe(placement, hide_index=True, width="stretch", key="table_placement")
 
 st.header("La méthode des scores")
 method = sources.method_markdown()

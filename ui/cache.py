@@ -9,7 +9,8 @@ So these objects are READ-ONLY: a caller that must change a frame copies it firs
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -19,9 +20,22 @@ from indicateurs.base import GEO_SOURCES, Base, BaseCorruptError, BaseMissingErr
 from indicateurs.build import build_base
 from indicateurs.errors import AtlasError
 from indicateurs.render import maps
+from indicateurs.render.insets import with_insets
 from ui.safe import md
 
-__all__ = ["base", "ensure_base", "geometry", "subset", "topology", "wide"]
+__all__ = [
+    "base",
+    "built",
+    "ensure_base",
+    "france_geometry",
+    "france_topology",
+    "geometry",
+    "subset",
+    "topology",
+    "wide",
+]
+
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -80,7 +94,7 @@ def ensure_base() -> Base | None:
             f"{BUILD_RETRY_SECONDS // 60} minutes). L'Atelier reste ouvert, sans les chiffres du territoire."
         )
         return None
-    for cached in (base, wide, geometry, topology):
+    for cached in (base, wide, geometry, topology, france_geometry, france_topology, built):
         cached.clear()
     return base()
 
@@ -109,3 +123,27 @@ def subset(level: str, codes: Iterable[str] | None) -> gpd.GeoDataFrame:
 def topology(level: str, codes: tuple[str, ...] | None = None) -> dict:
     """Quantised TopoJSON of the boundaries of `codes` (all of the level when None), built once. Read-only."""
     return maps.to_topology(subset(level, codes))
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def built(kind: str, key: Hashable, _build: Callable[[], T]) -> T:
+    """What `_build()` returns, built once per (`kind`, `key`) for the whole server. Read-only.
+
+    For the renderings that depend only on the base and a few strings: a map's frame per scope and
+    territory, a values layer, legend and table per indicator (`ui.carte`). `key` must name everything
+    `_build` reads (`_build` itself is not hashed); 512 entries of at most a few hundred kB each.
+    """
+    return _build()
+
+
+@st.cache_resource(show_spinner=False)
+def france_geometry(level: str) -> gpd.GeoDataFrame:
+    """Boundaries of `level` for a map of France: the overseas départements moved into insets
+    (`render.insets`), computed once per level and shared. Read-only; never use it for distances."""
+    return with_insets(geometry(level))
+
+
+@st.cache_resource(show_spinner=False)
+def france_topology(level: str) -> dict:
+    """Quantised TopoJSON of `france_geometry(level)`, built once. Read-only."""
+    return maps.to_topology(france_geometry(level))

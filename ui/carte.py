@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import folium
 import pandas as pd
 import streamlit as st
 
@@ -12,31 +11,38 @@ from indicateurs.analysis.classify import METHODS, Classes, classify
 from indicateurs.reference.levels import NAMES
 from indicateurs.reference.registry import Indicator, get_indicator, list_indicators, list_themes
 from indicateurs.reference.text import format_number, lower_first
-from indicateurs.render import maps
-from ui import cache, data
+from indicateurs.render import insets, maps
+from indicateurs.render import tables as exports
+from ui import cache, data, folium_frames
 
-__all__ = ["THEMES", "MapView", "build_view", "indicator_options", "method_options"]
+__all__ = ["THEMES", "MapView", "build_view", "draw", "indicator_options", "method_options"]
 
 THEMES = {theme.id: theme.label for theme in list_themes()}  # screen order
 
 
 @dataclass(frozen=True)
 class MapView:
-    """Everything the page shows for one (scope, indicator, method): map, legend, caption, table."""
+    """Everything the page shows for one (scope, indicator, method): map, legend, caption, table.
 
-    map: folium.Map
-    layer: folium.FeatureGroup
+    Built once per server (`ui.cache.built`) and shared by every session: read-only.
+    """
+
+    frame: folium_frames.Frame
+    layer: folium_frames.LayerScript
     indicator: Indicator
     classes: Classes
     legend: str
     caption: str
     table: pd.DataFrame
     level: str
+    csv: bytes
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def indicator_options(level: str) -> dict[str, str]:
-    """Indicator id -> 'Thème · label', for the indicators that have values at `level`, grouped by theme."""
+    """Indicator id -> 'Thème · label', for the indicators that have values at `level`, grouped by theme.
+
+    Shared read-only (`st.cache_resource`: no copy per read)."""
     table = cache.wide(level)
     available = [i for i in list_indicators() if i.id in table.columns and table[i.id].notna().any()]
     order = {theme: n for n, theme in enumerate(THEMES)}
@@ -49,7 +55,6 @@ def method_options(indicator: Indicator) -> dict[str, str]:
     return {k: v for k, v in METHODS.items() if k != "ifn" or indicator.unit == "score"}
 
 
-@st.cache_data(show_spinner=False)
 def _values(scope: str, area: str, indicator_id: str) -> pd.Series:
     level = data.SCOPES[scope][0]
     codes = data.scope_geometry(scope, area)["code"]
@@ -57,8 +62,12 @@ def _values(scope: str, area: str, indicator_id: str) -> pd.Series:
 
 
 @st.cache_data(show_spinner=False)
-def _classes(scope: str, area: str, indicator_id: str, method: str) -> Classes:
-    return classify(_values(scope, area, indicator_id), method, indicator=indicator_id)  # type: ignore[arg-type]
+def _quality(level: str, indicator_id: str) -> pd.DataFrame:
+    """Coverage, status and note of one indicator's values at `level`, indexed by code."""
+    q = cache.base().quality(level)
+    if indicator_id not in q.index.get_level_values(1):
+        return pd.DataFrame({"coverage": [], "statut": [], "note": []}, index=pd.Index([], dtype=str))
+    return q.xs(indicator_id, level="indicator")
 
 
 def build_view(
@@ -70,40 +79,111 @@ def build_view(
     *,
     show_neighbours: bool = False,
     height: int = 620,
+    projector: bool = False,
 ) -> MapView:
     """The map of the view (shapes, outlines, zoom), its values layer, legend, caption and table.
 
-    The map does not depend on the indicator, so st_folium keeps it when the indicator changes
-    and only the values layer (~0.1 MB for France) travels to the browser.
+    The map does not depend on the indicator, so the component keeps it when the indicator changes
+    and only the values layer (~0.1 MB for France) travels to the browser. Both halves are built
+    once per server: a rerun only looks them up. On a projector the enlarged legend sits inside the
+    map, so that frame is built per indicator too (one screen, not the room).
     """
-    ind = get_indicator(indicator_id)
     level = data.SCOPES[scope][0]
-    gdf = data.scope_geometry(scope, area)
-    values = _values(scope, area, indicator_id)
-    classes = _classes(scope, area, indicator_id, method)
     sel_level, sel_code = territory
-    in_layer = sel_level == level and sel_code in set(gdf["code"])
+    in_layer = sel_level == level and sel_code in set(data.scope_geometry(scope, area)["code"])
+    neighbours = bool(in_layer and show_neighbours)
+    values = cache.built(
+        "carte:valeurs",
+        (scope, area, indicator_id, method),
+        lambda: _values_view(scope, area, indicator_id, method),
+    )
+    legend = values[3] + maps.PROJECTOR_LEGEND_CSS if projector else None
+    frame = cache.built(
+        "carte:cadre",
+        (scope, area, sel_level, sel_code, neighbours, height, legend),
+        lambda: _frame(scope, area, territory, in_layer, neighbours, height, legend),
+    )
+    return MapView(frame, *values)
+
+
+def draw(view: MapView, *, key: str, height: int) -> None:
+    """The map of the view, drawn by the st_folium component (nothing returned to the server)."""
+    folium_frames.show(view.frame, view.layer, key=key, height=height)
+
+
+def _frame(
+    scope: str,
+    area: str,
+    territory: tuple[str, str],
+    in_layer: bool,
+    neighbours: bool,
+    height: int,
+    legend: str | None = None,
+) -> folium_frames.Frame:
+    """The map without values: shapes (static TopoJSON), outlines, the chosen territory, its neighbours."""
+    level = data.SCOPES[scope][0]
+    sel_level, sel_code = territory
+    gdf = data.scope_geometry(scope, area)
     highlight = sel_code if in_layer else data.territory_geometry(sel_level, sel_code)
-    neighbours = data.neighbour_codes(level, sel_code) if (in_layer and show_neighbours) else []
-    level_name = NAMES[level]
+    france = data.SCOPES[scope][1] == "france"
+    if france and highlight is not None and not in_layer:
+        highlight = insets.move(highlight)  # an overseas territory is outlined in its inset
+    # Fit the map to what its label names: France with its insets, the whole région, the EPCI…
+    bounds = insets.FRANCE_BOUNDS if france else maps.layer_bounds(gdf)
     m = maps.base_map(
         gdf,
         highlight=highlight,
-        neighbours=neighbours,
+        neighbours=data.neighbour_codes(level, sel_code) if neighbours else [],
         outlines=data.outlines(scope, area),
         topology=data.scope_topology(scope, area),
         topology_url=data.topology_url(scope, area),
         height=height,
+        bounds=bounds,
     )
-    layer = maps.values_layer(gdf, values, ind, classes)
+    if france:
+        insets.label_insets(m)
+    if legend is not None:  # projector: the enlarged legend inside the full-width map
+        maps.LegendControl(legend, position="bottomright").add_to(m)
+    return folium_frames.frame(m)
+
+
+def _values_view(scope: str, area: str, indicator_id: str, method: str) -> tuple:
+    """(layer script, indicator, classes, legend, caption, table, level, CSV bytes) of one indicator."""
+    ind = get_indicator(indicator_id)
+    level = data.SCOPES[scope][0]
+    gdf = data.scope_geometry(scope, area)
+    values = _values(scope, area, indicator_id)
+    classes = classify(values, method, indicator=indicator_id)  # type: ignore[arg-type]
+    quality = _quality(level, indicator_id)
+    layer = folium_frames.layer_script(maps.values_layer(gdf, values, ind, classes, quality))
+    level_name = NAMES[level]
+    france = data.SCOPES[scope][1] == "france"
     klass = classes.assign(values)
     counts = [int((klass == i).sum()) for i in range(len(classes.labels))]
-    legend = maps.legend_html(ind, classes, counts=counts, missing=int((klass < 0).sum()), level=level_name)
+    status = quality["statut"].reindex(gdf["code"].astype(str).to_numpy())
+    estimated, thin = int((status == "estimé").sum()), int((status == "couverture insuffisante").sum())
+    note = ", ".join(
+        t
+        for t in (
+            f"{estimated} valeur{'s' if estimated > 1 else ''} estimée{'s' if estimated > 1 else ''}"
+            if estimated
+            else "",
+            f"{thin} non affichée{'s' if thin > 1 else ''} (couverture insuffisante)" if thin else "",
+        )
+        if t
+    )
+    legend = maps.legend_html(
+        ind, classes, counts=counts, missing=int((klass < 0).sum()), level=level_name, note=note
+    )
     known = int(values.notna().sum())
     caption = (
         f"Source : {ind.citation} · Niveau : {level_name} · {format_number(known)} territoires renseignés sur "
-        f"{format_number(len(values))} · Classes : {lower_first(METHODS[method])}."
+        f"{format_number(len(values))}"
+        + (f" ({note})" if note else "")
+        + f" · Classes : {lower_first(METHODS[method])}."
+        + (" Départements d'outre-mer en encadrés à gauche (échelles différentes)." if france else "")
     )
     names = gdf.set_index("code")["nom"]
-    table = maps.value_table(names, values.set_axis(names.index), ind, classes)
-    return MapView(m, layer, ind, classes, legend, caption, table, level)
+    table = maps.value_table(names, values.set_axis(names.index), ind, classes, quality)
+    csv = exports.csv_bytes(table.assign(Source=ind.citation, Niveau=level))
+    return layer, ind, classes, legend, caption, table, level, csv

@@ -8,6 +8,7 @@ import streamlit as st
 from indicateurs.analysis import compare
 from indicateurs.render import compare_charts
 from indicateurs.render.tables import csv_bytes, xlsx_bytes
+from ui import cache
 from ui.cache import base, wide
 
 __all__ = [
@@ -15,9 +16,13 @@ __all__ = [
     "comparison",
     "comparison_files",
     "labels",
+    "names",
+    "of_level",
+    "pool_keys",
     "profile_chart",
     "screening",
     "screening_files",
+    "side_by_side",
     "territories",
 ]
 
@@ -27,17 +32,56 @@ def territories() -> pd.DataFrame:
     return base().territories
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
 def labels(keys: tuple[str, ...]) -> dict[str, str]:
-    """'Nom (code)' for every option of the territory picker."""
-    return compare.territory_labels(keys, territories())
+    """'Nom (code)' for every option of the territory picker (every territory's label, built once)."""
+
+    def build() -> dict[str, str]:
+        t = territories()
+        return compare.territory_labels(map(compare.territory_key, t["level"], t["code"]), t)
+
+    every = cache.built("comparer:libelles", None, build)
+    missing = [k for k in keys if k not in every]
+    # Keys absent from `every` name no territory: labelled from their code, no table to search.
+    return {**every, **compare.territory_labels(missing, territories().iloc[:0])} if missing else every
+
+
+def of_level(level: str) -> pd.DataFrame:
+    """The territories of one level, selected once (shared, read-only)."""
+    return cache.built("comparer:niveau", level, lambda: territories()[territories()["level"] == level])
+
+
+def pool_keys(level: str, departement: str | None = None) -> tuple[str, ...]:
+    """The picker keys ('epci:200041523') of a level, or of the communes of one département, built once."""
+
+    def build() -> tuple[str, ...]:
+        pool = of_level(level)
+        if departement is not None:
+            pool = pool[pool["departement"] == departement]
+        return tuple(compare.territory_key(level, c) for c in pool["code"])
+
+    return cache.built("comparer:cles", (level, departement), build)
+
+
+def names() -> pd.Series:
+    """Territory names indexed by (level, code), built once (shared, read-only)."""
+    return cache.built("comparer:noms", None, lambda: territories().set_index(["level", "code"])["nom"])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def comparison(keys: tuple[str, ...]) -> pd.DataFrame:
     """The long comparison table of `keys` over every indicator."""
     levels = {k.split(":", 1)[0] for k in keys}
-    return compare.comparison_table({lv: wide(lv) for lv in levels}, list(keys))
+    quality = {lv: base().quality(lv) for lv in levels}  # « estimé », coverage of thin values
+    return compare.comparison_table({lv: wide(lv) for lv in levels}, list(keys), quality=quality)
+
+
+def side_by_side(keys: tuple[str, ...], show: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(grid, percentiles) of the side-by-side table, built once per selection and display. Read-only."""
+    return cache.built(
+        "comparer:grille",
+        (keys, show),
+        lambda: compare.side_by_side(comparison(keys), territories(), show=show),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

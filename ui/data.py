@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from indicateurs.analysis.scores import base_neighbours
+from indicateurs.render.insets import inset_frames
 from ui import cache
 from ui.cache import base, geometry
 
@@ -51,12 +52,17 @@ def scope_codes(scope: str, area_code: str) -> tuple[str, ...] | None:
 
 @st.cache_resource(show_spinner=False)
 def scope_geometry(scope: str, area_code: str) -> gpd.GeoDataFrame:
-    """Boundaries drawn for a scope: EPCI of France or of a région, communes of a département or an EPCI."""
+    """Boundaries drawn for a scope: EPCI of France (overseas in insets) or of a région, communes of a
+    département or an EPCI."""
+    if SCOPES[scope][1] == "france":
+        return cache.france_geometry(SCOPES[scope][0])
     return cache.subset(SCOPES[scope][0], scope_codes(scope, area_code))
 
 
 def scope_topology(scope: str, area_code: str) -> dict:
     """Quantised TopoJSON of a scope (`ui.cache.topology`, built once, shared)."""
+    if SCOPES[scope][1] == "france":
+        return cache.france_topology(SCOPES[scope][0])
     return cache.topology(SCOPES[scope][0], scope_codes(scope, area_code))
 
 
@@ -64,8 +70,9 @@ def scope_topology(scope: str, area_code: str) -> dict:
 def outlines(scope: str, area_code: str) -> gpd.GeoDataFrame | None:
     """Context lines: régions on the France map, départements in a région, EPCI in a département."""
     t = base().territories
-    if scope == "france":
-        return geometry("region")
+    if scope == "france":  # régions, and a frame around each overseas inset
+        frames = inset_frames()
+        return pd.concat([cache.france_geometry("region"), frames], ignore_index=True)
     if scope == "region":
         deps = t.loc[(t["level"] == "departement") & (t["region"] == area_code), "code"]
         g = geometry("departement")

@@ -8,17 +8,31 @@ from __future__ import annotations
 import streamlit as st
 
 from indicateurs.analysis.profile import Profile, build_profile
+from indicateurs.render.charts import ladder_figure
 from indicateurs.render.pdf import profile_pdf
 from indicateurs.render.profile_files import profile_csv, profile_xlsx
+from ui import cache
 from ui.cache import base
 
-__all__ = ["csv", "pdf", "profile", "xlsx"]
+__all__ = ["csv", "ladder", "pdf", "profile", "xlsx"]
 
 
-@st.cache_data(show_spinner="Calcul du profil…", max_entries=64)
+@st.cache_resource(show_spinner="Calcul du profil…", max_entries=64)
 def profile(level: str, code: str) -> Profile:
-    """The profile of one territory (ValueError in French when the code is unknown)."""
+    """The profile of one territory (ValueError in French when the code is unknown).
+
+    Shared read-only (`st.cache_resource`: `st.cache_data` copied its frames on every rerun)."""
     return build_profile(base(), code, level)
+
+
+def ladder(level: str, code: str, indicator_id: str):
+    """The comparison ladder of one indicator, built once (plotly figures are slow to build, and
+    Streamlit does not change them). Read-only."""
+    return cache.built(
+        "profil:echelle",
+        (level, code, indicator_id),
+        lambda: ladder_figure(profile(level, code).ladder, indicator_id),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -5,30 +5,48 @@ Cached objects are shared between sessions: never mutate what these functions re
 
 from __future__ import annotations
 
+import hashlib
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from indicateurs.analysis.access import commune_points, nearest_distances
-from indicateurs.analysis.offer import places_near, territory_scope
+from indicateurs.analysis.offer import (
+    access_summary,
+    access_table,
+    need_supply_frame,
+    need_supply_points,
+    places_near,
+    territory_scope,
+)
+from indicateurs.analysis.offer import commune_counts as commune_counts_of
 from indicateurs.atelier import StoreUnavailable
 from indicateurs.atelier.validate import Problem, place_key
+from indicateurs.render.places_map import need_supply_figure as view_figure
 from indicateurs.render.places_map import resources_map as view_map
 from indicateurs.sources.places import COLUMNS, DRAWN_TYPES, local_places_frame
-from ui import cache
+from ui import cache, folium_frames
 from ui.atelier.context import get_store
 from ui.cache import base, wide
 
 __all__ = [
+    "access",
+    "commune_counts",
+    "communes",
     "describe_problem",
     "distances",
+    "known_communes",
     "local_places",
+    "map_frame",
     "nearby_places",
+    "need_supply",
     "resources_map",
     "save_local_places",
     "scope",
     "scope_geometry",
     "storage_is_persistent",
+    "territory",
     "territory_shape",
 ]
 
@@ -78,8 +96,79 @@ def distances(level: str, code: str, local: pd.DataFrame) -> pd.DataFrame:
     return nearest_distances(commune_points(geo), allp, DRAWN_TYPES)
 
 
-def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600):
-    """A new folium map of the territory on every run, from cached parts (~0.1 s).
+def map_frame(
+    level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600, *, large: bool = False
+):
+    """The map of the territory as the component draws it (`ui.folium_frames`), built once per server
+    for this territory, need indicator, height and set of local places (they change the map)."""
+    return cache.built(
+        "ressources:carte",
+        (level, code, need_id, height, large, _fingerprint(local)),
+        lambda: folium_frames.frame(resources_map(level, code, need_id, local, height, large=large)),
+    )
+
+
+def need_supply(level: str, code: str, points: str, need_id: str) -> tuple:
+    """(caption, frame, figure) of the need/supply scatter, built once per choice (plotly figures are
+    slow to build, and Streamlit does not change them). Read-only."""
+
+    def build() -> tuple:
+        codes, scatter_level, highlight, caption = need_supply_points(base().territories, level, code, points)
+        frame = need_supply_frame(wide(scatter_level), codes, need_id)
+        return caption, frame, view_figure(frame, need_id, highlight=highlight)
+
+    return cache.built("ressources:nuage", (level, code, points, need_id), build)
+
+
+def territory(level: str, code: str) -> pd.Series:
+    """The base's row of one territory (`Base.territory`), looked up once. Read-only."""
+    return cache.built("ressources:territoire", (level, code), lambda: base().territory(level, code))
+
+
+def known_communes() -> frozenset[str]:
+    """Every commune code, for checking added places (35 000 codes: a set built once)."""
+    return cache.built("ressources:codes_communes", None, lambda: frozenset(wide("commune").index))
+
+
+def commune_counts(level: str, code: str) -> pd.DataFrame:
+    """Places per type for each commune of the territory (`offer.commune_counts`), built once. Read-only."""
+    return cache.built(
+        "ressources:lieux_par_commune",
+        (level, code),
+        lambda: commune_counts_of(wide("commune"), scope(level, code)[0]),
+    )
+
+
+def access(level: str, code: str, local: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(summary, table) of the distances to the nearest place, built once per territory and set of
+    local places (they move the nearest place). Read-only."""
+
+    def build() -> tuple[pd.DataFrame, pd.DataFrame]:
+        near, rows = distances(level, code, local), communes(level, code)
+        return access_summary(near, rows), access_table(near, rows)
+
+    return cache.built("ressources:acces", (level, code, _fingerprint(local)), build)
+
+
+def _fingerprint(local: pd.DataFrame) -> str:
+    """A key for a set of local places (their whole content)."""
+    return hashlib.sha1(local.to_csv(index=False).encode()).hexdigest()
+
+
+def communes(level: str, code: str) -> pd.DataFrame:
+    """The territories' rows of the communes drawn for the territory, selected once. Read-only."""
+
+    def build() -> pd.DataFrame:
+        t = base().territories
+        return t[(t["level"] == "commune") & t["code"].isin(scope(level, code)[0])]
+
+    return cache.built("ressources:communes", (level, code), build)
+
+
+def resources_map(
+    level: str, code: str, need_id: str, local: pd.DataFrame, height: int = 600, *, large: bool = False
+):
+    """A new folium map of the territory, from cached parts (`map_frame` renders it once).
 
     Never cache the map itself: st_folium renames the map's elements while rendering it, so a
     cached map rendered a second time (next rerun, other session) refers to layers that no longer
@@ -95,6 +184,7 @@ def resources_map(level: str, code: str, need_id: str, local: pd.DataFrame, heig
         highlight=territory_shape(level, code),
         topology=cache.topology("commune", tuple(scope(level, code)[0])),
         height=height,
+        large=large,
     )
 
 
@@ -133,7 +223,11 @@ def local_places(level: str, code: str) -> pd.DataFrame:
         records = [
             r for r in st.session_state.get(_SESSION_PLACES, []) if r.get("_territoire") == (level, code)
         ]
-    return local_places_frame(records, cache.geometry("commune"))
+    if records:
+        return local_places_frame(records, cache.geometry("commune"))
+    return cache.built(
+        "ressources:aucun_lieu", None, lambda: local_places_frame([], cache.geometry("commune"))
+    )
 
 
 def describe_problem(problem: Problem) -> str:

@@ -19,6 +19,7 @@ __all__ = [
     "indicators_table",
     "method_markdown",
     "mixed_base_text",
+    "placement_table",
     "sources_table",
 ]
 
@@ -72,6 +73,8 @@ def indicators_table() -> pd.DataFrame:
                 "Indicateur": ind.label,
                 "Identifiant": ind.id,
                 "Unité": "score sur 10" if ind.unit == "score" else ind.unit,
+                "Dénominateur": ind.denominator,
+                "Couverture minimale": f"{ind.min_coverage * 100:.0f} %" if ind.min_coverage else "",
                 "Lecture": _DIRECTION.get(ind.direction, ""),
                 "Source": ind.citation,
                 "Au-dessus de la commune": aggregation,
@@ -79,6 +82,34 @@ def indicators_table() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+_SOURCE_TITLES = {
+    "france_services_2023": "France Services",
+    "cnfs_permanences_2022": "Permanences CnFS",
+    "data_inclusion_lieux_2023": "data·inclusion",
+    "aidants_connect_structures_2024": "Aidants Connect",
+    "cnfs_structures_coselec_2023": "Structures CnFS (postes validés)",
+    "cnfs_structures_postes_2023": "Structures CnFS (recrutés)",
+}
+
+
+def placement_table(report: dict | None = None) -> pd.DataFrame:
+    """Every offer place whose commune was repaired, moved or dropped by the postcode check of the build."""
+    rows = (report or {}).get("placement") or []
+    frame = pd.DataFrame(
+        rows, columns=["source", "id", "nom", "code_postal", "commune_source", "commune_retenue", "action"]
+    )
+    return pd.DataFrame(
+        {
+            "Source": frame["source"].map(lambda s: _SOURCE_TITLES.get(s, s)),
+            "Lieu": frame["nom"],
+            "Code postal": frame["code_postal"],
+            "Commune dans la source": frame["commune_source"],
+            "Commune retenue": frame["commune_retenue"],
+            "Décision": frame["action"],
+        }
+    )
 
 
 def method_markdown() -> str | None:

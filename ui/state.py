@@ -14,6 +14,7 @@ import streamlit as st
 from indicateurs.errors import AtlasError
 from indicateurs.reference.levels import LEVEL_IDS, NAMES
 from indicateurs.reference.text import normalise
+from ui import cache
 from ui.cache import base
 from ui.safe import md
 
@@ -62,6 +63,18 @@ def territory_options() -> pd.DataFrame:
     ]
     t["search"] = [normalise(f"{nom} {code}") for nom, code in zip(t["nom"], t["code"], strict=True)]
     return t.set_index("key")[["level", "code", "nom", "label", "search"]]
+
+
+def _selector_lists() -> tuple[tuple[str, ...], dict[str, str]]:
+    """The list shown without a search (every territory but the communes) and every key's label.
+
+    Built once per server (`ui.cache.built`): the selector reruns with every click of every participant."""
+
+    def build() -> tuple[tuple[str, ...], dict[str, str]]:
+        options = territory_options()
+        return tuple(options.index[options["level"] != "commune"]), options["label"].to_dict()
+
+    return cache.built("territoires:selecteur", None, build)
 
 
 def current_territory() -> tuple[str, str]:
@@ -113,11 +126,10 @@ def territory_selector() -> tuple[str, str]:
                 st.session_state[_LAST_QUERY] = query
                 st.session_state[_WIDGET] = first_match
                 keys = [first_match, *(k for k in keys if k != first_match)]
-        labels = options.loc[keys, "label"].to_dict()  # only the listed options: 37 000 labels cost 0.2 s
         chosen = st.selectbox(
             "Territoire",
             options=keys,
-            format_func=labels.__getitem__,
+            format_func=_selector_lists()[1].__getitem__,
             key=_WIDGET,
             filter_mode="contains",
         )
@@ -130,10 +142,10 @@ def territory_selector() -> tuple[str, str]:
 def search(query: str, limit: int = _LIMIT) -> list[str]:
     """Keys ('level:code') of the territories whose name or code contains the query; without
     a query, every territory except the communes. Exact name or code first, then larger territories."""
-    options = territory_options()
     text = normalise(query or "")
     if not text:
-        return options.index[options["level"] != "commune"].tolist()
+        return list(_selector_lists()[0])
+    options = territory_options()
     hits = options[options["search"].str.contains(text, regex=False)]
     exact = hits[(hits["code"].str.lower() == text) | (hits["nom"].map(normalise) == text)]
     first = set(exact.index)

@@ -6,6 +6,7 @@
 | `INDICATEURS_MIROIR` | `mirror_dir()`                   | offline mirror of the sources, read-only; unset: download from the web |
 | `DATABASE_URL`       | `database_url()`                 | workshop database (PostgreSQL); unset: SQLite in the store |
 | `ATELIER_PIN`        | `atelier_pin()`                  | facilitator PIN of the workshop; unset: facilitator actions are refused |
+| `ATLAS_URL_PUBLIQUE` | `public_url()`                   | address participants open (QR codes, share links), e.g. `http://192.168.1.20:8501`; unset: the machine's LAN address |
 | `INDICATEURS_MILLESIMES` | `millesimes()`               | `figes` (pinned snapshot, catalogue.toml; default) or `courants` (newest releases, catalogue_courant.toml) |
 
 Nothing else in the package or the app reads `os.environ`: add a row here and a function below.
@@ -27,6 +28,7 @@ __all__ = [
     "database_url",
     "millesimes",
     "mirror_dir",
+    "public_url",
     "raw_dir",
     "setting",
     "use_millesimes",
@@ -34,7 +36,14 @@ __all__ = [
 
 _REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
-SETTINGS = ("INDICATEURS_DATA", "INDICATEURS_MIROIR", "DATABASE_URL", "ATELIER_PIN", "INDICATEURS_MILLESIMES")
+SETTINGS = (
+    "INDICATEURS_DATA",
+    "INDICATEURS_MIROIR",
+    "DATABASE_URL",
+    "ATELIER_PIN",
+    "INDICATEURS_MILLESIMES",
+    "ATLAS_URL_PUBLIQUE",
+)
 """The environment variables the atlas reads (see the table above)."""
 
 
@@ -100,6 +109,15 @@ def database_url() -> str | None:
 def atelier_pin() -> str | None:
     """The facilitator PIN of `ATELIER_PIN`, if configured (read on each call: it can be set late)."""
     return setting("ATELIER_PIN")
+
+
+def public_url() -> str | None:
+    """The address participants reach the app at (`ATLAS_URL_PUBLIQUE`), without a trailing slash.
+
+    The facilitator's browser often says `localhost`, which no phone can open: QR codes and share
+    links use this address first (see `ui.share`)."""
+    value = (setting("ATLAS_URL_PUBLIQUE") or "").strip().rstrip("/")
+    return value or None
 
 
 def child_environment() -> dict[str, str]:

@@ -254,6 +254,33 @@ def test_author_edits_and_deletes_own_enjeu_but_not_someone_elses(app):
     assert "Version corrigée" not in _markdown(at)
 
 
+def test_projector_view_is_the_board_alone_with_controls_folded_away(app):
+    """Issue #17 item 5: no title, picker or radio above the board; a grid of enjeux."""
+    at = app
+    for n in range(4):
+        at.text_area(key="enjeu_texte").set_value(f"Enjeu {n}")
+        at.button(key="enjeu_enregistrer").click().run()
+    at.radio(key="atelier_vue").set_value("Vue projecteur").run()
+    assert not at.exception
+    assert not at.title  # the page title gives its height to the board
+    (folded,) = [e for e in at.expander if e.label.startswith("Réglages")]
+    assert folded.radio(key="atelier_vue").value == "Vue projecteur"
+    assert folded.selectbox(key="atelier_choisi") is not None
+    assert at.query_params["vue"] == ["projecteur"] or at.query_params["vue"] == "projecteur"
+    cards = [m.value for m in at.markdown if m.value.startswith("### Enjeu")]
+    assert cards == ["### Enjeu 3", "### Enjeu 2", "### Enjeu 1", "### Enjeu 0"]  # newest first
+
+
+def test_projector_view_opens_from_the_url(app):
+    del app  # creates the workshop in the store; a new visitor opens the shared link
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["territoire"] = EPCI
+    at.query_params["vue"] = "projecteur"
+    at.run()
+    assert not at.exception and not at.title
+    assert at.radio(key="atelier_vue").value == "Vue projecteur"
+
+
 # ------------------------------------------------------------------ issue #18 (Atelier)
 def test_bare_url_in_an_enjeu_is_not_a_link(app):
     at = app

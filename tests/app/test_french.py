@@ -63,6 +63,7 @@ def test_page_has_no_english(app, page):
 
 def test_carte_caption_names_the_classes_with_their_acronym(app):
     at = app.switch_page("app_pages/carte.py").run()
+    at.radio(key="classement").set_value("ifn").run()
     caption = next(c.value for c in at.caption if c.value.startswith("Source :"))
     assert "Classes : classes fixes de l'IFN (1 à 10)." in caption
     assert "l'ifn" not in caption

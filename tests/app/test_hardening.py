@@ -146,6 +146,7 @@ def test_local_places_table_has_no_raw_csv_toolbar(built_store):
     at = _ressources()
     at.text_input(key="ressources_form_nom").input(name)
     at.text_input(key="ressources_form_code").input("2A006")
+    at.selectbox(key="ressources_form_type").set_value("lieu_mediation")  # no default type (#17 item 8)
     at.button[-1].click().run()
     assert not at.exception
     assert any(name in t.value.index for t in at.table)
@@ -175,6 +176,7 @@ def test_ressources_keeps_working_when_the_database_is_lost(built_store, monkeyp
     name = f"Tiers-lieu {uuid.uuid4().hex[:6]}"
     at.text_input(key="ressources_form_nom").input(name)
     at.text_input(key="ressources_form_code").input("2A006")
+    at.selectbox(key="ressources_form_type").set_value("lieu_mediation")  # no default type (#17 item 8)
     at.button[-1].click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "gardé pour cette session seulement" in " ".join(s.value for s in at.success)

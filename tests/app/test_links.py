@@ -58,7 +58,7 @@ def test_a_bad_setting_in_the_url_warns_in_french(app):
     at = app.run()
     assert not at.exception
     assert any("Réglage inconnu dans l'adresse" in w.value for w in at.warning)
-    assert at.radio(key="classement").value == "ifn"
+    assert at.radio(key="classement").value == "quantiles"  # the default classes (h17b)
 
 
 def test_profil_link_keeps_the_compared_and_mapped_indicators(app):

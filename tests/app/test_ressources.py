@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.synthetic import EPCI_A
-from ui.safe import md
+from ui.safe import as_shown, md
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "ressources.py")
 EPCI = ("epci", EPCI_A)
@@ -98,3 +98,20 @@ def test_composite_index_as_the_need(built_store):
     assert not at.exception
     assert at.selectbox(key="ressources_besoin").value == "indice_composite"
     assert any("Calcul Atlas de l'inclusion numérique" in c.value for c in at.caption)
+
+
+def test_a_place_typed_without_a_type_is_refused_not_made_a_france_services(built_store):
+    """#17 item 8: the type selector has no default, so a forgotten type is asked for."""
+    at = _page(built_store, EPCI)
+    assert at.selectbox(key="ressources_form_type").value is None
+    at.text_input(key="ressources_form_nom").input("Médiathèque sans type")
+    at.text_input(key="ressources_form_code").input("2A006")
+    at.button[-1].click().run()
+    assert not at.exception and not at.success
+    assert "le type de lieu est vide" in at.error[0].value
+
+
+def test_the_partial_lieux_de_mediation_layer_is_said_under_the_map(built_store):
+    at = _page(built_store, EPCI)
+    warnings = " ".join(as_shown(w.value) for w in at.warning)
+    assert "Lieux de médiation : extrait partiel de janvier 2023" in warnings

@@ -14,6 +14,17 @@ def test_sources_page_lists_every_source_indicator_and_the_method(app):
     assert {"Producteur", "Licence", "Millésime", "Récupérée le"} <= set(sources.columns)
     assert (sources["Récupérée le"] != "").sum() >= 10  # from the store manifest after the build
     assert indicators["Identifiant"].tolist() == [i.id for i in list_indicators()]
+    # every indicator states its denominator; the false "parts de la population" sentence is gone
+    assert (indicators["Dénominateur"] != "").all()
+    assert indicators.set_index("Identifiant").at["part_thd", "Dénominateur"].startswith("locaux")
+    assert not any("parts de la population concernée" in m.value for m in at.markdown)
+    # the synthetic sources place every place in its postcode's commune: nothing to repair
+    assert "Aucun lieu corrigé ni écarté" in " ".join(c.value for c in at.caption)
     assert "Base de données construite le" in " ".join(c.value for c in at.caption)
-    assert [h.value for h in at.header] == ["Les sources", "Les indicateurs", "La méthode des scores"]
+    assert [h.value for h in at.header] == [
+        "Les sources",
+        "Les indicateurs",
+        "Lieux replacés ou écartés",
+        "La méthode des scores",
+    ]
     assert any("Limites" in m.value or "limite" in m.value.lower() for m in at.markdown)

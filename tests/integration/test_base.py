@@ -97,7 +97,10 @@ def test_known_values(base):
     """Hand-checked against the raw files: Paris density and the illectronism of one HdF EPCI."""
     epci = base.wide("epci")
     assert epci.loc["200018083", "taux_illectronisme"] == pytest.approx(0.187)
-    assert epci["taux_illectronisme"].notna().sum() == 91
+    assert (
+        epci["taux_illectronisme"].notna().sum() == 92
+    )  # 91 + CA du Calaisis -> CA Grand Calais Terres et Mers
+    assert epci.at["200090751", "taux_illectronisme"] == pytest.approx(0.172)
 
 
 def test_reload_is_fast(built_store):

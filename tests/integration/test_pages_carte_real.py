@@ -11,17 +11,41 @@ def _legend(at) -> str:
     return " ".join(el.proto.body for el in at.get("html") if "atlas-legend" in el.proto.body)
 
 
+def _map_script(at) -> str:
+    """The folium map sent to st_folium (its Leaflet script), as text."""
+    import json
+
+    args = [
+        json.loads(el.proto.json_args) for el in at.get("component_instance") if "L.map(" in str(el.proto)
+    ]
+    return " ".join(json.dumps(a, ensure_ascii=False) for a in args)
+
+
+def _fit_bounds(at) -> list[list[float]]:
+    import json
+    import re
+
+    script = json.loads(
+        next(el.proto.json_args for el in at.get("component_instance") if "L.map(" in str(el.proto))
+    )
+    found = re.findall(r"fitBounds\(\s*(\[\[.*?\]\])", script["script"], re.S)
+    return json.loads(found[-1])
+
+
 def _captions(at) -> str:
     return " ".join(c.value for c in at.caption)
 
 
-def test_default_view_is_france_by_epci_with_ifn(app):
+def test_default_view_is_france_by_epci_with_ifn_in_quantiles(app):
     at = app.run()
     assert not at.exception
     assert at.title[0].value == "Carte"
     legend = _legend(at)
     assert "Indice de fragilité numérique (IFN, 5 indicateurs) (score sur 10)" in legend
-    assert "10\u00a0/\u00a010" in legend  # IFN fixed classes by default for a score
+    # Quantiles by default (fixed IFN classes made France one red, #17 item 7), fixed classes one click away
+    assert "(de 1 à 1,5)" not in legend and "quantiles (effectifs égaux)" in _captions(at)
+    assert at.radio(key="classement").value == "quantiles"
+    assert any("IFN" in option for option in at.radio(key="classement").options)
     assert "Niveau : EPCI" in _captions(at) and get_indicator("ifn").citation in _captions(at)
     table = at.dataframe[0].value
     assert len(table) == 1255
@@ -80,7 +104,9 @@ def test_url_reopens_the_same_view_and_projector_mode(app):
     at = app.run()
     assert not at.exception
     assert "CC de la Haute Saintonge" in _captions(at)
-    assert "Taux de chômage" in _legend(at)
+    # On a projector the legend is inside the full-width map, enlarged (#17 item 7)
+    assert "Taux de ch" in _map_script(at) and "font-size: 20px" in _map_script(at)
+    assert "class='atlas-legend'" not in _legend(at)  # no legend column beside the map
     assert at.button(key="quitter_projecteur").label == "Quitter le mode projecteur"
     assert any("font-size: 22px" in el.proto.body for el in at.get("html"))
 
@@ -102,3 +128,40 @@ def test_neighbours_of_an_epci_share_a_border(built_store):
 
     near = data.neighbour_codes("epci", "200041523")
     assert 3 <= len(near) <= 15 and "200041523" not in near
+
+
+def test_france_map_draws_the_overseas_departements_as_insets(app):
+    """#17 item 4: Guadeloupe, Martinique, Guyane, La Réunion and Mayotte are in the frame."""
+    from shapely.geometry import box
+
+    from indicateurs.render.insets import DROM, FRANCE_BOUNDS
+    from ui import cache, data
+
+    at = app.run()
+    assert not at.exception
+    assert _fit_bounds(at) == FRANCE_BOUNDS
+    drawn = data.scope_geometry("france", "FR")
+    assert len(drawn) == 1255
+    (south, west), (north, east) = FRANCE_BOUNDS
+    xmin, ymin, xmax, ymax = drawn.total_bounds
+    assert west <= xmin and xmax <= east and south <= ymin and ymax <= north
+    t = cache.base().territories
+    for inset in DROM:  # every EPCI of each overseas département is inside its inset
+        codes = set(t.loc[(t["level"] == "commune") & (t["departement"] == inset.code), "epci"].dropna())
+        assert codes, inset.nom
+        shapes = drawn[drawn["code"].isin(codes)]
+        assert len(shapes) == len(codes) and shapes.within(box(*inset.target).buffer(1e-6)).all(), inset.nom
+    assert cache.geometry("epci").total_bounds[0] < -60  # distances still use the true geometries
+
+
+def test_region_map_of_the_pays_basque_shows_the_whole_nouvelle_aquitaine(app):
+    """#17 item 7: the label promises the whole région, not a corner around the EPCI."""
+    from ui import data
+
+    at = app.run()
+    at.selectbox(key="territoire_choisi").set_value("epci:200067106").run()
+    assert at.selectbox(key="portee:epci:200067106").value == "region:75"
+    (south, west), (north, east) = _fit_bounds(at)
+    xmin, ymin, xmax, ymax = data.scope_geometry("region", "75").total_bounds
+    assert west <= xmin and east >= xmax and south <= ymin and north >= ymax
+    assert north - south < (ymax - ymin) * 1.1

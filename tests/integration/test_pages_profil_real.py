@@ -66,3 +66,23 @@ def test_profile_inside_the_app_follows_the_shared_territory(app):
     assert not at.exception
     assert "CA du Pays Basque" in at.title[0].value
     assert at.selectbox(key="territoire_choisi").value == "epci:200067106"
+
+
+def test_profile_map_of_grand_auch_fills_its_frame(base):
+    """#17 item 7: the map was fitted to the EPCI padded by its own size (~170 px wide in 1280 px)."""
+    import json
+    import re
+
+    from ui import data
+
+    at = _page(("epci", "200066926"))
+    assert not at.exception
+    script = next(
+        json.loads(el.proto.json_args)["script"]
+        for el in at.get("component_instance")
+        if "L.map(" in str(el.proto)
+    )
+    (south, west), (north, east) = json.loads(re.findall(r"fitBounds\(\s*(\[\[.*?\]\])", script, re.S)[-1])
+    xmin, ymin, xmax, ymax = data.scope_geometry("epci", "200066926").total_bounds
+    assert west <= xmin and east >= xmax and south <= ymin and north >= ymax
+    assert (east - west) < (xmax - xmin) * 1.1  # was three times the EPCI's width

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.safe import md
+
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "ressources.py")
 EPCI = ("epci", "200041523")
 
@@ -59,9 +61,9 @@ def test_add_a_place_with_the_form(built_store):
     at.selectbox(key="ressources_form_type").set_value("lieu_mediation")
     at.button[-1].click().run()  # the form's submit button
     assert not at.exception
-    assert [s.value for s in at.success] == [f"« {name} » enregistré."]
-    local = next(d.value for d in at.dataframe if "statut" in d.value.columns)
-    row = local[local["nom"] == name].iloc[0]
+    assert [s.value for s in at.success] == [f"« {md(name)} » enregistré."]  # escaped (ui.safe.md)
+    local = next(t.value for t in at.table if "statut" in t.value.columns)  # a static table since h18
+    row = local.loc[name]
     assert row["statut"] == "ajouté localement" and row["code_commune"] == "17197"
 
     at.text_input(key="ressources_form_nom").input(name)  # the same place again is not duplicated
@@ -69,8 +71,8 @@ def test_add_a_place_with_the_form(built_store):
     at.selectbox(key="ressources_form_type").set_value("lieu_mediation")
     at.button[-1].click().run()
     assert not at.success and "déjà enregistré" in at.info[0].value
-    local = next(d.value for d in at.dataframe if "statut" in d.value.columns)
-    assert (local["nom"] == name).sum() == 1
+    local = next(t.value for t in at.table if "statut" in t.value.columns)
+    assert (local.index == name).sum() == 1
 
 
 def test_bad_form_gets_a_french_message(built_store):

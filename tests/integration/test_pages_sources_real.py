@@ -19,5 +19,15 @@ def test_sources_page_lists_every_source_indicator_and_the_method(app):
     assert (sources["Récupérée le"] != "").sum() >= 10  # from the store manifest after the build
     assert indicators["Identifiant"].tolist() == [i.id for i in list_indicators()]
     assert "Base de données construite le" in " ".join(c.value for c in at.caption)
-    assert [h.value for h in at.header] == ["Les sources", "Les indicateurs", "La méthode des scores"]
+    placement = at.dataframe[2].value
+    assert {"Lieu", "Code postal", "Commune dans la source", "Commune retenue", "Décision"} <= set(
+        placement.columns
+    )
+    assert (placement["Commune dans la source"].str.startswith("57490")).sum() == 31  # Moyenvic
+    assert [h.value for h in at.header] == [
+        "Les sources",
+        "Les indicateurs",
+        "Lieux replacés ou écartés",
+        "La méthode des scores",
+    ]
     assert any("Limites" in m.value or "limite" in m.value.lower() for m in at.markdown)

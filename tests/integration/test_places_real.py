@@ -28,8 +28,9 @@ def test_places_frame_shape(base):
     assert drawn["latitude"].notna().all() and drawn["longitude"].notna().all()
     approx = drawn.groupby("type")["position_approx"].sum()
     assert approx["aidants_connect"] == (drawn["type"] == "aidants_connect").sum()
-    assert approx["lieu_mediation"] == 414  # data·inclusion rows with a code but no coordinates
-    assert approx["france_services"] == 0
+    # data·inclusion rows with a code but no coordinates (414) + 8 whose coordinates fall outside their commune
+    assert approx["lieu_mediation"] == 414 + 8
+    assert approx["france_services"] == 2  # coordinates more than ~1 km outside their commune
     assert places.loc[places["type"] == "structure_cnfs", "latitude"].isna().all()
 
 
@@ -48,9 +49,9 @@ def test_report_accounts_for_every_row(base):
     assert report["france_services_2023"]["rows_read"] == 2707
     assert (
         report["france_services_2023"]["flagged"][
-            "bus itinérant (gardé, signalé, non compté comme lieu fixe)"
+            "bus ou site itinérant (gardé, signalé, non compté comme lieu fixe)"
         ]
-        == 144
+        == 144 + 158  # format « Mobile », or itinerance = Oui (141 multi-sites, 9 antennes, 8 lieux fixes)
     )
     assert report["cnfs_permanences_2022"]["dropped"]["sans coordonnées"] == 22
     assert (
@@ -66,10 +67,12 @@ def test_report_accounts_for_every_row(base):
 
 def test_national_totals(base):
     france = base.wide("france").loc["FR"]
-    assert france["nb_france_services"] == 2707 - 144 - 2  # buses and 2 Saint-Martin sites left out
-    assert france["nb_permanences_cnfs"] == 4930 - 22 - 3
-    assert france["nb_postes_cnfs"] == 3925 - 3  # 3 posts in Saint-Martin (COM)
-    assert france["nb_cnfs_recrutes"] == 3036
+    assert france["nb_france_services"] == 2707 - 302 - 2  # buses, itinerant sites, 2 Saint-Martin sites
+    assert france["nb_permanences_cnfs"] == 4930 - 22 - 3 - 1  # 1 whose commune contradicts its postcode
+    # 3 posts in Saint-Martin (COM); 36 posts (9 advisers) of structures whose commune contradicts their
+    # postcode in another département (national associations coded at their Paris seat...)
+    assert france["nb_postes_cnfs"] == 3925 - 3 - 36
+    assert france["nb_cnfs_recrutes"] == 3036 - 9
 
 
 def test_counts_of_a_known_epci(base):

@@ -135,3 +135,24 @@ def test_summary_calls_a_good_thd_coverage_a_strength(base, code):
     assert "THD" not in fragile and "locaux en THD" in strong
     if code == "200067106":
         assert round(100 - pct, 1) == 82.5
+
+
+def test_france_pdf_map_draws_the_overseas_departements_in_insets(base):
+    """#17 item 4: the PDF's France map had metropolitan départements only."""
+    from pypdf import PdfReader
+    from shapely.geometry import box
+
+    from indicateurs.analysis.profile import build_profile
+    from indicateurs.render.insets import DROM, FRANCE_BOUNDS
+    from indicateurs.render.pdf import _map_layer, profile_pdf
+
+    profile = build_profile(base, "FR", "france")
+    geo, _values = _map_layer(base, profile)
+    geo = geo.set_index(geo["code"].astype(str))
+    for inset in DROM:
+        assert geo.geometry[inset.code].within(box(*inset.target).buffer(1e-6)), inset.nom
+    (south, west), (north, east) = FRANCE_BOUNDS
+    xmin, ymin, xmax, ymax = geo.total_bounds
+    assert west <= xmin and xmax <= east and south <= ymin and ymax <= north
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(profile_pdf(profile, base))).pages)
+    assert "DROM en encadrés" in text

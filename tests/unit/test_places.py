@@ -349,3 +349,128 @@ def test_local_places_frame(communes):
     assert frame.loc["Point relais", "id"] == "local-7"
     assert frame.loc["Point relais", "millesime"] == "ajouté le 28/11/2026"
     assert frame.loc["Café numérique", "id"] == "local-1"
+
+
+# ---------------------------------------------------------------- #14: commune vs postcode
+
+
+def test_check_placement_repairs_from_postcode_and_drops_conflicts():
+    from shapely.geometry import box
+
+    from indicateurs.sources.places import check_placement
+
+    communes = gpd.GeoDataFrame(
+        {"code": ["01004", "57490", "01053", "01001", "02408"]},
+        geometry=[
+            box(5.3, 45.9, 5.4, 46.0),
+            box(6.5, 48.7, 6.6, 48.8),
+            box(5.2, 46.2, 5.3, 46.3),
+            box(4.9, 46.1, 5.0, 46.2),
+            box(3.6, 49.9, 3.7, 50.0),
+        ],
+        crs="EPSG:4326",
+    )
+    points = pd.DataFrame(
+        {"latitude": [45.95, 48.75, 46.25, 46.15, 49.95], "longitude": [5.35, 6.55, 5.25, 4.95, 3.65]},
+        index=communes["code"],
+    )
+    names = {
+        "01004": "Ambérieu-en-Bugey",
+        "57490": "Moyenvic",
+        "01053": "Bourg-en-Bresse",
+        "01001": "L'Abergement-Clémenciat",
+        "02408": "Guise",
+        "13042": "Gémenos",
+        "13055": "Marseille",
+    }
+    postcodes = {"01500": ("01004",), "01000": ("01053", "01001"), "57630": ("57490",), "02120": ("02408",)}
+    places = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d", "e"],
+            "source": "aidants_connect_structures_2024",
+            "nom": ["AGORA", "Guise", "Bourg ?", "Moyenvic OK", "CEDEX"],
+            "code_commune": ["57490", "57490", "57490", "57490", "57490"],
+            "latitude": 48.75,
+            "longitude": 6.55,
+            "position_approx": True,
+            "_cp": ["1500", "02120", "01000", "57630", "13381"],
+            "_ville": ["Moyenvic", "Moyenvic", "Moyenvic", "Moyenvic", "Moyenvic"],
+        }
+    )
+    report = {"aidants_connect_structures_2024": {"dropped": {}, "flagged": {}}}
+    out, log = check_placement(places, postcodes, names, communes, points, report)
+    got = out.set_index("id")["code_commune"].to_dict()
+    # one commune behind 01500 and 02120: repaired; 01000 names two, none called Moyenvic: dropped;
+    # 57630 covers Moyenvic: kept; 13381 is a CEDEX of the Bouches-du-Rhône, no town matches: dropped
+    assert got == {"a": "01004", "b": "02408", "d": "57490"}
+    assert out.set_index("id").at["a", "latitude"] == 45.95  # drawn at its repaired commune
+    actions = {row["id"]: row["action"] for row in log}
+    assert actions == {
+        "a": "commune corrigée d'après le code postal",
+        "b": "commune corrigée d'après le code postal",
+        "c": "écarté : commune incompatible avec le code postal",
+        "e": "écarté : commune incompatible avec le code postal",
+    }
+    assert sum(report["aidants_connect_structures_2024"]["dropped"].values()) == 2
+
+
+def test_check_placement_keeps_a_wrong_postcode_when_the_town_confirms_the_commune():
+    from shapely.geometry import box
+
+    from indicateurs.sources.places import check_placement
+
+    communes = gpd.GeoDataFrame(
+        {"code": ["11262", "11069"]},
+        geometry=[box(3.0, 43.1, 3.1, 43.2), box(2.3, 43.2, 2.4, 43.3)],
+        crs="EPSG:4326",
+    )
+    points = pd.DataFrame({"latitude": [43.15, 43.25], "longitude": [3.05, 2.35]}, index=communes["code"])
+    places = pd.DataFrame(
+        {
+            "id": ["n"],
+            "source": "france_services_2023",
+            "nom": ["Narbonne"],
+            "code_commune": ["11262"],
+            "latitude": [43.15],
+            "longitude": [3.05],
+            "position_approx": [False],
+            "_cp": ["11000"],
+            "_ville": ["Narbonne"],
+        }
+    )
+    report = {"france_services_2023": {"dropped": {}, "flagged": {}}}
+    out, log = check_placement(
+        places,
+        {"11000": ("11069", "11999")},
+        {"11262": "Narbonne", "11069": "Carcassonne"},
+        communes,
+        points,
+        report,
+    )
+    assert out["code_commune"].tolist() == ["11262"] and log == []
+
+
+def test_check_placement_keeps_a_place_whose_own_name_names_its_commune():
+    from shapely.geometry import box
+
+    from indicateurs.sources.places import check_placement
+
+    communes = gpd.GeoDataFrame({"code": ["69019"]}, geometry=[box(4.7, 46.1, 4.8, 46.2)], crs="EPSG:4326")
+    points = pd.DataFrame({"latitude": [46.15], "longitude": [4.75]}, index=communes["code"])
+    places = pd.DataFrame(
+        {
+            "id": ["fs"],
+            "source": "france_services_2023",
+            "nom": ["France services de Belleville-en-Beaujolais"],
+            "code_commune": ["69019"],
+            "latitude": [46.15],
+            "longitude": [4.75],
+            "position_approx": [False],
+            "_cp": ["06922"],  # a CEDEX of the Alpes-Maritimes: a typo for 69220
+            "_ville": ["Belleville-en-Beaujolais"],
+        }
+    )
+    report = {"france_services_2023": {"dropped": {}, "flagged": {}}}
+    names = {"69019": "Belleville-en-Beaujolais", "06004": "Antibes", "06152": "Valbonne"}
+    out, log = check_placement(places, {"06600": ("06004",)}, names, communes, points, report)
+    assert out["code_commune"].tolist() == ["69019"] and log == []

@@ -154,7 +154,8 @@ def test_key_figures_match_the_base(base, profile):
     assert key.at["ifn", "value"] == pytest.approx(wide.at["200000001", "ifn"])
     assert key.at["population", "value"] == 17000
     assert key.at["population", "display"] == "17\u202f000\u00a0hab."
-    assert {"ifn_sans_thd", "ifn_peu_diplomes", "indice_composite", "part_thd"} <= set(key.index)
+    assert {"ifn_sans_thd", "ifn_peu_diplomes", "indice_composite"} <= set(key.index)
+    assert "part_thd" not in key.index  # 2019 broadband left the composite: not a key figure any more
     assert key["citation"].str.len().min() > 10
     # 3 EPCI: the highest of three has percentile 100
     best = wide["ifn"].idxmax()

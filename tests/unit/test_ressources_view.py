@@ -239,3 +239,79 @@ def test_offer_figures_are_computed_without_drawing_libraries():
     env = {**os.environ, "PYTHONPATH": src}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert out.stdout.strip() == "[]"
+
+
+def _rendered(m) -> str:
+    """The map's HTML with the JSON escapes of its scripts undone (\\u00e9 -> é), to read texts."""
+    import re
+
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda g: chr(int(g.group(1), 16)), m.get_root().render())
+
+
+def _map_parts():
+    communes = gpd.GeoDataFrame(
+        {"code": ["01001", "01002"], "nom": ["A", "B"]},
+        geometry=[box(5.0, 46.0, 5.1, 46.1), box(5.1, 46.0, 5.2, 46.1)],
+        crs="EPSG:4326",
+    )
+    # Two France Services in the territory, three around it (drawn, not counted by the page's tables),
+    # one local place in the territory.
+    places = pd.DataFrame(
+        {
+            "type": ["france_services"] * 5 + ["lieu_mediation"],
+            "nom": list("abcdef"),
+            "code_commune": ["01001", "01002", "01999", "01998", "01997", "01001"],
+            "latitude": [46.05, 46.05, 46.2, 46.2, 46.2, 46.06],
+            "longitude": [5.05, 5.15, 5.3, 5.31, 5.32, 5.06],
+            "source": ["france_services_2023"] * 5 + ["ajout_local"],
+            "millesime": ["février 2023"] * 5 + [None],
+            "local": [False] * 5 + [True],
+            "itinerant": [False] * 6,
+        }
+    )
+    distances = pd.DataFrame({"dist_tout_type": [0.5, 25.0]}, index=pd.Index(["01001", "01002"], name="code"))
+    need = pd.Series([5.0, 8.0], index=["01001", "01002"])
+    return communes, need, places, distances
+
+
+def test_legend_says_which_places_it_counts_like_the_tables():
+    """#17 item 8: 'France Services (15)' beside a table saying 12: count the territory's, say the rest."""
+    communes, need, places, distances = _map_parts()
+    html = _rendered(view.resources_map(communes, need, "ifn", places, distances))
+    assert "France Services : 2 dans le territoire (5 sur la carte)" in html
+    assert "Ajouté localement : 1 dans le territoire (1 sur la carte)" in html
+
+
+def test_zones_blanches_contrast_with_the_red_choropleth_and_sit_above_it():
+    communes, need, places, distances = _map_parts()
+    html = view.resources_map(communes, need, "ifn", places, distances).get_root().render()
+    for style in view.ZONE_STYLE.values():
+        assert style["color"].startswith("#")
+        red, _green, blue = (int(style["color"][i : i + 2], 16) for i in (1, 3, 5))
+        assert blue > red  # a blue hue, not one of the reds of the YlOrRd choropleth
+        assert f'"fillColor": "{style["fillColor"]}"' in html
+    assert html.count('"pane": "atlasLignes"') >= 2  # zones in the lines pane, above the coloured communes
+    assert "plus de 20 km de tout lieu (1)" in html
+
+
+def test_one_foldable_legend_closed_on_a_phone_and_enlarged_on_a_projector():
+    communes, need, places, distances = _map_parts()
+    html = _rendered(view.resources_map(communes, need, "ifn", places, distances))
+    assert html.count("L.control(") == 2  # the merged legend and the partial-layer badge only
+    assert "<details open><summary>Légende</summary>" in html
+    assert "clientWidth < 600" in html and "d.open = false" in html
+    assert "@media (max-width: 600px)" in html
+    assert "font-size: 19px" not in html
+    large = view.resources_map(communes, need, "ifn", places, distances, large=True).get_root().render()
+    assert "font-size: 19px" in large
+
+
+def test_partial_extract_of_the_lieux_de_mediation_is_said_on_the_map():
+    """#17 item 9: the layer is a partial January 2023 extract (catalogue caveat)."""
+    notice = view.partial_notice("lieu_mediation")
+    assert "extrait partiel de janvier 2023" in notice and "data·inclusion" in notice
+    communes, need, places, distances = _map_parts()
+    html = _rendered(view.resources_map(communes, need, "ifn", places, distances))
+    assert "Couche incomplète (extrait partiel) : Lieu de médiation numérique" in html
+    assert "extrait partiel de janvier 2023" in html
+    assert view.partial_notice("france_services") is None

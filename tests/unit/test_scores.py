@@ -30,6 +30,7 @@ def frame(n: int = 10) -> pd.DataFrame:
             "nom": [f"CC {k}" for k in range(n)],
             "population": 1000.0 * (i + 1),
             "part_thd": 0.9 - 0.05 * i,
+            "ifn_sans_thd": 1 + 0.5 * i,
             "taux_pauvrete": 0.10 + 0.01 * i,
             "taux_chomage": 0.05 + 0.005 * i,
             "part_peu_diplomes": 0.20 + 0.02 * i,
@@ -115,7 +116,7 @@ def test_ifn_classe_nationale_is_a_decile():
 def test_composite_default_indicators_and_bounds():
     res = composite_index(frame())
     assert res.indicators == [
-        "part_thd",
+        "ifn_sans_thd",
         "taux_pauvrete",
         "taux_chomage",
         "part_peu_diplomes",
@@ -130,7 +131,7 @@ def test_composite_default_indicators_and_bounds():
 def test_composite_contributions_sum_to_score():
     wide = frame()
     wide["taux_chomage"] = wide["taux_chomage"].to_numpy()[::-1]  # make the indicators disagree
-    res = composite_index(wide, weights={"taux_pauvrete": 3, "part_thd": 1, "taux_chomage": 2})
+    res = composite_index(wide, weights={"taux_pauvrete": 3, "ifn_sans_thd": 1, "taux_chomage": 2})
     assert res.contributions.sum(axis=1).to_numpy() == pytest.approx(res.score.to_numpy())
     # unlisted indicators in a weight mapping get weight 0
     assert res.weights["part_65_plus"] == 0
@@ -147,7 +148,8 @@ def test_composite_weighted_mean_known_answer():
 def test_composite_missing_renormalises_and_counts():
     wide = frame(3)
     wide["taux_chomage"] = [0.3, np.nan, 0.1]
-    res = composite_index(wide, ["taux_pauvrete", "taux_chomage"])
+    res = composite_index(wide, ["taux_pauvrete", "taux_chomage"], min_inputs=1)
+    assert math.isnan(composite_index(wide, ["taux_pauvrete", "taux_chomage"]).score.iloc[1])  # 2 of 2 needed
     # territory 1: only pauvreté (percentile 50) -> score 50, not (50 + 0) / 2
     assert res.score.iloc[1] == pytest.approx(50)
     assert res.n_missing.tolist() == [0, 1, 0]
@@ -174,15 +176,15 @@ def test_composite_monotonic_worsening_never_improves():
     rng = np.random.default_rng(1)
     for _ in range(30):
         wide = frame(12)
-        for col in ["part_thd", "taux_pauvrete", "taux_chomage", "part_peu_diplomes", "part_65_plus"]:
+        for col in ["ifn_sans_thd", "taux_pauvrete", "taux_chomage", "part_peu_diplomes", "part_65_plus"]:
             wide[col] = rng.uniform(0, 1, len(wide))
         wide.loc[wide.index[rng.integers(12)], "taux_chomage"] = np.nan
         before = composite_index(wide).score
         code = wide.index[rng.integers(12)]
-        col = rng.choice(["part_thd", "taux_pauvrete", "part_65_plus"])
+        col = rng.choice(["ifn_sans_thd", "taux_pauvrete", "part_65_plus"])
         worse = wide.copy()
         step = rng.uniform(0.01, 0.5)
-        worse.loc[code, col] += -step if col == "part_thd" else step  # THD: less coverage is worse
+        worse.loc[code, col] += step  # every default input: higher is more fragile
         after = composite_index(worse).score
         assert after[code] >= before[code] - 1e-9
 
@@ -218,7 +220,9 @@ def test_people_concerned_population_and_approximations():
     assert out["nombre"].tolist() == [100, 220, 360]  # 10 % of 1 000, 11 % of 2 000, 12 % of 3 000
     assert out["unite"].iloc[0] == "personnes" and out["note"].iloc[0] == ""
     approx = people_concerned(wide, None, "part_65_plus")
-    assert "majorant" in approx["note"].iloc[0]
+    assert "82 % de la population" in approx["note"].iloc[0]
+    # 15 % of the 15+ (82 % of 1 000 people), not of all 1 000 people
+    assert approx["nombre"].iloc[0] == 120  # 0.15 × 820 = 123, rounded to the ten
     menages = people_concerned(wide, None, "part_menages_seuls")
     assert menages["nombre"].iloc[0] == round_sensibly(0.25 * 1000 * 0.446)
     assert "ménages" in menages["note"].iloc[0]
@@ -272,7 +276,7 @@ def test_robustness_unstable_territory_says_prudence():
     wide.loc[code, "taux_pauvrete"] = 0.9
     for col in ["taux_chomage", "part_peu_diplomes", "part_65_plus", "part_menages_seuls"]:
         wide.loc[code, col] = 0.0
-    wide.loc[code, "part_thd"] = 1.0
+    wide.loc[code, "ifn_sans_thd"] = 1.0  # least fragile THD class
     rob = robustness(wide, code, n_draws=300, seed=3)
     assert rob.rank_without["taux_pauvrete"] == 20
     assert rob.rank_max - rob.rank_min >= 5
@@ -292,7 +296,9 @@ def test_robustness_bad_code_suggests():
 
 def test_sentence_known_answer():
     text = sentence(frame(), CODES[8], "part_65_plus")
-    assert text.startswith("31,0\u00a0% de 65 ans et plus : plus que 88 % des EPCI de France (")
+    assert text.startswith(
+        "31,0\u00a0% de 65 ans et plus (parmi les 15 ans ou plus) : plus que 88 % des EPCI de France ("
+    )
     assert "RP 2017" in text
     low = sentence(frame(), CODES[0], "taux_pauvrete", level_label="commune")
     assert "moins que 100 % des communes de France" in low
@@ -394,3 +400,33 @@ def test_one_rank_for_profile_maps_and_workshop_evidence():
             assert evidence_for(wide, ind_id, "epci", code).rank == rank
     groups = pd.Series(["r1", "r1", "r2", "r2", "r2"], index=wide.index)
     assert fragility_rank(wide["part_65_plus"], 1, groups).tolist() == [1, 2, 1, 2, 3]
+
+
+# ---------------------------------------------------------------- #14: minimum inputs, ties
+
+
+def test_composite_needs_four_inputs_of_six():
+    from indicateurs.analysis.scores import composite_index, default_composite_indicators
+
+    ids = default_composite_indicators()
+    assert len(ids) == 6 and "ifn_sans_thd" in ids and "part_thd" not in ids
+    rng = np.random.default_rng(1)
+    wide = pd.DataFrame(rng.random((10, 6)), columns=ids, index=[f"t{i}" for i in range(10)])
+    wide.loc["t0", ids[1:]] = np.nan  # one input of six
+    wide.loc["t1", ids[:2]] = np.nan  # four of six
+    res = composite_index(wide)
+    assert np.isnan(res.score["t0"])
+    assert res.reason["t0"] == "Indice non calculé : 1 indicateur disponible sur 6 (il en faut au moins 4)."
+    assert res.score["t1"] == pytest.approx(res.percentiles.loc["t1", ids[2:]].mean())
+    assert res.reason["t1"] == ""
+
+
+def test_float_noise_does_not_split_ties():
+    from indicateurs.analysis.scores import ranks
+
+    wide = pd.DataFrame(
+        {"nom": list("abc"), "taux_chomage": [0.16, 0.16000000000000003, 0.1]}, index=list("abc")
+    )
+    r = ranks(wide, "taux_chomage")
+    assert r.loc["a", "rang"] == r.loc["b", "rang"] == 1
+    assert r.loc["a", "percentile"] == r.loc["b", "percentile"] == 75.0

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 
 from indicateurs.analysis import scores
@@ -24,6 +25,7 @@ from indicateurs.reference.registry import (
     get_indicator,
     headline_ids,
     list_indicators,
+    status_text,
 )
 from indicateurs.reference.text import fold, format_number
 
@@ -286,12 +288,15 @@ def comparison_table(
     wides: Mapping[str, pd.DataFrame],
     keys: list[str],
     indicators: Iterable[str] | None = None,
+    quality: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """One row per (territory, indicator): value, its French text, national percentile, gap to the group median.
 
     `wides` maps each level used by `keys` to `base.wide(level)` (the whole level: the national
     percentile is computed among all territories of that level). Missing values stay missing and
-    are excluded from the median; their text says why.
+    are excluded from the median; their text says why. `quality` maps a level to
+    `base.quality(level)`: the text then says « estimé » or the coverage of a thin value, and the
+    table carries `coverage`, `statut` and `note`.
     """
     check_selection(keys)
     keys = list(dict.fromkeys(keys))
@@ -324,8 +329,19 @@ def comparison_table(
     table["direction"] = table["indicator"].map(lambda i: meta[i].direction)
     table["source"] = table["indicator"].map(lambda i: meta[i].citation)
     table["millesime"] = table["indicator"].map(lambda i: meta[i].millesime)
+    table["coverage"], table["statut"], table["note"] = np.nan, None, ""
+    for level, q in (quality or {}).items():
+        rows = table["level"] == level
+        idx = pd.MultiIndex.from_arrays([table.loc[rows, "code"].astype(str), table.loc[rows, "indicator"]])
+        found = q.reindex(idx)
+        table.loc[rows, "coverage"] = found["coverage"].to_numpy(dtype=float)
+        table.loc[rows, "statut"] = found["statut"].to_numpy()
+        table.loc[rows, "note"] = found["note"].fillna("").to_numpy()
     table["text"] = [
-        format_value(v, meta[i]) for v, i in zip(table["value"], table["indicator"], strict=True)
+        status_text(v, meta[i], s, c, n)
+        for v, i, s, c, n in zip(
+            table["value"], table["indicator"], table["statut"], table["coverage"], table["note"], strict=True
+        )
     ]
     table["delta_text"] = [
         "" if _is_missing(d) else _format_delta(d, meta[i])
@@ -419,6 +435,11 @@ def comparison_export(table: pd.DataFrame) -> pd.DataFrame:
             "Écart à la médiane": table["delta"] * scale,
             "Source": table["source"],
             "Millésime": table["millesime"],
+            "Couverture (part de la population)": table["coverage"].round(4)
+            if "coverage" in table
+            else np.nan,
+            "Statut": table.get("statut", None),
+            "Note": table.get("note", ""),
         }
     )
 

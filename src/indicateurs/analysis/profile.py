@@ -23,7 +23,14 @@ from indicateurs.analysis import scores
 from indicateurs.analysis._cache import per_base
 from indicateurs.reference.levels import NAMES, PLURALS, TITLES
 from indicateurs.reference.levels import parents as level_parents
-from indicateurs.reference.registry import Indicator, format_value, get_indicator, list_indicators, theme_ids
+from indicateurs.reference.registry import (
+    Indicator,
+    format_value,
+    get_indicator,
+    list_indicators,
+    status_text,
+    theme_ids,
+)
 from indicateurs.reference.text import did_you_mean, format_number, lower_first, suggest
 
 __all__ = [
@@ -88,6 +95,26 @@ def _territories(base, level: str) -> pd.DataFrame:
         return t.loc[t["level"] == level].set_index("code", drop=False)
 
     return _memo(base, ("territories", level), make)
+
+
+def _quality(base, level: str) -> pd.DataFrame | None:
+    """Coverage, status and note per (code, indicator), when the base has them."""
+    if not hasattr(base, "quality"):
+        return None
+    return _memo(base, ("quality", level), lambda: base.quality(level))
+
+
+def _quality_of(base, level: str, code: str, indicator_id: str) -> tuple[float, str | None, str]:
+    q = _quality(base, level)
+    if q is None or (code, indicator_id) not in q.index:
+        return float("nan"), None, ""
+    row = q.loc[(code, indicator_id)]
+    status = row["statut"] if isinstance(row["statut"], str) else None
+    return (
+        float(row["coverage"]) if pd.notna(row["coverage"]) else float("nan"),
+        status,
+        str(row["note"] or ""),
+    )
 
 
 def _wide(base, level: str) -> pd.DataFrame:
@@ -307,8 +334,16 @@ def _ladder(base, level: str, code: str, nom: str, neighbours, peers, parents) -
     known = ladder.groupby("indicator")["value"].transform(lambda v: v.notna().any())
     ladder = ladder.loc[known].reset_index(drop=True)  # drop indicators that no compared territory has
     ladder["role_label"] = ladder["role"].map(ROLE_LABELS)
+    quality = [
+        _quality_of(base, lv, c, i)
+        for lv, c, i in zip(ladder["level"], ladder["code"], ladder["indicator"], strict=True)
+    ]
+    ladder["coverage"] = [q[0] for q in quality]
+    ladder["statut"] = [q[1] for q in quality]
+    ladder["note"] = [q[2] for q in quality]
     ladder["display"] = [
-        display_value(v, i) for v, i in zip(ladder["value"], ladder["indicator"], strict=True)
+        status_text(v, i, q[1], q[0], q[2])
+        for v, i, q in zip(ladder["value"], ladder["indicator"], quality, strict=True)
     ]
     return ladder
 
@@ -329,6 +364,7 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
         else:
             continue
         concerned, word, note = _people_concerned(base, level, code, ind)
+        coverage, status, value_note = _quality_of(base, level, code, ind_id)
         unit, citation, source = ind.unit, ind.citation, ind.source_entry.producer
         millesime = used.get(ind_id) or ind.millesime  # the vintage the base holds (newest releases)
         rank_row = ranks.loc[(code, ind_id)] if ranks is not None and (code, ind_id) in ranks.index else None
@@ -337,7 +373,10 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
                 "indicator": ind_id,
                 "label": get_indicator(ind_id).label,
                 "value": value,
-                "display": display_value(value, ind_id),
+                "display": status_text(value, ind_id, status, coverage, value_note),
+                "coverage": coverage,
+                "statut": status,
+                "note": value_note,
                 "unit": unit,
                 "source": source,
                 "millesime": millesime,
@@ -347,7 +386,8 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
                 "national_pct": rank_row["national_pct"] if rank_row is not None else np.nan,
                 "regional_pct": rank_row["regional_pct"] if rank_row is not None else np.nan,
                 "concerned": concerned,
-                "concerned_text": _concerned_text(ind_id, concerned, word),
+                "concerned_text": _concerned_text(ind_id, concerned, word)
+                + (" (estimé)" if status == "estimé" and math.isfinite(concerned) else ""),
                 "concerned_note": note,
             }
         )

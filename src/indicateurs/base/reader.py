@@ -14,7 +14,7 @@ import pandas as pd
 
 from indicateurs.config import base_dir
 from indicateurs.errors import AtlasError
-from indicateurs.reference.registry import LEVELS, list_indicators
+from indicateurs.reference.registry import LEVELS, get_indicator, list_indicators, status_text
 from indicateurs.reference.text import did_you_mean
 
 __all__ = ["GEO_SOURCES", "Base", "BaseBuildError", "BaseCorruptError", "BaseMissingError", "load_base"]
@@ -78,6 +78,62 @@ class Base:
         _check_level(level)
         sub = self.values[self.values["level"] == level]
         return sub.pivot(index="code", columns="indicator", values="coverage")
+
+    def quality(self, level: str) -> pd.DataFrame:
+        """Coverage, status (`statut`) and note of every value of `level`, indexed by (code, indicator).
+
+        A base built before statuses existed gives coverage only (statut and note empty)."""
+        _check_level(level)
+        sub = self.values[self.values["level"] == level]
+        out = pd.DataFrame(
+            {
+                "code": sub["code"].astype(str).to_numpy(),
+                "indicator": sub["indicator"].astype(str).to_numpy(),
+                "coverage": sub["coverage"].to_numpy(),
+                "statut": sub["statut"].astype(object).to_numpy() if "statut" in sub else None,
+                "note": sub["note"].astype(object).to_numpy() if "note" in sub else "",
+            }
+        )
+        return out.set_index(["code", "indicator"])
+
+    def detail(self, level: str, codes=None) -> pd.DataFrame:
+        """Long table that travels with an export: one row per (territory, indicator) with value, unit,
+        source, millésime, coverage, status and note (rates as fractions, unit '%' says so)."""
+        quality = self.quality(level).reset_index()
+        values = self.values[self.values["level"] == level]
+        frame = quality.assign(valeur=values["value"].to_numpy())
+        if codes is not None:
+            frame = frame[frame["code"].isin([str(c) for c in codes])]
+        names = self.territories.loc[self.territories["level"] == level].set_index("code")["nom"]
+        meta = {i: get_indicator(i) for i in frame["indicator"].unique()}
+        return pd.DataFrame(
+            {
+                "code": frame["code"].to_numpy(),
+                "nom": frame["code"].map(names).to_numpy(),
+                "indicateur": frame["indicator"].to_numpy(),
+                "libelle": frame["indicator"].map(lambda i: meta[i].label).to_numpy(),
+                "valeur": frame["valeur"].to_numpy(),
+                "unite": frame["indicator"]
+                .map(lambda i: "fraction (0 à 1 ; ×100 pour un %)" if meta[i].is_rate else meta[i].unit)
+                .to_numpy(),
+                "valeur_affichee": [
+                    status_text(v, meta[i], s, c, n)
+                    for v, i, s, c, n in zip(
+                        frame["valeur"],
+                        frame["indicator"],
+                        frame["statut"],
+                        frame["coverage"],
+                        frame["note"],
+                        strict=True,
+                    )
+                ],
+                "source": frame["indicator"].map(lambda i: meta[i].citation).to_numpy(),
+                "millesime": frame["indicator"].map(lambda i: meta[i].millesime).to_numpy(),
+                "couverture": frame["coverage"].round(4).to_numpy(),
+                "statut": frame["statut"].to_numpy(),
+                "note": frame["note"].to_numpy(),
+            }
+        ).reset_index(drop=True)
 
     def geometry(self, level: str) -> gpd.GeoDataFrame:
         """Web-simplified boundaries (EPSG:4326) with `code`, `nom`, `geometry`."""

@@ -29,15 +29,27 @@ from indicateurs.base.reader import (
 )
 from indicateurs.config import base_dir, millesimes, raw_dir
 from indicateurs.reference.catalogue import get_source
-from indicateurs.reference.registry import LEVELS, Indicator, get_indicator, list_indicators
+from indicateurs.reference.registry import (
+    COMPLETE,
+    ESTIMATED,
+    LEVELS,
+    NOT_COVERED,
+    SECRET_STATUS,
+    THIN,
+    UNAVAILABLE,
+    Indicator,
+    get_indicator,
+    list_indicators,
+)
 from indicateurs.reference.text import format_number
 from indicateurs.sources import loaders
+from indicateurs.sources.fetch import file_sha256
 from indicateurs.sources.places import SOURCE_IDS as PLACE_SOURCES
 from indicateurs.sources.territories import FRANCE, Reference, dissolve, harmonise, load_reference
 
 __all__ = ["build_base"]
 
-BUILD_VERSION = "1"
+BUILD_VERSION = "2"  # 2: per-value status and note, minimum coverage, poverty estimate
 _BUILD_LOCK = threading.Lock()  # a room opening the app at once triggers one build, not thirty
 Progress = Callable[[str, float], None]
 _REFERENCE_SOURCES = (
@@ -201,7 +213,7 @@ def _fingerprint(paths: dict[str, Path]) -> str:
         digest.update(path.read_bytes())
     for source_id in sorted(paths):
         stat = paths[source_id].stat()
-        digest.update(f"{source_id}:{stat.st_size}:{_sha256(paths[source_id])}".encode())
+        digest.update(f"{source_id}:{stat.st_size}:{file_sha256(paths[source_id])}".encode())
     return digest.hexdigest()
 
 
@@ -221,14 +233,6 @@ def _code_files(package: Path) -> list[Path]:
     return sorted(files)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: dict | None = None) -> dict:
     warnings: list[str] = []
     for source_id, problem in (unfetched or {}).items():
@@ -240,9 +244,11 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: 
     ref = load_reference(*(paths[s] for s in _REFERENCE_SOURCES))
     say("Calcul des indicateurs de chaque commune", 0.4)
     communes, source_reports = _commune_table(ref, paths, warnings)
+    poverty = source_reports.pop("estimation_pauvrete", None)
     say("Placement des lieux d'accompagnement au numérique", 0.55)
     geo_communes = loaders.load_geometry(paths["geo_communes_2025"], "geo_communes_2025")
     places, place_counts, place_report = _places(geo_communes, paths, ref)
+    placement = place_report.pop("placement", [])
     source_reports.update(place_report)
     communes = communes.join(place_counts, how="left")
     for col in place_counts.columns.drop("distance_lieu_km"):
@@ -259,7 +265,8 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: 
     values = _values(communes, warnings)
     values = pd.concat([values, _illectronisme(paths, ref, source_reports)], ignore_index=True)
     values = _published_above_communes(values, paths, ref, source_reports)
-    values = pd.concat([values, _scores(values)], ignore_index=True)
+    values = pd.concat([values, _scores(values, territories)], ignore_index=True)
+    values = _population_vintage(values, territories)
     values = _with_provenance(values, _file_vintages(source_reports))
 
     say("Simplification des contours pour les cartes", 0.85)
@@ -279,6 +286,9 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: 
         "provenance": provenance,
         "millesimes": millesimes(),
         "warnings": warnings + _mixed_warnings(provenance),
+        "estimation_pauvrete": poverty,
+        "placement": placement,
+        "placement_summary": _placement_summary(placement),
     }
 
 
@@ -316,6 +326,15 @@ def _mixed_warnings(provenance: dict[str, dict]) -> list[str]:
     ]
 
 
+def _placement_summary(placement: list[dict]) -> dict:
+    """Repairs, moves and drops of offer places per source (the full list is under `placement`)."""
+    out: dict[str, dict[str, int]] = {}
+    for row in placement:
+        out.setdefault(row["source"], {}).setdefault(row["action"], 0)
+        out[row["source"]][row["action"]] += 1
+    return out
+
+
 def _legacy_weights(ref: Reference, comparateur: pd.DataFrame) -> pd.Series:
     """Population per source-vintage code (RP 2018 and arrondissements), to weight merged communes."""
     weights = comparateur.set_index("code")["population_rp"]
@@ -329,6 +348,13 @@ def _commune_table(ref: Reference, paths: dict[str, Path], warnings: list[str]) 
 
     comparateur = loaders.load_comparateur(paths["insee_comparateur_2022"])
     legacy = _legacy_weights(ref, comparateur)
+    # Poverty of communes under statistical secrecy, estimated from their median income (methode.md),
+    # on the source's own communes: a commune merged since from a published and a secret part gets both.
+    from indicateurs.analysis.poverty import cross_validate, estimate_secret
+
+    published = comparateur["taux_pauvrete"].notna()
+    comparateur["taux_pauvrete__complet"] = comparateur["taux_pauvrete"].fillna(estimate_secret(comparateur))
+    comparateur["menages_fiscaux_secrets"] = comparateur["menages_fiscaux"].where(~published, 0)
     comp = harmonise(
         comparateur,
         ref,
@@ -338,16 +364,28 @@ def _commune_table(ref: Reference, paths: dict[str, Path], warnings: list[str]) 
             "superficie_km2",
             "menages",
             "menages_fiscaux",
+            "menages_fiscaux_secrets",
             "chomeurs_15_64",
             "actifs_15_64",
         ),
-        means=("revenu_median", "taux_pauvrete"),
+        means=("revenu_median", "taux_pauvrete", "taux_pauvrete__complet"),
         weight="menages_fiscaux",
     )
     reports["insee_comparateur_2022"] = comp.report
     if comparateur.attrs.get("millesime"):
         reports["insee_comparateur_2022"]["millesime_fichier"] = comparateur.attrs["millesime"]
-    table = table.join(comp.frame.set_index("code"))
+    frame = comp.frame.set_index("code")
+    partly_secret = frame["menages_fiscaux_secrets"].fillna(0) > 0
+    frame["taux_pauvrete"] = frame["taux_pauvrete"].where(~partly_secret)
+    frame["taux_pauvrete__estime"] = frame["taux_pauvrete__complet"].where(frame["taux_pauvrete"].isna())
+    table = table.join(frame.drop(columns=["taux_pauvrete__complet", "menages_fiscaux_secrets"]))
+    reports["estimation_pauvrete"] = {
+        "methode": "ajustement isotone décroissant du taux de pauvreté sur le revenu médian, "
+        "appris sur les communes publiées de 2 000 ménages fiscaux ou moins",
+        "validation_croisee": cross_validate(comparateur),
+        "communes_estimees": int(table["taux_pauvrete__estime"].notna().sum()),
+        "communes_publiees": int(table["taux_pauvrete"].notna().sum()),
+    }
 
     ifn = loaders.load_ifn_2023(paths["ifn_communes_2023"])
     sub = ["ifn_sans_thd", "ifn_sans_4g", "ifn_pauvrete", "ifn_65_plus", "ifn_peu_diplomes"]
@@ -371,7 +409,7 @@ def _commune_table(ref: Reference, paths: dict[str, Path], warnings: list[str]) 
     table = table.join(h.frame.set_index("code"))
 
     for source_id, rep in reports.items():
-        if rep["rows_unknown"]:
+        if rep.get("rows_unknown"):
             warnings.append(
                 f"{source_id} : {rep['rows_unknown']} code(s) commune inconnu(s) du COG 2025 écarté(s)"
             )
@@ -394,8 +432,13 @@ def _places(geo_communes, paths, ref) -> tuple[pd.DataFrame, pd.DataFrame, dict]
     from indicateurs.analysis.access import commune_points, nearest_distances
     from indicateurs.sources.places import DRAWN_TYPES, count_places, load_places
 
+    names = dict(zip(ref.communes["code"], ref.communes["nom"], strict=True))
     places, report = load_places(
-        geo_communes, {s: paths[s] for s in PLACE_SOURCES}, old_to_new=ref.old_to_new
+        geo_communes,
+        {s: paths[s] for s in PLACE_SOURCES},
+        old_to_new=ref.old_to_new,
+        postcodes=ref.postcodes,
+        names=names,
     )
     counts = count_places(places)
     counts.index = counts.index.astype(str)
@@ -470,7 +513,8 @@ def _territories(ref: Reference, communes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _values(communes: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
-    """Indicator values at every level, computed from the communes as each indicator declares."""
+    """Indicator values at every level, computed from the communes as each indicator declares,
+    with their coverage, status (`statut`) and note."""
     c = communes.reset_index()
     c["france"] = FRANCE
     keys = {
@@ -488,15 +532,32 @@ def _values(communes: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
         if not all(col in c.columns and c[col].notna().any() for col in needed):
             warnings.append(f"Indicateur {ind.id} non calculé : données communales absentes")
             continue
+        reasons = _missing_reasons(c, ind, needed)
         for level, key in keys.items():
-            frames.append(_aggregate(c, ind, level, key))
+            frames.append(_aggregate(c, ind, level, key, reasons))
     return pd.concat(frames, ignore_index=True)
 
 
-def _aggregate(c: pd.DataFrame, ind: Indicator, level: str, key: str) -> pd.DataFrame:
+def _missing_reasons(c: pd.DataFrame, ind: Indicator, needed: list[str]) -> pd.Series:
+    """Why each commune has no value, read from the data: the source covers no commune of its
+    département (Mayotte in the comparateur, Guadeloupe and Guyane in Filosofi), a Filosofi figure
+    hidden by statistical secrecy (the département is covered), or simply missing."""
+    has = c[needed].notna().all(axis=1)
+    dep_covered = has.groupby(c["departement"]).transform("any")
+    filosofi = "Filosofi" in ind.millesime
+    reason = np.where(~dep_covered, NOT_COVERED, SECRET_STATUS if filosofi else UNAVAILABLE)
+    return pd.Series(np.where(has, "", reason), index=c.index)
+
+
+def _aggregate(
+    c: pd.DataFrame, ind: Indicator, level: str, key: str, reasons: pd.Series | None = None
+) -> pd.DataFrame:
+    if reasons is None:
+        reasons = pd.Series(UNAVAILABLE, index=c.index)
     rows = c[c[key].notna()]
     group = rows[key]
     pop = rows["w_population"].fillna(0)
+    estimate = None  # value counting the estimated communes, for indicators that declare an estimate
     if ind.aggregation == "ratio":
         num, den = rows[f"{ind.id}__num"], rows[f"{ind.id}__den"]
         has = num.notna() & den.notna()
@@ -515,11 +576,63 @@ def _aggregate(c: pd.DataFrame, ind: Indicator, level: str, key: str) -> pd.Data
         else:
             wv = (rows[ind.id] * w).where(has)
             value = wv.groupby(group).sum(min_count=1) / w.where(has).groupby(group).sum(min_count=1)
+            if ind.estimate and f"{ind.id}__estime" in rows:
+                filled = rows[ind.id].fillna(rows[f"{ind.id}__estime"])
+                has_f = filled.notna() & w.notna()
+                estimate = (filled * w).where(has_f).groupby(group).sum(min_count=1) / w.where(has_f).groupby(
+                    group
+                ).sum(min_count=1)
+                estimate_cov = pop.where(has_f, 0).groupby(group).sum() / pop.groupby(group).sum().replace(
+                    0, np.nan
+                )
     else:
         raise ValueError(f"Agrégation inconnue pour {ind.id} : {ind.aggregation}")
     covered = pop.where(has, 0).groupby(group).sum()
     total = pop.groupby(group).sum()
     coverage = (covered / total.replace(0, np.nan)).reindex(value.index)
+    status = pd.Series(COMPLETE, index=value.index, dtype=object)
+    note = pd.Series("", index=value.index, dtype=object)
+    if level != "commune":
+        thin = coverage.fillna(0) < ind.min_coverage
+        if estimate is not None:
+            estimate = estimate.reindex(value.index)
+            usable = estimate.notna() & (estimate_cov.reindex(value.index).fillna(0) >= ind.min_coverage)
+            value = estimate.where(usable)  # the estimated communes count everywhere, flagged when they weigh
+            status = status.where(~thin, np.where(usable, ESTIMATED, THIN))
+            note = note.where(
+                ~(thin & usable),
+                "communes sous secret statistique estimées à partir de leur revenu médian ; "
+                + (coverage * 100).round().astype("Int64").astype(str)
+                + " % de la population dans des communes publiées",
+            )
+        else:
+            status = status.where(~thin, THIN)
+            value = value.where(~thin)
+        status = status.where(value.notna() | (status == THIN), None)
+        # nothing at all behind it: not "insufficient coverage" but whatever the communes say (below)
+        status = status.where(~(value.isna() & (coverage.fillna(0) == 0)), None)
+    # no value: say why, from the communes behind it (the reason holding most of their population)
+    missing = value.isna() & (status != THIN)
+    if missing.any():
+        why = reasons.loc[rows.index]
+        weight = pop.where(why != "", 0) + 1e-9 * (why != "")
+        dominant = (
+            pd.DataFrame({"g": group, "why": why, "w": weight})[why != ""]
+            .groupby(["g", "why"])["w"]
+            .sum()
+            .reset_index()
+            .sort_values("w", ascending=False)
+            .drop_duplicates("g")
+            .set_index("g")["why"]
+        )
+        status = status.where(~missing, dominant.reindex(value.index).fillna(UNAVAILABLE))
+    thin_rows = (status == THIN) & value.isna()
+    note = note.where(
+        ~thin_rows,
+        "non disponible : "
+        + (coverage.fillna(0) * 100).round().astype("Int64").astype(str)
+        + " % de la population couverte",
+    )
     return pd.DataFrame(
         {
             "level": level,
@@ -527,12 +640,19 @@ def _aggregate(c: pd.DataFrame, ind: Indicator, level: str, key: str) -> pd.Data
             "indicator": ind.id,
             "value": value.values,
             "coverage": coverage.values,
+            "statut": status.values,
+            "note": note.values,
         }
     )
 
 
-def _scores(values: pd.DataFrame) -> pd.DataFrame:
-    """The open composite index (default weights) per level, so maps and exports can show it."""
+def _scores(values: pd.DataFrame, territories: pd.DataFrame) -> pd.DataFrame:
+    """The open composite index (default weights) per level, so maps and exports can show it.
+
+    Inputs are the base values, so an under-covered input is already missing (or its estimate); a
+    territory with too few inputs gets no score and a note saying why. France: the mean of the EPCI
+    scores weighted by population (a single territory cannot be ranked against itself).
+    """
     from indicateurs.analysis.scores import composite_index
 
     ind = get_indicator("indice_composite")
@@ -540,8 +660,31 @@ def _scores(values: pd.DataFrame) -> pd.DataFrame:
     for level in ind.levels:
         sub = values[values["level"] == level]
         wide = sub.pivot(index="code", columns="indicator", values="value")
+        status = sub.pivot(index="code", columns="indicator", values="statut")
         result = composite_index(wide)
         n = len(result.indicators)
+        estimated = [
+            get_indicator(i).short.lower()
+            for i in result.indicators
+            if i in status.columns and (status[i] == ESTIMATED).any()
+        ]
+        est_mask = (
+            status.reindex(columns=result.indicators).eq(ESTIMATED).any(axis=1)
+            if estimated
+            else pd.Series(False, index=wide.index)
+        )
+        missing = result.n_missing
+        note = np.where(
+            result.reason != "",
+            result.reason,
+            np.where(missing > 0, "calculé sur " + (n - missing).astype(str) + f" indicateurs sur {n}", ""),
+        )
+        with_estimate = (est_mask.reindex(wide.index).fillna(False) & result.score.notna()).to_numpy()
+        note = pd.Series(note, index=wide.index).astype(str)
+        note = note.where(
+            ~with_estimate,
+            np.where(note == "", "un indicateur estimé", note + ", dont un estimé"),
+        )
         frames.append(
             pd.DataFrame(
                 {
@@ -549,22 +692,61 @@ def _scores(values: pd.DataFrame) -> pd.DataFrame:
                     "code": result.score.index.astype(str),
                     "indicator": ind.id,
                     "value": result.score.to_numpy(),
-                    "coverage": (1 - result.n_missing / n).to_numpy(),
+                    "coverage": (1 - missing / n).to_numpy(),
+                    "statut": np.where(result.score.notna(), COMPLETE, THIN),
+                    "note": note.to_numpy(),
                 }
+            )
+        )
+    epci = frames[list(ind.levels).index("epci")] if "epci" in ind.levels else None
+    if epci is not None:
+        pop = territories[territories["level"] == "epci"].set_index("code")["population"].astype(float)
+        scored = epci.set_index("code")["value"].dropna()
+        w = pop.reindex(scored.index).fillna(0)
+        france = float((scored * w).sum() / w.sum()) if w.sum() > 0 else np.nan
+        frames.append(
+            pd.DataFrame(
+                [
+                    {
+                        "level": "france",
+                        "code": FRANCE,
+                        "indicator": ind.id,
+                        "value": france,
+                        "coverage": float(w.sum() / pop.sum()),
+                        "statut": COMPLETE,
+                        "note": "moyenne des scores des EPCI pondérée par la population",
+                    }
+                ]
             )
         )
     return pd.concat(frames, ignore_index=True)
 
 
+# EPCI codes of the illectronism study (about 2020) merged since: old SIREN -> current EPCI.
+# CA du Calaisis became CA Grand Calais Terres et Mers (2017); CC de la Haute-Deûle joined the
+# Métropole européenne de Lille (2020), which has its own value in the study.
+_ILLECTRONISME_OLD_EPCI = {"246201149": "200090751", "245901061": "200093201"}
+
+
 def _illectronisme(paths: dict[str, Path], ref: Reference, reports: dict) -> pd.DataFrame:
     df = loaders.load_illectronisme_hdf(paths["insee_illectronisme_hdf"])
-    known = df["code"].isin(set(ref.epci["code"]))
+    current = set(ref.epci["code"])
+    old = df["code"].map(_ILLECTRONISME_OLD_EPCI)
+    remap = old.notna() & ~df["code"].isin(current) & ~old.isin(df["code"])
+    recoded = df.loc[remap, "code"].tolist()
+    df = df.assign(
+        note=np.where(remap, "valeur de l'étude pour l'ancien EPCI " + df["code"].astype(str), ""),
+        code=df["code"].where(~remap, old),
+    )
+    known = df["code"].isin(current)
     reports["insee_illectronisme_hdf"] = {
         "source": "insee_illectronisme_hdf",
         "rows_in": len(df),
         "rows_kept": int(known.sum()),
         "rows_unknown": int((~known).sum()),
         "unknown_codes": df.loc[~known, "code"].tolist(),
+        "rows_recoded": len(recoded),
+        "recoded_codes": {c: _ILLECTRONISME_OLD_EPCI[c] for c in recoded},
         "coverage": round(float(known.mean()), 4),
         "note": "EPCI des Hauts-de-France uniquement",
     }
@@ -576,6 +758,8 @@ def _illectronisme(paths: dict[str, Path], ref: Reference, reports: dict) -> pd.
             "indicator": "taux_illectronisme",
             "value": kept["taux_illectronisme"],
             "coverage": 1.0,
+            "statut": np.where(kept["taux_illectronisme"].notna(), COMPLETE, UNAVAILABLE),
+            "note": kept["note"],
         }
     )
 
@@ -598,7 +782,7 @@ def _published_above_communes(values: pd.DataFrame, paths: dict[str, Path], ref:
     long = pub[ok].melt(
         id_vars=["level", "code"], value_vars=["revenu_median", "taux_pauvrete"], var_name="indicator"
     )
-    long = long.dropna(subset=["value"]).assign(coverage=1.0, _published=True)
+    long = long.dropna(subset=["value"]).assign(coverage=1.0, statut=COMPLETE, note="", _published=True)
     keys = pd.MultiIndex.from_frame(long[["level", "code", "indicator"]])
     mine = pd.MultiIndex.from_frame(values[["level", "code", "indicator"]].astype(str))
     values = values[~mine.isin(keys)].assign(_published=False)
@@ -621,6 +805,34 @@ def _file_vintages(reports: dict) -> dict[str, str]:
     return {sid: rep["millesime_fichier"] for sid, rep in reports.items() if rep.get("millesime_fichier")}
 
 
+# Mayotte: the Etalab lists carry the 2017 census, not the legal populations of 2023 (MANIFEST, issue #14).
+_POPULATION_2017 = ("976",)
+
+
+def _population_vintage(values: pd.DataFrame, territories: pd.DataFrame) -> pd.DataFrame:
+    """Say, next to every population that includes Mayotte, that its part is the 2017 census."""
+    t = territories
+    old = t["departement"].isin(_POPULATION_2017)
+    codes = {
+        "commune": set(t.loc[old & (t["level"] == "commune"), "code"]),
+        "epci": set(t.loc[old & (t["level"] == "commune"), "epci"].dropna()),
+        "departement": set(_POPULATION_2017),
+        "region": set(t.loc[old & (t["level"] == "commune"), "region"].dropna()),
+        "france": {FRANCE},
+    }
+    note = "Mayotte : population du recensement de 2017 (pas de populations légales 2023)"
+    hit = pd.Series(False, index=values.index)
+    for level, cs in codes.items():
+        hit |= (values["level"] == level) & values["code"].isin(cs)
+    hit &= values["indicator"].isin(
+        ["population", "lieux_pour_10000", "part_pop_plus_10km", "part_pop_plus_20km"]
+    )
+    france = hit & (values["level"] == "france")
+    values.loc[hit & ~france, "note"] = note
+    values.loc[france, "note"] = "dont Mayotte au recensement de 2017"
+    return values
+
+
 def _with_provenance(values: pd.DataFrame, file_vintages: dict[str, str] | None = None) -> pd.DataFrame:
     """Source and millésime of every value; the millésime read in the file wins over the registry's
     text when it differs (a current release), so a figure never claims an older vintage."""
@@ -637,7 +849,9 @@ def _with_provenance(values: pd.DataFrame, file_vintages: dict[str, str] | None 
         out.loc[published, "source"] = _FILOSOFI
         out.loc[published, "millesime"] = (file_vintages or {}).get(_FILOSOFI, "Filosofi")
         out = out.drop(columns="_published")
-    for col in ("level", "indicator", "source", "millesime"):
+    out["statut"] = out["statut"].where(out["statut"].notna(), None)
+    out["note"] = out["note"].fillna("").astype("string")
+    for col in ("level", "indicator", "source", "millesime", "statut"):
         out[col] = out[col].astype("category")
     out["code"] = out["code"].astype("string")
     return out

@@ -58,6 +58,19 @@ def _summary(report: dict) -> str:
             vintage = used.get("millesime_fichier") or used.get("millesime")
             flag = f"  [REPLI : {used['repli']}]" if used.get("repli") else ""
             lines.append(f"  {source_id:<34} {vintage}{flag}")
+    poverty = report.get("estimation_pauvrete") or {}
+    if poverty.get("validation_croisee"):
+        cv = poverty["validation_croisee"]
+        lines.append(
+            f"\nPauvreté estimée pour {poverty['communes_estimees']} communes sous secret "
+            f"(validation croisée sur {cv['n']} petites communes publiées : biais {cv['bias_pt']:+.2f} pt, "
+            f"erreur moyenne {cv['mae_pt']:.2f} pt)."
+        )
+    placed = report.get("placement_summary") or {}
+    if placed:
+        lines.append("\nLieux vérifiés d'après leur code postal (détail sur la page Sources) :")
+        for source_id, actions in placed.items():
+            lines.append(f"  {source_id:<34} " + ", ".join(f"{n} {a}" for a, n in actions.items()))
     if report.get("warnings"):
         lines.append("\nAvertissements :")
         lines += [f"  - {w}" for w in report["warnings"]]
@@ -68,15 +81,47 @@ def _export(args: argparse.Namespace) -> int:
     from indicateurs.base import load_base
     from indicateurs.render.tables import csv_bytes
 
-    table = load_base().wide(args.level).reset_index()
+    base = load_base()
+    table = base.wide(args.level).reset_index()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if args.format == "fr":
-        out.write_bytes(csv_bytes(table))
-    else:
-        table.to_csv(out, index=False, encoding="utf-8")
+    # the metadata travels with the data: one row per value (unit, source, millésime, coverage, status)
+    detail = base.detail(args.level)
+    detail_path = out.with_name(f"{out.stem}-detail{out.suffix or '.csv'}")
+    meta = indicators_metadata()
+    meta_path = out.with_name(f"{out.stem}-indicateurs{out.suffix or '.csv'}")
+    for frame, path in ((table, out), (detail, detail_path), (meta, meta_path)):
+        if args.format == "fr":
+            path.write_bytes(csv_bytes(frame))
+        else:
+            frame.to_csv(path, index=False, encoding="utf-8")
     print(f"{len(table)} territoires ({args.level}) × {table.shape[1] - 2} indicateurs écrits dans {out}")
+    print(f"Valeurs avec unité, source, millésime, couverture et statut : {detail_path}")
+    print(f"Définition de chaque indicateur : {meta_path}")
     return 0
+
+
+def indicators_metadata():
+    """One row per indicator: what the wide export's columns mean (unit, denominator, source...)."""
+    import pandas as pd
+
+    from indicateurs.reference.registry import list_indicators
+
+    return pd.DataFrame(
+        [
+            {
+                "indicateur": i.id,
+                "libelle": i.label,
+                "unite": "fraction (0 à 1 ; ×100 pour un %)" if i.is_rate else i.unit,
+                "denominateur": i.denominator,
+                "source": i.citation,
+                "millesime": i.millesime,
+                "couverture_minimale": i.min_coverage,
+                "definition": i.description,
+            }
+            for i in list_indicators()
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from indicateurs.reference.levels import LEVEL_IDS
 from indicateurs.reference.text import did_you_mean, format_number, with_detail
 
 __all__ = [
+    "STATUSES",
     "Indicator",
     "Theme",
     "format_value",
@@ -20,6 +21,7 @@ __all__ = [
     "headline_ids",
     "list_indicators",
     "list_themes",
+    "status_text",
     "theme_ids",
 ]
 
@@ -63,6 +65,15 @@ class Indicator:
     concerned: str | None = None
     levels: tuple[str, ...] = field(default=LEVELS)
     headline: int | None = None  # order among the headline figures; None: not a headline figure
+    # What the rate is a share of (shown on the Sources page: not every rate is a share of the population).
+    denominator: str = ""
+    # Above the commune, the share of the population behind a value below which it is not shown as a
+    # plain figure (replaced by its estimate, flagged « estimé », or left out: « couverture insuffisante »).
+    min_coverage: float = 0.0
+    # How secret or missing communes are estimated above the commune ("" = they are not).
+    estimate: str = ""
+    # Composite index only: inputs needed out of the default set, else no score.
+    min_inputs: int = 0
 
     @property
     def source_entry(self) -> Source:
@@ -149,6 +160,45 @@ def get_indicator(indicator_id: str) -> Indicator:
 
 
 SECRET = "donnée non disponible (secret statistique)"
+# Per-value status stored in the base (column `statut`): why a figure is what it is, from the data.
+COMPLETE = "complet"
+ESTIMATED = "estimé"
+THIN = "couverture insuffisante"
+SECRET_STATUS = "secret statistique"
+NOT_COVERED = "non couvert par la source"
+UNAVAILABLE = "non disponible"
+STATUSES = (COMPLETE, ESTIMATED, THIN, SECRET_STATUS, NOT_COVERED, UNAVAILABLE)
+
+
+def status_text(
+    value: float | None,
+    indicator: Indicator | str,
+    status: str | None,
+    coverage=None,
+    note: str | None = None,
+) -> str:
+    """The figure as a workshop should read it: '18,5 % (estimé)', 'non disponible : 12 % de la population
+    couverte', 'donnée non couverte par la source'... Falls back on `format_value` when no status is known."""
+    ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    if status is None or (isinstance(status, float) and math.isnan(status)) or status == "":
+        return format_value(value, ind)
+    if not missing:
+        text = format_value(value, ind)
+        if isinstance(note, str) and "recensement de 2017" in note:
+            text += " (recensement de 2017)"  # Mayotte: no legal population 2023, said next to the figure
+        return f"{text} (estimé)" if status == ESTIMATED else text
+    if status == THIN:
+        if ind.aggregation == "score" and isinstance(note, str) and note:
+            return note  # the composite: "Indice non calculé : 1 indicateur disponible sur 6..."
+        if coverage is not None and not (isinstance(coverage, float) and math.isnan(coverage)):
+            return f"non disponible : {coverage * 100:.0f}\u00a0% de la population couverte"
+        return "non disponible : couverture insuffisante"
+    if status == SECRET_STATUS:
+        return SECRET
+    if status == NOT_COVERED:
+        return "donnée non couverte par la source"
+    return "donnée non disponible"
 
 
 def format_value(value: float | None, indicator: Indicator | str, *, with_unit: bool = True) -> str:

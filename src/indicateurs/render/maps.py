@@ -26,15 +26,18 @@ from shapely.geometry.base import BaseGeometry
 
 from indicateurs.analysis.classify import Classes
 from indicateurs.analysis.scores import fragility_rank
-from indicateurs.reference.registry import Indicator, format_value, get_indicator
+from indicateurs.reference.registry import Indicator, format_value, get_indicator, status_text
 from indicateurs.reference.text import format_number, with_unit
 
 __all__ = [
+    "LINES_PANE",
     "LOCAL_ASSETS",
+    "PROJECTOR_LEGEND_CSS",
     "STATIC_URL",
     "LegendControl",
     "base_map",
     "choropleth",
+    "layer_bounds",
     "legend_html",
     "offline",
     "rank",
@@ -72,7 +75,8 @@ LOCAL_ASSETS: dict[str, str | None] = {
 _TOPOJSON_JS = f"{STATIC_URL}/topojson-client@3.1.0/topojson-client.min.js"
 _METRO_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]
 _OBJECT = "territoires"
-_LINES_PANE = "atlasLignes"  # outlines above the coloured shapes
+LINES_PANE = "atlasLignes"  # outlines above the coloured shapes
+_LINES_PANE = LINES_PANE
 _RESOLUTION = 0.003  # degrees (~300 m): finer is invisible at the scale a whole layer is shown
 _STYLE = """<style>
 .leaflet-container { background: #ffffff; font-family: sans-serif; }
@@ -126,7 +130,11 @@ def rank(values: pd.Series, indicator: Indicator) -> pd.Series:
 
 
 def value_table(
-    names: pd.Series, values: pd.Series, indicator: Indicator | str, classes: Classes
+    names: pd.Series,
+    values: pd.Series,
+    indicator: Indicator | str,
+    classes: Classes,
+    quality: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The map's figures as a table (code, nom, value in display units, rank, class), most fragile first.
 
@@ -147,6 +155,11 @@ def value_table(
             "Classe": labels,
         }
     )
+    if quality is not None:  # coverage and status travel with the figures (and the CSV export)
+        q = quality.reindex(codes)
+        table["Valeur affichée"] = [_shown(v, ind, c, quality) for v, c in zip(numeric, codes, strict=True)]
+        table["Couverture"] = (q["coverage"].astype(float) * 100).round(0).to_numpy()
+        table["Statut"] = q["statut"].to_numpy()
     return table.sort_values(["Rang", "Nom"], na_position="last", kind="stable").reset_index(drop=True)
 
 
@@ -162,8 +175,10 @@ def legend_html(
     counts: Sequence[int] | None = None,
     missing: int = 0,
     level: str | None = None,
+    note: str = "",
 ) -> str:
-    """HTML legend: title (label + unit), one swatch per class with its bounds, then source line."""
+    """HTML legend: title (label + unit), one swatch per class with its bounds, then source line
+    (and `note`, e.g. how many values are estimated or left out for want of coverage)."""
     ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
     rows = []
     for i, (label, color) in enumerate(zip(classes.labels, classes.colors, strict=True)):
@@ -178,7 +193,8 @@ def legend_html(
         f"<div class='atlas-legend-title'>{html.escape(with_unit(ind.label, unit_label(ind)))}</div>"
         f"<div class='atlas-legend-rows'>{''.join(rows)}</div>"
         f"<div class='atlas-legend-source'>Source : {html.escape(ind.citation)}{level_text}</div>"
-        "</div>"
+        + (f"<div class='atlas-legend-source'>{html.escape(note)}</div>" if note else "")
+        + "</div>"
     )
 
 
@@ -227,8 +243,13 @@ def base_map(
     topology: dict | None = None,
     topology_url: str | None = None,
     height: int = 620,
+    bounds: Sequence[Sequence[float]] | None = None,
 ) -> folium.Map:
     """The part of a choropleth that does not depend on the indicator: shapes, outlines, zoom.
+
+    `bounds` ([[south, west], [north, east]]) is what the map is fitted to, the area its label names
+    (a whole région, France with its insets); by default the highlighted territory and its
+    surroundings, else the whole layer.
 
     The shapes are quantised TopoJSON, either inline or, with `topology_url`, fetched by the
     browser from a static file (cached by the browser, and kept out of the websocket);
@@ -251,6 +272,9 @@ def base_map(
     if target is not None:
         shape = gpd.GeoDataFrame({"geometry": [target]}, crs=frame.crs or "EPSG:4326")
         _outline_layer(shape, color="#000000", weight=4, name="Territoire choisi").add_to(m)
+    if bounds is not None:
+        m.fit_bounds([list(corner) for corner in bounds])
+    elif target is not None:
         m.fit_bounds(_padded_bounds(target.bounds))
     else:
         m.fit_bounds(_default_bounds(frame))
@@ -260,8 +284,21 @@ def base_map(
     return offline(m)
 
 
+def _shown(val, ind: Indicator, code: str, quality: pd.DataFrame | None) -> str:
+    """The value's text, « estimé » or the coverage of a thin value when `quality` (by code) is known."""
+    if quality is None or code not in quality.index:
+        return format_value(_float(val), ind)
+    row = quality.loc[code]
+    status = row["statut"] if isinstance(row["statut"], str) else None
+    return status_text(_float(val), ind, status, row["coverage"], row["note"])
+
+
 def values_layer(
-    gdf: gpd.GeoDataFrame, values: pd.Series, indicator: Indicator | str, classes: Classes
+    gdf: gpd.GeoDataFrame,
+    values: pd.Series,
+    indicator: Indicator | str,
+    classes: Classes,
+    quality: pd.DataFrame | None = None,
 ) -> folium.FeatureGroup:
     """The coloured layer of one indicator over the shapes of `base_map` (same `gdf`).
 
@@ -279,7 +316,7 @@ def values_layer(
     props = {
         code: [
             html.escape(str(name)),
-            html.escape(format_value(_float(val), ind)),
+            html.escape(_shown(val, ind, code, quality)),
             "" if pd.isna(r) else f"{_ordinal(int(r))} sur {_thousands(n_ranked)}",
             int(k),
         ]
@@ -394,6 +431,17 @@ _LEGEND_CSS = """<style>
 </style>"""
 
 
+PROJECTOR_LEGEND_CSS = (
+    _LEGEND_CSS
+    + """<style>
+.atlas-map-legend { font-size: 20px; max-width: 420px; }
+.atlas-legend-source { font-size: 15px; }
+.atlas-swatch { width: 30px; height: 20px; }
+</style>"""
+)
+"""Legend inside the map on a projector: read from the back of the room."""
+
+
 def _compact_json(data: object) -> str:
     """JSON without spaces, safe inside a <script> (same escapes as jinja's tojson)."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -451,11 +499,19 @@ def _padded_bounds(bounds: tuple[float, float, float, float]) -> list[list[float
 
 
 def _default_bounds(frame: gpd.GeoDataFrame) -> list[list[float]]:
-    """The whole layer, or metropolitan France when the layer also spans the overseas départements."""
+    """The whole layer, or metropolitan France when the layer also spans the overseas départements
+    (without insets: see `render.insets`)."""
     xmin, ymin, xmax, ymax = frame.total_bounds
     if xmax - xmin > 40:
         return _METRO_BOUNDS
     return [[ymin, xmin], [ymax, xmax]]
+
+
+def layer_bounds(gdf: gpd.GeoDataFrame, margin: float = 0.02) -> list[list[float]]:
+    """[[south, west], [north, east]] of the whole layer with a small margin: the map fills its frame."""
+    xmin, ymin, xmax, ymax = gdf.total_bounds
+    dx, dy = (xmax - xmin) * margin, (ymax - ymin) * margin
+    return [[ymin - dy, xmin - dx], [ymax + dy, xmax + dx]]
 
 
 def _float(value: object) -> float | None:

@@ -26,6 +26,7 @@ from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import get_indicator, list_indicators
 from indicateurs.reference.text import format_number
 from indicateurs.render.charts import axis_title, scale
+from indicateurs.render.insets import inset_frames, with_insets
 
 __all__ = ["LADDER_IDS", "ladder_png", "latin1", "map_png", "profile_pdf"]
 
@@ -77,9 +78,8 @@ def _png(fig: Figure, dpi: int = 150, *, tight: bool = True) -> bytes:
 
 def _map_layer(base, profile: Profile):
     """Geometries to draw and the values joined to them: communes, or a coarser level for France."""
-    if profile.level == "france":  # départements of metropolitan France (overseas would shrink the map)
-        geo = base.geometry("departement")
-        return geo.loc[~geo["code"].astype(str).str.startswith("97")], base.wide("departement")
+    if profile.level == "france":  # départements, the overseas ones in insets beside metropolitan France
+        return with_insets(base.geometry("departement")), base.wide("departement")
     geo = base.geometry("commune")
     geo = geo.loc[geo["code"].astype(str).isin(profile.communes.index)]
     return geo, profile.communes
@@ -116,6 +116,20 @@ def map_png(base, profile: Profile, indicator_id: str = "ifn", *, width_in: floa
         missing.plot(ax=ax, facecolor="none", edgecolor="0.45", hatch="////", linewidth=0.3)
         handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="////", label="donnée non disponible"))
     _outline(base, profile, geo).boundary.plot(ax=ax, color="black", linewidth=1.0)
+    if profile.level == "france":  # a frame and a name for each overseas inset
+        frames = inset_frames()
+        frames.boundary.plot(ax=ax, color="0.35", linewidth=0.6)
+        for nom, (x0, _y0, _x1, y1) in zip(frames["nom"], (f.bounds for f in frames.geometry), strict=True):
+            ax.text(
+                x0 + 0.08,
+                y1 - 0.08,
+                nom,
+                fontsize=5,
+                va="top",
+                ha="left",
+                color="0.1",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+            )
     lat = float(np.mean(geo.total_bounds[[1, 3]]))
     ax.set_aspect(1 / max(math.cos(math.radians(lat)), 0.2))
     ax.legend(
@@ -173,8 +187,11 @@ def ladder_png(profile: Profile, indicator_ids=LADDER_IDS, *, width_in: float = 
         ax.hlines(row, 0, 1, color="0.8", linewidth=0.8, zorder=1)
         for role, value in zip(rows["role"], values, strict=True):
             points.setdefault(role, []).append(((value - low) / span if high > low else 0.5, row))
-        own = ladder.loc[(ladder["indicator"] == ind_id) & (ladder["role"] == "territoire"), "value"]
-        shown = display_value(own.iloc[0] if len(own) else np.nan, ind_id).replace("\u00a0", " ")
+        own = ladder.loc[(ladder["indicator"] == ind_id) & (ladder["role"] == "territoire")]
+        if "display" in own and len(own):  # « estimé » or the coverage of a thin value
+            shown = str(own["display"].iloc[0]).replace("\u00a0", " ")
+        else:
+            shown = display_value(own["value"].iloc[0] if len(own) else np.nan, ind_id).replace("\u00a0", " ")
         fig.text(0.01, _y(ax, row), axis_title(ind_id), fontsize=7, va="bottom", ha="left")
         fig.text(0.01, _y(ax, row), shown, fontsize=7.5, va="top", ha="left", fontweight="bold")
         ax.text(-0.02, row, _fmt(low, ind_id), fontsize=6.5, ha="right", va="center", color="0.3")
@@ -395,7 +412,7 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     pdf.set_font(_FONT, "", 6.5)
     pdf.set_text_color(70)
     citation = get_indicator(map_id).citation
-    unit = "département (France métropolitaine)" if profile.level == "france" else "commune"
+    unit = "département (DROM en encadrés, échelles différentes)" if profile.level == "france" else "commune"
     pdf.multi_cell(88, 3, f"Carte : {axis_title(map_id)} par {unit}. Source : {citation}.")
     bottom_left = pdf.get_y()
     pdf.set_text_color(0)

@@ -24,11 +24,13 @@ from indicateurs.analysis.offer import MARGIN_DEG
 from indicateurs.reference.catalogue import get_source
 from indicateurs.reference.registry import Indicator, get_indicator
 from indicateurs.render import maps
-from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES
+from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES, TYPE_SOURCES
 
 __all__ = [
     "TYPE_STYLE",
+    "ZONE_STYLE",
     "need_supply_figure",
+    "partial_notice",
     "places_tooltip",
     "resources_map",
 ]
@@ -52,10 +54,32 @@ _TIP_STYLE = (
     "line-height: 1.35; overflow-wrap: anywhere; }</style>"
 )
 _FA_CSS = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css"
+# Zones blanches in blue over the yellow-to-red choropleth (red outlines vanished in it), filled
+# lightly so a whole commune reads as "far", drawn in the lines pane above the coloured communes.
 ZONE_STYLE = {
-    10: {"color": "#d7301f", "weight": 2.5, "dashArray": "6 4"},
-    20: {"color": "#7f0000", "weight": 4, "dashArray": "2 4"},
+    10: {"color": "#1f4e9c", "weight": 2.5, "dashArray": "6 4", "fillColor": "#4a90d9", "fillOpacity": 0.35},
+    20: {"color": "#08204f", "weight": 3.5, "dashArray": "", "fillColor": "#08204f", "fillOpacity": 0.45},
 }
+_LEGEND_STYLE = """<style>
+.ressources-legend { background: rgba(255,255,255,.95); padding: 6px 10px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.35); font-size: 13px; max-width: 340px; max-height: 55vh; overflow: auto; }
+.ressources-legend summary { font-weight: bold; cursor: pointer; }
+.ressources-legend .atlas-legend { margin-top: 6px; }
+.ressources-legend .atlas-legend-title { font-weight: bold; margin-bottom: 2px; }
+.ressources-legend .atlas-legend-row { display: flex; align-items: center; gap: 6px; margin: 1px 0; }
+.ressources-legend .atlas-swatch { display: inline-block; width: 18px; height: 12px; border: 1px solid #555; flex: none; }
+.ressources-legend .atlas-legend-source, .ressources-legend .note { font-size: 11px; color: #333; margin-top: 3px; }
+.ressources-legend .partiel { color: #8a3b00; font-weight: bold; }
+.ressources-partiel { background: #fff4e5; color: #8a3b00; border: 1px solid #8a3b00; padding: 3px 8px;
+  border-radius: 4px; font-size: 13px; font-weight: bold; }
+@media (max-width: 600px) { .ressources-legend { font-size: 11px; max-width: 230px; max-height: 40vh; } }
+</style>"""
+_PROJECTOR_STYLE = """<style>
+.ressources-legend { font-size: 19px; max-width: 480px; max-height: 70vh; }
+.ressources-legend .atlas-legend-source, .ressources-legend .note { font-size: 15px; }
+.ressources-legend .atlas-swatch { width: 26px; height: 18px; }
+.ressources-partiel { font-size: 18px; }
+</style>"""
 
 
 def _line(label: str, value: object) -> str:
@@ -167,31 +191,85 @@ class _PlacesLayer(JSCSSMixin, folium.MacroElement):
         self.data = text
 
 
-def _legend_html(places: pd.DataFrame, zones: Mapping[int, int]) -> str:
+def partial_notice(place_type: str) -> str | None:
+    """What the map must say when a type's source is a partial extract (catalogue caveat), else None.
+
+    >>> partial_notice("lieu_mediation")
+    'Lieux de médiation : extrait partiel de janvier 2023 (data·inclusion), la plupart des lieux manquent tant qu’une version récente n’est pas chargée.'
+    >>> partial_notice("france_services") is None
+    True
+    """
+    partial = [get_source(s) for s in TYPE_SOURCES.get(place_type, ()) if "partiel" in get_source(s).caveat]
+    if not partial:
+        return None
+    source = partial[0]
+    producer = (source.label or source.citation).split(",")[0]
+    kind = {"lieu_mediation": "Lieux de médiation"}.get(place_type, PLACE_TYPES.get(place_type, place_type))
+    return (
+        f"{kind} : {source.caveat} de {source.date or source.millesime} ({producer}), la plupart des lieux "
+        "manquent tant qu’une version récente n’est pas chargée."
+    )
+
+
+def _legend_html(places: pd.DataFrame, zones: Mapping[int, int], inside: set[str], need_legend: str) -> str:
+    """One legend for the whole map (places, zones blanches, colours of the communes), folded in a
+    <details> so it can be closed; place counts say which: in the territory, and drawn around it."""
     rows = []
+    local = (
+        places["local"].fillna(False).astype(bool) if "local" in places else pd.Series(False, places.index)
+    )
+    in_territory = (
+        places["code_commune"].astype(str).isin(inside)
+        if "code_commune" in places
+        else pd.Series(False, index=places.index)
+    )
     for place_type in DRAWN_TYPES:
         style = TYPE_STYLE[place_type]
-        n = int((places["type"] == place_type).sum())
+        of_type = (places["type"] == place_type) & ~local
+        n_in, n_drawn = int((of_type & in_territory).sum()), int(of_type.sum())
+        notice = partial_notice(place_type)
         rows.append(
             f"<div><span style='display:inline-block;width:14px;height:14px;border-radius:7px;"
             f"background:{style['hex']};margin-right:6px'></span>"
-            f"<i class='fa fa-{style['icon']}'></i> {html.escape(PLACE_TYPES[place_type])} ({n})</div>"
+            f"<i class='fa fa-{style['icon']}'></i> {html.escape(PLACE_TYPES[place_type])} : "
+            f"{n_in} dans le territoire ({n_drawn} sur la carte)"
+            + (f"<div class='note partiel'>⚠ {html.escape(notice)}</div>" if notice else "")
+            + "</div>"
         )
-    n_local = int(places["local"].fillna(False).astype(bool).sum()) if "local" in places else 0
-    rows.append(f"<div><i class='fa fa-{LOCAL_ICON}'></i> Ajouté localement ({n_local})</div>")
+    n_local, n_local_in = int(local.sum()), int((local & in_territory).sum())
+    rows.append(
+        f"<div><i class='fa fa-{LOCAL_ICON}'></i> Ajouté localement : {n_local_in} dans le territoire "
+        f"({n_local} sur la carte)</div>"
+    )
     for threshold, style in ZONE_STYLE.items():
+        border = "dashed" if style["dashArray"] else "solid"
         rows.append(
-            f"<div><span style='display:inline-block;width:22px;height:0;border-top:{style['weight']}px dashed "
-            f"{style['color']};margin-right:6px;vertical-align:middle'></span>"
+            f"<div><span style='display:inline-block;width:20px;height:12px;border:{style['weight']}px {border} "
+            f"{style['color']};background:{style['fillColor']};opacity:.8;margin-right:6px;"
+            f"vertical-align:middle'></span>"
             f"Commune à plus de {threshold} km de tout lieu ({zones.get(threshold, 0)})</div>"
         )
     return (
-        "<div style='background:rgba(255,255,255,.94);padding:8px 10px;border-radius:4px;"
-        "box-shadow:0 1px 4px rgba(0,0,0,.35);font-size:14px;max-width:330px'>"
-        "<div style='font-weight:bold;margin-bottom:4px'>Lieux d'accompagnement</div>"
+        "<details open><summary>Légende</summary>"
+        "<div style='font-weight:bold;margin:4px 0 2px'>Lieux d'accompagnement</div>"
         + "".join(rows)
-        + "<div style='font-size:12px;color:#333;margin-top:4px'>Distances à vol d'oiseau depuis un point "
-        "intérieur de chaque commune. Lieux sans coordonnées non dessinés.</div></div>"
+        + "<div class='note'>« Dans le territoire » : lieux des communes du territoire, comme les tableaux "
+        "de la page ; la carte montre aussi ceux des alentours. Distances à vol d'oiseau depuis un point "
+        "intérieur de chaque commune. Lieux sans coordonnées non dessinés.</div>" + need_legend + "</details>"
+    )
+
+
+class _FoldOnSmallScreens(folium.MacroElement):
+    """Close the legend when the map is narrow (a phone): the territory stays visible, one tap opens it."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            if ({{ this._parent.get_name() }}.getContainer().clientWidth < 600) {
+                document.querySelectorAll(".ressources-legend details").forEach(function(d) { d.open = false; });
+            }
+        {% endmacro %}
+        """
     )
 
 
@@ -205,8 +283,11 @@ def resources_map(
     highlight: str | BaseGeometry | None = None,
     topology: dict | None = None,
     height: int = 620,
+    large: bool = False,
 ) -> folium.Map:
     """Communes coloured by a need indicator, the places on and around them, zones blanches outlined.
+
+    One foldable legend (closed on a phone-sized map, enlarged with ``large`` for a projector).
 
     ``highlight``: a commune code of ``communes`` or a geometry (e.g. the EPCI), outlined and zoomed to.
     ``topology``: the cached ``maps.to_topology(communes)``, to skip rebuilding it.
@@ -218,7 +299,15 @@ def resources_map(
     need = need.reindex(communes["code"].to_numpy())  # legend counts: the communes drawn only
     classes = classify(need, "quantiles", indicator=ind)
     m = maps.choropleth(
-        communes, need, ind, classes, highlight=highlight, level="commune", topology=topology, height=height
+        communes,
+        need,
+        ind,
+        classes,
+        highlight=highlight,
+        level="commune",
+        topology=topology,
+        height=height,
+        legend=False,
     )
     zones = {}
     dist = distances[distance_column(ANY)].reindex(communes["code"].to_numpy())
@@ -229,14 +318,35 @@ def resources_map(
             folium.GeoJson(
                 json.loads(far[["geometry"]].to_json(drop_id=True)),
                 name=f"Plus de {threshold} km",
-                style_function=lambda _f, s=style: {"fill": False, "opacity": 1, **s},
+                style_function=lambda _f, s=style: {"fill": True, "opacity": 1, **s},
                 interactive=False,
+                pane=maps.LINES_PANE,  # above the coloured communes, which are added later
             ).add_to(m)
     if len(places):
         _PlacesLayer(places).add_to(m)
+    klass = classes.assign(need)
+    need_legend = maps.legend_html(
+        ind,
+        classes,
+        counts=[int((klass == i).sum()) for i in range(len(classes.labels))],
+        missing=int((klass < 0).sum()),
+        level="commune",
+    )
+    inside = set(communes["code"].astype(str))
+    m.get_root().header.add_child(
+        Element(_LEGEND_STYLE + (_PROJECTOR_STYLE if large else "")), name="ressources_legend_style"
+    )
     maps.LegendControl(
-        _legend_html(places, zones), position="topright", css_class="ressources-legend"
+        _legend_html(places, zones, inside, need_legend), position="topright", css_class="ressources-legend"
     ).add_to(m)
+    _FoldOnSmallScreens().add_to(m)
+    partial = [PLACE_TYPES[t] for t in DRAWN_TYPES if partial_notice(t)]
+    if partial:  # visible even with the legend folded
+        maps.LegendControl(
+            f"⚠ Couche incomplète (extrait partiel) : {html.escape(', '.join(partial))}",
+            position="bottomleft",
+            css_class="ressources-partiel",
+        ).add_to(m)
     if len(communes):  # zoom on the communes, with the places around in view
         minx, miny, maxx, maxy = communes.total_bounds
         pad = MARGIN_DEG / 2

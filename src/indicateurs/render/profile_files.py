@@ -50,6 +50,10 @@ def comparison_table(profile: Profile) -> pd.DataFrame:
             "Centile de fragilité (région)": [_round_or_blank(v) for v in rows["regional_pct"]],
             "Source": rows["indicator"].map(lambda i: meta[i][2]),
             "Millésime": rows["indicator"].map(lambda i: meta[i][3]),
+            "Couverture (part de la population)": rows["coverage"].round(4) if "coverage" in rows else "",
+            "Statut": rows.get("statut", ""),
+            "Valeur affichée": rows.get("display", ""),
+            "Note": rows.get("note", ""),
         }
     )
 

@@ -31,7 +31,7 @@ from indicateurs.errors import AtlasError
 from indicateurs.reference.catalogue import Source, get_source, list_sources, load_catalogue
 from indicateurs.sources import derive, resolve
 
-__all__ = ["USER_AGENT", "FetchError", "Progress", "fetch", "fetch_all", "store_manifest"]
+__all__ = ["USER_AGENT", "FetchError", "Progress", "fetch", "fetch_all", "file_sha256", "store_manifest"]
 
 Progress = Callable[[int, int | None], None]
 """`progress(bytes_done, bytes_total_or_None)`, called as a file arrives."""
@@ -238,7 +238,7 @@ def _in_store(source: Source, target: Path) -> bool:
     entry = store_manifest().get(source.id)
     if entry is not None:
         same_size = entry.get("file") == source.file and entry.get("size") == target.stat().st_size
-        if same_size and entry.get("sha256") == _sha256(target):  # size first: hashing is the cost
+        if same_size and entry.get("sha256") == file_sha256(target):  # size first: hashing is the cost
             return True
         _log.warning(
             "%s : le fichier du magasin a changé depuis sa récupération, il est récupéré à nouveau", source.id
@@ -266,7 +266,7 @@ def _entry(
     entry = {
         "file": file or source.file,
         "size": path.stat().st_size,
-        "sha256": _sha256(path),
+        "sha256": file_sha256(path),
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "origin": origin,
         "url": url or source.url,
@@ -288,7 +288,8 @@ def _record(source_id: str, entry: dict) -> None:
         os.replace(tmp, raw_dir() / _MANIFEST)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, read by 1 MiB chunks (the manifest and the build fingerprint)."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):

@@ -39,6 +39,7 @@ __all__ = [
     "DRAWN_TYPES",
     "PLACE_TYPES",
     "SOURCE_IDS",
+    "TYPE_SOURCES",
     "count_places",
     "fold_code",
     "load_places",
@@ -62,6 +63,14 @@ SOURCE_IDS = (
     "cnfs_structures_coselec_2023",
     "cnfs_structures_postes_2023",
 )
+
+TYPE_SOURCES: dict[str, tuple[str, ...]] = {
+    "france_services": ("france_services_2023",),
+    "conseiller_numerique": ("cnfs_permanences_2022",),
+    "lieu_mediation": ("data_inclusion_lieux_2023",),
+    "aidants_connect": ("aidants_connect_structures_2024",),
+}
+"""The catalogue sources each drawn type comes from (their caveats are shown on the map)."""
 
 COLUMNS = [
     "id",
@@ -120,7 +129,11 @@ R_COM = "collectivité d'outre-mer (hors du périmètre : Saint-Martin, Saint-Ba
 R_INACTIVE = "structure inactive"
 R_DUPLICATE = "doublon d'une permanence CnFS (même identifiant)"
 _DELIBERATE = (R_INACTIVE, R_DUPLICATE)  # left out on purpose: not a coverage loss
-R_BUS = "bus itinérant (gardé, signalé, non compté comme lieu fixe)"
+R_BUS = "bus ou site itinérant (gardé, signalé, non compté comme lieu fixe)"
+R_POSTCODE = "commune incompatible avec le code postal (autre département, plusieurs communes possibles)"
+A_REPAIRED = "commune corrigée d'après le code postal"
+A_DROPPED = "écarté : commune incompatible avec le code postal"
+A_MOVED = "coordonnées hors de la commune : placé au point représentatif de la commune"
 
 
 def fold_code(code: object, old_to_new: Mapping[str, str] | None = None) -> str | None:
@@ -267,7 +280,10 @@ def _france_services(df, communes, old_to_new, known, report) -> pd.DataFrame:
                 lambda f: f"France Services ({f})" if isinstance(f, str) else pd.NA
             ),
             "horaires": horaires,
-            "itinerant": df["format_fs_anct"].eq("Mobile"),
+            "itinerant": df["format_fs_anct"].eq("Mobile")
+            | df.get("itinerance", pd.Series(index=df.index, dtype="string")).eq("Oui"),
+            "_cp": df.get("code_postal"),
+            "_ville": df.get("lib_com"),
         }
     )
     out = _codes_checked(out, df["insee_com"], old_to_new, known, entry)
@@ -290,6 +306,8 @@ def _permanences(df, communes, old_to_new, known, report) -> pd.DataFrame:
             "services": df["services"],
             "horaires": df["horaires"],
             "nb_conseillers": _num(df["nb_conseillers"]),
+            "_cp": df.get("code_postal"),
+            "_ville": df.get("commune"),
         }
     )
     out = _with_coordinates(out, entry)
@@ -317,6 +335,8 @@ def _data_inclusion(
             "longitude": _num(df["longitude"]),
             "services": df["services"],
             "horaires": df["horaires"],
+            "_cp": df.get("code_postal"),
+            "_ville": df.get("commune"),
         }
     )
     has_xy = (out["latitude"].between(-90, 90) & out["longitude"].between(-180, 180)).fillna(False)
@@ -351,6 +371,8 @@ def _aidants_connect(df, points: pd.DataFrame, old_to_new, known, report) -> pd.
             "adresse": df["Address"],
             "services": "Aidants Connect : démarches administratives en ligne faites pour le compte d'un usager",
             "nb_aidants": _num(df["Nombre d'aidants"]),
+            "_cp": df.get("Zip Code"),
+            "_ville": df.get("City"),
         }
     )
     out = _codes_checked(out, df["City Insee Code"], old_to_new, known, entry)
@@ -373,6 +395,8 @@ def _cnfs_structures(df, sid, code_col, count_col, target, old_to_new, known, re
             "nom": df["Raison sociale"],
             "adresse": df.get("Adresse", pd.NA),
             target: _num(df[count_col]),
+            "_cp": df.get("Code postal", pd.NA),
+            "_ville": df.get("Commune INSEE", pd.NA),
         }
     )
     out = _codes_checked(out, df[code_col], old_to_new, known, entry)
@@ -418,10 +442,177 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     return out[COLUMNS].reset_index(drop=True)
 
 
+def _postcode(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    text = re.sub(r"\D", "", str(value).removesuffix(".0"))
+    if len(text) == 4:
+        text = "0" + text
+    return text if len(text) == 5 else None
+
+
+def _department(code: str) -> str:
+    """Département of a commune code or a postcode ('2A004' and '20000' are both Corsica)."""
+    if code.startswith("97"):
+        return code[:3]
+    return "20" if code[:2] in ("2A", "2B") else code[:2]
+
+
+def _names_commune(place_name: str, commune_name: object) -> bool:
+    """True when the place's own name contains the commune's name (whole words, 4 letters or more,
+    one typo allowed)."""
+    import difflib
+
+    key = _name_key(commune_name)
+    if len(key) < 4:
+        return False
+    if f" {key} " in f" {place_name} ":
+        return True
+    # one letter off ("Boscammant" for Boscamnant): same number of words, 85 % alike
+    words, n = place_name.split(), len(key.split())
+    windows = (" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    return any(difflib.SequenceMatcher(None, w, key).ratio() >= 0.85 for w in windows)
+
+
+def _name_key(name: object) -> str:
+    import unicodedata
+
+    if not isinstance(name, str):
+        return ""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"\bst(e?)\b", r"saint\1", re.sub(r"[^a-z0-9]+", " ", text))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def check_placement(
+    places: pd.DataFrame,
+    postcodes: Mapping[str, tuple[str, ...]],
+    names: Mapping[str, str],
+    communes: gpd.GeoDataFrame,
+    points: pd.DataFrame,
+    report: dict,
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Check each place's commune against its postcode, then its coordinates against that commune.
+
+    A commune the postcode does not cover is repaired from the postcode when it names one commune (or
+    one commune of the place's town name, or one named in the place's own name), otherwise the place is dropped: a place counted in the
+    wrong territory misleads more than a place left out (31 Aidants Connect structures of the Ain,
+    the Aisne... sat in Moyenvic, 57). A postcode missing from La Poste's list (CEDEX) is not checked.
+    Coordinates farther than ~1 km from the commune are replaced by its representative point.
+    Returns the places and the list of every repair, move and drop (for the build report).
+    """
+    log: list[dict] = []
+    if places.empty or not postcodes:
+        return places, log
+    cp = places["_cp"].map(_postcode) if "_cp" in places else pd.Series(None, index=places.index)
+    city = places["_ville"].map(_name_key) if "_ville" in places else pd.Series("", index=places.index)
+    code = places["code_commune"].astype("string")
+    keep = pd.Series(True, index=places.index)
+    new_code = code.copy()
+    by_department: dict[str, list[str]] = {}
+    for c in names:
+        by_department.setdefault(_department(str(c)), []).append(str(c))
+    place_names = places["nom"].map(_name_key)
+    for i in places.index[cp.notna()]:
+        candidates = postcodes.get(cp[i])
+        same_department = _department(str(code[i])) == _department(cp[i])
+        if not same_department and _names_commune(place_names[i], names.get(str(code[i]))):
+            continue  # "France services de Belleville-en-Beaujolais" with 06922: the postcode is the typo
+        if not candidates:
+            if same_department or pd.isna(code[i]):
+                continue  # a CEDEX or unlisted code of the same département: not checked
+            # CEDEX code of another département: the communes of that département (town name decides)
+            candidates = tuple(by_department.get(_department(cp[i]), ()))
+            if len(candidates) <= 1:
+                continue
+        if code[i] in candidates:
+            continue
+        if same_department and city[i] and _name_key(names.get(str(code[i]))) == city[i]:
+            continue  # the town name confirms the commune: the postcode is the error
+        # (across départements the town name is not trusted: the Moyenvic rows all say "Moyenvic")
+        by_name = [c for c in candidates if city[i] and _name_key(names.get(c)) == city[i]]
+        if not by_name:  # "Mairie de Guise" with 02120: the place's own name picks the commune
+            by_name = [c for c in candidates if f" {_name_key(names.get(c))} " in f" {place_names[i]} "]
+        match = by_name if len(by_name) == 1 else list(candidates) if len(candidates) == 1 else []
+        if not match and same_department:
+            continue  # a neighbouring commune of the same département: plausible, kept
+        row = places.loc[i]
+        entry = {
+            "source": row["source"],
+            "id": row["id"],
+            "nom": row["nom"],
+            "code_postal": cp[i],
+            "commune_source": f"{code[i]} {names.get(str(code[i]), '')}".strip(),
+        }
+        if match:
+            new_code[i] = match[0]
+            log.append(
+                {**entry, "commune_retenue": f"{match[0]} {names.get(match[0], '')}", "action": A_REPAIRED}
+            )
+        else:
+            keep[i] = False
+            log.append({**entry, "commune_retenue": "", "action": A_DROPPED})
+    out = places.assign(code_commune=new_code)
+    repaired = out.index[new_code.ne(code).fillna(False)]
+    approx = out["position_approx"].fillna(False).astype(bool) if "position_approx" in out else False
+    # places drawn at their commune's point follow their repaired commune
+    follow = repaired[approx.reindex(repaired).fillna(False).to_numpy()] if len(repaired) else repaired
+    out.loc[follow, "latitude"] = out.loc[follow, "code_commune"].map(points["latitude"]).to_numpy()
+    out.loc[follow, "longitude"] = out.loc[follow, "code_commune"].map(points["longitude"]).to_numpy()
+    for sid in out.loc[~keep, "source"].unique():
+        _Report.drop(report[sid], R_POSTCODE, int((~keep & (out["source"] == sid)).sum()))
+    for sid in out.loc[repaired, "source"].unique():
+        _Report.flag(report[sid], A_REPAIRED, int((out.loc[repaired, "source"] == sid).sum()))
+    out = out[keep]
+    # coordinates given by the source, checked against the commune's polygon (~1 km tolerance)
+    real = (
+        out["latitude"].notna()
+        & out["longitude"].notna()
+        & ~out.get("position_approx", False).fillna(False).astype(bool)
+    )
+    sub = out[real]
+    if len(sub):
+        pts = gpd.GeoDataFrame(
+            sub[["code_commune"]],
+            geometry=gpd.points_from_xy(sub["longitude"], sub["latitude"]),
+            crs="EPSG:4326",
+        )
+        shapes = communes.set_index("code").geometry
+        own = gpd.GeoSeries(sub["code_commune"].map(shapes), index=sub.index, crs="EPSG:4326")
+        has_shape = own.notna()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # degrees: a rough ~1 km tolerance is all we need
+            far = pd.Series(False, index=sub.index)
+            far[has_shape] = pts.geometry[has_shape].distance(own[has_shape]) > _NEAREST_MAX_DEG
+        moved = far[far].index
+        for i in moved:
+            row = out.loc[i]
+            log.append(
+                {
+                    "source": row["source"],
+                    "id": row["id"],
+                    "nom": row["nom"],
+                    "code_postal": cp.get(i),
+                    "commune_source": f"{row['code_commune']} {names.get(str(row['code_commune']), '')}",
+                    "commune_retenue": f"{row['code_commune']} {names.get(str(row['code_commune']), '')}",
+                    "action": A_MOVED,
+                }
+            )
+        out.loc[moved, "latitude"] = out.loc[moved, "code_commune"].map(points["latitude"]).to_numpy()
+        out.loc[moved, "longitude"] = out.loc[moved, "code_commune"].map(points["longitude"]).to_numpy()
+        out.loc[moved, "position_approx"] = True
+        for sid in out.loc[moved, "source"].unique():
+            _Report.flag(report[sid], A_MOVED, int((out.loc[moved, "source"] == sid).sum()))
+    return out, log
+
+
 def load_places(
     communes: gpd.GeoDataFrame,
     paths: Mapping[str, Path],
     old_to_new: Mapping[str, str] | None = None,
+    *,
+    postcodes: Mapping[str, tuple[str, ...]] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Read the six offer files into one tidy places frame, with a per-source coverage report.
 
@@ -434,6 +625,9 @@ def load_places(
         ``(places, report)``: ``places`` has the columns of ``COLUMNS``; ``report[source_id]`` gives
         ``rows_read``, ``rows_placed``, ``dropped`` ({reason: n}), ``flagged`` ({note: n}) and
         ``coverage`` = placed / (read - rows left out on purpose: duplicates, inactive structures).
+        With ``postcodes`` (postcode -> commune codes) and ``names`` (code -> name), every place's
+        commune is checked against its postcode (see ``check_placement``); ``report["placement"]``
+        lists every repair, move and drop.
     """
     communes = communes[["code", "geometry"]].to_crs("EPSG:4326") if communes.crs else communes
     communes = communes.assign(code=communes["code"].astype(str)).reset_index(drop=True)
@@ -487,6 +681,11 @@ def load_places(
         )
     frames = [f for f in frames if len(f)]
     places = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    placement: list[dict] = []
+    if postcodes and len(places):
+        if "position_approx" in places:
+            places["position_approx"] = places["position_approx"].astype("boolean").fillna(False)
+        places, placement = check_placement(places, postcodes, names or {}, communes, points, report.data)
     places = places.assign(millesime=places["source"].map(_millesime) if len(places) else pd.NA)
     places = _finish(places)
     for sid, entry in report.data.items():
@@ -497,6 +696,8 @@ def load_places(
         expected = entry["rows_read"] - deliberate
         entry["rows_in"] = entry["rows_read"]  # names shared with the other loaders' reports
         entry["coverage"] = round(entry["rows_placed"] / expected, 4) if expected else 0.0
+    if postcodes:
+        report.data["placement"] = placement
     for sid in missing:
         report.data[sid] = {
             "rows_read": 0,

@@ -31,6 +31,7 @@ class Reference:
     regions: pd.DataFrame  # code, nom
     old_to_new: dict[str, str]  # old commune or municipal-arrondissement code -> COG 2025 code
     arrondissement_population: dict[str, int] = field(default_factory=dict)
+    postcodes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # postcode -> COG 2025 communes
 
 
 def _read_json(path: Path):
@@ -56,6 +57,11 @@ def load_reference(
         }
     )
     old_to_new = {old: c["code"] for c in actual for old in c.get("anciensCodes", [])}
+    by_postcode: dict[str, list[str]] = {}
+    for c in actual:  # La Poste codes per commune (`codesPostaux`): checks where the offer places sit
+        for postcode in c.get("codesPostaux") or []:
+            by_postcode.setdefault(str(postcode), []).append(c["code"])
+    postcodes = {k: tuple(v) for k, v in by_postcode.items()}
     arrondissement_population = {}
     for c in raw:
         if c["type"] == "arrondissement-municipal":
@@ -80,7 +86,7 @@ def load_reference(
     regs = pd.DataFrame(_read_json(regions_path))
     deps = deps.loc[deps["zone"] != "com", ["code", "nom", "region"]].reset_index(drop=True)
     regs = regs.loc[regs["zone"] != "com", ["code", "nom"]].reset_index(drop=True)
-    return Reference(communes, epci, deps, regs, old_to_new, arrondissement_population)
+    return Reference(communes, epci, deps, regs, old_to_new, arrondissement_population, postcodes)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from indicateurs.analysis.scores._checks import check_indicator, check_indicators, group_series
-from indicateurs.reference.registry import list_indicators
+from indicateurs.reference.registry import get_indicator, list_indicators
 
 __all__ = [
     "CompositeResult",
@@ -19,6 +20,7 @@ __all__ = [
     "fragility_rank",
     "ifn_classe_nationale",
     "ranks",
+    "required_inputs",
 ]
 
 
@@ -40,7 +42,8 @@ def fragility_rank(values: pd.Series, direction: int = 1, groups: pd.Series | No
     >>> fragility_rank(pd.Series([0.9, 0.5]), direction=-1).tolist()
     [2, 1]
     """
-    oriented = pd.to_numeric(values, errors="coerce").astype(float) * (-1.0 if direction == -1 else 1.0)
+    numeric = _for_ranking(pd.to_numeric(values, errors="coerce"))  # float noise never splits a tie
+    oriented = numeric * (-1.0 if direction == -1 else 1.0)
     if groups is None:
         rank = oriented.rank(method="min", ascending=False)
     else:
@@ -48,6 +51,25 @@ def fragility_rank(values: pd.Series, direction: int = 1, groups: pd.Series | No
             oriented.groupby(groups, dropna=True).rank(method="min", ascending=False).reindex(oriented.index)
         )
     return rank.astype("Int64")
+
+
+# Ranks compare values rounded to this many decimals: floating-point noise (0.16 vs
+# 0.16000000000000003) must not split ties; real differences between rates are far larger.
+RANK_DECIMALS = 9
+
+
+def _for_ranking(values: pd.Series) -> pd.Series:
+    return values.astype(float).round(RANK_DECIMALS)
+
+
+def required_inputs(n_indicators: int) -> int:
+    """Inputs a territory needs for a score: the registry's `min_inputs` of the default set (4 of 6),
+    in proportion for another selection (2 of 3), never fewer than 1."""
+    ind = get_indicator("indice_composite")
+    n_default = len(default_composite_indicators()) or 1
+    if not ind.min_inputs:
+        return 1
+    return max(1, min(n_indicators, math.ceil(ind.min_inputs * n_indicators / n_default)))
 
 
 def _percentile(values: pd.Series) -> pd.Series:
@@ -69,7 +91,7 @@ def fragility_percentiles(
     groups = group_series(wide, within)
     out = {}
     for ind in inds:
-        oriented = wide[ind.id].astype(float) * ind.direction
+        oriented = _for_ranking(wide[ind.id]) * ind.direction
         if groups is None:
             out[ind.id] = _percentile(oriented)
         else:
@@ -112,6 +134,8 @@ class CompositeResult:
     n_missing: pd.Series
     weights: pd.Series
     within: bool = False
+    required: int = 1
+    reason: pd.Series | None = None  # French sentence where a territory has no score, "" elsewhere
 
     @property
     def indicators(self) -> list[str]:
@@ -146,12 +170,14 @@ def composite_index(
     weights: Mapping[str, float] | Sequence[float] | None = None,
     *,
     within: pd.Series | str | None = None,
+    min_inputs: int | None = None,
 ) -> CompositeResult:
     """Open composite index: percentile of each raw rate (oriented, 100 = most fragile), weighted mean.
 
     Percentiles are national among the territories of `wide` (one level), or within the groups given
     by `within` (e.g. région codes). A missing value is left out of that territory's mean and the
-    remaining weights are renormalised; `n_missing` counts them. Default: registry indicators with
+    remaining weights are renormalised; `n_missing` counts them. A territory with fewer than
+    `min_inputs` indicators (default: `required_inputs`, 4 of 6) gets no score and a `reason`. Default: registry indicators with
     `composite = true`, equal weights. `weights` is a sequence (one per indicator) or a mapping
     {indicator: weight}, where an indicator left out of the mapping gets weight 0.
 
@@ -172,6 +198,22 @@ def composite_index(
         contrib = np.where(np.isnan(values), np.nan, values * w.to_numpy() / total[:, None])
     contributions = pd.DataFrame(contrib, index=wide.index, columns=indicators)
     n_missing = pd.Series(np.isnan(values).sum(axis=1), index=wide.index, name="n_missing")
+    required = required_inputs(len(indicators)) if min_inputs is None else max(1, int(min_inputs))
+    available = len(indicators) - n_missing
+    too_few = (available < required).to_numpy()
+    score = np.where(too_few, np.nan, score)
+    contributions = contributions.where(pd.Series(~too_few, index=wide.index), axis=0)
+    reason = pd.Series(
+        [
+            f"Indice non calculé : {a} indicateur{'s' if a > 1 else ''} disponible{'s' if a > 1 else ''} "
+            f"sur {len(indicators)} (il en faut au moins {required})."
+            if few
+            else ""
+            for a, few in zip(available, too_few, strict=True)
+        ],
+        index=wide.index,
+        name="raison",
+    )
     return CompositeResult(
         score=pd.Series(score, index=wide.index, name="score"),
         contributions=contributions,
@@ -179,6 +221,8 @@ def composite_index(
         n_missing=n_missing,
         weights=w,
         within=within is not None,
+        required=required,
+        reason=reason,
     )
 
 
@@ -223,12 +267,12 @@ def ranks(
     values get no rank (never 0). `region`: group codes (Series or column name) for the `*_region` columns.
     """
     if isinstance(indicator, pd.Series):
-        oriented = indicator.reindex(wide.index).astype(float)
+        oriented = _for_ranking(indicator.reindex(wide.index))
         value = oriented
     else:
         ind = check_indicator(wide, indicator, oriented=True)
         value = wide[indicator].astype(float)
-        oriented = value * ind.direction
+        oriented = _for_ranking(value) * ind.direction
     out = _rank_block(oriented)
     out.insert(0, "valeur", value)
     groups = group_series(wide, region)

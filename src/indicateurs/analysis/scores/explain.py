@@ -38,10 +38,10 @@ __all__ = [
 DENOMINATORS: dict[str, tuple[float, str, str]] = {
     "population": (1.0, "personnes", ""),
     "population_15_plus": (
-        1.0,
+        0.82,
         "personnes",
-        "La part est calculée sur les 15 ans ou plus ; faute de ce chiffre, elle est appliquée à toute "
-        "la population (enfants compris) : le nombre est un majorant, surestimé d'environ un cinquième.",
+        "La part est calculée sur les 15 ans ou plus : elle est appliquée aux 15 ans ou plus, estimés à "
+        "82 % de la population (moyenne nationale, INSEE RP 2017), et non à toute la population.",
     ),
     "menages": (
         0.446,
