@@ -56,8 +56,10 @@ def _assert_map_drawn(page, errors: list[str]) -> None:
     assert box is not None and box["height"] > 200, box
     assert frame.locator(".leaflet-container path").count() > 10  # communes and zone outlines
     assert markers.count() > 30
-    assert frame.locator("text=Lieux d'accompagnement").count() == 1  # the places legend
-    assert frame.locator(".atlas-map-legend").count() == 1  # the need legend
+    assert frame.locator("text=Lieux d'accompagnement").count() == 1  # the places part of the legend
+    # one foldable legend (#17 item 8): places, zones blanches and the need colours inside it
+    assert frame.locator(".ressources-legend").count() == 1
+    assert frame.locator(".ressources-legend .atlas-legend").count() == 1  # the need legend
     assert errors == []
 
 
