@@ -4,7 +4,6 @@ import streamlit as st
 
 from indicateurs.reference.registry import get_indicator
 from indicateurs.render import maps
-from indicateurs.render.tables import french_style
 from ui import carte, data, state
 from ui.safe import guarded, md
 
@@ -90,16 +89,18 @@ def map_panel() -> None:
 
     st.subheader("Les valeurs de la carte")
     value_col = maps.value_column(view.indicator)
-    places = 1 if view.indicator.is_rate else view.indicator.decimals
+    # Up to 1,255 rows: a pandas Styler would be marshalled again on every rerun (0.1 s of server CPU
+    # for France). The exact French figure is the "Valeur affichée" text column; the number columns
+    # follow the browser's language (French on French devices) and keep sorting by value.
     st.dataframe(
-        french_style(view.table, {value_col: places, "Rang": 0}),  # '16,1', '54 306': French numbers
+        view.table,
         hide_index=True,
         width="stretch",
         key="tableau",
         column_config={
             "Code": st.column_config.TextColumn("Code"),
-            value_col: st.column_config.NumberColumn(value_col),
-            "Rang": st.column_config.NumberColumn("Rang", help="1 = le plus fragile"),
+            value_col: st.column_config.NumberColumn(value_col, format="localized"),
+            "Rang": st.column_config.NumberColumn("Rang", help="1 = le plus fragile", format="localized"),
         },
     )
     st.download_button(
