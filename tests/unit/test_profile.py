@@ -322,3 +322,29 @@ def test_profiles_of_one_base_share_their_tables_and_a_new_base_starts_afresh():
     again = build_profile(second, "200000001")
     assert again.key_figures.loc["ifn", "value"] == pytest.approx(9.5)
     assert a.key_figures.loc["ifn", "value"] != pytest.approx(9.5)
+
+
+def test_poverty_caveat_says_how_the_figure_is_made():
+    """#14: with secret communes estimated, the caveat no longer says the figure rests on the others."""
+    from indicateurs.analysis.profile import _caveats
+
+    communes = pd.DataFrame({"taux_pauvrete": [0.2, None, None]}, index=["a", "b", "c"])
+
+    def key(status):
+        return pd.DataFrame(
+            {
+                "indicator": ["taux_pauvrete"],
+                "value": [0.18],
+                "label": ["Taux de pauvreté"],
+                "statut": [status],
+            },
+            index=["taux_pauvrete"],
+        )
+
+    (line,) = [c for c in _caveats(key("estimé"), communes) if "pauvreté" in c]
+    assert line.startswith("Taux de pauvreté : 2 commune(s) sur 3 sont sous secret statistique")
+    assert "estimé à partir de leur revenu médian" in line
+    (line,) = [c for c in _caveats(key("couverture insuffisante"), communes) if "pauvreté" in c]
+    assert "n'est pas affichée" in line
+    (line,) = [c for c in _caveats(key("complet"), communes) if "pauvreté" in c]
+    assert "repose sur les communes publiées" in line

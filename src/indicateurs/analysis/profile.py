@@ -471,10 +471,14 @@ def _caveats(key: pd.DataFrame, communes: pd.DataFrame) -> list[str]:
         )
     if "taux_pauvrete" in communes.columns and len(communes) > 1:
         hidden = int(communes["taux_pauvrete"].isna().sum())
+        status = key["statut"].get("taux_pauvrete") if "statut" in key.columns else None
         if hidden:
+            how = {  # what the territory's figure is made of (its status in the base, issue #14)
+                "estimé": "leur taux est estimé à partir de leur revenu médian, d'où la mention « estimé »",
+                "couverture insuffisante": "trop peu de population reste couverte : la valeur n'est pas affichée",
+            }.get(status, "la valeur du territoire repose sur les communes publiées")
             lines.append(
-                f"Taux de pauvreté : {hidden} commune(s) sur {len(communes)} sont sous secret statistique ; "
-                "la valeur du territoire ne repose que sur les autres."
+                f"Taux de pauvreté : {hidden} commune(s) sur {len(communes)} sont sous secret statistique ; {how}."
             )
     return lines
 
