@@ -241,7 +241,7 @@ def url_choice(key: str, valid, default=None, *, decode=str, many: bool = False,
         if ok:
             st.session_state[key] = value
             return
-        st.warning(f"Réglage inconnu dans l'adresse : « {param}={raw} ». Réglage par défaut affiché.")
+        st.warning(f"Réglage inconnu dans l'adresse : « {md(param)}={md(raw)} ». Réglage par défaut affiché.")
     if default is not None:
         st.session_state[key] = default
 
