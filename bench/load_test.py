@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["Server", "free_port", "main", "run_load", "serve_app", "wait_for_map", "wait_idle"]
+__all__ = ["Server", "free_port", "main", "percentile", "run_load", "serve_app", "wait_for_map", "wait_idle"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -477,7 +477,7 @@ async def _drive(
 # ----------------------------------------------------------------------------------------- runs
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
@@ -533,16 +533,16 @@ def run_load(
         "steps": {
             name: {
                 "n": len(rec.times.get(name, [])),
-                "p50_s": round(_percentile(rec.times.get(name, []), 0.5), 2),
-                "p95_s": round(_percentile(rec.times.get(name, []), 0.95), 2),
-                "server_p50_s": round(_percentile(rec.server.get(name, []), 0.5), 2),
-                "server_p95_s": round(_percentile(rec.server.get(name, []), 0.95), 2),
+                "p50_s": round(percentile(rec.times.get(name, []), 0.5), 2),
+                "p95_s": round(percentile(rec.times.get(name, []), 0.95), 2),
+                "server_p50_s": round(percentile(rec.server.get(name, []), 0.5), 2),
+                "server_p95_s": round(percentile(rec.server.get(name, []), 0.95), 2),
                 "skipped": rec.skipped.get(name, 0),
             }
             for name in STEPS
         },
-        "all_p50_s": round(_percentile(all_times, 0.5), 2),
-        "all_p95_s": round(_percentile(all_times, 0.95), 2),
+        "all_p50_s": round(percentile(all_times, 0.5), 2),
+        "all_p95_s": round(percentile(all_times, 0.95), 2),
         "errors": rec.errors,
         "warnings": sorted(rec.warnings | warm.warnings),
         "warmup_errors": warm.errors,
@@ -655,15 +655,15 @@ def run_server_only(
         "steps": {
             name: {
                 "n": len(rec.times.get(name, [])),
-                "p50_s": round(_percentile(rec.times.get(name, []), 0.5), 2),
-                "p95_s": round(_percentile(rec.times.get(name, []), 0.95), 2),
+                "p50_s": round(percentile(rec.times.get(name, []), 0.5), 2),
+                "p95_s": round(percentile(rec.times.get(name, []), 0.95), 2),
                 "skipped": rec.skipped.get(name, 0),
             }
             for name in STEPS
             if name != "telecharger_pdf"
         },
-        "all_p50_s": round(_percentile(all_times, 0.5), 2),
-        "all_p95_s": round(_percentile(all_times, 0.95), 2),
+        "all_p50_s": round(percentile(all_times, 0.5), 2),
+        "all_p95_s": round(percentile(all_times, 0.95), 2),
         "errors": rec.errors,
         "warnings": sorted(rec.warnings),
         "rss_baseline_mb": round(baseline / 2**20, 1),

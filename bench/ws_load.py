@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from bench.load_test import percentile
+
 __all__ = [
     "Participant",
     "RunResult",
@@ -49,15 +51,6 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[1]
 TERRITORY_QUERIES = ("Haut Val de Sèvre", "Lens-Liévin", "Pays de Morlaix", "Grand Poitiers", "Pays Basque")
 TOUR = ("territoire", "indicateur", "voisins", "profil", "carte", "indicateur")
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 # ------------------------------------------------------------------------------------ one participant
