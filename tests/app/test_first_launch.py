@@ -3,7 +3,6 @@
 The first test's body is shared with the real-data layer (tests/app/checks/first_launch.py)."""
 
 import pytest
-import streamlit as st
 
 from tests.app.checks import first_launch as check
 
@@ -11,12 +10,8 @@ from tests.app.checks import first_launch as check
 @pytest.fixture
 def empty_store(synthetic_store, tmp_path, monkeypatch):
     monkeypatch.setenv("INDICATEURS_MIROIR", str(synthetic_store.parent / "mirror"))
-    monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path / "store"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield tmp_path / "store"
-    st.cache_resource.clear()  # later tests must not read this temporary store
-    st.cache_data.clear()
+    with check.empty_store(monkeypatch, tmp_path / "store") as store:
+        yield store
 
 
 def test_missing_base_is_built_on_first_launch(empty_store, app):

@@ -3,7 +3,6 @@
 The body is shared with the synthetic layer (tests/app/checks/first_launch.py)."""
 
 import pytest
-import streamlit as st
 
 from tests.app.checks import first_launch as check
 from tests.conftest import mirror_or_skip
@@ -14,12 +13,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def empty_store(tmp_path, monkeypatch):
     mirror_or_skip()
-    monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path / "store"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield tmp_path / "store"
-    st.cache_resource.clear()  # later tests must not read this temporary store
-    st.cache_data.clear()
+    with check.empty_store(monkeypatch, tmp_path / "store") as store:
+        yield store
 
 
 def test_missing_base_is_built_on_first_launch(empty_store, app):
