@@ -4,17 +4,12 @@ contours of the year, INSEE, ARCEP "last" and the data.gouv.fr API, with the pro
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import SimpleNamespace
 
 import pytest
 
 from indicateurs.reference.catalogue import load_catalogue
-from indicateurs.sources import fetch as fetch_mod
 from tests import producer_fixtures as pf
 
 pytestmark = pytest.mark.integration
@@ -35,41 +30,12 @@ GEO = {
 
 
 @pytest.fixture
-def producers(monkeypatch, tmp_path):
-    """One local server for every producer; `files[path] = bytes`, 404 otherwise. Both catalogues
-    point at it: the current one at the producers' endpoints, the pinned one at the old formats."""
-    monkeypatch.delenv("INDICATEURS_MIROIR", raising=False)
-    monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path / "store"))
+def producers(monkeypatch, producer_server):
+    """The local producers' server (conftest) for every producer; `files[path] = bytes`, 404 otherwise.
+    Both catalogues point at it: the current one at the producers' endpoints, the pinned one at the
+    old formats."""
     monkeypatch.setenv("INDICATEURS_MILLESIMES", "courants")
-    monkeypatch.setattr(fetch_mod, "BACKOFF", 0.01)
-    files: dict[str, bytes] = {}
-    hits: Counter[str] = Counter()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_HEAD(self):
-            self.send_response(200 if self.path in files else 404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def do_GET(self):
-            hits[self.path] += 1
-            body = files.get(self.path)
-            self.send_response(200 if body is not None else 404)
-            self.send_header(
-                "Content-Type", "application/json" if self.path.endswith("/") else "application/octet-stream"
-            )
-            body = body if body is not None else b"Not Found"
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{httpd.server_port}"
+    files, url = producer_server.files, producer_server.url
     current, pinned = load_catalogue("courants"), load_catalogue("figes")
 
     def point(catalogue, sid, **fields):
@@ -135,10 +101,7 @@ def producers(monkeypatch, tmp_path):
         name, body = pf.FILES[sid]()
         files[f"/courant/{sid}/{name}"] = body
         point(current, sid, url=f"{url}/courant/{sid}/{name}")
-    yield SimpleNamespace(url=url, files=files, hits=hits)
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+    return producer_server
 
 
 def _value(base, level, code, indicator):
