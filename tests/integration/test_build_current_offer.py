@@ -66,6 +66,12 @@ def test_national_file_gives_the_current_place_counts_once_per_place(producers):
     assert set(counts["millesime"].astype(str)) == {
         f"lieux mis à jour jusqu'au {pf.LIEUX_NATIONAUX_DATE_MAX}"
     }
+    fs = values[values["indicator"] == "nb_france_services"]
+    assert set(fs["millesime"].astype(str)) == {
+        "France Services : " + report["provenance"]["france_services_2023"]["millesime"]
+    }
+    rate = values[values["indicator"] == "lieux_pour_10000"]
+    assert all("2026-11-20" in m and "2026-03-02" in m for m in rate["millesime"].astype(str))
     places = base.places
     national = places[places["source"] == NATIONAL]
     assert set(national["millesime"]) == {"novembre 2026"}

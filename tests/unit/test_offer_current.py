@@ -156,7 +156,8 @@ def test_reader_accepts_the_current_export_and_the_v1_schema(tmp_path):
     assert oc.file_vintage(frame["date_maj"], today=date(2026, 11, 29)) == pf.LIEUX_NATIONAUX_DATE_MAX
 
 
-def test_provenance_of_the_place_counts_comes_from_the_file():
+def test_provenance_of_the_place_counts_comes_from_the_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path))  # an empty store: no France Services release
     values = pd.DataFrame(
         {
             "indicator": ["nb_lieux_mediation", "nb_aidants_connect"],
@@ -167,5 +168,36 @@ def test_provenance_of_the_place_counts_comes_from_the_file():
     reports = {oc.NATIONAL_SOURCE: {"millesime_fichier": "lieux mis à jour jusqu'au 2026-11-20"}}
     out = oc.offer_provenance(values, reports)
     assert out["source"].astype(str).tolist() == [oc.NATIONAL_SOURCE, "aidants_connect_structures_2024"]
-    assert out["millesime"].astype(str).tolist() == ["lieux mis à jour jusqu'au 2026-11-20", "février 2024"]
+    assert out["millesime"].astype(str).tolist() == [
+        "lieux mis à jour jusqu'au 2026-11-20",
+        "février 2024 (structures retrouvées dans le fichier national)",
+    ]
     assert oc.offer_provenance(values, {}) is values  # pinned build: untouched
+
+
+def test_total_of_a_territory_counts_each_place_once():
+    from indicateurs.analysis.offer import commune_counts, distinct_total, offer_comparison
+
+    # 1 France Services site hosting a conseiller numérique + 1 other CnFS place: 2 places, not 3
+    row = pd.Series(
+        {
+            "nom": "Ambérieu",
+            "population": 20_000,
+            "nb_france_services": 1,
+            "nb_permanences_cnfs": 2,
+            "nb_lieux_mediation": 0,
+            "nb_structures_aidants_connect": 0,
+            "lieux_pour_10000": 1.0,
+            "nb_postes_cnfs": 0,
+            "nb_cnfs_recrutes": 0,
+            "nb_aidants_connect": 0,
+        },
+        name="01004",
+    )
+    assert distinct_total(row) == 2
+    assert distinct_total(row.drop("lieux_pour_10000")) == 3  # no rate: the sum of the types
+    table = offer_comparison([("Ambérieu", row)])
+    assert table.loc["Total des lieux (doublons possibles entre sources)", "Ambérieu"] == 2
+    counts = commune_counts(pd.DataFrame([row]), ["01004", "99999"])
+    assert counts.set_index("Code").loc["01004", "Total des lieux (doublons possibles entre sources)"] == 2
+    assert counts.set_index("Code").loc["99999", "Total des lieux (doublons possibles entre sources)"] == 0

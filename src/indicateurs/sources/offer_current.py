@@ -240,21 +240,52 @@ def merge_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[s
 
 # Indicators counted from the national file when it is used (their registry source is a pinned file).
 NATIONAL_INDICATORS = ("nb_lieux_mediation", "nb_permanences_cnfs", "nb_structures_aidants_connect")
+# Indicators computed from every drawn place (France Services + the national file).
+ALL_PLACES_INDICATORS = ("lieux_pour_10000", "distance_lieu_km", "part_pop_plus_10km", "part_pop_plus_20km")
+_FS = "france_services_2023"
+_AC = "aidants_connect_structures_2024"
+
+
+def _resource_vintage(source_id: str) -> str | None:
+    """What the fetch recorded for a current release ("ressource du 2026-03-02 : …"), if any."""
+    from indicateurs.sources.fetch import store_manifest
+
+    entry = store_manifest().get(source_id) or {}
+    return entry.get("millesime") if entry.get("catalogue") == "courants" else None
 
 
 def offer_provenance(values: pd.DataFrame, reports: dict) -> pd.DataFrame:
-    """Source and millésime of the place counts taken from the national file, read in the file
-    (newest ``date_maj``), never from the code; unchanged when the national file was not used."""
-    vintage = (reports.get(NATIONAL_SOURCE) or {}).get("millesime_fichier")
-    if not vintage or values.empty:
+    """Source and millésime of the place counts in current mode, read in the files, never in the code:
+    the national file's newest ``date_maj`` for the counts it gives, the France Services resource
+    date for ``nb_france_services``, both for the indicators computed from every place. Unchanged
+    with the pinned files (the national file is not used and France Services is not a current release).
+    """
+    national = (reports.get(NATIONAL_SOURCE) or {}).get("millesime_fichier")
+    fs = (reports.get(_FS) or {}).get("millesime_fichier") or _resource_vintage(_FS)
+    if values.empty or not (national or fs):
         return values
-    hit = values["indicator"].astype(str).isin(NATIONAL_INDICATORS)
+    changes: dict[str, tuple[str | None, str]] = {}
+    if fs:
+        changes["nb_france_services"] = (None, f"France Services : {fs}")
+    if national:
+        for indicator in NATIONAL_INDICATORS:
+            changes[indicator] = (NATIONAL_SOURCE, national)
+        ac = (reports.get(_AC) or {}).get("millesime_fichier") or "février 2024"
+        changes["nb_aidants_connect"] = (None, f"{ac} (structures retrouvées dans le fichier national)")
+        both = " ; ".join(
+            filter(None, [f"France Services : {fs}" if fs else "", f"lieux de médiation : {national}"])
+        )
+        for indicator in ALL_PLACES_INDICATORS:
+            changes[indicator] = (None, both)
+    hit = values["indicator"].astype(str).isin(changes)
     if not hit.any():
         return values
     out = values.copy()
-    for col, new in (("source", NATIONAL_SOURCE), ("millesime", vintage)):
+    which = out.loc[hit, "indicator"].astype(str)
+    for col, pick in (("source", 0), ("millesime", 1)):
         was_category = isinstance(out[col].dtype, pd.CategoricalDtype)
         column = out[col].astype("object")
-        column[hit] = new
+        new = which.map(lambda i, pick=pick: changes[i][pick])
+        column[hit] = new.where(new.notna(), column[hit])
         out[col] = column.astype("category") if was_category else column
     return out
