@@ -79,3 +79,33 @@ def test_national_file_gives_the_current_place_counts_once_per_place(producers):
     fs1 = places[places["id"] == "fs-1"].iloc[0]
     assert fs1["programmes"] == "France Services|Conseillers numériques"  # brought by the merged national row
     assert not places["id"].isin(["lmn-lmn-b", "lmn-lmn-c2"]).any()
+
+
+def test_without_the_national_file_the_pinned_place_files_are_used_and_the_build_says_so(producers):  # noqa: F811
+    from indicateurs.base import load_base
+    from indicateurs.build import build_base
+
+    del producers.files["/api/1/datasets/lieux-mediation-numerique/"]  # data.gouv.fr answers 404
+    report = build_base(refresh=True)
+    assert NATIONAL not in report["provenance"]
+    assert any(
+        w.startswith(f"{NATIONAL} non récupérée") and "fichiers figés" in w for w in report["warnings"]
+    )
+    for old in ("cnfs_permanences_2022", "data_inclusion_lieux_2023"):
+        assert "remplacee_par" not in report["sources"][old] and report["sources"][old]["rows_placed"] > 0
+    base = load_base()
+    assert NATIONAL not in set(base.places["source"])
+    values = base.values
+    counts = values[values["indicator"] == "nb_permanences_cnfs"]
+    assert set(counts["source"].astype(str)) == {"cnfs_permanences_2022"}  # the file really used
+
+
+def test_schema_v1_national_file_is_read_with_its_old_column_name(producers):  # noqa: F811
+    from indicateurs.build import build_base
+
+    _, old = pf.lieux_mediation_numerique(old_schema=True)  # ',' and labels_nationaux = "CNFS,…"
+    producers.files["/dg/lieux-mediation-numerique-2026-11.csv"] = old
+    report = build_base(refresh=True)
+    rep = report["sources"][NATIONAL]
+    assert rep["rows_placed"] == 4
+    assert rep["doublons_fusionnes"] == {"même nom et même commune": 1, "même SIRET et même commune": 1}
