@@ -109,17 +109,19 @@ def test_a_chain_of_keys_joins_through_the_kept_place():
     assert merged == {"s": {"même SIRET et même commune": 1, "même nom et même commune": 1}}
 
 
-def test_merge_only_rows_complete_a_place_or_are_counted_as_unmatched():
+def test_merge_only_rows_complete_a_place_or_are_kept_apart_and_counted():
     kept, merged = oc.merge_duplicates(
         _rows(
             {"_rid": "n", "nom": "Mairie A", "source": "national"},
             {"_rid": "ac-1", "nom": "MAIRIE A", "source": "ac", "_merge_only": True, "nb_aidants": 3.0},
             {"_rid": "ac-2", "nom": "Mairie B", "source": "ac", "_merge_only": True, "nb_aidants": 2.0},
+            {"_rid": "ac-3", "nom": "Mairie A", "source": "ac", "_merge_only": True, "nb_aidants": 1.0},
         )
     )
-    assert kept["_rid"].tolist() == ["n"] and kept["nb_aidants"].tolist() == [3.0]
+    assert kept["_rid"].tolist() == ["n", "ac-2"] and kept["nb_aidants"].tolist() == [4.0, 2.0]
+    assert kept["_unmatched"].tolist() == [False, True]  # kept for its aidants, the caller decides
     assert kept.attrs["unmatched"] == {"ac": 1}
-    assert merged == {"ac": {"même nom et même commune": 1}}
+    assert merged == {"ac": {"même nom et même commune": 2}}
 
 
 def test_itinerant_rows_are_never_merged():

@@ -169,14 +169,16 @@ def merge_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[s
     (``code_commune``), else the same normalised name (``nom``, `normalise`) in the same commune.
     Rows are read in the order given (the first one is kept: pass the inputs in priority order);
     the kept row takes the union of the programmes (``programmes``, '|'-joined) and the counts it
-    lacks (``nb_aidants``, ``nb_conseillers``). Rows flagged ``_merge_only`` (an input used only
-    to complete the others) are dropped when they match nothing; itinerant rows never merge.
+    lacks (``nb_aidants``, ``nb_conseillers``); the aidants of several ``_merge_only`` structures
+    found at one place add up (distinct structures, distinct people). Rows flagged ``_merge_only`` (an input used only
+    to complete the others) never receive other rows; those that match nothing are kept with
+    ``_unmatched = True`` (the caller decides what they count for); itinerant rows never merge.
 
     Returns ``(kept rows, {source: {rule: merged rows}})``; ``kept.attrs["unmatched"]`` counts the
     ``_merge_only`` rows that matched nothing, per source.
     """
     if rows.empty:
-        out = rows.copy()
+        out = rows.assign(_unmatched=pd.Series(dtype=bool))
         out.attrs["unmatched"] = {}
         return out, {}
     rows = rows.reset_index(drop=True)
@@ -189,9 +191,13 @@ def merge_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[s
     aidants, conseillers = col("nb_aidants"), col("nb_conseillers")
     seen: list[dict] = [{}, {}, {}]  # one index per rule: key -> kept row
     keep = [False] * n
+    lonely = [False] * n
     target = list(range(n))
     merged: dict[str, dict[str, int]] = {}
     unmatched: dict[str, int] = {}
+
+    def flagged(i: int) -> bool:
+        return only[i] is not None and not pd.isna(only[i]) and bool(only[i])
 
     def keys(i: int) -> list:
         place = str(commune[i]) if isinstance(commune[i], str) and commune[i] else None
@@ -211,10 +217,11 @@ def merge_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[s
             ((rule, seen[rule][k]) for rule, k in enumerate(mine) if k is not None and k in seen[rule]), None
         )
         if hit is None:
-            if only[i] is not None and not pd.isna(only[i]) and bool(only[i]):
-                unmatched[source[i]] = unmatched.get(source[i], 0) + 1
-                continue
             keep[i] = True
+            if flagged(i):
+                unmatched[source[i]] = unmatched.get(source[i], 0) + 1
+                lonely[i] = True
+                continue  # matches nothing, and nothing may merge into it
             for rule, k in enumerate(mine):
                 if k is not None:
                     seen[rule].setdefault(k, i)
@@ -227,10 +234,13 @@ def merge_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[s
         for values in (aidants, conseillers):
             if pd.isna(values[j]) and not pd.isna(values[i]):
                 values[j] = values[i]
+            elif values is aidants and flagged(i) and not pd.isna(values[i]):
+                values[j] += values[i]  # two Aidants Connect structures at one place: their aidants add up
         for r, k in enumerate(mine):  # the merged row's other keys now point to the kept place
             if k is not None:
                 seen[r].setdefault(k, j)
     out = rows.assign(
+        _unmatched=lonely,
         programmes=["|".join(p) if p else pd.NA for p in progs],
         **{c: v for c, v in (("nb_aidants", aidants), ("nb_conseillers", conseillers)) if c in rows},
     )[keep]

@@ -15,6 +15,9 @@ Types of rows (column `type`):
   (``position_approx = True``);
 - ``aidants_connect``: active Aidants Connect structures; the file has no coordinates, so they are
   put at their commune's representative point with ``position_approx = True``;
+- ``aidants_connect_effectif`` (current mode only): an Aidants Connect structure of the 2024 export
+  that the national file does not list; it keeps its number of aidants, is never drawn nor counted
+  as a place;
 - ``structure_cnfs``: CNFS host structures (validated posts, recruited advisers). The files have no
   coordinates: these rows carry counts per commune (``postes_valides``, ``conseillers_recrutes``)
   and have no latitude/longitude; they are never drawn nor used for distances.
@@ -61,6 +64,7 @@ PLACE_TYPES: dict[str, str] = {
     "lieu_mediation": "Lieu de médiation numérique",
     "aidants_connect": "Structure Aidants Connect",
     "structure_cnfs": "Structure d'accueil de conseillers numériques",
+    "aidants_connect_effectif": "Structure Aidants Connect absente du fichier national (aidants comptés)",
 }
 DRAWN_TYPES = ("france_services", "conseiller_numerique", "lieu_mediation", "aidants_connect")
 
@@ -139,9 +143,12 @@ R_COM = "collectivité d'outre-mer (hors du périmètre : Saint-Martin, Saint-Ba
 R_INACTIVE = "structure inactive"
 R_DUPLICATE = "doublon d'une permanence CnFS (même identifiant)"
 R_MERGED = "doublon d'un lieu déjà compté (fusionné : même identifiant, SIRET et commune, ou nom et commune)"
-R_NOT_NATIONAL = "structure absente du fichier national courant (sert seulement au nombre d'aidants)"
+F_NOT_NATIONAL = (
+    "absente du fichier national courant : comptée seulement pour le nombre d'aidants, ni dessinée ni "
+    "comptée comme lieu"
+)
 R_SUPERSEDED = "remplacée par le fichier national des lieux de médiation numérique (millésime courant)"
-_DELIBERATE = (R_INACTIVE, R_DUPLICATE, R_MERGED, R_NOT_NATIONAL)  # left out on purpose: not a coverage loss
+_DELIBERATE = (R_INACTIVE, R_DUPLICATE, R_MERGED)  # left out on purpose: not a coverage loss
 R_BUS = "bus ou site itinérant (gardé, signalé, non compté comme lieu fixe)"
 R_POSTCODE = "commune incompatible avec le code postal (autre département, plusieurs communes possibles)"
 A_REPAIRED = "commune corrigée d'après le code postal"
@@ -176,7 +183,10 @@ def _millesime(source_id: str) -> str:
     """The short millésime shown with a place: the catalogue's French `date` of this source."""
     from indicateurs.reference.catalogue import get_source
 
-    source = get_source(source_id)
+    try:
+        source = get_source(source_id)
+    except ValueError:  # a source of the other catalogue (the national file in a pinned build)
+        return ""
     return source.date or source.millesime
 
 
@@ -475,7 +485,9 @@ def _merge_current(places: pd.DataFrame, report: dict) -> pd.DataFrame:
     """Apply THE de-duplication rule to the drawn places of current mode and report it per source.
 
     Priority (the first listed is kept): France Services list, national file, CnFS permanences,
-    then Aidants Connect structures, which only complete a national place (number of aidants)."""
+    then Aidants Connect structures, which only complete a national place (number of aidants); a
+    structure the national file does not list keeps its aidants (type ``aidants_connect_effectif``,
+    never drawn nor counted as a place)."""
     order = {"france_services_2023": 0, oc.NATIONAL_SOURCE: 1, "cnfs_permanences_2022": 2}
     drawn = places["type"].isin(DRAWN_TYPES) & places["source"].isin(
         [*order, "aidants_connect_structures_2024"]
@@ -493,7 +505,9 @@ def _merge_current(places: pd.DataFrame, report: dict) -> pd.DataFrame:
         entry["doublons_fusionnes"] = per_rule
         _Report.drop(entry, R_MERGED, sum(per_rule.values()))
     for sid, n in kept.attrs.get("unmatched", {}).items():
-        _Report.drop(report[sid], R_NOT_NATIONAL, n)
+        _Report.flag(report[sid], F_NOT_NATIONAL, n)
+    # an Aidants Connect structure the national file does not list: its aidants still count
+    kept.loc[kept["_unmatched"], "type"] = "aidants_connect_effectif"
     return pd.concat([kept, places[~drawn]], ignore_index=True)
 
 
