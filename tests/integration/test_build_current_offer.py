@@ -80,6 +80,14 @@ def test_national_file_gives_the_current_place_counts_once_per_place(producers):
     assert fs1["programmes"] == "France Services|Conseillers numériques"  # brought by the merged national row
     assert not places["id"].isin(["lmn-lmn-b", "lmn-lmn-c2"]).any()
 
+    from indicateurs.cli.sources import freshness
+
+    row = {r["source"]: r for r in freshness()}[NATIONAL]
+    assert (
+        row["millesime_base"] == f"lieux mis à jour jusqu'au {pf.LIEUX_NATIONAUX_DATE_MAX}"
+    )  # read in the file
+    assert row["plus_recent"].endswith("(déjà dans la base)")
+
 
 def test_without_the_national_file_the_pinned_place_files_are_used_and_the_build_says_so(producers):  # noqa: F811
     from indicateurs.base import load_base
