@@ -852,3 +852,86 @@ def insee_filosofi_territoires() -> tuple[str, bytes]:
             archive.writestr(f"cc_filosofi_2021_{level}.csv", _csv_bytes(header, body, sep=";"))
         archive.writestr("meta_cc_filosofi_2021.csv", "COD_VAR;LIB_VAR\r\nMED21;Médiane\r\n".encode("cp1252"))
     return "base-cc-filosofi-2021-geo2025_csv.zip", buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- national file of places (current)
+
+LIEUX_NATIONAUX_COLUMNS = [  # opendata export of the Cartographie nationale (schema "Lieux de médiation numérique")
+    "id", "pivot", "nom", "commune", "code_postal", "code_insee", "adresse", "complement_adresse",
+    "latitude", "longitude", "typologie", "telephone", "courriels", "site_web", "horaires",
+    "presentation_resume", "presentation_detail", "source", "itinerance", "structure_parente", "date_maj",
+    "services", "publics_specifiquement_adresses", "prise_en_charge_specifique", "frais_a_charge",
+    "dispositif_programmes_nationaux", "formations_labels", "autres_formations_labels", "modalites_acces",
+    "modalites_accompagnement", "fiche_acces_libre", "prise_rdv",
+]  # fmt: skip
+LIEUX_NATIONAUX_DATE_MAX = "2026-11-20"
+# id: (nom, code_insee or '' , (lat, lon) or None, pivot, programmes ('|'), date_maj)
+LIEUX_NATIONAUX = {
+    # a CnFS place of Ambérieu
+    "lmn-a": ("Médiathèque d'Ambérieu", "01004", "centre", "00000000000000", "Conseillers numériques",
+              "2026-10-15 08:00:00"),
+    # the France Services site 1 of the FS list (same name, same commune): merged, brings its CnFS
+    "lmn-b": ("France Services 1", "01004", "centre", "00000000000000", "France Services|Conseillers numériques",
+              "2026-09-01 10:00:00"),
+    # listed twice with the same SIRET in Ambronay: one place
+    "lmn-c1": ("Espace numérique d'Ambronay", "01007", "centre", "21010007000019", "", "2026-11-02 09:00:00"),
+    "lmn-c2": ("Espace numérique (mairie)", "01007", "centre", "21010007000019", "", "2026-11-03 09:00:00"),
+    # no code_insee, coordinates in Ajaccio: commune found by point in polygon
+    "lmn-d": ("Point numérique d'Ajaccio", "", "centre:2A004", "00000000000000", "Aidants Connect",
+              "2026-11-20T03:12:45.123+01:00"),
+    # outside the territory (Paris): counted as dropped, never silently
+    "lmn-e": ("Lieu parisien", "75056", (48.8566, 2.3522), "00000000000000", "", "2026-11-01 00:00:00"),
+    # neither code nor coordinates: dropped and counted
+    "lmn-f": ("Lieu sans adresse", "", None, "00000000000000", "", "2026-05-01 00:00:00"),
+    # the Aidants Connect structure "Mairie A" of the 2024 export: merged, brings its 3 aidants
+    "lmn-g": ("MAIRIE A", "01004", "centre", "00000000000000", "Aidants Connect", "2026-08-01 00:00:00"),
+}  # fmt: skip
+
+
+def lieux_mediation_numerique(*, old_schema: bool = False) -> tuple[str, bytes]:
+    """Cartographie nationale `lieux-mediation-numerique.csv` on data.gouv.fr: ';', UTF-8 with BOM,
+    multi-valued fields joined by '|', `pivot` the '00000000000000' placeholder, `date_maj` a
+    timestamp. `old_schema`: schema v1.0 (',' separator, `labels_nationaux` with 'CNFS', ',')."""
+    columns = list(LIEUX_NATIONAUX_COLUMNS)
+    if old_schema:
+        columns[columns.index("dispositif_programmes_nationaux")] = "labels_nationaux"
+    rows = []
+    for rid, (nom, code, where, pivot, progs, day) in LIEUX_NATIONAUX.items():
+        record = dict.fromkeys(columns, "")
+        if where == "centre":
+            lat, lon = _centre(code)
+        elif isinstance(where, str) and where.startswith("centre:"):
+            lat, lon = _centre(where.split(":")[1])
+        elif where is None:
+            lat = lon = ""
+        else:
+            lat, lon = where
+        home = code or (where.split(":")[1] if isinstance(where, str) and ":" in where else "")
+        record.update(
+            id=rid,
+            pivot=pivot,
+            nom=nom,
+            commune=COMMUNES[home][0] if home in COMMUNES else ("Paris" if code == "75056" else ""),
+            code_postal=home.replace("A", "0") if home in COMMUNES else ("75001" if code == "75056" else ""),
+            code_insee=code,
+            adresse="1 rue de la République" if where is not None else "",
+            latitude=lat,
+            longitude=lon,
+            telephone="+33400000000",
+            courriels="contact@example.org",
+            source="Coop numérique",
+            date_maj=day,
+            services="Aide aux démarches administratives|Maîtrise des outils numériques du quotidien",
+            frais_a_charge="Gratuit",
+            modalites_acces="Se présenter|Téléphoner",
+            itinerance="Fixe",
+        )
+        programme_column = "labels_nationaux" if old_schema else "dispositif_programmes_nationaux"
+        record[programme_column] = (
+            progs.replace("Conseillers numériques", "CNFS").replace("|", ",") if old_schema else progs
+        )
+        rows.append([record[c] for c in columns])
+    if old_schema:
+        return "lieux-mediation-numerique.csv", _csv_bytes(columns, rows, sep=",")
+    body = _csv_bytes(columns, rows, sep=";").decode("utf-8")
+    return "lieux-mediation-numerique.csv", ("\ufeff" + body).encode("utf-8")

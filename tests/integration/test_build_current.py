@@ -87,6 +87,21 @@ def producers(monkeypatch, producer_server):
         ]
     )
     point(current, "france_services_2023", url=f"{url}/api/1/datasets/liste-des-structures-france-services/")
+    # national file of places of digital mediation: newest CSV listed after an older one and a GeoJSON
+    _, lieux_body = pf.lieux_mediation_numerique()
+    files["/dg/lieux-mediation-numerique-2026-11.csv"] = lieux_body
+    files["/dg/lieux-mediation-numerique-2025-06.csv"] = b"id;nom\n"  # older: must not be reached
+    files["/api/1/datasets/lieux-mediation-numerique/"] = pf.datagouv_dataset(
+        [
+            ("Lieux de médiation numérique - Format CSV Mednum (2025)", "csv",
+             f"{url}/dg/lieux-mediation-numerique-2025-06.csv", "2025-06-01T04:00:00"),
+            ("Lieux de médiation numérique - Format GeoJSON", "geojson",
+             f"{url}/dg/lieux.geojson", "2026-11-21T04:00:00"),
+            ("Lieux de médiation numérique - Format CSV Mednum", "csv",
+             f"{url}/dg/lieux-mediation-numerique-2026-11.csv", "2026-11-21T04:00:00"),
+        ]
+    )  # fmt: skip
+    point(current, "lieux_mediation_numerique", url=f"{url}/api/1/datasets/lieux-mediation-numerique/")
     # sources without a producer endpoint: the current entry = the pinned URL
     for sid in (
         "ifn_communes_2023",

@@ -44,6 +44,7 @@ from indicateurs.reference.registry import (
 from indicateurs.reference.text import format_number
 from indicateurs.sources import loaders
 from indicateurs.sources.fetch import file_sha256
+from indicateurs.sources.offer_current import offer_provenance
 from indicateurs.sources.places import SOURCE_IDS as PLACE_SOURCES
 from indicateurs.sources.territories import FRANCE, Reference, dissolve, harmonise, load_reference
 
@@ -77,7 +78,8 @@ SOURCES = _REFERENCE_SOURCES + _INDICATOR_SOURCES + PLACE_SOURCES + tuple(GEO_SO
 _DISSOLVABLE = {GEO_SOURCES[level]: level for level in ("epci", "departement", "region")}
 # Sources only some catalogues name (the current one): fetched when present, a failure is a warning.
 _FILOSOFI = "insee_filosofi_territoires"
-_OPTIONAL_SOURCES = (_FILOSOFI,)
+_LIEUX_NATIONAUX = "lieux_mediation_numerique"  # national file of places (current catalogue only)
+_OPTIONAL_SOURCES = (_FILOSOFI, _LIEUX_NATIONAUX)
 
 
 # -------------------------------------------------------------------------------------------- build
@@ -142,7 +144,12 @@ def _build_base(progress: Progress | None, *, force: bool, refresh: bool = False
                 paths[source_id], stale[source_id] = kept, str(exc)
             else:
                 optional_problems.append(
-                    f"{source_id} non récupérée ({exc}) : valeurs calculées depuis les communes"
+                    f"{source_id} non récupérée ({exc}) : "
+                    + (
+                        "lieux des fichiers figés utilisés"
+                        if source_id == _LIEUX_NATIONAUX
+                        else "valeurs calculées depuis les communes"
+                    )
                 )
     fingerprint = _fingerprint(paths)
     target = base_dir()
@@ -268,6 +275,7 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: 
     values = pd.concat([values, _scores(values, territories)], ignore_index=True)
     values = _population_vintage(values, territories)
     values = _with_provenance(values, _file_vintages(source_reports))
+    values = offer_provenance(values, source_reports)  # counts taken from the national file
 
     say("Simplification des contours pour les cartes", 0.85)
     geo_report = _write_geometries(folder, paths, territories, geo_communes, ref)
@@ -435,7 +443,7 @@ def _places(geo_communes, paths, ref) -> tuple[pd.DataFrame, pd.DataFrame, dict]
     names = dict(zip(ref.communes["code"], ref.communes["nom"], strict=True))
     places, report = load_places(
         geo_communes,
-        {s: paths[s] for s in PLACE_SOURCES},
+        {s: paths[s] for s in (*PLACE_SOURCES, _LIEUX_NATIONAUX) if s in paths},
         old_to_new=ref.old_to_new,
         postcodes=ref.postcodes,
         names=names,
