@@ -126,6 +126,8 @@ def serve_census(url: str, files: dict[str, bytes], monkeypatch) -> dict[str, st
     import requests
     from pynsee.download import _get_dict_data_source as pynsee_catalogue
 
+    from indicateurs.sources import resolve
+
     known = {}
     entries = []
     for sid, writer, page, nom in (
@@ -149,6 +151,7 @@ def serve_census(url: str, files: dict[str, bytes], monkeypatch) -> dict[str, st
             return super().get(url + PYNSEE_LISTS[target], *args, **kwargs)
 
     monkeypatch.setattr(pynsee_catalogue, "PynseeAPISession", LocalSession)
+    monkeypatch.setattr(resolve, "_PYNSEE_MEMO", {})  # each test's server has its own port
     return known
 
 

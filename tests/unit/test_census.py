@@ -131,13 +131,13 @@ def test_pynsee_lagging_behind_or_unreachable_still_gives_the_known_release(cour
     old = pd.DataFrame(
         {
             "id": ["M_2017"],
-            "link": ["https://x/base-cc-coupl-fam-men-2017_csv.zip"],
+            "link": ["https://www.insee.fr/fr/statistiques/fichier/1/base-cc-coupl-fam-men-2017_csv.zip"],
             "date_ref": ["2017-01-01"],
         }
     )
     monkeypatch.setattr(resolve, "_pynsee_file_list", lambda: old)
     found = resolve.candidates(source, session=None)
-    assert [c.url for c in found] == [source.url, "https://x/base-cc-coupl-fam-men-2017_csv.zip"]
+    assert [c.url.split("/")[-2] for c in found] == ["8205182", "1"]
     assert found[0].vintage.startswith("RP 2021 (dernière version connue")
 
     def unreachable():
@@ -168,9 +168,11 @@ def test_pynsee_failures_become_a_resolve_error(monkeypatch):
             raise OSError("réseau coupé")
 
     monkeypatch.setattr(pynsee_catalogue, "PynseeAPISession", Offline)
+    monkeypatch.setattr(resolve, "_PYNSEE_MEMO", {})
     with pytest.raises(resolve.ResolveError, match="pynsee"):
         resolve._pynsee_file_list()
     monkeypatch.setattr(resolve, "PYNSEE_TIMEOUT", 0.2)
+    resolve._PYNSEE_MEMO.clear()
 
     class Slow(Offline):
         def get(self, *a, **k):
@@ -182,6 +184,31 @@ def test_pynsee_failures_become_a_resolve_error(monkeypatch):
     monkeypatch.setattr(pynsee_catalogue, "PynseeAPISession", Slow)
     with pytest.raises(resolve.ResolveError, match="sans réponse"):
         resolve._pynsee_file_list()
+
+
+def test_pynsee_is_asked_once_per_build_and_only_insee_links_are_taken(courants, monkeypatch):
+    from indicateurs.reference.catalogue import get_source
+    from indicateurs.sources import resolve
+
+    calls = []
+    files = pd.DataFrame(
+        {
+            "id": ["EVIL_2030", "POP_2022"],
+            "link": [
+                "https://example.org/base-cc-evol-struct-pop-2030_csv.zip",
+                "https://www.insee.fr/fr/statistiques/fichier/3/base-cc-evol-struct-pop-2022_csv.zip",
+            ],
+            "date_ref": ["2030-01-01", "2022-01-01"],
+        }
+    )
+    monkeypatch.setattr(resolve, "_PYNSEE_MEMO", {})
+    monkeypatch.setattr(resolve, "_read_pynsee_file_list", lambda: calls.append(1) or files)
+    for sid in ("insee_rp_population", "insee_rp_diplomes", "insee_rp_menages"):
+        found = resolve.candidates(get_source(sid), session=None)
+    assert len(calls) == 1
+    found = resolve.candidates(get_source("insee_rp_population"), session=None)
+    assert [c.url.split("/")[2] for c in found] == ["www.insee.fr", "www.insee.fr"]  # example.org ignored
+    assert found[0].vintage.startswith("RP 2022")
 
 
 def test_each_mode_says_its_denominator(monkeypatch):

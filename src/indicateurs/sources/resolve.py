@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlparse
 
 import requests
 
@@ -128,13 +129,34 @@ def _datagouv(source: Source, data) -> list[Candidate]:
 
 
 PYNSEE_TIMEOUT = 60.0  # seconds: pynsee retries 7 times with backoff (about 2 min) when offline
+PYNSEE_MEMO_SECONDS = 600.0  # one reading (or one failure) serves the three census bases of a build
+_PYNSEE_MEMO: dict = {}
 
 
 def _pynsee_file_list():
-    """pynsee's INSEE file catalogue (a DataFrame: id, name, label, link, date_ref…), read afresh.
+    """pynsee's INSEE file catalogue (a DataFrame: id, name, label, link, date_ref…), read at most
+    once per `PYNSEE_MEMO_SECONDS` (a failure too: offline, one wait per build, not one per base)."""
+    import time
 
-    Run in a daemon thread with a time limit: offline, pynsee's own session retries for minutes and
-    then fails with an UnboundLocalError; neither must stall or crash a build."""
+    now = time.monotonic()
+    if _PYNSEE_MEMO and now - _PYNSEE_MEMO["at"] < PYNSEE_MEMO_SECONDS:
+        if "error" in _PYNSEE_MEMO:
+            raise _PYNSEE_MEMO["error"]
+        return _PYNSEE_MEMO["files"]
+    _PYNSEE_MEMO.clear()
+    try:
+        files = _read_pynsee_file_list()
+    except ResolveError as exc:
+        _PYNSEE_MEMO.update(at=now, error=exc)
+        raise
+    _PYNSEE_MEMO.update(at=now, files=files)
+    return files
+
+
+def _read_pynsee_file_list():
+    """pynsee's catalogue, read afresh in a daemon thread with a time limit: offline, pynsee's own
+    session retries for minutes and then fails with an UnboundLocalError; neither must stall or
+    crash a build."""
     import threading
 
     try:
@@ -172,11 +194,14 @@ def _pynsee(source: Source) -> list[Candidate]:
         files = _pynsee_file_list()
     except ResolveError as exc:
         return [Candidate(source.url, f"dernière version connue du catalogue ({exc})")]
+    host = urlparse(
+        source.url
+    ).netloc  # the producer's own site only (pynsee reads its list without TLS checks)
     found: dict[str, tuple[str, str, str]] = {}
     for row in files.to_dict("records"):
         link = str(row.get("link") or "")
         match = pattern.search(link)
-        if not match or link in found:
+        if not match or link in found or urlparse(link).netloc != host:
             continue
         year = match.group(1) if match.groups() else ""
         date_ref = row.get("date_ref")
