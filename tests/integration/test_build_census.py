@@ -86,6 +86,23 @@ def test_census_indicators_are_ratios_of_the_newest_census_counts(producers):  #
     assert "population totale" in ind.denominator and "15 ans ou plus" in ind.description
 
 
+def test_freshness_names_the_newest_census_that_insee_really_serves(producers):  # noqa: F811
+    from indicateurs.build import build_base
+    from indicateurs.cli.sources import freshness
+
+    build_base(refresh=True)
+    rows = {r["source"]: r for r in freshness()}
+    assert rows["insee_rp_population"]["millesime_base"] == "RP 2021"
+    # pynsee announces RP 2022 but INSEE answers 404: 2021 is still the newest available
+    assert rows["insee_rp_population"]["plus_recent"].startswith("RP 2021 (catalogue pynsee")
+    assert rows["insee_rp_population"]["plus_recent"].endswith("(déjà dans la base)")
+    name, body = pf.insee_rp_population("2022")
+    producers.files[f"/insee/fichier/2/{name}"] = body  # now published
+    rows = {r["source"]: r for r in freshness()}
+    assert rows["insee_rp_population"]["plus_recent"].startswith("RP 2022")
+    assert rows["insee_rp_population"]["plus_recent"].endswith("(plus récent disponible)")
+
+
 def test_a_renamed_census_column_stops_the_build_with_a_french_error_naming_the_source(producers):  # noqa: F811
     from indicateurs.build import build_base
     from indicateurs.sources.loaders import SourceFormatError
