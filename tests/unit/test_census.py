@@ -40,8 +40,11 @@ def test_the_year_comes_from_the_column_prefix(courants, tmp_path):
 
 def _census_csv(rows: list[tuple[str, float, float]]) -> bytes:
     body = "CODGEO;P21_POP;P21_POP65P;P15_POP\r\n" + "".join(f"{c};{p};{o};{p}\r\n" for c, p, o in rows)
+    overseas = "CODGEO;P21_POP;P21_POP65P;P15_POP\r\n97501;6000;900;6100\r\n"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
+        # INSEE's "-COM" file = the overseas collectivities (sorted first by name): never the commune table
+        archive.writestr("base-cc-evol-struct-pop-2021-COM.CSV", overseas.encode("cp1252"))
         archive.writestr("base-cc-evol-struct-pop-2021.CSV", body.encode("cp1252"))
         archive.writestr("meta_base-cc-evol-struct-pop-2021.CSV", "COD_VAR;LIB_VAR\r\n".encode("cp1252"))
     return buffer.getvalue()

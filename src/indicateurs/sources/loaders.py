@@ -242,15 +242,16 @@ def _census_table(path: Path, source_id: str) -> pd.DataFrame:
         data = [n for n in names if not Path(n).name.lower().startswith("meta")]
         csvs = [n for n in data if n.lower().endswith((".csv", ".txt"))]
         xlsx = [n for n in data if n.lower().endswith(".xlsx")]
-        if csvs:
-            raw = archive.read(sorted(csvs)[0])
+        if csvs:  # the commune table is the largest; a "-COM" file holds the 5 overseas collectivities
+            raw = archive.read(max(csvs, key=lambda n: archive.getinfo(n).file_size))
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 text = raw.decode("cp1252", errors="replace")
             return pd.read_csv(io.StringIO(text), sep=";", dtype={"CODGEO": "string"}, low_memory=False)
         if xlsx:
-            return _census_xlsx(io.BytesIO(archive.read(sorted(xlsx)[0])), source_id)
+            biggest = max(xlsx, key=lambda n: archive.getinfo(n).file_size)
+            return _census_xlsx(io.BytesIO(archive.read(biggest)), source_id)
     raise SourceFormatError(
         f"Source « {get_source(source_id).title} » ({source_id}) : aucun fichier de données "
         f"(CSV ou xlsx) dans l'archive {path.name}"
