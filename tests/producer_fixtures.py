@@ -935,3 +935,116 @@ def lieux_mediation_numerique(*, old_schema: bool = False) -> tuple[str, bytes]:
         return "lieux-mediation-numerique.csv", _csv_bytes(columns, rows, sep=",")
     body = _csv_bytes(columns, rows, sep=";").decode("utf-8")
     return "lieux-mediation-numerique.csv", ("\ufeff" + body).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- INSEE census bases (RP 2021)
+
+# Invented counts (decimals: census weights). 01999 (merged into 01002 since) is still in the files.
+RP_POPULATION = {  # CODGEO: (P21_POP, P21_POP65P)
+    "01001": (812.4, 160.2),
+    "01002": (190.0, 50.0),
+    "01999": (20.0, 10.0),
+    "01004": (15010.0, 2401.6),
+    "01007": (3050.0, 580.0),
+    "2A004": (71240.5, 15673.0),
+    "29155": (790.0, 330.0),
+}
+RP_DIPLOMES = {  # CODGEO: (P21_NSCOL15P, _DIPLMIN, _BEPC, _CAPBEP)
+    "01001": (640.0, 90.0, 40.0, 120.0),
+    "01002": (170.0, 30.0, 10.0, 40.0),
+    "01999": (16.0, 4.0, 1.0, 3.0),
+    "01004": (11800.0, 2100.0, 700.0, 2900.0),
+    "01007": (2400.0, 300.0, 150.0, 520.0),
+    "2A004": (57000.0, 9000.0, 3400.0, 8800.0),
+    "29155": (700.0, 200.0, 50.0, 180.0),
+}
+RP_MENAGES = {  # CODGEO: (C21_MEN, C21_MENPSEUL, C21_MENFAMMONO)
+    "01001": (330.0, 70.0, 20.0),
+    "01002": (85.0, 25.0, 4.0),
+    "01999": (10.0, 4.0, 1.0),
+    "01004": (6600.0, 2300.0, 800.0),
+    "01007": (1230.0, 310.0, 100.0),
+    "2A004": (33000.0, 13500.0, 4600.0),
+    "29155": (430.0, 200.0, 12.0),
+}
+
+
+def _insee_census_zip(stem: str, year: str, header: list[str], rows: list[list], meta: list[str]) -> bytes:
+    """An INSEE census base as published: `base-cc-<stem>-<year>.CSV` (';', CRLF, Windows latin-1)
+    and its dictionary `meta_base-cc-<stem>-<year>.CSV` in `base-cc-<stem>-<year>_csv.zip`."""
+    body = io.StringIO()
+    writer = csv.writer(body, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"base-cc-{stem}-{year}.CSV", body.getvalue().encode("cp1252"))
+        dictionary = ["COD_VAR;LIB_VAR;LIB_VAR_LONG;TYPE_VAR;LONG_VAR", *meta]
+        archive.writestr(f"meta_base-cc-{stem}-{year}.CSV", "\r\n".join(dictionary).encode("cp1252"))
+    return buffer.getvalue()
+
+
+def insee_rp_population(year: str = "2021", renamed: dict[str, str] | None = None) -> tuple[str, bytes]:
+    """`base-cc-evol-struct-pop-2021_csv.zip`: CODGEO, P21_POP, P21_POP0014 … P21_POP65P, older P15_POP."""
+    yy = year[2:]
+    header = ["CODGEO", f"P{yy}_POP", f"P{yy}_POP0014", f"P{yy}_POP65P", f"P{yy}_POPH", "P15_POP", "P10_POP"]
+    header = [(renamed or {}).get(c, c) for c in header]
+    rows = [[c, pop, round(pop * 0.17, 1), p65, round(pop * 0.49, 1), pop - 30, pop - 60]
+            for c, (pop, p65) in RP_POPULATION.items()]  # fmt: skip
+    meta = [
+        f"P{yy}_POP;Population en {year};Population;NUM;17",
+        f"P{yy}_POP65P;Pop 65 ans ou plus en {year};;NUM;17",
+    ]
+    return f"base-cc-evol-struct-pop-{year}_csv.zip", _insee_census_zip(
+        "evol-struct-pop", year, header, rows, meta
+    )
+
+
+def insee_rp_diplomes(year: str = "2021") -> tuple[str, bytes]:
+    """`base-cc-diplomes-formation-2021_csv.zip`: P21_NSCOL15P and its _DIPLMIN, _BEPC, _CAPBEP, _BAC…"""
+    yy = year[2:]
+    header = ["CODGEO", f"P{yy}_POP0205", f"P{yy}_NSCOL15P", f"P{yy}_NSCOL15P_DIPLMIN", f"P{yy}_NSCOL15P_BEPC",
+              f"P{yy}_NSCOL15P_CAPBEP", f"P{yy}_NSCOL15P_BAC", f"P{yy}_NSCOL15P_SUP2"]  # fmt: skip
+    rows = [[c, 10.0, n, dmin, bepc, cap, round(n * 0.2, 1), round(n * 0.1, 1)]
+            for c, (n, dmin, bepc, cap) in RP_DIPLOMES.items()]  # fmt: skip
+    meta = [f"P{yy}_NSCOL15P_DIPLMIN;Pop 15 ans ou plus non scol. Sans diplôme ou CEP en {year};;NUM;17"]
+    return f"base-cc-diplomes-formation-{year}_csv.zip", _insee_census_zip(
+        "diplomes-formation", year, header, rows, meta
+    )
+
+
+def insee_rp_menages(year: str = "2021") -> tuple[str, bytes]:
+    """`base-cc-coupl-fam-men-2021_csv.zip`: C21_MEN, C21_MENPSEUL, C21_MENFAMMONO, C21_FAM, C21_FAMMONO…"""
+    yy = year[2:]
+    header = ["CODGEO", f"C{yy}_MEN", f"C{yy}_MENPSEUL", f"C{yy}_MENCOUPAENF", f"C{yy}_MENFAMMONO",
+              f"C{yy}_FAM", f"C{yy}_FAMMONO", f"P{yy}_POP15P"]  # fmt: skip
+    rows = [[c, men, seul, round(men * 0.3, 1), mono, round(men * 0.6, 1), mono + 1, round(men * 1.8, 1)]
+            for c, (men, seul, mono) in RP_MENAGES.items()]  # fmt: skip
+    meta = [f"C{yy}_MENFAMMONO;Ménages fam princ Famille mono en {year} (compl);;NUM;17"]
+    return f"base-cc-coupl-fam-men-{year}_csv.zip", _insee_census_zip(
+        "coupl-fam-men", year, header, rows, meta
+    )
+
+
+def pynsee_catalogue(entries: list[tuple[str, str, str, str]]) -> bytes:
+    """A file list in the shape pynsee's `download` module reads (`liste_donnees.json` of MELODI /
+    DoReMIFaSol): entries given as (nom, libelle, lien, date_ref), in the list's own order."""
+    return json.dumps(
+        [
+            {
+                "nom": nom,
+                "libelle": libelle,
+                "collection": "RP",
+                "lien": lien,
+                "type": "csv",
+                "zip": True,
+                "big_zip": False,
+                "fichier_donnees": lien.rsplit("/", 1)[-1].replace("_csv.zip", ".CSV"),
+                "separateur": ";",
+                "date_ref": date_ref,
+                "api_rest": False,
+            }
+            for nom, libelle, lien, date_ref in entries
+        ],
+        ensure_ascii=False,
+    ).encode("utf-8")

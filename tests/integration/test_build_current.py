@@ -116,7 +116,58 @@ def producers(monkeypatch, producer_server):
         name, body = pf.FILES[sid]()
         files[f"/courant/{sid}/{name}"] = body
         point(current, sid, url=f"{url}/courant/{sid}/{name}")
+    # INSEE census bases found through pynsee's file catalogue (its HTTP transport pointed here)
+    census = serve_census(url, files, monkeypatch)
+    for sid in census:
+        point(current, sid, url=f"{url}/insee/fichier/{census[sid]}")
     return producer_server
+
+
+PYNSEE_LISTS = {  # pynsee's catalogue URLs (pynsee/download/_get_dict_data_source.py) -> local paths
+    "https://minio.lab.sspcloud.fr/pierrelamarche/melodi/liste_donnees.json": "/pynsee/melodi/liste_donnees.json",
+    "https://raw.githubusercontent.com/InseeFrLab/DoReMIFaSol/master/data-raw/liste_donnees.json": (
+        "/pynsee/doremifasol/liste_donnees.json"
+    ),
+}
+
+
+def serve_census(url: str, files: dict[str, bytes], monkeypatch) -> dict[str, str]:
+    """Serve the RP 2021 census bases and pynsee's two file lists; point pynsee's HTTP session at
+    the local server (only its transport is replaced: `get_file_list()` itself runs unchanged).
+
+    The MELODI list announces an RP 2022 evol-struct-pop file that answers 404 (published late)
+    after the 2021 one and an older 2020 one: the resolver must take 2021. Returns source id ->
+    the path (under /insee/fichier/) of the last release the atlas's catalogue knows."""
+    import requests
+    from pynsee.download import _get_dict_data_source as pynsee_catalogue
+
+    from indicateurs.sources import resolve
+
+    known = {}
+    entries = []
+    for sid, writer, page, nom in (
+        ("insee_rp_population", pf.insee_rp_population, "8201904", "RP_POPULATION_COM"),
+        ("insee_rp_diplomes", pf.insee_rp_diplomes, "8202319", "RP_DIPLOMES_COM"),
+        ("insee_rp_menages", pf.insee_rp_menages, "8205182", "RP_MENAGES_COM"),
+    ):
+        name, body = writer()
+        files[f"/insee/fichier/{page}/{name}"] = body
+        known[sid] = f"{page}/{name}"
+        entries.append((f"{nom}_2021", f"{nom} 2021", f"{url}/insee/fichier/{page}/{name}", "2021-01-01"))
+    entries.insert(0, ("RP_POPULATION_COM_2020", "2020", f"{url}/insee/fichier/1/base-cc-evol-struct-pop-2020_csv.zip", "2020-01-01"))  # fmt: skip
+    entries.append(("RP_POPULATION_COM_2022", "2022", f"{url}/insee/fichier/2/base-cc-evol-struct-pop-2022_csv.zip", "2022-01-01"))  # fmt: skip
+    files[PYNSEE_LISTS[next(iter(PYNSEE_LISTS))]] = pf.pynsee_catalogue(entries)
+    files[list(PYNSEE_LISTS.values())[1]] = pf.pynsee_catalogue([])
+
+    class LocalSession(requests.Session):
+        def get(self, target, *args, **kwargs):
+            if target not in PYNSEE_LISTS:
+                raise requests.ConnectionError(f"pas de réseau dans les tests : {target}")
+            return super().get(url + PYNSEE_LISTS[target], *args, **kwargs)
+
+    monkeypatch.setattr(pynsee_catalogue, "PynseeAPISession", LocalSession)
+    monkeypatch.setattr(resolve, "_PYNSEE_MEMO", {})  # each test's server has its own port
+    return known
 
 
 def _value(base, level, code, indicator):

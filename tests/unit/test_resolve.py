@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -42,11 +43,13 @@ def test_every_current_entry_has_a_known_strategy_and_the_build_sources():
 
     entries = load_catalogue("courants")
     assert set(SOURCES) <= set(entries)
-    assert {s.resolve for s in entries.values()} <= {"", "fige", "npm", "annee", "datagouv"}
+    assert {s.resolve for s in entries.values()} <= {"", "fige", "npm", "annee", "datagouv", "pynsee"}
     for s in entries.values():
         assert not s.mirror_path, s.id  # the mirror holds the pinned snapshot only
         if s.resolve in ("npm", "annee"):
             assert "{" in s.url_pattern, s.id
+        if s.resolve == "pynsee":  # a year group, and the last known release matches it
+            assert re.search(s.pynsee_link, s.url).group(1).isdigit(), s.id
 
 
 def test_npm_latest_first_then_older_versions():

@@ -67,7 +67,9 @@ def freshness(*, check_producers: bool = True, now: datetime | None = None) -> l
                 else:
                     try:
                         found = candidates(source, session)
-                        newest = first_published(found, session) if source.resolve == "annee" else found[0]
+                        # a year's URL is a guess, pynsee's list is kept by hand: the newest that answers
+                        guessed = source.resolve in ("annee", "pynsee")
+                        newest = first_published(found, session) if guessed else found[0]
                     except (ResolveError, IndexError) as exc:
                         row["plus_recent"] = f"injoignable ({exc})"
                     else:
