@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,7 +16,7 @@ import pandas as pd
 from indicateurs.config import base_dir
 from indicateurs.errors import AtlasError
 from indicateurs.reference.registry import LEVELS, get_indicator, list_indicators, status_text
-from indicateurs.reference.text import did_you_mean
+from indicateurs.reference.text import did_you_mean, with_detail
 
 __all__ = ["GEO_SOURCES", "Base", "BaseBuildError", "BaseCorruptError", "BaseMissingError", "load_base"]
 
@@ -58,6 +59,53 @@ class Base:
         self.built_at: str = report.get("built_at", "")
         self._wide: dict[str, pd.DataFrame] = {}
         self._geo: dict[str, gpd.GeoDataFrame] = {}
+        self._vintages: dict[tuple[str, str | None], str] = {}
+
+    # ------------------------------------------------------------------ vintages
+
+    def source_millesime(self, source_id: str) -> str | None:
+        """The vintage of a source as the build used it (report.json `provenance`), or None when the
+        build says nothing newer than the catalogue's text.
+
+        The vintage read in the file wins; else, for a source taken from the current catalogue (not a
+        fallback to the snapshot), the release the resolver chose. A pinned build keeps its texts."""
+        entry = (self.report.get("provenance") or {}).get(source_id) or {}
+        if entry.get("millesime_fichier"):
+            return str(entry["millesime_fichier"])
+        if entry.get("catalogue") == "courants" and not entry.get("repli") and entry.get("millesime"):
+            return str(entry["millesime"])
+        return None
+
+    def millesime(self, indicator_id: str, level: str | None = None) -> str:
+        """The vintage of the values this base holds for an indicator (at `level`, else at any level):
+        the one every view prints. The registry's text is kept when the base's vintage agrees with it
+        (same years), so a pinned build reads as before; several vintages are joined with ' ; '."""
+        key = (indicator_id, level)
+        if key not in self._vintages:
+            self._vintages[key] = self._millesime(indicator_id, level)
+        return self._vintages[key]
+
+    def citation(self, indicator_id: str, level: str | None = None) -> str:
+        """'Producer, dataset (vintage)' with the vintage of the values this base holds."""
+        ind = get_indicator(indicator_id)
+        return with_detail(ind.source_entry.citation, self.millesime(indicator_id, level))
+
+    def _millesime(self, indicator_id: str, level: str | None) -> str:
+        ind = get_indicator(indicator_id)
+        rows = self.values[self.values["indicator"] == indicator_id]
+        if level is not None:
+            rows = rows[rows["level"] == level]
+        pairs: list[tuple[str, str]] = []
+        if "source" in rows.columns and "millesime" in rows.columns and len(rows):
+            found = rows[["source", "millesime"]].astype(object).drop_duplicates()
+            pairs = [(str(s), str(m) if pd.notna(m) else ind.millesime) for s, m in found.to_numpy()]
+        if not pairs:
+            pairs = [(ind.source, ind.millesime)]
+        texts = []
+        for source_id, text in pairs:
+            used = self.source_millesime(source_id)
+            texts.append(text if used is None or _same_years(text, used) else used)
+        return " ; ".join(dict.fromkeys(texts))
 
     def wide(self, level: str) -> pd.DataFrame:
         """One row per territory of `level` (index = code): `nom`, `population` and one column per indicator."""
@@ -127,8 +175,8 @@ class Base:
                         strict=True,
                     )
                 ],
-                "source": frame["indicator"].map(lambda i: meta[i].citation).to_numpy(),
-                "millesime": frame["indicator"].map(lambda i: meta[i].millesime).to_numpy(),
+                "source": frame["indicator"].map(lambda i: self.citation(i, level)).to_numpy(),
+                "millesime": frame["indicator"].map(lambda i: self.millesime(i, level)).to_numpy(),
                 "couverture": frame["coverage"].round(4).to_numpy(),
                 "statut": frame["statut"].to_numpy(),
                 "note": frame["note"].to_numpy(),
@@ -158,6 +206,13 @@ class Base:
             codes = self.territories.loc[self.territories["level"] == level, "code"].tolist()
             raise ValueError(f"Territoire inconnu : {level} {code!r}.{did_you_mean(code, codes)}")
         return rows.iloc[0]
+
+
+def _same_years(registry_text: str, used: str) -> bool:
+    """Whether the vintage the build used says the same years as the registry's text ('RP 2018' and
+    'recensement 2018, Filosofi 2019 (colonnes P18_*…)'): then the registry's wording is kept."""
+    years = set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", registry_text))
+    return bool(years) and years <= set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", used))
 
 
 def _check_level(level: str) -> None:
