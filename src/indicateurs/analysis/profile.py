@@ -362,16 +362,16 @@ def _ladder(base, level: str, code: str, nom: str, neighbours, peers, parents) -
         for v, i, q in zip(ladder["value"], ladder["indicator"], quality, strict=True)
     ]
     ladder["millesime"] = [  # the vintage of each value, as the base says it (Base.millesime)
-        _millesime_of(base, i, lv) or get_indicator(i).millesime
-        for lv, i in zip(ladder["level"], ladder["indicator"], strict=True)
+        _millesime_of(base, i, lv, c) or get_indicator(i).millesime
+        for lv, c, i in zip(ladder["level"], ladder["code"], ladder["indicator"], strict=True)
     ]
     return ladder
 
 
-def _millesime_of(base, indicator_id: str, level: str) -> str | None:
-    """`Base.millesime` when the base has it (the vintage its values carry), else None."""
+def _millesime_of(base, indicator_id: str, level: str, code: str) -> str | None:
+    """`Base.millesime` of one territory's value when the base has it, else None."""
     accessor = getattr(base, "millesime", None)
-    return accessor(indicator_id, level) if callable(accessor) else None
+    return accessor(indicator_id, level, code) if callable(accessor) else None
 
 
 def _key_figures(base, level: str, code: str) -> pd.DataFrame:
@@ -392,7 +392,7 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
         concerned, word, note = _people_concerned(base, level, code, ind)
         coverage, status, value_note = _quality_of(base, level, code, ind_id)
         unit, source = ind.unit, ind.source_entry.producer
-        millesime = _millesime_of(base, ind_id, level) or used.get(ind_id) or ind.millesime
+        millesime = _millesime_of(base, ind_id, level, code) or used.get(ind_id) or ind.millesime
         citation = with_detail(ind.source_entry.citation, millesime)  # the vintage the base holds
         rank_row = ranks.loc[(code, ind_id)] if ranks is not None and (code, ind_id) in ranks.index else None
         rows.append(

@@ -59,7 +59,7 @@ class Base:
         self.built_at: str = report.get("built_at", "")
         self._wide: dict[str, pd.DataFrame] = {}
         self._geo: dict[str, gpd.GeoDataFrame] = {}
-        self._vintages: dict[tuple[str, str | None], str] = {}
+        self._vintages: dict[str | None, tuple[dict, dict]] = {}
 
     # ------------------------------------------------------------------ vintages
 
@@ -76,36 +76,61 @@ class Base:
             return str(entry["millesime"])
         return None
 
-    def millesime(self, indicator_id: str, level: str | None = None) -> str:
-        """The vintage of the values this base holds for an indicator (at `level`, else at any level):
-        the one every view prints. The registry's text is kept when the base's vintage agrees with it
-        (same years), so a pinned build reads as before; several vintages are joined with ' ; '."""
-        key = (indicator_id, level)
-        if key not in self._vintages:
-            self._vintages[key] = self._millesime(indicator_id, level)
-        return self._vintages[key]
-
-    def citation(self, indicator_id: str, level: str | None = None) -> str:
-        """'Producer, dataset (vintage)' with the vintage of the values this base holds."""
+    def millesime(self, indicator_id: str, level: str | None = None, code: str | None = None) -> str:
+        """The vintage of the values this base holds for an indicator (at `level`, for territory `code`
+        when given, else at any level): the one every view prints. The registry's text is kept when
+        the base's vintage agrees with it (same years), so a pinned build reads as before; several
+        vintages (e.g. Filosofi published above the commune for some EPCI) are joined with ' ; '."""
+        pairs, per_code = self._vintage_pairs(level)
+        found = pairs.get(indicator_id, [])
+        if code is not None and len(found) > 1 and (str(code), indicator_id) in per_code:
+            found = [per_code[(str(code), indicator_id)]]
         ind = get_indicator(indicator_id)
-        return with_detail(ind.source_entry.citation, self.millesime(indicator_id, level))
-
-    def _millesime(self, indicator_id: str, level: str | None) -> str:
-        ind = get_indicator(indicator_id)
-        rows = self.values[self.values["indicator"] == indicator_id]
-        if level is not None:
-            rows = rows[rows["level"] == level]
-        pairs: list[tuple[str, str]] = []
-        if "source" in rows.columns and "millesime" in rows.columns and len(rows):
-            found = rows[["source", "millesime"]].astype(object).drop_duplicates()
-            pairs = [(str(s), str(m) if pd.notna(m) else ind.millesime) for s, m in found.to_numpy()]
-        if not pairs:
-            pairs = [(ind.source, ind.millesime)]
         texts = []
-        for source_id, text in pairs:
+        for source_id, text in found or [(ind.source, ind.millesime)]:
+            text = text or ind.millesime
             used = self.source_millesime(source_id)
             texts.append(text if used is None or _same_years(text, used) else used)
         return " ; ".join(dict.fromkeys(texts))
+
+    def citation(self, indicator_id: str, level: str | None = None, code: str | None = None) -> str:
+        """'Producer, dataset (vintage)' with the vintage of the values this base holds."""
+        ind = get_indicator(indicator_id)
+        return with_detail(ind.source_entry.citation, self.millesime(indicator_id, level, code))
+
+    def _row_millesimes(self, level: str, codes, indicator_ids) -> list[str]:
+        """`millesime` of many (code, indicator) rows: one lookup per indicator, per territory only
+        where the level mixes vintages."""
+        pairs, _per_code = self._vintage_pairs(level)
+        shared = {i: self.millesime(i, level) for i in set(indicator_ids) if len(pairs.get(i, [])) <= 1}
+        return [
+            shared[i] if i in shared else self.millesime(i, level, c)
+            for c, i in zip(codes, indicator_ids, strict=True)
+        ]
+
+    def _vintage_pairs(self, level: str | None) -> tuple[dict, dict]:
+        """Per indicator, the (source, millésime) pairs of its values at `level` (one pass over the
+        values, kept); for an indicator with several, the pair of each territory."""
+        if level not in self._vintages:
+            values = self.values
+            if not {"source", "millesime"} <= set(values.columns):
+                self._vintages[level] = ({}, {})
+                return self._vintages[level]
+            sub = values if level is None else values[values["level"] == level]
+            keys = sub[["indicator", "source", "millesime"]].drop_duplicates()
+            pairs: dict[str, list[tuple[str, str]]] = {}
+            for ind_id, source_id, text in keys.to_numpy():
+                pairs.setdefault(str(ind_id), []).append(
+                    (str(source_id), str(text) if pd.notna(text) else "")
+                )
+            multi = [i for i, p in pairs.items() if len(p) > 1]
+            rows = sub[sub["indicator"].isin(multi)] if multi else sub.iloc[:0]
+            per_code = {
+                (str(c), str(i)): (str(s), str(m))
+                for c, i, s, m in rows[["code", "indicator", "source", "millesime"]].to_numpy()
+            }
+            self._vintages[level] = (pairs, per_code)
+        return self._vintages[level]
 
     def wide(self, level: str) -> pd.DataFrame:
         """One row per territory of `level` (index = code): `nom`, `population` and one column per indicator."""
@@ -154,6 +179,11 @@ class Base:
             frame = frame[frame["code"].isin([str(c) for c in codes])]
         names = self.territories.loc[self.territories["level"] == level].set_index("code")["nom"]
         meta = {i: get_indicator(i) for i in frame["indicator"].unique()}
+        vintages = self._row_millesimes(level, frame["code"], frame["indicator"])
+        citations = {
+            (i, m): with_detail(meta[i].source_entry.citation, m)
+            for i, m in set(zip(frame["indicator"], vintages, strict=True))
+        }
         return pd.DataFrame(
             {
                 "code": frame["code"].to_numpy(),
@@ -175,8 +205,8 @@ class Base:
                         strict=True,
                     )
                 ],
-                "source": frame["indicator"].map(lambda i: self.citation(i, level)).to_numpy(),
-                "millesime": frame["indicator"].map(lambda i: self.millesime(i, level)).to_numpy(),
+                "source": [citations[(i, m)] for i, m in zip(frame["indicator"], vintages, strict=True)],
+                "millesime": vintages,
                 "couverture": frame["coverage"].round(4).to_numpy(),
                 "statut": frame["statut"].to_numpy(),
                 "note": frame["note"].to_numpy(),

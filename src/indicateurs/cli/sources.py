@@ -67,7 +67,11 @@ def freshness(*, check_producers: bool = True, now: datetime | None = None) -> l
                 else:
                     try:
                         found = candidates(source, session)
-                        newest = first_published(found, session) if source.resolve == "annee" else found[0]
+                        newest = (
+                            first_published(found, session)
+                            if source.resolve in ("annee", "cartiflette")  # a year's URL is only a guess
+                            else found[0]
+                        )
                     except (ResolveError, IndexError) as exc:
                         row["plus_recent"] = f"injoignable ({exc})"
                     else:
