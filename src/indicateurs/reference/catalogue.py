@@ -55,6 +55,7 @@ class Source:
     resource_format: str = ""  # data.gouv.fr: resource format (csv, json, zip…)
     documentation: str = ""  # the producer's field dictionary the loader was written from
     layer: str = ""  # "cartiflette": the administrative level of the layer (COMMUNE, DEPARTEMENT, REGION)
+    latest_known: str = ""  # "fige" sources: the newest edition the producer is known to have published
 
     @property
     def short_label(self) -> str:
