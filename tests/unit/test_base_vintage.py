@@ -109,3 +109,31 @@ def test_map_legend_and_footer_show_the_base_vintage(synthetic_base):
     footer = next(iter(layer._children.values())).footer  # the millésime line of every tooltip
     assert NEW in footer and "2023" not in footer
     assert "édition 2023" in maps.legend_html("ifn", classes)  # without a base: the registry's text
+
+
+def test_comparison_and_its_sources_sheet_show_the_base_vintage(synthetic_base):
+    from indicateurs.analysis import compare
+
+    base = newer(synthetic_base)
+    keys = [compare.territory_key("epci", c) for c in base.wide("epci").index[:2]]
+    wides = {"epci": base.wide("epci")}
+    table = compare.comparison_table(wides, keys, vintages=base.millesime)
+    ifn = table[table["indicator"] == "ifn"]
+    assert set(ifn["millesime"]) == {NEW} and all(NEW in s for s in ifn["source"])
+    export = compare.comparison_export(table)
+    assert set(export.loc[export["Identifiant"] == "ifn", "Millésime"]) == {NEW}
+    lines = compare.sources_lines(table["indicator"], table["source"])
+    assert any(line.startswith(f"La MedNum, Indice de fragilité numérique ({NEW}) :") for line in lines)
+    assert (
+        compare.comparison_table(wides, keys)["millesime"][table["indicator"] == "ifn"]
+        .eq("édition 2023")
+        .all()
+    )
+
+
+def test_export_metadata_shows_the_base_vintage(synthetic_base):
+    from indicateurs.cli.main import indicators_metadata
+
+    meta = indicators_metadata(newer(synthetic_base)).set_index("indicateur")
+    assert meta.loc["ifn", "millesime"] == NEW and NEW in meta.loc["ifn", "source"]
+    assert indicators_metadata().set_index("indicateur").loc["ifn", "millesime"] == "édition 2023"
