@@ -1048,3 +1048,56 @@ def pynsee_catalogue(entries: list[tuple[str, str, str, str]]) -> bytes:
         ],
         ensure_ascii=False,
     ).encode("utf-8")
+
+
+# Boundaries of the year through cartiflette (IGN ADMIN EXPRESS COG CARTO): the same squares as
+# Etalab's, all moved east by CARTIFLETTE_SHIFT (neighbours still share an edge), so that a test can
+# tell which producer's polygons the base holds.
+CARTIFLETTE_SHIFT = 0.001
+
+
+def geo_communes_cartiflette() -> tuple[str, bytes]:
+    """cartiflette's consolidated GeoParquet 1.1 of the COMMUNE layer (FRANCE_ENTIERE, EPSG:4326):
+    IGN field names (INSEE_COM, NOM, INSEE_DEP, INSEE_REG, SIREN_EPCI — 'NC' without EPCI —,
+    POPULATION), INSEE labels and zonings, AREA, PAYS, SOURCE, a `bbox` covering column, rows sorted
+    by région, and the `cartiflette:filter_columns` metadata its client reads."""
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+    from shapely.geometry import box
+
+    rows = sorted(COMMUNES.items(), key=lambda item: (item[1][2], item[0]))
+    frame = gpd.GeoDataFrame(
+        {
+            "INSEE_COM": [c for c, _ in rows],
+            "NOM": [v[0] for _, v in rows],
+            "INSEE_DEP": [v[1] for _, v in rows],
+            "INSEE_REG": [v[2] for _, v in rows],
+            "SIREN_EPCI": [v[3] or "NC" for _, v in rows],
+            "POPULATION": [v[4] for _, v in rows],
+            "LIBELLE_DEPARTEMENT": [DEPARTEMENTS[v[1]][0] for _, v in rows],
+            "LIBELLE_REGION": [REGIONS[v[2]] for _, v in rows],
+            "BV2022": [c for c, _ in rows],
+            "AREA": ["metropole"] * len(rows),
+            "PAYS": ["France"] * len(rows),
+            "SOURCE": ["IGN:EXPRESS-COG-CARTO-TERRITOIRE"] * len(rows),
+        },
+        geometry=[
+            box(v[5][0] + CARTIFLETTE_SHIFT, v[5][1], v[5][0] + CARTIFLETTE_SHIFT + SIDE, v[5][1] + SIDE)
+            for _, v in rows
+        ],
+        crs="EPSG:4326",
+    )
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, write_covering_bbox=True, schema_version="1.1.0", index=False)
+    table = pq.read_table(io.BytesIO(buffer.getvalue()))
+    filters = {
+        "BASSIN_VIE": "BV2022",
+        "DEPARTEMENT": "INSEE_DEP",
+        "REGION": "INSEE_REG",
+        "TERRITOIRE": "AREA",
+        "FRANCE_ENTIERE": "PAYS",
+    }
+    metadata = {**(table.schema.metadata or {}), b"cartiflette:filter_columns": json.dumps(filters).encode()}
+    out = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata(metadata), out, row_group_size=2048)
+    return "raw.parquet", out.getvalue()

@@ -61,6 +61,8 @@ def producers(monkeypatch, producer_server):
         name, body = writer()
         files[f"/contours/{YEAR - 1}/geojson/{name}"] = body
         point(current, sid, url_pattern=f"{url}/contours/{{annee}}/geojson/{name}")
+    # cartiflette (communes): its S3 endpoint is this server, which has no file until a test adds one
+    point(current, "geo_communes_2025", url=f"{url}/s3")
     # INSEE: the stable URL serves the newest edition (renamed columns)
     name, body = pf.insee_comparateur_courant()
     files[f"/insee/{name}"] = body

@@ -58,7 +58,12 @@ def freshness(*, check_producers: bool = True, now: datetime | None = None) -> l
             }
             source = current.get(source_id)
             if session is not None and source is not None:
-                if source.resolve == "fige":
+                if source.resolve == "fige" and source.latest_known:
+                    row["plus_recent"] = (
+                        f"dernière édition publique connue : {source.latest_known} "
+                        "(pas de point d'accès du producteur pour une édition plus récente : millésime figé)"
+                    )
+                elif source.resolve == "fige":
                     row["plus_recent"] = "pas de point d'accès du producteur connu : millésime figé"
                 elif not source.resolve:
                     row["plus_recent"] = (
@@ -68,7 +73,7 @@ def freshness(*, check_producers: bool = True, now: datetime | None = None) -> l
                     try:
                         found = candidates(source, session)
                         # a year's URL is a guess, pynsee's list is kept by hand: the newest that answers
-                        guessed = source.resolve in ("annee", "pynsee")
+                        guessed = source.resolve in ("annee", "cartiflette", "pynsee")
                         newest = first_published(found, session) if guessed else found[0]
                     except (ResolveError, IndexError) as exc:
                         row["plus_recent"] = f"injoignable ({exc})"

@@ -14,6 +14,7 @@ import pandas as pd
 
 from indicateurs.errors import AtlasError
 from indicateurs.reference.catalogue import get_source
+from indicateurs.sources import derive
 
 __all__ = [
     "SourceFormatError",
@@ -353,6 +354,7 @@ def load_illectronisme_hdf(path: Path) -> pd.DataFrame:
 def load_geometry(path: Path, source_id: str) -> gpd.GeoDataFrame:
     """Boundaries as a GeoDataFrame in EPSG:4326 with `code` (string), `nom` and `geometry`."""
     gdf = gpd.read_file(path, engine="pyogrio")
+    gdf = derive.cartiflette_names(gdf)  # a cartiflette/IGN file as published (INSEE_COM, NOM…)
     _require(gdf, ["code", "nom", "geometry"], source_id)
     gdf["code"] = gdf["code"].astype(str)
     if gdf.crs is None:

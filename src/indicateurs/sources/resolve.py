@@ -11,6 +11,12 @@ before. The strategies (`Source.resolve`):
 - "npm": `url` is the npm registry entry of a package (decoupage-administratif); the `latest`
   dist-tag then the previous versions, `url_pattern` with {version};
 - "annee": `url_pattern` with {annee}, from this year back (Etalab contours of the year);
+- "cartiflette": the year's IGN ADMIN EXPRESS COG CARTO layer `layer` (COMMUNE, DEPARTEMENT, REGION)
+  as cartiflette publishes it (one consolidated GeoParquet per year on a public S3 bucket read over
+  HTTPS); `cartiflette` itself builds the file's path, `url` is the bucket's endpoint. From this year
+  back; when `url_pattern` (Etalab contours {annee}) is set, its file of the same year comes next,
+  so either producer's newest year is taken. Our fetch downloads the file (not `carti_download`,
+  which reads through DuckDB's httpfs and spatial extensions, themselves downloaded at run time);
 - "datagouv": `url` is the data.gouv.fr API `/api/1/datasets/<id or slug>/`; its resources of
   `resource_format` whose title matches `resource_title`, most recently modified first (the API
   does not list them in date order);
@@ -57,6 +63,8 @@ def candidates(source: Source, session: requests.Session, *, now: datetime | Non
     if kind == "annee":
         year = (now or datetime.now(UTC)).year
         return [Candidate(source.url_pattern.format(annee=y), str(y)) for y in range(year, year - _KEEP, -1)]
+    if kind == "cartiflette":
+        return _cartiflette(source, (now or datetime.now(UTC)).year)
     if kind == "npm":
         return _npm(source, _json(session, source.url))
     if kind == "datagouv":
@@ -64,6 +72,53 @@ def candidates(source: Source, session: requests.Session, *, now: datetime | Non
     if kind == "pynsee":
         return _pynsee(source)
     raise ResolveError(f"stratégie de résolution inconnue dans le catalogue : {kind!r}")
+
+
+# Simplification of the cartiflette files (share of the points removed): 50 is published for every
+# year from 2023 (pipeline 0.3.0), 80 only from pipeline 0.4.0; the build simplifies again for the web.
+CARTIFLETTE_SIMPLIFICATION = 50
+
+
+def cartiflette_url(
+    endpoint: str, layer: str, year: int, simplification: int = CARTIFLETTE_SIMPLIFICATION
+) -> str:
+    """URL of cartiflette's consolidated GeoParquet of `layer` for `year` (France entière, true
+    positions of the DROM, EPSG:4326), the path built by cartiflette itself."""
+    from cartiflette.utils import create_path_consolidated  # imports duckdb: only when resolving
+
+    path = create_path_consolidated(
+        provider="IGN",
+        dataset_family="ADMINEXPRESS",
+        source="EXPRESS-COG-CARTO-TERRITOIRE",
+        year=year,
+        borders=layer,
+        crs=4326,
+        layout="FRANCE_ENTIERE",
+        simplification=simplification,
+    )
+    return f"{endpoint.rstrip('/')}/{path}"
+
+
+def _cartiflette(source: Source, year: int) -> list[Candidate]:
+    try:
+        from importlib.metadata import version
+
+        label = f"cartiflette {version('cartiflette')}"
+        urls = {
+            y: cartiflette_url(source.url, source.layer or "COMMUNE", y)
+            for y in range(year, year - _KEEP, -1)
+        }
+    except ImportError:  # not installed: the Etalab contours alone
+        label, urls = "", {}
+    out = []
+    for y in range(year, year - _KEEP, -1):
+        if y in urls:
+            out.append(Candidate(urls[y], f"COG {y} (IGN ADMIN EXPRESS COG CARTO, {label})"))
+        if source.url_pattern:
+            out.append(Candidate(source.url_pattern.format(annee=y), str(y)))
+    if not out:
+        raise ResolveError("cartiflette n'est pas installé et aucune autre adresse n'est connue")
+    return out
 
 
 def _json(session: requests.Session, url: str):
