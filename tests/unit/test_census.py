@@ -228,3 +228,24 @@ def test_each_mode_says_its_denominator(monkeypatch):
     for ind in ("part_peu_diplomes", "part_menages_seuls", "part_familles_monoparentales"):
         assert get_indicator(ind).aggregation == "ratio" and get_indicator(ind).denominator
     assert get_indicator("part_familles_monoparentales").denominator.startswith("ménages")
+
+
+def test_offline_the_producer_probe_skips_pynsee_at_once(courants, monkeypatch):
+    """No minute-long wait on pynsee's retries when INSEE's site does not answer at all."""
+    import requests
+
+    from indicateurs.reference.catalogue import get_source
+    from indicateurs.sources import resolve
+
+    asked = []
+    monkeypatch.setattr(resolve, "_pynsee_file_list", lambda: asked.append(1))
+
+    class Offline(requests.Session):
+        def head(self, url, **kwargs):
+            raise requests.ConnectionError("pas de réseau")
+
+    source = get_source("insee_rp_diplomes")
+    found = resolve.candidates(source, session=Offline())
+    assert asked == []
+    assert [c.url for c in found] == [source.url]
+    assert "www.insee.fr injoignable [ConnectionError]" in found[0].vintage

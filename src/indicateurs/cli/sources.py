@@ -41,7 +41,7 @@ def freshness(*, check_producers: bool = True, now: datetime | None = None) -> l
     provenance = _base_report().get("provenance", {})
     current = load_catalogue("courants")
     rows = []
-    session = fetch_mod._session() if check_producers else None
+    session = fetch_mod._session(retries=1) if check_producers else None
     try:
         for source_id in sorted(set(provenance) | set(current)):
             used = provenance.get(source_id, {})

@@ -70,7 +70,7 @@ def candidates(source: Source, session: requests.Session, *, now: datetime | Non
     if kind == "datagouv":
         return _datagouv(source, _json(session, source.url))
     if kind == "pynsee":
-        return _pynsee(source)
+        return _pynsee(source, session)
     raise ResolveError(f"stratégie de résolution inconnue dans le catalogue : {kind!r}")
 
 
@@ -183,6 +183,7 @@ def _datagouv(source: Source, data) -> list[Candidate]:
     ]
 
 
+PROBE_TIMEOUT = (5, 10)  # connect, read: the producer's site answering at all
 PYNSEE_TIMEOUT = 60.0  # seconds: pynsee retries 7 times with backoff (about 2 min) when offline
 PYNSEE_MEMO_SECONDS = 600.0  # one reading (or one failure) serves the three census bases of a build
 _PYNSEE_MEMO: dict = {}
@@ -240,12 +241,25 @@ def _read_pynsee_file_list():
     return box["files"]
 
 
-def _pynsee(source: Source) -> list[Candidate]:
+def _insee_reachable(source: Source, session: requests.Session | None) -> None:
+    """A quick HEAD on the producer's site first: offline, pynsee's own session would retry for a
+    minute before failing, and a build (or `sources --fraicheur`) would wait that long per run."""
+    if session is None:
+        return
+    try:
+        session.head(source.url, timeout=PROBE_TIMEOUT, allow_redirects=True)
+    except requests.RequestException as exc:
+        host = urlparse(source.url).netloc
+        raise ResolveError(f"{host} injoignable [{type(exc).__name__}]") from exc
+
+
+def _pynsee(source: Source, session: requests.Session | None = None) -> list[Candidate]:
     """The census files of pynsee's catalogue matching `pynsee_link`, newest year first, then `url`.
 
     When pynsee's catalogue cannot be read, the last known URL alone (said in the vintage text)."""
     pattern = re.compile(source.pynsee_link, re.IGNORECASE)
     try:
+        _insee_reachable(source, session)
         files = _pynsee_file_list()
     except ResolveError as exc:
         return [Candidate(source.url, f"dernière version connue du catalogue ({exc})")]
