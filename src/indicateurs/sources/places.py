@@ -340,6 +340,29 @@ def _permanences(df, communes, old_to_new, known, report) -> pd.DataFrame:
     return placed.assign(source=sid)
 
 
+def _placed_by_code_or_point(
+    out: pd.DataFrame, raw_code: pd.Series, communes, points: pd.DataFrame, old_to_new, known, entry
+) -> pd.DataFrame:
+    """The commune of a place of the mediation schema: its ``code_insee``, else its coordinates (point
+    in polygon); neither is a counted drop. A place without coordinates goes to its commune's
+    representative point, flagged approximate."""
+    has_xy = (out["latitude"].between(-90, 90) & out["longitude"].between(-180, 180)).fillna(False)
+    with_code = raw_code.notna()
+    _Report.drop(entry, R_NO_CODE_NO_COORDS, (~with_code & ~has_xy).sum())
+    by_code = _codes_checked(out[with_code], raw_code[with_code], old_to_new, known, entry)
+    by_xy, _ = _point_in_commune(out[~with_code & has_xy], communes, entry)
+    _Report.flag(entry, "commune déduite des coordonnées (point dans polygone)", len(by_xy))
+    placed = pd.concat([by_code, by_xy])
+    approx = placed["latitude"].isna() | placed["longitude"].isna()
+    placed = placed.assign(
+        latitude=placed["latitude"].where(~approx, placed["code_commune"].map(points["latitude"])),
+        longitude=placed["longitude"].where(~approx, placed["code_commune"].map(points["longitude"])),
+        position_approx=approx,
+    )
+    _Report.flag(entry, "sans coordonnées : placés au point représentatif de leur commune", approx.sum())
+    return placed
+
+
 def _data_inclusion(
     df, communes, points: pd.DataFrame, old_to_new, known, report, permanence_ids: set[str]
 ) -> pd.DataFrame:
@@ -364,21 +387,7 @@ def _data_inclusion(
             "_ville": df.get("commune"),
         }
     )
-    has_xy = (out["latitude"].between(-90, 90) & out["longitude"].between(-180, 180)).fillna(False)
-    raw_code = df["code_insee"]
-    with_code = raw_code.notna()
-    _Report.drop(entry, R_NO_CODE_NO_COORDS, (~with_code & ~has_xy).sum())
-    by_code = _codes_checked(out[with_code], raw_code[with_code], old_to_new, known, entry)
-    by_xy, _ = _point_in_commune(out[~with_code & has_xy], communes, entry)
-    _Report.flag(entry, "commune déduite des coordonnées (point dans polygone)", len(by_xy))
-    placed = pd.concat([by_code, by_xy])
-    approx = placed["latitude"].isna() | placed["longitude"].isna()
-    placed = placed.assign(
-        latitude=placed["latitude"].where(~approx, placed["code_commune"].map(points["latitude"])),
-        longitude=placed["longitude"].where(~approx, placed["code_commune"].map(points["longitude"])),
-        position_approx=approx,
-    )
-    _Report.flag(entry, "sans coordonnées : placés au point représentatif de leur commune", approx.sum())
+    placed = _placed_by_code_or_point(out, df["code_insee"], communes, points, old_to_new, known, entry)
     return placed.assign(source=sid)
 
 
@@ -450,21 +459,7 @@ def _national(df, communes, points: pd.DataFrame, old_to_new, known, report) -> 
     _Report.flag(
         entry, "lieux itinérants (gardés, signalés, non comptés comme lieux fixes)", int(roaming.sum())
     )
-    has_xy = (out["latitude"].between(-90, 90) & out["longitude"].between(-180, 180)).fillna(False)
-    raw_code = df["code_insee"]
-    with_code = raw_code.notna()
-    _Report.drop(entry, R_NO_CODE_NO_COORDS, (~with_code & ~has_xy).sum())
-    by_code = _codes_checked(out[with_code], raw_code[with_code], old_to_new, known, entry)
-    by_xy, _ = _point_in_commune(out[~with_code & has_xy], communes, entry)
-    _Report.flag(entry, "commune déduite des coordonnées (point dans polygone)", len(by_xy))
-    placed = pd.concat([by_code, by_xy])
-    approx = placed["latitude"].isna() | placed["longitude"].isna()
-    placed = placed.assign(
-        latitude=placed["latitude"].where(~approx, placed["code_commune"].map(points["latitude"])),
-        longitude=placed["longitude"].where(~approx, placed["code_commune"].map(points["longitude"])),
-        position_approx=approx,
-    )
-    _Report.flag(entry, "sans coordonnées : placés au point représentatif de leur commune", approx.sum())
+    placed = _placed_by_code_or_point(out, df["code_insee"], communes, points, old_to_new, known, entry)
     vintage = oc.file_vintage(df["date_maj"].dropna().astype(str))
     if vintage:
         entry["millesime_fichier"] = f"lieux mis à jour jusqu'au {vintage}"
