@@ -165,6 +165,7 @@ def _frame(
         outlines=data.outlines(scope, area),
         topology=data.scope_topology(scope, area),
         topology_url=data.topology_url(scope, area),
+        outlines_url=data.outlines_url(scope, area),
         height=height,
         bounds=bounds,
     )

@@ -194,3 +194,17 @@ def test_value_texts_follow_the_quality_of_each_code_in_table_and_tooltips(grid,
     assert props["200000001"][1] == "20,0\u00a0% (estimé)"
     assert props["200000002"][1] == "non disponible : 12\u00a0% de la population couverte"
     assert props["200000000"][1] == "10,0\u00a0%"
+
+
+def test_context_lines_can_come_from_a_static_file_under_the_other_lines(grid):
+    """Issue #16: the France map's régions were ~90 kB of GeoJSON inside every map script."""
+    url = "/app/static/topo/contours_test_0123.json"
+    html = _render(maps.base_map(grid, outlines=grid, outlines_url=url, highlight=grid["code"][0]))
+    assert f'fetch("{url}")' in html
+    assert '"color": "#333333"' in html and '"weight": 1.5' in html  # the inline outlines' style
+    assert '"atlasContours"' in html and "zIndex = 449" in html  # under the highlight (450)
+    assert html.count('"type": "Feature"') == 1  # only the highlighted territory stays inline
+    inline = _render(maps.base_map(grid, outlines=grid, highlight=grid["code"][0]))
+    assert inline.count('"type": "Feature"') == 1 + len(grid)
+    data = maps.outline_geojson(grid)
+    assert len(data["features"]) == len(grid) and all(f["properties"] == {} for f in data["features"])
