@@ -348,7 +348,10 @@ with tab_compare:
     keep_in_url("cmp_chart_indicators", charted, chart_default)
     for ind in charted:
         st.plotly_chart(data.bar_chart(tuple(selection), ind), key=f"cmp_chart_{ind}")
-        st.caption(f"Source : {get_indicator(ind).citation}. Niveau : celui de chaque territoire.")
+        cited = " ; ".join(
+            dict.fromkeys(table.loc[table["indicator"] == ind, "source"])
+        )  # the base's vintage
+        st.caption(f"Source : {cited or get_indicator(ind).citation}. Niveau : celui de chaque territoire.")
     profile_default = [i for i in compare.PROFILE_DEFAULT if i in available]
     url_choice("cmp_profile_indicators", available, profile_default, many=True)
     profile = st.multiselect(

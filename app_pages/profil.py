@@ -139,7 +139,7 @@ def ladder(profile, key, level: str, code: str) -> None:
         note = f" ({reading[0]} : {', '.join(where)} ; {reading[1]})" if where else ""
         st.caption(f"{profile.nom} : {row['display']}{note}. Source : {row['citation']}.")
     else:
-        st.caption(f"Source : {get_indicator(chosen).citation}.")
+        st.caption(f"Source : {profile.citation(chosen)}.")
 
 
 base = cache.ensure_base()

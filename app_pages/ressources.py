@@ -51,7 +51,7 @@ def need_and_supply(level: str, code: str, need_id: str) -> None:
     st.plotly_chart(figure, key="ressources_nuage")
     missing = frame.attrs.get("sans_donnee", 0)
     st.caption(
-        f"Lignes pointillées : médianes des territoires affichés. Besoin : {need.citation}. Offre : lieux "
+        f"Lignes pointillées : médianes des territoires affichés. Besoin : {cache.base().citation(need.id)}. Offre : lieux "
         "(France Services, permanences, lieux data·inclusion, structures Aidants Connect) pour 10 000 habitants. "
         + (
             f"{missing} territoire(s) non placé(s) : donnée non disponible (secret statistique)."
@@ -100,7 +100,7 @@ else:
     for notice in filter(None, map(view.partial_notice, DRAWN_TYPES)):
         st.warning(md(notice, limit=None), icon=":material/warning:")
     st.caption(
-        f"{SOURCES_CAPTION} Niveau : commune. Couleur des communes : {need.citation}. Les structures Aidants Connect sont placées au "
+        f"{SOURCES_CAPTION} Niveau : commune. Couleur des communes : {cache.base().citation(need.id, 'commune')}. Les structures Aidants Connect sont placées au "
         "centre de leur commune (adresse non géocodée). Les bus France Services ne sont pas dessinés."
     )
 

@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from indicateurs.cli.servir import streamlit_command
+
 __all__ = ["Server", "free_port", "main", "percentile", "run_load", "serve_app", "wait_for_map", "wait_idle"]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,19 +167,7 @@ def serve_app(
     if store is not None:
         full_env["INDICATEURS_DATA"] = str(store)
     log = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        script,
-        "--server.address=127.0.0.1",
-        f"--server.port={port}",
-        "--server.headless=true",
-        "--server.fileWatcherType=none",
-        "--browser.gatherUsageStats=false",
-        "--global.developmentMode=false",
-    ]
+    cmd = streamlit_command(port, script=script)
     with log.open("wb") as out:
         process = subprocess.Popen(
             cmd, cwd=root, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True

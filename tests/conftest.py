@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The page test bodies shared by the synthetic and the real-data layers: failures there show values too.
+pytest.register_assert_rewrite("tests.app.checks")
+
 ROOT = Path(__file__).resolve().parents[1]
 STORE = Path(os.environ.get("INDICATEURS_TEST_STORE", ROOT / "artifacts" / "test-store"))
 os.environ["INDICATEURS_DATA"] = str(STORE)
@@ -61,3 +64,19 @@ def synthetic_base(synthetic_store):
     from indicateurs.base import load_base
 
     return load_base(synthetic_store / "base")
+
+
+@pytest.fixture
+def media(monkeypatch):
+    """Keep the in-memory media store AppTest creates, to read the files the page serves."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", Recording)
+    return stores

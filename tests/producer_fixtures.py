@@ -852,3 +852,252 @@ def insee_filosofi_territoires() -> tuple[str, bytes]:
             archive.writestr(f"cc_filosofi_2021_{level}.csv", _csv_bytes(header, body, sep=";"))
         archive.writestr("meta_cc_filosofi_2021.csv", "COD_VAR;LIB_VAR\r\nMED21;Médiane\r\n".encode("cp1252"))
     return "base-cc-filosofi-2021-geo2025_csv.zip", buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- national file of places (current)
+
+LIEUX_NATIONAUX_COLUMNS = [  # opendata export of the Cartographie nationale (schema "Lieux de médiation numérique")
+    "id", "pivot", "nom", "commune", "code_postal", "code_insee", "adresse", "complement_adresse",
+    "latitude", "longitude", "typologie", "telephone", "courriels", "site_web", "horaires",
+    "presentation_resume", "presentation_detail", "source", "itinerance", "structure_parente", "date_maj",
+    "services", "publics_specifiquement_adresses", "prise_en_charge_specifique", "frais_a_charge",
+    "dispositif_programmes_nationaux", "formations_labels", "autres_formations_labels", "modalites_acces",
+    "modalites_accompagnement", "fiche_acces_libre", "prise_rdv",
+]  # fmt: skip
+LIEUX_NATIONAUX_DATE_MAX = "2026-11-20"
+# id: (nom, code_insee or '' , (lat, lon) or None, pivot, programmes ('|'), date_maj)
+LIEUX_NATIONAUX = {
+    # a CnFS place of Ambérieu
+    "lmn-a": ("Médiathèque d'Ambérieu", "01004", "centre", "00000000000000", "Conseillers numériques",
+              "2026-10-15 08:00:00"),
+    # the France Services site 1 of the FS list (same name, same commune): merged, brings its CnFS
+    "lmn-b": ("France Services 1", "01004", "centre", "00000000000000", "France Services|Conseillers numériques",
+              "2026-09-01 10:00:00"),
+    # listed twice with the same SIRET in Ambronay: one place
+    "lmn-c1": ("Espace numérique d'Ambronay", "01007", "centre", "21010007000019", "", "2026-11-02 09:00:00"),
+    "lmn-c2": ("Espace numérique (mairie)", "01007", "centre", "21010007000019", "", "2026-11-03 09:00:00"),
+    # no code_insee, coordinates in Ajaccio: commune found by point in polygon
+    "lmn-d": ("Point numérique d'Ajaccio", "", "centre:2A004", "00000000000000", "Aidants Connect",
+              "2026-11-20T03:12:45.123+01:00"),
+    # outside the territory (Paris): counted as dropped, never silently
+    "lmn-e": ("Lieu parisien", "75056", (48.8566, 2.3522), "00000000000000", "", "2026-11-01 00:00:00"),
+    # neither code nor coordinates: dropped and counted
+    "lmn-f": ("Lieu sans adresse", "", None, "00000000000000", "", "2026-05-01 00:00:00"),
+    # the Aidants Connect structure "Mairie A" of the 2024 export: merged, brings its 3 aidants
+    "lmn-g": ("MAIRIE A", "01004", "centre", "00000000000000", "Aidants Connect", "2026-08-01 00:00:00"),
+}  # fmt: skip
+
+
+def lieux_mediation_numerique(*, old_schema: bool = False) -> tuple[str, bytes]:
+    """Cartographie nationale `lieux-mediation-numerique.csv` on data.gouv.fr: ';', UTF-8 with BOM,
+    multi-valued fields joined by '|', `pivot` the '00000000000000' placeholder, `date_maj` a
+    timestamp. `old_schema`: schema v1.0 (',' separator, `labels_nationaux` with 'CNFS', ',')."""
+    columns = list(LIEUX_NATIONAUX_COLUMNS)
+    if old_schema:
+        columns[columns.index("dispositif_programmes_nationaux")] = "labels_nationaux"
+    rows = []
+    for rid, (nom, code, where, pivot, progs, day) in LIEUX_NATIONAUX.items():
+        record = dict.fromkeys(columns, "")
+        if where == "centre":
+            lat, lon = _centre(code)
+        elif isinstance(where, str) and where.startswith("centre:"):
+            lat, lon = _centre(where.split(":")[1])
+        elif where is None:
+            lat = lon = ""
+        else:
+            lat, lon = where
+        home = code or (where.split(":")[1] if isinstance(where, str) and ":" in where else "")
+        record.update(
+            id=rid,
+            pivot=pivot,
+            nom=nom,
+            commune=COMMUNES[home][0] if home in COMMUNES else ("Paris" if code == "75056" else ""),
+            code_postal=home.replace("A", "0") if home in COMMUNES else ("75001" if code == "75056" else ""),
+            code_insee=code,
+            adresse="1 rue de la République" if where is not None else "",
+            latitude=lat,
+            longitude=lon,
+            telephone="+33400000000",
+            courriels="contact@example.org",
+            source="Coop numérique",
+            date_maj=day,
+            services="Aide aux démarches administratives|Maîtrise des outils numériques du quotidien",
+            frais_a_charge="Gratuit",
+            modalites_acces="Se présenter|Téléphoner",
+            itinerance="Fixe",
+        )
+        programme_column = "labels_nationaux" if old_schema else "dispositif_programmes_nationaux"
+        record[programme_column] = (
+            progs.replace("Conseillers numériques", "CNFS").replace("|", ",") if old_schema else progs
+        )
+        rows.append([record[c] for c in columns])
+    if old_schema:
+        return "lieux-mediation-numerique.csv", _csv_bytes(columns, rows, sep=",")
+    body = _csv_bytes(columns, rows, sep=";").decode("utf-8")
+    return "lieux-mediation-numerique.csv", ("\ufeff" + body).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- INSEE census bases (RP 2021)
+
+# Invented counts (decimals: census weights). 01999 (merged into 01002 since) is still in the files.
+RP_POPULATION = {  # CODGEO: (P21_POP, P21_POP65P)
+    "01001": (812.4, 160.2),
+    "01002": (190.0, 50.0),
+    "01999": (20.0, 10.0),
+    "01004": (15010.0, 2401.6),
+    "01007": (3050.0, 580.0),
+    "2A004": (71240.5, 15673.0),
+    "29155": (790.0, 330.0),
+}
+RP_DIPLOMES = {  # CODGEO: (P21_NSCOL15P, _DIPLMIN, _BEPC, _CAPBEP)
+    "01001": (640.0, 90.0, 40.0, 120.0),
+    "01002": (170.0, 30.0, 10.0, 40.0),
+    "01999": (16.0, 4.0, 1.0, 3.0),
+    "01004": (11800.0, 2100.0, 700.0, 2900.0),
+    "01007": (2400.0, 300.0, 150.0, 520.0),
+    "2A004": (57000.0, 9000.0, 3400.0, 8800.0),
+    "29155": (700.0, 200.0, 50.0, 180.0),
+}
+RP_MENAGES = {  # CODGEO: (C21_MEN, C21_MENPSEUL, C21_MENFAMMONO)
+    "01001": (330.0, 70.0, 20.0),
+    "01002": (85.0, 25.0, 4.0),
+    "01999": (10.0, 4.0, 1.0),
+    "01004": (6600.0, 2300.0, 800.0),
+    "01007": (1230.0, 310.0, 100.0),
+    "2A004": (33000.0, 13500.0, 4600.0),
+    "29155": (430.0, 200.0, 12.0),
+}
+
+
+def _insee_census_zip(stem: str, year: str, header: list[str], rows: list[list], meta: list[str]) -> bytes:
+    """An INSEE census base as published: `base-cc-<stem>-<year>.CSV` (';', CRLF, Windows latin-1)
+    and its dictionary `meta_base-cc-<stem>-<year>.CSV` in `base-cc-<stem>-<year>_csv.zip`."""
+    body = io.StringIO()
+    writer = csv.writer(body, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"base-cc-{stem}-{year}.CSV", body.getvalue().encode("cp1252"))
+        dictionary = ["COD_VAR;LIB_VAR;LIB_VAR_LONG;TYPE_VAR;LONG_VAR", *meta]
+        archive.writestr(f"meta_base-cc-{stem}-{year}.CSV", "\r\n".join(dictionary).encode("cp1252"))
+    return buffer.getvalue()
+
+
+def insee_rp_population(year: str = "2021", renamed: dict[str, str] | None = None) -> tuple[str, bytes]:
+    """`base-cc-evol-struct-pop-2021_csv.zip`: CODGEO, P21_POP, P21_POP0014 … P21_POP65P, older P15_POP."""
+    yy = year[2:]
+    header = ["CODGEO", f"P{yy}_POP", f"P{yy}_POP0014", f"P{yy}_POP65P", f"P{yy}_POPH", "P15_POP", "P10_POP"]
+    header = [(renamed or {}).get(c, c) for c in header]
+    rows = [[c, pop, round(pop * 0.17, 1), p65, round(pop * 0.49, 1), pop - 30, pop - 60]
+            for c, (pop, p65) in RP_POPULATION.items()]  # fmt: skip
+    meta = [
+        f"P{yy}_POP;Population en {year};Population;NUM;17",
+        f"P{yy}_POP65P;Pop 65 ans ou plus en {year};;NUM;17",
+    ]
+    return f"base-cc-evol-struct-pop-{year}_csv.zip", _insee_census_zip(
+        "evol-struct-pop", year, header, rows, meta
+    )
+
+
+def insee_rp_diplomes(year: str = "2021") -> tuple[str, bytes]:
+    """`base-cc-diplomes-formation-2021_csv.zip`: P21_NSCOL15P and its _DIPLMIN, _BEPC, _CAPBEP, _BAC…"""
+    yy = year[2:]
+    header = ["CODGEO", f"P{yy}_POP0205", f"P{yy}_NSCOL15P", f"P{yy}_NSCOL15P_DIPLMIN", f"P{yy}_NSCOL15P_BEPC",
+              f"P{yy}_NSCOL15P_CAPBEP", f"P{yy}_NSCOL15P_BAC", f"P{yy}_NSCOL15P_SUP2"]  # fmt: skip
+    rows = [[c, 10.0, n, dmin, bepc, cap, round(n * 0.2, 1), round(n * 0.1, 1)]
+            for c, (n, dmin, bepc, cap) in RP_DIPLOMES.items()]  # fmt: skip
+    meta = [f"P{yy}_NSCOL15P_DIPLMIN;Pop 15 ans ou plus non scol. Sans diplôme ou CEP en {year};;NUM;17"]
+    return f"base-cc-diplomes-formation-{year}_csv.zip", _insee_census_zip(
+        "diplomes-formation", year, header, rows, meta
+    )
+
+
+def insee_rp_menages(year: str = "2021") -> tuple[str, bytes]:
+    """`base-cc-coupl-fam-men-2021_csv.zip`: C21_MEN, C21_MENPSEUL, C21_MENFAMMONO, C21_FAM, C21_FAMMONO…"""
+    yy = year[2:]
+    header = ["CODGEO", f"C{yy}_MEN", f"C{yy}_MENPSEUL", f"C{yy}_MENCOUPAENF", f"C{yy}_MENFAMMONO",
+              f"C{yy}_FAM", f"C{yy}_FAMMONO", f"P{yy}_POP15P"]  # fmt: skip
+    rows = [[c, men, seul, round(men * 0.3, 1), mono, round(men * 0.6, 1), mono + 1, round(men * 1.8, 1)]
+            for c, (men, seul, mono) in RP_MENAGES.items()]  # fmt: skip
+    meta = [f"C{yy}_MENFAMMONO;Ménages fam princ Famille mono en {year} (compl);;NUM;17"]
+    return f"base-cc-coupl-fam-men-{year}_csv.zip", _insee_census_zip(
+        "coupl-fam-men", year, header, rows, meta
+    )
+
+
+def pynsee_catalogue(entries: list[tuple[str, str, str, str]]) -> bytes:
+    """A file list in the shape pynsee's `download` module reads (`liste_donnees.json` of MELODI /
+    DoReMIFaSol): entries given as (nom, libelle, lien, date_ref), in the list's own order."""
+    return json.dumps(
+        [
+            {
+                "nom": nom,
+                "libelle": libelle,
+                "collection": "RP",
+                "lien": lien,
+                "type": "csv",
+                "zip": True,
+                "big_zip": False,
+                "fichier_donnees": lien.rsplit("/", 1)[-1].replace("_csv.zip", ".CSV"),
+                "separateur": ";",
+                "date_ref": date_ref,
+                "api_rest": False,
+            }
+            for nom, libelle, lien, date_ref in entries
+        ],
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+# Boundaries of the year through cartiflette (IGN ADMIN EXPRESS COG CARTO): the same squares as
+# Etalab's, all moved east by CARTIFLETTE_SHIFT (neighbours still share an edge), so that a test can
+# tell which producer's polygons the base holds.
+CARTIFLETTE_SHIFT = 0.001
+
+
+def geo_communes_cartiflette() -> tuple[str, bytes]:
+    """cartiflette's consolidated GeoParquet 1.1 of the COMMUNE layer (FRANCE_ENTIERE, EPSG:4326):
+    IGN field names (INSEE_COM, NOM, INSEE_DEP, INSEE_REG, SIREN_EPCI — 'NC' without EPCI —,
+    POPULATION), INSEE labels and zonings, AREA, PAYS, SOURCE, a `bbox` covering column, rows sorted
+    by région, and the `cartiflette:filter_columns` metadata its client reads."""
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+    from shapely.geometry import box
+
+    rows = sorted(COMMUNES.items(), key=lambda item: (item[1][2], item[0]))
+    frame = gpd.GeoDataFrame(
+        {
+            "INSEE_COM": [c for c, _ in rows],
+            "NOM": [v[0] for _, v in rows],
+            "INSEE_DEP": [v[1] for _, v in rows],
+            "INSEE_REG": [v[2] for _, v in rows],
+            "SIREN_EPCI": [v[3] or "NC" for _, v in rows],
+            "POPULATION": [v[4] for _, v in rows],
+            "LIBELLE_DEPARTEMENT": [DEPARTEMENTS[v[1]][0] for _, v in rows],
+            "LIBELLE_REGION": [REGIONS[v[2]] for _, v in rows],
+            "BV2022": [c for c, _ in rows],
+            "AREA": ["metropole"] * len(rows),
+            "PAYS": ["France"] * len(rows),
+            "SOURCE": ["IGN:EXPRESS-COG-CARTO-TERRITOIRE"] * len(rows),
+        },
+        geometry=[
+            box(v[5][0] + CARTIFLETTE_SHIFT, v[5][1], v[5][0] + CARTIFLETTE_SHIFT + SIDE, v[5][1] + SIDE)
+            for _, v in rows
+        ],
+        crs="EPSG:4326",
+    )
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, write_covering_bbox=True, schema_version="1.1.0", index=False)
+    table = pq.read_table(io.BytesIO(buffer.getvalue()))
+    filters = {
+        "BASSIN_VIE": "BV2022",
+        "DEPARTEMENT": "INSEE_DEP",
+        "REGION": "INSEE_REG",
+        "TERRITOIRE": "AREA",
+        "FRANCE_ENTIERE": "PAYS",
+    }
+    metadata = {**(table.schema.metadata or {}), b"cartiflette:filter_columns": json.dumps(filters).encode()}
+    out = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata(metadata), out, row_group_size=2048)
+    return "raw.parquet", out.getvalue()

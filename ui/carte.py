@@ -184,7 +184,14 @@ def _values_view(scope: str, area: str, indicator_id: str, method: str) -> tuple
     values = _values(scope, area, indicator_id)
     classes = classify(values, method, indicator=indicator_id)  # type: ignore[arg-type]
     quality = _quality(level, indicator_id)
-    layer = folium_frames.layer_script(maps.values_layer(gdf, values, ind, classes, quality))
+    # the vintage of the values drawn, as the base says it (not the registry's text)
+    millesime, citation = (
+        cache.base().millesime(indicator_id, level),
+        cache.base().citation(indicator_id, level),
+    )
+    layer = folium_frames.layer_script(
+        maps.values_layer(gdf, values, ind, classes, quality, millesime=millesime)
+    )
     level_name = NAMES[level]
     france = data.SCOPES[scope][1] == "france"
     klass = classes.assign(values)
@@ -202,11 +209,17 @@ def _values_view(scope: str, area: str, indicator_id: str, method: str) -> tuple
         if t
     )
     legend = maps.legend_html(
-        ind, classes, counts=counts, missing=int((klass < 0).sum()), level=level_name, note=note
+        ind,
+        classes,
+        counts=counts,
+        missing=int((klass < 0).sum()),
+        level=level_name,
+        note=note,
+        millesime=millesime,
     )
     known = int(values.notna().sum())
     caption = (
-        f"Source : {ind.citation} · Niveau : {level_name} · {format_number(known)} territoires renseignés sur "
+        f"Source : {citation} · Niveau : {level_name} · {format_number(known)} territoires renseignés sur "
         f"{format_number(len(values))}"
         + (f" ({note})" if note else "")
         + f" · Classes : {lower_first(METHODS[method])}."
@@ -214,5 +227,5 @@ def _values_view(scope: str, area: str, indicator_id: str, method: str) -> tuple
     )
     names = gdf.set_index("code")["nom"]
     table = maps.value_table(names, values.set_axis(names.index), ind, classes, quality)
-    csv = _LazyCsv(table, ind.citation, level)
+    csv = _LazyCsv(table, citation, level)
     return layer, ind, classes, legend, caption, table, level, csv

@@ -72,7 +72,9 @@ def comparison(keys: tuple[str, ...]) -> pd.DataFrame:
     """The long comparison table of `keys` over every indicator."""
     levels = {k.split(":", 1)[0] for k in keys}
     quality = {lv: base().quality(lv) for lv in levels}  # « estimé », coverage of thin values
-    return compare.comparison_table({lv: wide(lv) for lv in levels}, list(keys), quality=quality)
+    return compare.comparison_table(
+        {lv: wide(lv) for lv in levels}, list(keys), quality=quality, vintages=base().millesime
+    )
 
 
 def side_by_side(keys: tuple[str, ...], show: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -101,7 +103,9 @@ def comparison_files(keys: tuple[str, ...]) -> tuple[bytes, bytes]:
     """(CSV, XLSX) of the comparison, with a sheet listing the sources."""
     table = comparison(keys)
     out = compare.comparison_export(table)
-    sources = pd.DataFrame({"Source (millésime) : indicateurs": compare.sources_lines(table["indicator"])})
+    sources = pd.DataFrame(
+        {"Source (millésime) : indicateurs": compare.sources_lines(table["indicator"], table["source"])}
+    )
     return csv_bytes(out), xlsx_bytes({"Comparaison": out, "Sources": sources})
 
 

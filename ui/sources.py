@@ -8,7 +8,7 @@ import pandas as pd
 
 from indicateurs.config import raw_dir
 from indicateurs.reference import METHOD_FILE
-from indicateurs.reference.catalogue import list_sources
+from indicateurs.reference.catalogue import list_sources, load_catalogue
 from indicateurs.reference.registry import list_indicators
 from indicateurs.reference.text import format_percent
 from indicateurs.sources.fetch import store_manifest
@@ -47,6 +47,9 @@ def sources_table(report: dict | None = None) -> pd.DataFrame:
         vintage = prov.get("millesime_fichier") or prov.get("millesime") or src.millesime
         if prov.get("repli"):
             vintage += f" — {prov['repli']}"
+        latest = _latest_known(src.id)
+        if latest:  # no producer endpoint for a newer edition: say which is the newest known
+            vintage += f" (dernière édition publique connue : {latest})"
         rows.append(
             {
                 "Source": src.title,
@@ -59,6 +62,12 @@ def sources_table(report: dict | None = None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def _latest_known(source_id: str) -> str:
+    """The newest edition known to be published, for a source with no producer endpoint (current catalogue)."""
+    entry = load_catalogue("courants").get(source_id)
+    return entry.latest_known if entry is not None else ""
 
 
 def indicators_table() -> pd.DataFrame:

@@ -1,27 +1,21 @@
-"""First launch on an empty store: the app builds the base itself (here from the synthetic mirror)."""
+"""First launch on an empty store: the app builds the base itself (here from the synthetic mirror).
+
+The first test's body is shared with the real-data layer (tests/app/checks/first_launch.py)."""
 
 import pytest
-import streamlit as st
+
+from tests.app.checks import first_launch as check
 
 
 @pytest.fixture
 def empty_store(synthetic_store, tmp_path, monkeypatch):
     monkeypatch.setenv("INDICATEURS_MIROIR", str(synthetic_store.parent / "mirror"))
-    monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path / "store"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield tmp_path / "store"
-    st.cache_resource.clear()  # later tests must not read this temporary store
-    st.cache_data.clear()
+    with check.empty_store(monkeypatch, tmp_path / "store") as store:
+        yield store
 
 
 def test_missing_base_is_built_on_first_launch(empty_store, app):
-    at = app.run(timeout=300)
-    assert not at.exception
-    assert (empty_store / "base" / "report.json").is_file()
-    # the progress panel belongs to the first run; the app then opens the map on the new base
-    assert at.title[0].value == "Carte"
-    assert len(at.dataframe[0].value) == 2  # the two synthetic EPCI
+    check.base_is_built_on_first_launch(app, empty_store, n_epci=2)  # the two synthetic EPCI
 
 
 def test_first_launch_says_what_really_happens_in_french(synthetic_store, tmp_path):

@@ -1,68 +1,32 @@
-"""AppTest of the Profil page on the synthetic base, with a territory preset in the session."""
+"""AppTest of the Profil page on the synthetic base, with a territory preset in the session.
+
+The bodies are shared with the real-data layer (tests/app/checks/profil.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
-
+from tests.app.checks import profil as check
 from tests.synthetic import EPCI_A, EPCI_B
-
-PAGE = Path(__file__).resolve().parents[2] / "app_pages" / "profil.py"
-
-
-def _page(territoire) -> AppTest:
-    at = AppTest.from_file(str(PAGE), default_timeout=120)
-    at.session_state["territoire"] = territoire
-    return at.run()
 
 
 def test_epci_profile_shows_figures_ladder_and_downloads(base):
-    at = _page(("epci", EPCI_A))
-    assert not at.exception
-    nom = base.wide("epci").at[EPCI_A, "nom"]
-    assert nom in at.title[0].value
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Population"].replace("\u202f", " ").endswith("hab.")
-    assert metrics["Population"].replace("\u202f", " ").replace("\u00a0", " ") == "80 000 hab."
-    assert "/ 10" in metrics["IFN"].replace("\u00a0", " ")
-    captions = " ".join(c.value for c in at.caption)
-    assert "La MedNum" in captions and "édition 2023" in captions
-    assert at.selectbox(key="profil_indicateur").value == "ifn"
-    assert "nan" not in " ".join(m.value for m in at.metric).lower().split()
+    check.epci_profile_shows_figures_ladder_and_downloads(base, EPCI_A, population="80 000 hab.")
 
 
 def test_changing_the_ladder_indicator(base):
-    at = _page(("epci", EPCI_A))
-    at.selectbox(key="profil_indicateur").set_value("taux_pauvrete").run()
-    assert not at.exception
-    assert any("Filosofi 2019" in c.value for c in at.caption)
+    check.changing_the_ladder_indicator(EPCI_A)
 
 
 def test_unknown_code_gives_a_french_warning(base):
-    at = _page(("epci", EPCI_A[:-1]))
-    assert not at.exception
-    assert at.warning and "inconnu" in at.warning[0].value
+    check.unknown_code_gives_a_french_warning(EPCI_A)
 
 
 def test_without_territory_shows_france_and_a_hint(base):
-    at = AppTest.from_file(str(PAGE), default_timeout=120).run()
-    assert not at.exception
-    assert "France" in at.title[0].value
-    assert at.info and "Choisissez" in at.info[0].value
+    check.without_territory_shows_france_and_a_hint()
 
 
 def test_changing_the_map_indicator(base):
-    at = _page(("epci", EPCI_A))
-    at.selectbox(key="profil_carte_indicateur").set_value("taux_chomage").run()
-    assert not at.exception
-    map_caption = next(c.value for c in at.caption if "Niveau : commune" in c.value)
-    assert "RP 2018" in map_caption  # the IFN map said "édition 2023"
+    check.changing_the_map_indicator(EPCI_A)
 
 
 def test_profile_inside_the_app_follows_the_shared_territory(app):
-    app.session_state["territoire"] = ("epci", EPCI_B)
-    at = app.switch_page("app_pages/profil.py").run()
-    assert not at.exception
-    assert "CC du Sartenais Valinco" in at.title[0].value
-    assert at.selectbox(key="territoire_choisi").value == f"epci:{EPCI_B}"
+    check.profile_inside_the_app_follows_the_shared_territory(app, EPCI_B, nom="CC du Sartenais Valinco")

@@ -4,17 +4,12 @@ contours of the year, INSEE, ARCEP "last" and the data.gouv.fr API, with the pro
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import SimpleNamespace
 
 import pytest
 
 from indicateurs.reference.catalogue import load_catalogue
-from indicateurs.sources import fetch as fetch_mod
 from tests import producer_fixtures as pf
 
 pytestmark = pytest.mark.integration
@@ -35,41 +30,12 @@ GEO = {
 
 
 @pytest.fixture
-def producers(monkeypatch, tmp_path):
-    """One local server for every producer; `files[path] = bytes`, 404 otherwise. Both catalogues
-    point at it: the current one at the producers' endpoints, the pinned one at the old formats."""
-    monkeypatch.delenv("INDICATEURS_MIROIR", raising=False)
-    monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path / "store"))
+def producers(monkeypatch, producer_server):
+    """The local producers' server (conftest) for every producer; `files[path] = bytes`, 404 otherwise.
+    Both catalogues point at it: the current one at the producers' endpoints, the pinned one at the
+    old formats."""
     monkeypatch.setenv("INDICATEURS_MILLESIMES", "courants")
-    monkeypatch.setattr(fetch_mod, "BACKOFF", 0.01)
-    files: dict[str, bytes] = {}
-    hits: Counter[str] = Counter()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_HEAD(self):
-            self.send_response(200 if self.path in files else 404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def do_GET(self):
-            hits[self.path] += 1
-            body = files.get(self.path)
-            self.send_response(200 if body is not None else 404)
-            self.send_header(
-                "Content-Type", "application/json" if self.path.endswith("/") else "application/octet-stream"
-            )
-            body = body if body is not None else b"Not Found"
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{httpd.server_port}"
+    files, url = producer_server.files, producer_server.url
     current, pinned = load_catalogue("courants"), load_catalogue("figes")
 
     def point(catalogue, sid, **fields):
@@ -95,6 +61,8 @@ def producers(monkeypatch, tmp_path):
         name, body = writer()
         files[f"/contours/{YEAR - 1}/geojson/{name}"] = body
         point(current, sid, url_pattern=f"{url}/contours/{{annee}}/geojson/{name}")
+    # cartiflette (communes): its S3 endpoint is this server, which has no file until a test adds one
+    point(current, "geo_communes_2025", url=f"{url}/s3")
     # INSEE: the stable URL serves the newest edition (renamed columns)
     name, body = pf.insee_comparateur_courant()
     files[f"/insee/{name}"] = body
@@ -121,6 +89,21 @@ def producers(monkeypatch, tmp_path):
         ]
     )
     point(current, "france_services_2023", url=f"{url}/api/1/datasets/liste-des-structures-france-services/")
+    # national file of places of digital mediation: newest CSV listed after an older one and a GeoJSON
+    _, lieux_body = pf.lieux_mediation_numerique()
+    files["/dg/lieux-mediation-numerique-2026-11.csv"] = lieux_body
+    files["/dg/lieux-mediation-numerique-2025-06.csv"] = b"id;nom\n"  # older: must not be reached
+    files["/api/1/datasets/lieux-mediation-numerique/"] = pf.datagouv_dataset(
+        [
+            ("Lieux de médiation numérique - Format CSV Mednum (2025)", "csv",
+             f"{url}/dg/lieux-mediation-numerique-2025-06.csv", "2025-06-01T04:00:00"),
+            ("Lieux de médiation numérique - Format GeoJSON", "geojson",
+             f"{url}/dg/lieux.geojson", "2026-11-21T04:00:00"),
+            ("Lieux de médiation numérique - Format CSV Mednum", "csv",
+             f"{url}/dg/lieux-mediation-numerique-2026-11.csv", "2026-11-21T04:00:00"),
+        ]
+    )  # fmt: skip
+    point(current, "lieux_mediation_numerique", url=f"{url}/api/1/datasets/lieux-mediation-numerique/")
     # sources without a producer endpoint: the current entry = the pinned URL
     for sid in (
         "ifn_communes_2023",
@@ -135,10 +118,58 @@ def producers(monkeypatch, tmp_path):
         name, body = pf.FILES[sid]()
         files[f"/courant/{sid}/{name}"] = body
         point(current, sid, url=f"{url}/courant/{sid}/{name}")
-    yield SimpleNamespace(url=url, files=files, hits=hits)
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+    # INSEE census bases found through pynsee's file catalogue (its HTTP transport pointed here)
+    census = serve_census(url, files, monkeypatch)
+    for sid in census:
+        point(current, sid, url=f"{url}/insee/fichier/{census[sid]}")
+    return producer_server
+
+
+PYNSEE_LISTS = {  # pynsee's catalogue URLs (pynsee/download/_get_dict_data_source.py) -> local paths
+    "https://minio.lab.sspcloud.fr/pierrelamarche/melodi/liste_donnees.json": "/pynsee/melodi/liste_donnees.json",
+    "https://raw.githubusercontent.com/InseeFrLab/DoReMIFaSol/master/data-raw/liste_donnees.json": (
+        "/pynsee/doremifasol/liste_donnees.json"
+    ),
+}
+
+
+def serve_census(url: str, files: dict[str, bytes], monkeypatch) -> dict[str, str]:
+    """Serve the RP 2021 census bases and pynsee's two file lists; point pynsee's HTTP session at
+    the local server (only its transport is replaced: `get_file_list()` itself runs unchanged).
+
+    The MELODI list announces an RP 2022 evol-struct-pop file that answers 404 (published late)
+    after the 2021 one and an older 2020 one: the resolver must take 2021. Returns source id ->
+    the path (under /insee/fichier/) of the last release the atlas's catalogue knows."""
+    import requests
+    from pynsee.download import _get_dict_data_source as pynsee_catalogue
+
+    from indicateurs.sources import resolve
+
+    known = {}
+    entries = []
+    for sid, writer, page, nom in (
+        ("insee_rp_population", pf.insee_rp_population, "8201904", "RP_POPULATION_COM"),
+        ("insee_rp_diplomes", pf.insee_rp_diplomes, "8202319", "RP_DIPLOMES_COM"),
+        ("insee_rp_menages", pf.insee_rp_menages, "8205182", "RP_MENAGES_COM"),
+    ):
+        name, body = writer()
+        files[f"/insee/fichier/{page}/{name}"] = body
+        known[sid] = f"{page}/{name}"
+        entries.append((f"{nom}_2021", f"{nom} 2021", f"{url}/insee/fichier/{page}/{name}", "2021-01-01"))
+    entries.insert(0, ("RP_POPULATION_COM_2020", "2020", f"{url}/insee/fichier/1/base-cc-evol-struct-pop-2020_csv.zip", "2020-01-01"))  # fmt: skip
+    entries.append(("RP_POPULATION_COM_2022", "2022", f"{url}/insee/fichier/2/base-cc-evol-struct-pop-2022_csv.zip", "2022-01-01"))  # fmt: skip
+    files[PYNSEE_LISTS[next(iter(PYNSEE_LISTS))]] = pf.pynsee_catalogue(entries)
+    files[list(PYNSEE_LISTS.values())[1]] = pf.pynsee_catalogue([])
+
+    class LocalSession(requests.Session):
+        def get(self, target, *args, **kwargs):
+            if target not in PYNSEE_LISTS:
+                raise requests.ConnectionError(f"pas de réseau dans les tests : {target}")
+            return super().get(url + PYNSEE_LISTS[target], *args, **kwargs)
+
+    monkeypatch.setattr(pynsee_catalogue, "PynseeAPISession", LocalSession)
+    monkeypatch.setattr(resolve, "_PYNSEE_MEMO", {})  # each test's server has its own port
+    return known
 
 
 def _value(base, level, code, indicator):

@@ -3,11 +3,7 @@ formats (tests/producer_fixtures.py) served by a local HTTP server standing in f
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import SimpleNamespace
 
 import geopandas as gpd
 import pytest
@@ -21,40 +17,14 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def producers(monkeypatch, tmp_path):
-    """A local server serving `files[path] = bytes` (404 otherwise), every build source pointed at it,
-    no mirror, an empty store."""
-    monkeypatch.delenv("INDICATEURS_MIROIR", raising=False)
-    monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path / "store"))
-    monkeypatch.setattr(fetch_mod, "BACKOFF", 0.01)
-    files: dict[str, bytes] = {}
-    hits: Counter[str] = Counter()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            hits[self.path] += 1
-            body = files.get(self.path)
-            self.send_response(200 if body is not None else 404)
-            self.send_header("Content-Type", "application/octet-stream" if body is not None else "text/plain")
-            body = body if body is not None else b"Not Found"
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{httpd.server_port}"
+def producers(monkeypatch, producer_server):
+    """The local producers' server (conftest) serving the files in the producers' formats, every build
+    source pointed at it, no mirror, an empty store."""
+    files, url = producer_server.files, producer_server.url
     for sid, (name, body) in pf.producer_files().items():
         files[f"/{sid}/{name}"] = body
         monkeypatch.setitem(catalogue._load(), sid, replace(get_source(sid), url=f"{url}/{sid}/{name}"))
-    yield SimpleNamespace(url=url, files=files, hits=hits)
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+    return producer_server
 
 
 def _value(base, level, code, indicator):

@@ -1,8 +1,10 @@
-"""First launch on an empty store: the app builds the base itself, with visible progress."""
+"""First launch on an empty store: the app builds the base itself, with visible progress.
+
+The body is shared with the synthetic layer (tests/app/checks/first_launch.py)."""
 
 import pytest
-import streamlit as st
 
+from tests.app.checks import first_launch as check
 from tests.conftest import mirror_or_skip
 
 pytestmark = pytest.mark.integration
@@ -11,18 +13,9 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def empty_store(tmp_path, monkeypatch):
     mirror_or_skip()
-    monkeypatch.setenv("INDICATEURS_DATA", str(tmp_path / "store"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield tmp_path / "store"
-    st.cache_resource.clear()  # later tests must not read this temporary store
-    st.cache_data.clear()
+    with check.empty_store(monkeypatch, tmp_path / "store") as store:
+        yield store
 
 
 def test_missing_base_is_built_on_first_launch(empty_store, app):
-    at = app.run(timeout=300)
-    assert not at.exception
-    assert (empty_store / "base" / "report.json").is_file()
-    # the progress panel belongs to the first run; the app then opens the map on the new base
-    assert at.title[0].value == "Carte"
-    assert len(at.dataframe[0].value) == 1255
+    check.base_is_built_on_first_launch(app, empty_store, n_epci=1255)

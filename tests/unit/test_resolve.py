@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -42,11 +43,21 @@ def test_every_current_entry_has_a_known_strategy_and_the_build_sources():
 
     entries = load_catalogue("courants")
     assert set(SOURCES) <= set(entries)
-    assert {s.resolve for s in entries.values()} <= {"", "fige", "npm", "annee", "datagouv"}
+    assert {s.resolve for s in entries.values()} <= {
+        "",
+        "fige",
+        "npm",
+        "annee",
+        "datagouv",
+        "pynsee",
+        "cartiflette",
+    }
     for s in entries.values():
         assert not s.mirror_path, s.id  # the mirror holds the pinned snapshot only
         if s.resolve in ("npm", "annee"):
             assert "{" in s.url_pattern, s.id
+        if s.resolve == "pynsee":  # a year group, and the last known release matches it
+            assert re.search(s.pynsee_link, s.url).group(1).isdigit(), s.id
 
 
 def test_npm_latest_first_then_older_versions():
@@ -62,7 +73,7 @@ def test_npm_latest_first_then_older_versions():
 
 
 def test_year_pattern_from_this_year_back():
-    source = current("geo_communes_2025", url_pattern="E/{annee}/communes-100m.geojson.gz")
+    source = current("geo_epci_2025", url_pattern="E/{annee}/communes-100m.geojson.gz")
     found = candidates(source, FakeSession({}), now=datetime(2026, 11, 29, tzinfo=UTC))
     assert [c.vintage for c in found] == ["2026", "2025", "2024", "2023"]
     assert found[1].url == "E/2025/communes-100m.geojson.gz"

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from indicateurs.cli.main import main
-from indicateurs.cli.servir import nginx_config, site_config
+from indicateurs.cli.servir import nginx_config, site_config, streamlit_command
 from tests.conftest import ROOT
 
 
@@ -38,3 +38,15 @@ def test_nginx_accepts_the_generated_configuration(tmp_path):
         ["nginx", "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_streamlit_command_serves_one_script_headless_on_the_given_port_with_known_options():
+    cmd = streamlit_command(8517, script="serve.py")
+    assert cmd[1:5] == ["-m", "streamlit", "run", "serve.py"]
+    assert "--server.port=8517" in cmd and "--server.address=127.0.0.1" in cmd
+    assert "--server.headless=true" in cmd and "--browser.gatherUsageStats=false" in cmd
+    from streamlit import config as st_config  # the test may import Streamlit; the package does not
+
+    options = st_config.get_config_options()
+    for flag in cmd[5:]:
+        assert flag.removeprefix("--").split("=")[0] in options, flag

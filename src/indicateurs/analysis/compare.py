@@ -9,7 +9,7 @@ the scores (percentiles, composite index, robustness) come from `indicateurs.sco
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -27,7 +27,7 @@ from indicateurs.reference.registry import (
     list_indicators,
     status_text,
 )
-from indicateurs.reference.text import fold, format_number
+from indicateurs.reference.text import fold, format_number, with_detail
 
 __all__ = [
     "CRITERIA",
@@ -289,6 +289,7 @@ def comparison_table(
     keys: list[str],
     indicators: Iterable[str] | None = None,
     quality: Mapping[str, pd.DataFrame] | None = None,
+    vintages: Callable[[str, str, str], str] | None = None,
 ) -> pd.DataFrame:
     """One row per (territory, indicator): value, its French text, national percentile, gap to the group median.
 
@@ -327,8 +328,18 @@ def comparison_table(
     table["short"] = table["indicator"].map(lambda i: meta[i].short)
     table["unit"] = table["indicator"].map(lambda i: meta[i].unit)
     table["direction"] = table["indicator"].map(lambda i: meta[i].direction)
-    table["source"] = table["indicator"].map(lambda i: meta[i].citation)
-    table["millesime"] = table["indicator"].map(lambda i: meta[i].millesime)
+    if vintages is None:
+        table["source"] = table["indicator"].map(lambda i: meta[i].citation)
+        table["millesime"] = table["indicator"].map(lambda i: meta[i].millesime)
+    else:  # `Base.millesime`: the vintage of each value as the base holds it, not the registry's text
+        table["millesime"] = [
+            vintages(i, lv, c)
+            for i, lv, c in zip(table["indicator"], table["level"], table["code"], strict=True)
+        ]
+        table["source"] = [
+            with_detail(meta[i].source_entry.citation, m)
+            for i, m in zip(table["indicator"], table["millesime"], strict=True)
+        ]
     table["coverage"], table["statut"], table["note"] = np.nan, None, ""
     for level, q in (quality or {}).items():
         rows = table["level"] == level
@@ -393,12 +404,18 @@ def _percentile_text(p: float) -> str:
     return f"{n}{'er' if n == 1 else 'e'} centile national"
 
 
-def sources_lines(indicator_ids: Iterable[str]) -> list[str]:
-    """One line per source of the shown indicators: 'Producteur, titre (millésime) : indicateurs'."""
+def sources_lines(indicator_ids: Iterable[str], citations: Iterable[str] | None = None) -> list[str]:
+    """One line per source of the shown indicators: 'Producteur, titre (millésime) : indicateurs'.
+
+    `citations`, aligned with `indicator_ids` (the table's `source` column), gives the vintage each
+    value carries; without it, the registry's."""
+    ids = list(indicator_ids)
+    texts = list(citations) if citations is not None else [get_indicator(i).citation for i in ids]
     grouped: dict[str, list[str]] = {}
-    for i in dict.fromkeys(indicator_ids):
-        ind = get_indicator(i)
-        grouped.setdefault(ind.citation, []).append(ind.short)
+    for i, citation in dict.fromkeys(zip(ids, texts, strict=True)):
+        shorts = grouped.setdefault(citation, [])
+        if get_indicator(i).short not in shorts:
+            shorts.append(get_indicator(i).short)
     return [f"{citation} : {', '.join(shorts)}" for citation, shorts in grouped.items()]
 
 

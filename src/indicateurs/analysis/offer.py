@@ -25,6 +25,7 @@ __all__ = [
     "access_summary",
     "access_table",
     "commune_counts",
+    "distinct_total",
     "need_indicators",
     "need_supply_frame",
     "need_supply_points",
@@ -107,6 +108,21 @@ def places_near(places: pd.DataFrame, bounds: Sequence[float], margin: float = M
     return places[keep.fillna(False)].reset_index(drop=True)
 
 
+def distinct_total(row: pd.Series) -> float:
+    """Distinct places of a territory: the numerator of ``lieux_pour_10000`` (each place once, after
+    the de-duplication rule), read back from the rate; the sum of the types when the rate is missing.
+
+    The sum of the types counts twice a place that belongs to two programmes (a France Services site
+    hosting a conseiller numérique, in current releases); on the pinned files both are equal.
+    """
+    rate, population = row.get("lieux_pour_10000", np.nan), row.get("population", np.nan)
+    known = rate is not None and population is not None and not pd.isna(rate) and not pd.isna(population)
+    if known and population > 0:
+        return float(round(float(rate) * float(population) / 10_000))
+    parts = (row.get(k, 0) for k in _TOTAL_PARTS)
+    return float(sum(0.0 if v is None or pd.isna(v) else float(v) for v in parts))
+
+
 def _ratio(num: float, den: float, scale: float) -> float:
     if den is None or pd.isna(den) or den <= 0 or num is None or pd.isna(num):
         return np.nan
@@ -125,7 +141,7 @@ def offer_comparison(rows: Sequence[tuple[str, pd.Series]], measure: str = "nomb
     table = {}
     for label, row in rows:
         counts = {key: row.get(key, np.nan) for key, _ in OFFER_ROWS}
-        counts["nb_lieux_total"] = sum(float(row.get(k, 0) or 0) for k in _TOTAL_PARTS)
+        counts["nb_lieux_total"] = distinct_total(row)
         population = row.get("population", np.nan)
         if measure == "pour_10000":
             values = {k: _ratio(v, population, 10_000) for k, v in counts.items()}
@@ -147,7 +163,7 @@ def commune_counts(wide: pd.DataFrame, codes: Iterable[str]) -> pd.DataFrame:
     out["Population"] = pd.to_numeric(sub["population"], errors="coerce").to_numpy()
     for key, label in OFFER_ROWS:
         if key == "nb_lieux_total":
-            values = sub[list(_TOTAL_PARTS)].fillna(0).sum(axis=1)
+            values = sub.apply(distinct_total, axis=1) if len(sub) else sub[list(_TOTAL_PARTS)].sum(axis=1)
         else:
             values = sub[key]
         out[label] = pd.to_numeric(values, errors="coerce").to_numpy()

@@ -31,7 +31,7 @@ from indicateurs.reference.registry import (
     status_text,
     theme_ids,
 )
-from indicateurs.reference.text import did_you_mean, format_number, lower_first, suggest
+from indicateurs.reference.text import did_you_mean, format_number, lower_first, suggest, with_detail
 
 __all__ = [
     "COMPOSITE_ID",
@@ -70,6 +70,22 @@ class Profile:
     caveats: list[str]
     data_date: str
     n_communes: int = 0
+
+    def millesime(self, indicator_id: str) -> str:
+        """The vintage of the indicator's values in this profile (the territory's own level first),
+        as the base says it; the registry's text for a profile built without one."""
+        ladder = self.ladder
+        if "millesime" in ladder.columns:
+            rows = ladder[ladder["indicator"] == indicator_id]
+            own = rows[rows["level"] == self.level]
+            for frame in (own, rows):
+                if len(frame):
+                    return str(frame["millesime"].iloc[0])
+        return get_indicator(indicator_id).millesime
+
+    def citation(self, indicator_id: str) -> str:
+        """'Producer, dataset (vintage)' with the vintage of this profile's values."""
+        return with_detail(get_indicator(indicator_id).source_entry.citation, self.millesime(indicator_id))
 
     def indicator_ids(self) -> list[str]:
         """Registry indicators that have at least one value in the ladder, in registry order."""
@@ -345,7 +361,17 @@ def _ladder(base, level: str, code: str, nom: str, neighbours, peers, parents) -
         status_text(v, i, q[1], q[0], q[2])
         for v, i, q in zip(ladder["value"], ladder["indicator"], quality, strict=True)
     ]
+    ladder["millesime"] = [  # the vintage of each value, as the base says it (Base.millesime)
+        _millesime_of(base, i, lv, c) or get_indicator(i).millesime
+        for lv, c, i in zip(ladder["level"], ladder["code"], ladder["indicator"], strict=True)
+    ]
     return ladder
+
+
+def _millesime_of(base, indicator_id: str, level: str, code: str) -> str | None:
+    """`Base.millesime` of one territory's value when the base has it, else None."""
+    accessor = getattr(base, "millesime", None)
+    return accessor(indicator_id, level, code) if callable(accessor) else None
 
 
 def _key_figures(base, level: str, code: str) -> pd.DataFrame:
@@ -365,8 +391,9 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
             continue
         concerned, word, note = _people_concerned(base, level, code, ind)
         coverage, status, value_note = _quality_of(base, level, code, ind_id)
-        unit, citation, source = ind.unit, ind.citation, ind.source_entry.producer
-        millesime = used.get(ind_id) or ind.millesime  # the vintage the base holds (newest releases)
+        unit, source = ind.unit, ind.source_entry.producer
+        millesime = _millesime_of(base, ind_id, level, code) or used.get(ind_id) or ind.millesime
+        citation = with_detail(ind.source_entry.citation, millesime)  # the vintage the base holds
         rank_row = ranks.loc[(code, ind_id)] if ranks is not None and (code, ind_id) in ranks.index else None
         rows.append(
             {

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,7 +16,7 @@ import pandas as pd
 from indicateurs.config import base_dir
 from indicateurs.errors import AtlasError
 from indicateurs.reference.registry import LEVELS, get_indicator, list_indicators, status_text
-from indicateurs.reference.text import did_you_mean
+from indicateurs.reference.text import did_you_mean, with_detail
 
 __all__ = ["GEO_SOURCES", "Base", "BaseBuildError", "BaseCorruptError", "BaseMissingError", "load_base"]
 
@@ -58,6 +59,78 @@ class Base:
         self.built_at: str = report.get("built_at", "")
         self._wide: dict[str, pd.DataFrame] = {}
         self._geo: dict[str, gpd.GeoDataFrame] = {}
+        self._vintages: dict[str | None, tuple[dict, dict]] = {}
+
+    # ------------------------------------------------------------------ vintages
+
+    def source_millesime(self, source_id: str) -> str | None:
+        """The vintage of a source as the build used it (report.json `provenance`), or None when the
+        build says nothing newer than the catalogue's text.
+
+        The vintage read in the file wins; else, for a source taken from the current catalogue (not a
+        fallback to the snapshot), the release the resolver chose. A pinned build keeps its texts."""
+        entry = (self.report.get("provenance") or {}).get(source_id) or {}
+        if entry.get("millesime_fichier"):
+            return str(entry["millesime_fichier"])
+        if entry.get("catalogue") == "courants" and not entry.get("repli") and entry.get("millesime"):
+            return str(entry["millesime"])
+        return None
+
+    def millesime(self, indicator_id: str, level: str | None = None, code: str | None = None) -> str:
+        """The vintage of the values this base holds for an indicator (at `level`, for territory `code`
+        when given, else at any level): the one every view prints. The registry's text is kept when
+        the base's vintage agrees with it (same years), so a pinned build reads as before; several
+        vintages (e.g. Filosofi published above the commune for some EPCI) are joined with ' ; '."""
+        pairs, per_code = self._vintage_pairs(level)
+        found = pairs.get(indicator_id, [])
+        if code is not None and len(found) > 1 and (str(code), indicator_id) in per_code:
+            found = [per_code[(str(code), indicator_id)]]
+        ind = get_indicator(indicator_id)
+        texts = []
+        for source_id, text in found or [(ind.source, ind.millesime)]:
+            text = text or ind.millesime
+            used = self.source_millesime(source_id)
+            texts.append(text if used is None or _same_years(text, used) else used)
+        return " ; ".join(dict.fromkeys(texts))
+
+    def citation(self, indicator_id: str, level: str | None = None, code: str | None = None) -> str:
+        """'Producer, dataset (vintage)' with the vintage of the values this base holds."""
+        ind = get_indicator(indicator_id)
+        return with_detail(ind.source_entry.citation, self.millesime(indicator_id, level, code))
+
+    def _row_millesimes(self, level: str, codes, indicator_ids) -> list[str]:
+        """`millesime` of many (code, indicator) rows: one lookup per indicator, per territory only
+        where the level mixes vintages."""
+        pairs, _per_code = self._vintage_pairs(level)
+        shared = {i: self.millesime(i, level) for i in set(indicator_ids) if len(pairs.get(i, [])) <= 1}
+        return [
+            shared[i] if i in shared else self.millesime(i, level, c)
+            for c, i in zip(codes, indicator_ids, strict=True)
+        ]
+
+    def _vintage_pairs(self, level: str | None) -> tuple[dict, dict]:
+        """Per indicator, the (source, millésime) pairs of its values at `level` (one pass over the
+        values, kept); for an indicator with several, the pair of each territory."""
+        if level not in self._vintages:
+            values = self.values
+            if not {"source", "millesime"} <= set(values.columns):
+                self._vintages[level] = ({}, {})
+                return self._vintages[level]
+            sub = values if level is None else values[values["level"] == level]
+            keys = sub[["indicator", "source", "millesime"]].drop_duplicates()
+            pairs: dict[str, list[tuple[str, str]]] = {}
+            for ind_id, source_id, text in keys.to_numpy():
+                pairs.setdefault(str(ind_id), []).append(
+                    (str(source_id), str(text) if pd.notna(text) else "")
+                )
+            multi = [i for i, p in pairs.items() if len(p) > 1]
+            rows = sub[sub["indicator"].isin(multi)] if multi else sub.iloc[:0]
+            per_code = {
+                (str(c), str(i)): (str(s), str(m))
+                for c, i, s, m in rows[["code", "indicator", "source", "millesime"]].to_numpy()
+            }
+            self._vintages[level] = (pairs, per_code)
+        return self._vintages[level]
 
     def wide(self, level: str) -> pd.DataFrame:
         """One row per territory of `level` (index = code): `nom`, `population` and one column per indicator."""
@@ -106,6 +179,11 @@ class Base:
             frame = frame[frame["code"].isin([str(c) for c in codes])]
         names = self.territories.loc[self.territories["level"] == level].set_index("code")["nom"]
         meta = {i: get_indicator(i) for i in frame["indicator"].unique()}
+        vintages = self._row_millesimes(level, frame["code"], frame["indicator"])
+        citations = {
+            (i, m): with_detail(meta[i].source_entry.citation, m)
+            for i, m in set(zip(frame["indicator"], vintages, strict=True))
+        }
         return pd.DataFrame(
             {
                 "code": frame["code"].to_numpy(),
@@ -127,8 +205,8 @@ class Base:
                         strict=True,
                     )
                 ],
-                "source": frame["indicator"].map(lambda i: meta[i].citation).to_numpy(),
-                "millesime": frame["indicator"].map(lambda i: meta[i].millesime).to_numpy(),
+                "source": [citations[(i, m)] for i, m in zip(frame["indicator"], vintages, strict=True)],
+                "millesime": vintages,
                 "couverture": frame["coverage"].round(4).to_numpy(),
                 "statut": frame["statut"].to_numpy(),
                 "note": frame["note"].to_numpy(),
@@ -158,6 +236,13 @@ class Base:
             codes = self.territories.loc[self.territories["level"] == level, "code"].tolist()
             raise ValueError(f"Territoire inconnu : {level} {code!r}.{did_you_mean(code, codes)}")
         return rows.iloc[0]
+
+
+def _same_years(registry_text: str, used: str) -> bool:
+    """Whether the vintage the build used says the same years as the registry's text ('RP 2018' and
+    'recensement 2018, Filosofi 2019 (colonnes P18_*…)'): then the registry's wording is kept."""
+    years = set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", registry_text))
+    return bool(years) and years <= set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", used))
 
 
 def _check_level(level: str) -> None:

@@ -44,6 +44,7 @@ from indicateurs.reference.registry import (
 from indicateurs.reference.text import format_number
 from indicateurs.sources import loaders
 from indicateurs.sources.fetch import file_sha256
+from indicateurs.sources.offer_current import offer_provenance
 from indicateurs.sources.places import SOURCE_IDS as PLACE_SOURCES
 from indicateurs.sources.territories import FRANCE, Reference, dissolve, harmonise, load_reference
 
@@ -77,7 +78,17 @@ SOURCES = _REFERENCE_SOURCES + _INDICATOR_SOURCES + PLACE_SOURCES + tuple(GEO_SO
 _DISSOLVABLE = {GEO_SOURCES[level]: level for level in ("epci", "departement", "region")}
 # Sources only some catalogues name (the current one): fetched when present, a failure is a warning.
 _FILOSOFI = "insee_filosofi_territoires"
-_OPTIONAL_SOURCES = (_FILOSOFI,)
+_LIEUX_NATIONAUX = "lieux_mediation_numerique"  # national file of places (current catalogue only)
+# INSEE's census thematic bases (counts of the newest RP): in the current catalogue only; without
+# them the four census indicators fall back to the RP 2017 rates of d4g_rp2017_communes_2020.
+_CENSUS = ("insee_rp_population", "insee_rp_diplomes", "insee_rp_menages")
+_CENSUS_PINNED = "d4g_rp2017_communes_2020"
+_OPTIONAL_SOURCES = (_FILOSOFI, _LIEUX_NATIONAUX, *_CENSUS)
+_OPTIONAL_FALLBACK = {
+    _FILOSOFI: "valeurs calculées depuis les communes",
+    _LIEUX_NATIONAUX: "lieux des fichiers figés utilisés",
+    **dict.fromkeys(_CENSUS, "taux du RP 2017 (Data For Good) utilisés en repli"),
+}
 
 
 # -------------------------------------------------------------------------------------------- build
@@ -142,7 +153,7 @@ def _build_base(progress: Progress | None, *, force: bool, refresh: bool = False
                 paths[source_id], stale[source_id] = kept, str(exc)
             else:
                 optional_problems.append(
-                    f"{source_id} non récupérée ({exc}) : valeurs calculées depuis les communes"
+                    f"{source_id} non récupérée ({exc}) : {_OPTIONAL_FALLBACK[source_id]}"
                 )
     fingerprint = _fingerprint(paths)
     target = base_dir()
@@ -263,11 +274,15 @@ def _build_into(folder: Path, paths: dict[str, Path], say: Progress, unfetched: 
     say("Calcul des EPCI, départements, régions et de la France à partir des communes", 0.7)
     territories = _territories(ref, communes)
     values = _values(communes, warnings)
+    fallen = source_reports.pop("repli_recensement", None)
+    if fallen:
+        values = _census_fallback(values, fallen["indicateurs"])
     values = pd.concat([values, _illectronisme(paths, ref, source_reports)], ignore_index=True)
     values = _published_above_communes(values, paths, ref, source_reports)
     values = pd.concat([values, _scores(values, territories)], ignore_index=True)
     values = _population_vintage(values, territories)
     values = _with_provenance(values, _file_vintages(source_reports))
+    values = offer_provenance(values, source_reports)  # counts taken from the national file
 
     say("Simplification des contours pour les cartes", 0.85)
     geo_report = _write_geometries(folder, paths, territories, geo_communes, ref)
@@ -400,6 +415,7 @@ def _commune_table(ref: Reference, paths: dict[str, Path], warnings: list[str]) 
     h = harmonise(rp, ref, source="d4g_rp2017_communes_2020", means=rates, weight=rp["code"].map(legacy))
     reports["d4g_rp2017_communes_2020"] = h.report
     table = table.join(h.frame.set_index("code"))
+    table = _census_counts(table, ref, paths, reports, warnings)
 
     arcep = loaders.load_arcep_thd(paths["arcep_debit_communes_2019"])
     h = harmonise(arcep, ref, source="arcep_debit_communes_2019", sums=("locaux", "locaux_thd"))
@@ -427,6 +443,75 @@ def _commune_table(ref: Reference, paths: dict[str, Path], warnings: list[str]) 
     return table, reports
 
 
+# Census indicators -> weight of their RP 2017 rate (the pinned aggregation), used only in a fallback.
+_CENSUS_WEIGHTS = {
+    "part_peu_diplomes": "population",
+    "part_65_plus": "population",
+    "part_menages_seuls": "menages",
+    "part_familles_monoparentales": "menages",
+}
+_CENSUS_FALLBACK_NOTE = {
+    "part_65_plus": "repli sur le RP 2017 (Data For Good) : 65 ans et plus rapportés aux 15 ans ou plus, "
+    "pas à la population totale",
+}
+
+
+def _census_counts(
+    table: pd.DataFrame, ref: Reference, paths: dict[str, Path], reports: dict, warnings: list[str]
+) -> pd.DataFrame:
+    """Numerator and denominator counts of the census indicators that the registry aggregates as a
+    ratio (current releases: INSEE's census bases), on COG 2025 codes (merged communes summed).
+
+    A census base that could not be fetched: its indicators take the RP 2017 rate times its pinned
+    weight over that weight (the pinned weighted mean, written as a ratio), and the build says so;
+    `reports["repli_recensement"]` lists them for the values' source, millésime and note."""
+    frames: dict[str, pd.DataFrame] = {}
+    fallback: dict[str, str] = {}
+    for indicator, weight in _CENSUS_WEIGHTS.items():
+        ind = get_indicator(indicator)
+        if ind.aggregation != "ratio":
+            continue  # pinned releases: the RP 2017 rates, weighted mean
+        if ind.source in paths:
+            if ind.source not in frames:
+                counts = loaders.load_rp_census(paths[ind.source], ind.source)
+                cols = tuple(c for c in counts.columns if c != "code")
+                h = harmonise(counts, ref, source=ind.source, sums=cols)
+                reports[ind.source] = {**h.report, "millesime_fichier": counts.attrs["millesime"]}
+                frames[ind.source] = h.frame.set_index("code")
+            frame = frames[ind.source]
+            for part in ("num", "den"):
+                table[f"{indicator}__{part}"] = frame[f"{indicator}__{part}"].reindex(table.index)
+        else:
+            w = table[weight].where(table[indicator].notna())
+            table[f"{indicator}__num"] = table[indicator] * w
+            table[f"{indicator}__den"] = w
+            fallback[indicator] = ind.source
+    if fallback:
+        warnings.append(
+            "Recensement : base(s) INSEE "
+            + ", ".join(sorted(set(fallback.values())))
+            + " non récupérée(s) ; "
+            + ", ".join(fallback)
+            + " calculés depuis les taux du RP 2017 (Data For Good), dénominateurs du millésime figé"
+        )
+        reports["repli_recensement"] = {"indicateurs": sorted(fallback)}
+    return table
+
+
+def _census_fallback(values: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
+    """Values of census indicators computed from the RP 2017 rates: their own source, millésime and
+    a note saying the denominator, so a figure never claims the newest census it does not come from."""
+    hit = values["indicator"].isin(indicators)
+    default = "repli sur le RP 2017 (Data For Good) : recensement INSEE récent non récupéré"
+    notes = values.loc[hit, "indicator"].map(_CENSUS_FALLBACK_NOTE).fillna(default)
+    values["_source"] = pd.Series(None, index=values.index, dtype=object)
+    values.loc[hit, "_source"] = _CENSUS_PINNED
+    values.loc[hit, "_millesime"] = "RP 2017 (Data For Good, repli)"
+    old = values.loc[hit, "note"].fillna("")
+    values.loc[hit, "note"] = np.where(old == "", notes, old + " ; " + notes)
+    return values
+
+
 def _places(geo_communes, paths, ref) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Offer places, their counts per commune, and the distance from each commune to the nearest one."""
     from indicateurs.analysis.access import commune_points, nearest_distances
@@ -435,7 +520,7 @@ def _places(geo_communes, paths, ref) -> tuple[pd.DataFrame, pd.DataFrame, dict]
     names = dict(zip(ref.communes["code"], ref.communes["nom"], strict=True))
     places, report = load_places(
         geo_communes,
-        {s: paths[s] for s in PLACE_SOURCES},
+        {s: paths[s] for s in (*PLACE_SOURCES, _LIEUX_NATIONAUX) if s in paths},
         old_to_new=ref.old_to_new,
         postcodes=ref.postcodes,
         names=names,
@@ -844,6 +929,11 @@ def _with_provenance(values: pd.DataFrame, file_vintages: dict[str, str] | None 
             if source[i] in (file_vintages or {}):
                 millesime[i] = file_vintages[source[i]]
     out = values.assign(source=values["indicator"].map(source), millesime=values["indicator"].map(millesime))
+    if "_source" in out.columns:  # census indicators fallen back on the RP 2017 rates: their own source
+        own = out["_source"].notna()
+        out.loc[own, "source"] = out.loc[own, "_source"]
+        out.loc[own, "millesime"] = out.loc[own, "_millesime"]
+        out = out.drop(columns=["_source", "_millesime"])
     if "_published" in out.columns:  # values INSEE publishes above the commune: their own source
         published = out["_published"].eq(True)
         out.loc[published, "source"] = _FILOSOFI

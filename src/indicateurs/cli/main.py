@@ -88,7 +88,7 @@ def _export(args: argparse.Namespace) -> int:
     # the metadata travels with the data: one row per value (unit, source, millésime, coverage, status)
     detail = base.detail(args.level)
     detail_path = out.with_name(f"{out.stem}-detail{out.suffix or '.csv'}")
-    meta = indicators_metadata()
+    meta = indicators_metadata(base)
     meta_path = out.with_name(f"{out.stem}-indicateurs{out.suffix or '.csv'}")
     for frame, path in ((table, out), (detail, detail_path), (meta, meta_path)):
         if args.format == "fr":
@@ -101,8 +101,9 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def indicators_metadata():
-    """One row per indicator: what the wide export's columns mean (unit, denominator, source...)."""
+def indicators_metadata(base=None):
+    """One row per indicator: what the wide export's columns mean (unit, denominator, source...);
+    with `base`, the source and millésime of the values it holds (`Base.millesime`)."""
     import pandas as pd
 
     from indicateurs.reference.registry import list_indicators
@@ -114,8 +115,8 @@ def indicators_metadata():
                 "libelle": i.label,
                 "unite": "fraction (0 à 1 ; ×100 pour un %)" if i.is_rate else i.unit,
                 "denominateur": i.denominator,
-                "source": i.citation,
-                "millesime": i.millesime,
+                "source": base.citation(i.id) if base is not None else i.citation,
+                "millesime": base.millesime(i.id) if base is not None else i.millesime,
                 "couverture_minimale": i.min_coverage,
                 "definition": i.description,
             }

@@ -37,6 +37,7 @@ __all__ = [
     "cluster",
     "nginx_config",
     "site_config",
+    "streamlit_command",
 ]
 
 COOKIE = "atlas_instance"
@@ -163,6 +164,29 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def streamlit_command(port: int, *, script: str = "app.py", address: str = "127.0.0.1") -> list[str]:
+    """The `streamlit run` command line of one served instance (run it from the repository folder).
+
+    One home for the flags, shared by `servir`, the benchmarks and the browser tests: headless, no
+    file watcher nor rerun on save (a served app does not change under it), no usage statistics
+    sent out, production mode. The package builds the command; it never imports Streamlit.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        f"--server.address={address}",
+        f"--server.port={port}",
+        "--server.headless=true",
+        "--server.fileWatcherType=none",
+        "--server.runOnSave=false",
+        "--browser.gatherUsageStats=false",
+        "--global.developmentMode=false",
+    ]
+
+
 @dataclass
 class Instance:
     port: int
@@ -202,20 +226,7 @@ class Cluster:
 
 def _start_instance(root: Path, port: int, env: dict[str, str], workdir: Path, timeout: float) -> Instance:
     log = workdir / f"streamlit-{port}.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.address=127.0.0.1",
-        f"--server.port={port}",
-        "--server.headless=true",
-        "--server.fileWatcherType=none",
-        "--server.runOnSave=false",
-        "--browser.gatherUsageStats=false",
-        "--global.developmentMode=false",
-    ]
+    cmd = streamlit_command(port)
     with log.open("ab") as out:
         process = subprocess.Popen(
             cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True

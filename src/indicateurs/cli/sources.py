@@ -41,7 +41,7 @@ def freshness(*, check_producers: bool = True, now: datetime | None = None) -> l
     provenance = _base_report().get("provenance", {})
     current = load_catalogue("courants")
     rows = []
-    session = fetch_mod._session() if check_producers else None
+    session = fetch_mod._session(retries=1) if check_producers else None
     try:
         for source_id in sorted(set(provenance) | set(current)):
             used = provenance.get(source_id, {})
@@ -58,7 +58,12 @@ def freshness(*, check_producers: bool = True, now: datetime | None = None) -> l
             }
             source = current.get(source_id)
             if session is not None and source is not None:
-                if source.resolve == "fige":
+                if source.resolve == "fige" and source.latest_known:
+                    row["plus_recent"] = (
+                        f"dernière édition publique connue : {source.latest_known} "
+                        "(pas de point d'accès du producteur pour une édition plus récente : millésime figé)"
+                    )
+                elif source.resolve == "fige":
                     row["plus_recent"] = "pas de point d'accès du producteur connu : millésime figé"
                 elif not source.resolve:
                     row["plus_recent"] = (
@@ -67,7 +72,9 @@ def freshness(*, check_producers: bool = True, now: datetime | None = None) -> l
                 else:
                     try:
                         found = candidates(source, session)
-                        newest = first_published(found, session) if source.resolve == "annee" else found[0]
+                        # a year's URL is a guess, pynsee's list is kept by hand: the newest that answers
+                        guessed = source.resolve in ("annee", "cartiflette", "pynsee")
+                        newest = first_published(found, session) if guessed else found[0]
                     except (ResolveError, IndexError) as exc:
                         row["plus_recent"] = f"injoignable ({exc})"
                     else:

@@ -49,11 +49,15 @@ class Source:
     date: str = ""  # the short French millésime: 'février 2023'
     caveat: str = ""  # what the reader must know: 'extrait partiel'
     # Current catalogue only: how to find the newest release (see `indicateurs.sources.resolve`).
-    resolve: str = ""  # "" (url serves the newest), "fige" (pinned, no endpoint), "datagouv", "annee", "npm"
+    # "" (url serves the newest), "fige" (pinned, no endpoint), "datagouv", "annee", "npm", "pynsee", "cartiflette"
+    resolve: str = ""
     url_pattern: str = ""  # download URL with {annee} or {version}
     resource_title: str = ""  # data.gouv.fr: regular expression on the resource title
     resource_format: str = ""  # data.gouv.fr: resource format (csv, json, zip…)
+    pynsee_link: str = ""  # "pynsee": regular expression on the file URLs of pynsee's INSEE catalogue
     documentation: str = ""  # the producer's field dictionary the loader was written from
+    layer: str = ""  # "cartiflette": the administrative level of the layer (COMMUNE, DEPARTEMENT, REGION)
+    latest_known: str = ""  # "fige" sources: the newest edition the producer is known to have published
 
     @property
     def short_label(self) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from indicateurs.config import millesimes
 from indicateurs.reference.catalogue import Source, get_source
 from indicateurs.reference.levels import LEVEL_IDS
 from indicateurs.reference.text import did_you_mean, format_number, with_detail
@@ -113,12 +114,23 @@ def _themes() -> dict[str, Theme]:
     return {t["id"]: Theme(**t) for t in _raw()["themes"]}
 
 
-@cache
 def _load() -> dict[str, Indicator]:
+    """The registry of the current mode (`INDICATEURS_MILLESIMES`), parsed once per mode."""
+    return _load_mode(millesimes())
+
+
+@cache
+def _load_mode(mode: str) -> dict[str, Indicator]:
+    """An entry's `[indicators.courant]` table replaces some of its fields with the newest releases
+    (another source, its counts aggregated as a ratio, another denominator said in the label)."""
     raw = _raw()
     themes = _themes()
     out = {}
     for entry in raw["indicators"]:
+        entry = dict(entry)
+        current = entry.pop("courant", None)
+        if current and mode == "courants":
+            entry.update(current)
         if "levels" in entry:
             entry["levels"] = tuple(entry["levels"])
         ind = Indicator(**entry)

@@ -27,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from indicateurs.analysis.classify import Classes
 from indicateurs.analysis.scores import fragility_rank
 from indicateurs.reference.registry import Indicator, format_value, get_indicator, status_text
-from indicateurs.reference.text import format_number, with_unit
+from indicateurs.reference.text import format_number, with_detail, with_unit
 
 __all__ = [
     "LINES_PANE",
@@ -179,10 +179,14 @@ def legend_html(
     missing: int = 0,
     level: str | None = None,
     note: str = "",
+    millesime: str | None = None,
 ) -> str:
     """HTML legend: title (label + unit), one swatch per class with its bounds, then source line
-    (and `note`, e.g. how many values are estimated or left out for want of coverage)."""
+    (and `note`, e.g. how many values are estimated or left out for want of coverage).
+
+    `millesime`: the vintage of the values drawn (`Base.millesime`); the registry's text without it."""
     ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
+    citation = with_detail(ind.source_entry.citation, millesime) if millesime else ind.citation
     rows = []
     for i, (label, color) in enumerate(zip(classes.labels, classes.colors, strict=True)):
         count = f" <span class='atlas-count'>({counts[i]})</span>" if counts is not None else ""
@@ -195,7 +199,7 @@ def legend_html(
         "<div class='atlas-legend'>"
         f"<div class='atlas-legend-title'>{html.escape(with_unit(ind.label, unit_label(ind)))}</div>"
         f"<div class='atlas-legend-rows'>{''.join(rows)}</div>"
-        f"<div class='atlas-legend-source'>Source : {html.escape(ind.citation)}{level_text}</div>"
+        f"<div class='atlas-legend-source'>Source : {html.escape(citation)}{level_text}</div>"
         + (f"<div class='atlas-legend-source'>{html.escape(note)}</div>" if note else "")
         + "</div>"
     )
@@ -214,6 +218,7 @@ def choropleth(
     legend: bool = True,
     level: str | None = None,
     height: int = 620,
+    millesime: str | None = None,
 ) -> folium.Map:
     """A light, offline folium choropleth of `values` (indexed by code) over `gdf` (code, nom, geometry).
 
@@ -225,14 +230,15 @@ def choropleth(
     m = base_map(
         gdf, highlight=highlight, neighbours=neighbours, outlines=outlines, topology=topology, height=height
     )
-    values_layer(gdf, values, indicator, classes).add_to(m)
+    values_layer(gdf, values, indicator, classes, millesime=millesime).add_to(m)
     if legend:
         ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
         klass = classes.assign(values)
         counts = [int((klass == i).sum()) for i in range(len(classes.labels))]
         missing = int((klass < 0).sum())
         LegendControl(
-            legend_html(ind, classes, counts=counts, missing=missing, level=level) + _LEGEND_CSS
+            legend_html(ind, classes, counts=counts, missing=missing, level=level, millesime=millesime)
+            + _LEGEND_CSS
         ).add_to(m)
     return offline(m)
 
@@ -317,6 +323,8 @@ def values_layer(
     indicator: Indicator | str,
     classes: Classes,
     quality: pd.DataFrame | None = None,
+    *,
+    millesime: str | None = None,
 ) -> folium.FeatureGroup:
     """The coloured layer of one indicator over the shapes of `base_map` (same `gdf`).
 
@@ -343,7 +351,8 @@ def values_layer(
             codes, gdf["nom"], shown, ranks.to_numpy(), klass.to_numpy(), strict=True
         )
     }
-    footer = f"{ind.short} · {ind.source_entry.producer.split('(')[0].strip()}, {ind.millesime}"
+    vintage = millesime or ind.millesime  # the base's vintage when the caller has it
+    footer = f"{ind.short} · {ind.source_entry.producer.split('(')[0].strip()}, {vintage}"
     group = folium.FeatureGroup(name=ind.short, control=False)
     _ChoroplethLayer(props, classes, footer=footer).add_to(group)
     return group

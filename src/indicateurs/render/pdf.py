@@ -360,7 +360,7 @@ def _sources(profile: Profile) -> list[str]:
         if ind.id in ids:
             src = ind.source_entry
             key = f"{src.producer.split('(')[0].strip()}, {src.title} — {src.licence}"
-            lines.setdefault(key, []).append(f"{ind.short} ({ind.millesime})")
+            lines.setdefault(key, []).append(f"{ind.short} ({profile.millesime(ind.id)})")
     return [f"{source} : {', '.join(items)}." for source, items in lines.items()]
 
 
@@ -411,7 +411,7 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     pdf.set_xy(12, top + height + 1)
     pdf.set_font(_FONT, "", 6.5)
     pdf.set_text_color(70)
-    citation = get_indicator(map_id).citation
+    citation = profile.citation(map_id)  # the vintage the base holds, not the registry's
     unit = "département (DROM en encadrés, échelles différentes)" if profile.level == "france" else "commune"
     pdf.multi_cell(88, 3, f"Carte : {axis_title(map_id)} par {unit}. Source : {citation}.")
     bottom_left = pdf.get_y()

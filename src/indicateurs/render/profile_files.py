@@ -49,7 +49,9 @@ def comparison_table(profile: Profile) -> pd.DataFrame:
             "Centile de fragilité (France)": [_round_or_blank(v) for v in rows["national_pct"]],
             "Centile de fragilité (région)": [_round_or_blank(v) for v in rows["regional_pct"]],
             "Source": rows["indicator"].map(lambda i: meta[i][2]),
-            "Millésime": rows["indicator"].map(lambda i: meta[i][3]),
+            "Millésime": rows["millesime"]  # the vintage of each value, as the base says it
+            if "millesime" in rows
+            else rows["indicator"].map(lambda i: meta[i][3]),
             "Couverture (part de la population)": rows["coverage"].round(4) if "coverage" in rows else "",
             "Statut": rows.get("statut", ""),
             "Valeur affichée": rows.get("display", ""),
@@ -107,7 +109,7 @@ def _sources_sheet(profile: Profile) -> pd.DataFrame:
             "Unité": ind.unit,
             "Source": ind.source_entry.producer,
             "Jeu de données": ind.source_entry.title,
-            "Millésime": ind.millesime,
+            "Millésime": profile.millesime(ind.id),
             "Licence": ind.source_entry.licence,
             "Adresse": " ".join(ind.source_entry.urls),
             "Définition": ind.description,

@@ -22,7 +22,7 @@ from pathlib import Path
 from indicateurs.errors import AtlasError
 from indicateurs.reference.catalogue import Source
 
-__all__ = ["TRANSFORMS", "DeriveError", "apply"]
+__all__ = ["CARTIFLETTE_PROPERTIES", "TRANSFORMS", "DeriveError", "apply", "cartiflette_names"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -79,6 +79,66 @@ def _geojson(src: Path, dst: Path, source: Source) -> None:
         feature["properties"] = {renames.get(k, k): v for k, v in props.items()}
     with dst.open("w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+
+
+_PARQUET_MAGIC = b"PAR1"
+# cartiflette keeps IGN ADMIN EXPRESS's historical field names (pipeline 0.2.0 changelog: « les noms de
+# champs de l'édition 4-0 sont ramenés aux noms historiques (INSEE_COM, NOM, POPULATION…) »); they
+# become the mirror's property names. POPULATION is left out: populations come from the COG lists.
+CARTIFLETTE_PROPERTIES = {
+    "COMMUNE": {
+        "INSEE_COM": "code",
+        "NOM": "nom",
+        "INSEE_DEP": "dep",
+        "INSEE_REG": "reg",
+        "SIREN_EPCI": "epci",
+    },
+}
+
+
+def cartiflette_names(frame, layer: str = "COMMUNE"):
+    """A frame with cartiflette's (IGN) column names renamed to ours (code, nom, dep, reg, epci);
+    SIREN_EPCI cleaned: 'NC' (no EPCI) -> None, '200054781/200057966' (MGP/EPT) -> the first SIREN."""
+    names = CARTIFLETTE_PROPERTIES[layer]
+    if "code" in frame.columns or not set(names) & set(frame.columns):
+        return frame
+    out = frame[[c for c in names if c in frame.columns] + ["geometry"]].rename(columns=names)
+    if "epci" in out.columns:
+        out["epci"] = [_siren(v) for v in out["epci"]]
+    return out
+
+
+def _siren(value) -> str | None:
+    match = re.match(r"\s*(\d{9})", str(value)) if value is not None else None
+    return match.group(1) if match else None
+
+
+def _cartiflette(src: Path, dst: Path, source: Source) -> None:
+    """cartiflette's consolidated GeoParquet (IGN ADMIN EXPRESS COG CARTO of the year, properties
+    INSEE_COM, NOM, INSEE_DEP, INSEE_REG, SIREN_EPCI…) -> the GeoJSON the loaders read (code, nom,
+    dep, reg, epci; 6 decimals). Anything else (the Etalab file of the same year, the mirror's file)
+    goes through the Etalab transform: one source, either producer."""
+    if not _head(src).startswith(_PARQUET_MAGIC):
+        _geojson(src, dst, source)
+        return
+    import geopandas as gpd
+    import pyogrio
+
+    layer = source.layer or "COMMUNE"
+    try:
+        frame = gpd.read_parquet(src)
+    except Exception as exc:  # pyarrow raises several kinds on a truncated or foreign file
+        raise DeriveError(f"GeoParquet cartiflette illisible ({exc})") from exc
+    wanted = [c for c, ours in CARTIFLETTE_PROPERTIES[layer].items() if ours in ("code", "nom")]
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise DeriveError(
+            f"colonne(s) absente(s) du GeoParquet cartiflette : {', '.join(missing)} "
+            f"(colonnes lues : {', '.join(map(str, frame.columns))})"
+        )
+    out = cartiflette_names(frame, layer)
+    out = out.set_crs(4326) if out.crs is None else out.to_crs(4326)
+    pyogrio.write_dataframe(out, dst, driver="GeoJSON", layer_options={"COORDINATE_PRECISION": 6})
 
 
 def _first_properties(path: Path) -> dict:
@@ -297,6 +357,7 @@ TRANSFORMS: dict[str, Callable[[Path, Path, Source], None]] = {
     "gzip": _gzip,
     "gunzip": _gunzip,
     "geojson": _geojson,
+    "cartiflette": _cartiflette,
     "zip": _zip_member,
     "insee_meta": _insee_meta,
     "csv": _csv,

@@ -374,10 +374,11 @@ class _Retry(Retry):
         return None if seconds is None else min(seconds, 60.0)
 
 
-def _session() -> requests.Session:
-    """A session that retries connection errors and HTTP 429/5xx with exponential backoff."""
+def _session(retries: int = RETRIES) -> requests.Session:
+    """A session that retries connection errors and HTTP 429/5xx with exponential backoff
+    (a report such as `sources --fraicheur` asks once: offline it must not wait for backoffs)."""
     retry = _Retry(
-        total=RETRIES,
+        total=retries,
         backoff_factor=BACKOFF,
         status_forcelist=_RETRY_STATUS,
         allowed_methods=frozenset({"GET"}),

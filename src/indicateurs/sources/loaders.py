@@ -14,6 +14,7 @@ import pandas as pd
 
 from indicateurs.errors import AtlasError
 from indicateurs.reference.catalogue import get_source
+from indicateurs.sources import derive
 
 __all__ = [
     "SourceFormatError",
@@ -24,6 +25,7 @@ __all__ = [
     "load_ifn_2023",
     "load_illectronisme_hdf",
     "load_rp2017",
+    "load_rp_census",
 ]
 
 _PLM_ARRONDISSEMENT = r"^(751(0[1-9]|1\d|20)|132(0[1-9]|1[0-6])|6938[1-9])$"
@@ -193,6 +195,118 @@ def load_rp2017(path: Path) -> pd.DataFrame:
     return out
 
 
+# ------------------------------------------------------------------ INSEE census thematic bases
+
+# What each census base gives, per indicator id: numerator and denominator COUNTS, by column name
+# without their year prefix ("P{yy}_" or "C{yy}_"). Written from INSEE's dictionaries of the RP 2021
+# bases (meta_base-cc-*-2021.CSV; see `documentation` in catalogue_courant.toml).
+RP_CENSUS = {
+    "insee_rp_population": {
+        "year": ("P", "POP"),
+        "counts": {"part_65_plus": (("P", ["POP65P"]), ("P", ["POP"]))},
+    },
+    "insee_rp_diplomes": {
+        "year": ("P", "NSCOL15P"),
+        "counts": {
+            "part_peu_diplomes": (
+                ("P", ["NSCOL15P_DIPLMIN", "NSCOL15P_BEPC", "NSCOL15P_CAPBEP"]),
+                ("P", ["NSCOL15P"]),
+            )
+        },
+    },
+    "insee_rp_menages": {
+        "year": ("C", "MEN"),
+        "counts": {
+            "part_menages_seuls": (("C", ["MENPSEUL"]), ("C", ["MEN"])),
+            "part_familles_monoparentales": (("C", ["MENFAMMONO"]), ("C", ["MEN"])),
+        },
+    },
+}
+_PLM_COMMUNES = {"751": "75056", "132": "13055", "693": "69123"}
+
+
+def _census_table(path: Path, source_id: str) -> pd.DataFrame:
+    """The commune table of an INSEE census base, as published: a zip holding a ';' CSV
+    (`base-cc-…-AAAA.CSV`, UTF-8 or Windows latin-1) and its dictionary `meta_…`, or the xlsx
+    variant (sheet COM; INSEE's title lines above the header row CODGEO are skipped)."""
+    import io
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise SourceFormatError(f"Source {source_id} : archive zip illisible ({exc})") from exc
+    with archive:
+        names = archive.namelist()
+        if any(n.startswith("xl/") for n in names):  # the file is itself an xlsx workbook
+            return _census_xlsx(path, source_id)
+        data = [n for n in names if not Path(n).name.lower().startswith("meta")]
+        csvs = [n for n in data if n.lower().endswith((".csv", ".txt"))]
+        xlsx = [n for n in data if n.lower().endswith(".xlsx")]
+        if csvs:  # the commune table is the largest; a "-COM" file holds the 5 overseas collectivities
+            raw = archive.read(max(csvs, key=lambda n: archive.getinfo(n).file_size))
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("cp1252", errors="replace")
+            return pd.read_csv(io.StringIO(text), sep=";", dtype={"CODGEO": "string"}, low_memory=False)
+        if xlsx:
+            biggest = max(xlsx, key=lambda n: archive.getinfo(n).file_size)
+            return _census_xlsx(io.BytesIO(archive.read(biggest)), source_id)
+    raise SourceFormatError(
+        f"Source « {get_source(source_id).title} » ({source_id}) : aucun fichier de données "
+        f"(CSV ou xlsx) dans l'archive {path.name}"
+    )
+
+
+def _census_xlsx(handle, source_id: str) -> pd.DataFrame:
+    book = pd.read_excel(handle, sheet_name=None, header=None, dtype=object)
+    sheet = book.get("COM", next(iter(book.values())))
+    head = sheet.head(20)
+    rows = [i for i in head.index if "CODGEO" in set(head.loc[i].astype(str))]
+    if not rows:
+        raise SourceFormatError(
+            f"Source « {get_source(source_id).title} » ({source_id}) : pas de ligne d'en-tête CODGEO "
+            "dans le classeur xlsx"
+        )
+    table = sheet.iloc[rows[0] + 1 :].copy()
+    table.columns = [str(c) for c in sheet.loc[rows[0]]]
+    table["CODGEO"] = table["CODGEO"].astype("string")
+    return table.reset_index(drop=True)
+
+
+def load_rp_census(path: Path, source_id: str) -> pd.DataFrame:
+    """One INSEE census base per commune: numerator and denominator counts of its indicators.
+
+    Columns: code, then `<indicator>__num` and `<indicator>__den` (counts, for a ratio of sums) for
+    each indicator of `RP_CENSUS[source_id]`. The year comes from the column names (P21_POP ->
+    RP 2021), never from the code: `attrs["millesime"]` = "RP 2021". Paris, Lyon and Marseille: the
+    arrondissement rows are dropped when the commune row is there (no double counting), kept (then
+    folded by `harmonise`) when it is not.
+    """
+    spec = RP_CENSUS[source_id]
+    df = _census_table(path, source_id)
+    prefix, stem = spec["year"]
+    yy = _newest_year(df.columns, rf"{prefix}(\d\d)_{stem}", source_id, f"{prefix}21_{stem}")
+    needed = ["CODGEO"]
+    for (p_num, nums), (p_den, dens) in spec["counts"].values():
+        needed += [f"{p_num}{yy}_{c}" for c in nums] + [f"{p_den}{yy}_{c}" for c in dens]
+    _require(df, list(dict.fromkeys(needed)), source_id)
+    codes = df["CODGEO"].astype("string").str.strip().str.zfill(5)
+    arrondissement = codes.str.match(_PLM_ARRONDISSEMENT).fillna(False)
+    parent_there = codes[arrondissement].str[:3].map(_PLM_COMMUNES).isin(set(codes))
+    drop = arrondissement & parent_there.reindex(codes.index, fill_value=False)
+    df, codes = df.loc[~drop], codes[~drop]
+    out = pd.DataFrame({"code": codes.values})
+    for indicator, ((p_num, nums), (p_den, dens)) in spec["counts"].items():
+        num = df[[f"{p_num}{yy}_{c}" for c in nums]].apply(pd.to_numeric, errors="coerce")
+        den = pd.to_numeric(df[f"{p_den}{yy}_{dens[0]}"], errors="coerce")
+        out[f"{indicator}__num"] = num.sum(axis=1, min_count=len(nums)).values
+        out[f"{indicator}__den"] = den.values
+    out.attrs["millesime"] = f"RP 20{yy}"
+    return out
+
+
 def load_arcep_thd(path: Path) -> pd.DataFrame:
     """ARCEP wired eligibility: code, locaux (all premises), locaux_thd (eligible to 30 Mbit/s or more).
 
@@ -240,6 +354,7 @@ def load_illectronisme_hdf(path: Path) -> pd.DataFrame:
 def load_geometry(path: Path, source_id: str) -> gpd.GeoDataFrame:
     """Boundaries as a GeoDataFrame in EPSG:4326 with `code` (string), `nom` and `geometry`."""
     gdf = gpd.read_file(path, engine="pyogrio")
+    gdf = derive.cartiflette_names(gdf)  # a cartiflette/IGN file as published (INSEE_COM, NOM…)
     _require(gdf, ["code", "nom", "geometry"], source_id)
     gdf["code"] = gdf["code"].astype(str)
     if gdf.crs is None:

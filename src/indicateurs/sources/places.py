@@ -15,9 +15,19 @@ Types of rows (column `type`):
   (``position_approx = True``);
 - ``aidants_connect``: active Aidants Connect structures; the file has no coordinates, so they are
   put at their commune's representative point with ``position_approx = True``;
+- ``aidants_connect_effectif`` (current mode only): an Aidants Connect structure of the 2024 export
+  that the national file does not list; it keeps its number of aidants, is never drawn nor counted
+  as a place;
 - ``structure_cnfs``: CNFS host structures (validated posts, recruited advisers). The files have no
   coordinates: these rows carry counts per commune (``postes_valides``, ``conseillers_recrutes``)
   and have no latitude/longitude; they are never drawn nor used for distances.
+
+In current mode (`--millesimes courants`), when the catalogue names the national file of places
+of digital mediation (``lieux_mediation_numerique``), it replaces the 2022 permanences and the 2023
+data·inclusion extract: its places flagged "Conseillers numériques" are ``conseiller_numerique``,
+those flagged "Aidants Connect" (and not CnFS) ``aidants_connect``, the others ``lieu_mediation``;
+the column ``programmes`` keeps every programme of a place. A place listed in several inputs is
+kept once (`offer_current.merge_duplicates`, THE rule), and the report says how many were merged.
 
 Text is kept as given (no escaping: escaping is the view's job).
 """
@@ -32,6 +42,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+
+from indicateurs.sources import offer_current as oc
 
 __all__ = [
     "COLUMNS",
@@ -52,6 +64,7 @@ PLACE_TYPES: dict[str, str] = {
     "lieu_mediation": "Lieu de médiation numérique",
     "aidants_connect": "Structure Aidants Connect",
     "structure_cnfs": "Structure d'accueil de conseillers numériques",
+    "aidants_connect_effectif": "Structure Aidants Connect absente du fichier national (aidants comptés)",
 }
 DRAWN_TYPES = ("france_services", "conseiller_numerique", "lieu_mediation", "aidants_connect")
 
@@ -91,6 +104,7 @@ COLUMNS = [
     "itinerant",
     "position_approx",
     "local",
+    "programmes",
 ]
 
 COUNT_COLUMNS = [
@@ -128,7 +142,13 @@ R_UNKNOWN = "code commune inconnu en 2025"
 R_COM = "collectivité d'outre-mer (hors du périmètre : Saint-Martin, Saint-Barthélemy…)"
 R_INACTIVE = "structure inactive"
 R_DUPLICATE = "doublon d'une permanence CnFS (même identifiant)"
-_DELIBERATE = (R_INACTIVE, R_DUPLICATE)  # left out on purpose: not a coverage loss
+R_MERGED = "doublon d'un lieu déjà compté (fusionné : même identifiant, SIRET et commune, ou nom et commune)"
+F_NOT_NATIONAL = (
+    "absente du fichier national courant : comptée seulement pour le nombre d'aidants, ni dessinée ni "
+    "comptée comme lieu"
+)
+R_SUPERSEDED = "remplacée par le fichier national des lieux de médiation numérique (millésime courant)"
+_DELIBERATE = (R_INACTIVE, R_DUPLICATE, R_MERGED)  # left out on purpose: not a coverage loss
 R_BUS = "bus ou site itinérant (gardé, signalé, non compté comme lieu fixe)"
 R_POSTCODE = "commune incompatible avec le code postal (autre département, plusieurs communes possibles)"
 A_REPAIRED = "commune corrigée d'après le code postal"
@@ -163,7 +183,10 @@ def _millesime(source_id: str) -> str:
     """The short millésime shown with a place: the catalogue's French `date` of this source."""
     from indicateurs.reference.catalogue import get_source
 
-    source = get_source(source_id)
+    try:
+        source = get_source(source_id)
+    except ValueError:  # a source of the other catalogue (the national file in a pinned build)
+        return ""
     return source.date or source.millesime
 
 
@@ -306,6 +329,8 @@ def _permanences(df, communes, old_to_new, known, report) -> pd.DataFrame:
             "services": df["services"],
             "horaires": df["horaires"],
             "nb_conseillers": _num(df["nb_conseillers"]),
+            "_rid": df["id"].astype("string"),
+            "_pivot": df.get("pivot"),
             "_cp": df.get("code_postal"),
             "_ville": df.get("commune"),
         }
@@ -371,6 +396,7 @@ def _aidants_connect(df, points: pd.DataFrame, old_to_new, known, report) -> pd.
             "adresse": df["Address"],
             "services": "Aidants Connect : démarches administratives en ligne faites pour le compte d'un usager",
             "nb_aidants": _num(df["Nombre d'aidants"]),
+            "_pivot": df.get("Siret"),
             "_cp": df.get("Zip Code"),
             "_ville": df.get("City"),
         }
@@ -383,6 +409,106 @@ def _aidants_connect(df, points: pd.DataFrame, old_to_new, known, report) -> pd.
     )
     _Report.flag(entry, "placées au point représentatif de leur commune (position approchée)", len(out))
     return out.assign(source=sid)
+
+
+def _national(df, communes, points: pd.DataFrame, old_to_new, known, report) -> pd.DataFrame:
+    """The national file of places of digital mediation (current releases), one row per line.
+
+    The commune comes from ``code_insee``, else from the coordinates (point in polygon); a place
+    with neither is counted as dropped. The primary type follows the programmes (CnFS first)."""
+    sid = oc.NATIONAL_SOURCE
+    entry = report.start(sid, len(df))
+    progs = df["dispositif_programmes_nationaux"].map(oc.programmes)
+    kind = progs.map(
+        lambda p: (
+            "conseiller_numerique" if oc.CN in p else "aidants_connect" if oc.AC in p else "lieu_mediation"
+        )
+    )
+    roaming = df.get("itinerance", pd.Series(pd.NA, index=df.index)).map(
+        lambda v: isinstance(v, str) and "itin" in v.lower() and "fixe" not in v.lower()
+    )
+    out = pd.DataFrame(
+        {
+            "id": "lmn-" + df["id"].astype(str),
+            "type": kind,
+            "nom": df["nom"],
+            "adresse": _join(
+                df["adresse"], df["complement_adresse"], df["code_postal"] + " " + df["commune"]
+            ),
+            "latitude": _num(df["latitude"]),
+            "longitude": _num(df["longitude"]),
+            "services": df["services"].astype("string").str.replace("|", " ; ", regex=False),
+            "horaires": df["horaires"],
+            "programmes": progs.map(lambda p: "|".join(p) if p else pd.NA),
+            "itinerant": roaming.astype(bool),
+            "_rid": df["id"].astype("string"),
+            "_pivot": df["pivot"],
+            "_cp": df.get("code_postal"),
+            "_ville": df.get("commune"),
+        }
+    )
+    _Report.flag(
+        entry, "lieux itinérants (gardés, signalés, non comptés comme lieux fixes)", int(roaming.sum())
+    )
+    has_xy = (out["latitude"].between(-90, 90) & out["longitude"].between(-180, 180)).fillna(False)
+    raw_code = df["code_insee"]
+    with_code = raw_code.notna()
+    _Report.drop(entry, R_NO_CODE_NO_COORDS, (~with_code & ~has_xy).sum())
+    by_code = _codes_checked(out[with_code], raw_code[with_code], old_to_new, known, entry)
+    by_xy, _ = _point_in_commune(out[~with_code & has_xy], communes, entry)
+    _Report.flag(entry, "commune déduite des coordonnées (point dans polygone)", len(by_xy))
+    placed = pd.concat([by_code, by_xy])
+    approx = placed["latitude"].isna() | placed["longitude"].isna()
+    placed = placed.assign(
+        latitude=placed["latitude"].where(~approx, placed["code_commune"].map(points["latitude"])),
+        longitude=placed["longitude"].where(~approx, placed["code_commune"].map(points["longitude"])),
+        position_approx=approx,
+    )
+    _Report.flag(entry, "sans coordonnées : placés au point représentatif de leur commune", approx.sum())
+    vintage = oc.file_vintage(df["date_maj"].dropna().astype(str))
+    if vintage:
+        entry["millesime_fichier"] = f"lieux mis à jour jusqu'au {vintage}"
+        entry["date_maj_max"] = vintage
+    return placed.assign(source=sid)
+
+
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre")  # fmt: skip
+
+
+def _month(day: str) -> str:
+    """'2026-11-20' -> 'novembre 2026' (the short millésime shown with a place)."""
+    return f"{_MONTHS[int(day[5:7]) - 1]} {day[:4]}"
+
+
+def _merge_current(places: pd.DataFrame, report: dict) -> pd.DataFrame:
+    """Apply THE de-duplication rule to the drawn places of current mode and report it per source.
+
+    Priority (the first listed is kept): France Services list, national file, CnFS permanences,
+    then Aidants Connect structures, which only complete a national place (number of aidants); a
+    structure the national file does not list keeps its aidants (type ``aidants_connect_effectif``,
+    never drawn nor counted as a place)."""
+    order = {"france_services_2023": 0, oc.NATIONAL_SOURCE: 1, "cnfs_permanences_2022": 2}
+    drawn = places["type"].isin(DRAWN_TYPES) & places["source"].isin(
+        [*order, "aidants_connect_structures_2024"]
+    )
+    rows = places[drawn].assign(_order=places.loc[drawn, "source"].map(order).fillna(3))
+    rows = rows.sort_values("_order", kind="stable").drop(columns="_order")
+    rid = rows["_rid"] if "_rid" in rows else pd.Series(pd.NA, index=rows.index, dtype="string")
+    rows = rows.assign(
+        _rid=rid.fillna(rows["id"]),  # ids of other id spaces keep their prefix (fs-12 is not ac-12)
+        _merge_only=rows["source"].eq("aidants_connect_structures_2024"),
+    )
+    kept, merged = oc.merge_duplicates(rows)
+    for sid, per_rule in merged.items():
+        entry = report[sid]
+        entry["doublons_fusionnes"] = per_rule
+        _Report.drop(entry, R_MERGED, sum(per_rule.values()))
+    for sid, n in kept.attrs.get("unmatched", {}).items():
+        _Report.flag(report[sid], F_NOT_NATIONAL, n)
+    # an Aidants Connect structure the national file does not list: its aidants still count
+    kept.loc[kept["_unmatched"], "type"] = "aidants_connect_effectif"
+    return pd.concat([kept, places[~drawn]], ignore_index=True)
 
 
 def _cnfs_structures(df, sid, code_col, count_col, target, old_to_new, known, report) -> pd.DataFrame:
@@ -437,6 +563,7 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
         "horaires",
         "source",
         "millesime",
+        "programmes",
     ):
         out[col] = out[col].astype("string")
     return out[COLUMNS].reset_index(drop=True)
@@ -635,7 +762,10 @@ def load_places(
     points = _representative_points(communes)  # where places known only by their commune are drawn
     report = _Report()
     frames = []
-    missing = [s for s in SOURCE_IDS if s not in paths]
+    current = oc.NATIONAL_SOURCE in paths  # current mode: the national file replaces older extracts
+    superseded = [s for s in oc.SUPERSEDED if s in paths] if current else []
+    paths = {s: p for s, p in paths.items() if s not in superseded}
+    missing = [s for s in SOURCE_IDS if s not in paths and s not in superseded]
     if "france_services_2023" in paths:
         frames.append(
             _france_services(_read(paths["france_services_2023"]), communes, old_to_new, known, report)
@@ -648,6 +778,9 @@ def load_places(
     if "data_inclusion_lieux_2023" in paths:
         raw = _read(paths["data_inclusion_lieux_2023"])
         frames.append(_data_inclusion(raw, communes, points, old_to_new, known, report, permanence_ids))
+    if current:
+        raw = oc.read_national(paths[oc.NATIONAL_SOURCE])
+        frames.append(_national(raw, communes, points, old_to_new, known, report))
     if "aidants_connect_structures_2024" in paths:
         raw = _read(paths["aidants_connect_structures_2024"])
         frames.append(_aidants_connect(raw, points, old_to_new, known, report))
@@ -686,7 +819,12 @@ def load_places(
         if "position_approx" in places:
             places["position_approx"] = places["position_approx"].astype("boolean").fillna(False)
         places, placement = check_placement(places, postcodes, names or {}, communes, points, report.data)
+    if current and len(places):
+        places = _merge_current(places, report.data)
     places = places.assign(millesime=places["source"].map(_millesime) if len(places) else pd.NA)
+    national_day = report.data.get(oc.NATIONAL_SOURCE, {}).get("date_maj_max")
+    if national_day:
+        places.loc[places["source"] == oc.NATIONAL_SOURCE, "millesime"] = _month(national_day)
     places = _finish(places)
     for sid, entry in report.data.items():
         entry["rows_placed"] = int((places["source"] == sid).sum())
@@ -698,6 +836,16 @@ def load_places(
         entry["coverage"] = round(entry["rows_placed"] / expected, 4) if expected else 0.0
     if postcodes:
         report.data["placement"] = placement
+    for sid in superseded:
+        report.data[sid] = {
+            "rows_read": 0,
+            "rows_placed": 0,
+            "rows_dropped": 0,
+            "dropped": {},
+            "flagged": {},
+            "note": R_SUPERSEDED,
+            "remplacee_par": oc.NATIONAL_SOURCE,
+        }
     for sid in missing:
         report.data[sid] = {
             "rows_read": 0,
@@ -713,30 +861,36 @@ def load_places(
 def count_places(places: pd.DataFrame, codes: Iterable[str] | None = None) -> pd.DataFrame:
     """Counts per commune (index ``code``) for the registry ids of theme "offre".
 
-    ``nb_lieux_total`` = France Services (fixed) + CnFS permanences + lieux de médiation + Aidants
-    Connect structures; it is the numerator of ``lieux_pour_10000``. Buses are not counted.
-    Pass ``codes`` to get a row (of zeros) for every commune; a zero here is a real zero.
+    ``nb_lieux_total`` = distinct places drawn (France Services fixed sites, CnFS permanences, lieux
+    de médiation, Aidants Connect structures: each row has one type); it is the numerator of
+    ``lieux_pour_10000``. Buses are not counted. A place counts once in each indicator it belongs
+    to: ``nb_permanences_cnfs`` and ``nb_structures_aidants_connect`` also count the places of
+    another type whose ``programmes`` name the programme (current mode: a France Services site
+    hosting a conseiller numérique). With the pinned files ``programmes`` is empty and every
+    count is the count of one type. Pass ``codes`` to get a row (of zeros) for every commune; a
+    zero here is a real zero.
     """
     p = places[~places["itinerant"].astype(bool)]
     by = p.groupby("code_commune")
     typ = p["type"]
+    progs = p["programmes"].astype("string").fillna("") if "programmes" in p else pd.Series("", index=p.index)
+    cnfs = (typ == "conseiller_numerique") | progs.str.contains(oc.CN, regex=False)
+    aidants = (typ == "aidants_connect") | progs.str.contains(oc.AC, regex=False)
     counts = pd.DataFrame(
         {
             "nb_france_services": (typ == "france_services").groupby(p["code_commune"]).sum(),
             "nb_lieux_mediation": (typ == "lieu_mediation").groupby(p["code_commune"]).sum(),
-            "nb_permanences_cnfs": (typ == "conseiller_numerique").groupby(p["code_commune"]).sum(),
+            "nb_permanences_cnfs": cnfs.groupby(p["code_commune"]).sum(),
             "nb_postes_cnfs": by["postes_valides"].sum(min_count=1),
             "nb_cnfs_recrutes": by["conseillers_recrutes"].sum(min_count=1),
-            "nb_structures_aidants_connect": (typ == "aidants_connect").groupby(p["code_commune"]).sum(),
+            "nb_structures_aidants_connect": aidants.groupby(p["code_commune"]).sum(),
             "nb_aidants_connect": by["nb_aidants"].sum(min_count=1),
+            "nb_lieux_total": typ.isin(DRAWN_TYPES).groupby(p["code_commune"]).sum(),
         }
     )
     if codes is not None:
         counts = counts.reindex(pd.Index([str(c) for c in codes]))
     counts = counts.fillna(0).astype("int64")
-    counts["nb_lieux_total"] = counts[
-        ["nb_france_services", "nb_permanences_cnfs", "nb_lieux_mediation", "nb_structures_aidants_connect"]
-    ].sum(axis=1)
     counts.index = counts.index.astype(str).rename("code")
     return counts[COUNT_COLUMNS]
 
