@@ -299,7 +299,10 @@ with tab_compare:
     )
     keep_in_url("cmp_show", show, "valeur")
     grid, pct = data.side_by_side(tuple(selection), show)
-    st.dataframe(style_grid(grid, pct), key="cmp_grid", height=38 + 35 * len(grid))
+    styled = cache.built(  # the Styler's colours and texts computed once per selection and display
+        "comparer:grille_stylee", (tuple(selection), show), lambda: cache.frozen_styler(style_grid(grid, pct))
+    )
+    st.dataframe(styled, key="cmp_grid", height=38 + 35 * len(grid))
     st.caption(
         "▲ au-dessus de la médiane du groupe comparé, ▼ en dessous, « = » égal. Fond : plus la case est "
         "foncée, plus la valeur est haute parmi les territoires de même niveau en France (centile national). "
