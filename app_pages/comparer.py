@@ -142,18 +142,21 @@ with tab_screen:
     weights = {k: v for k, v in weights.items() if v > 0}
     if not weights:
         st.info("Tous les poids sont à 0 : le classement suit l'indice composite par défaut.")
-    screen = data.screening(
+    screen_key = (
         region,
         tuple(departements),
         tuple(natures),
         compare.population_bounds(population),
         tuple(weights.items()),
     )
+    screen = data.screening(*screen_key)
     search = st.text_input("Rechercher un EPCI dans le tableau", key="cmp_search", placeholder="ex. Sèvre")
     shown = compare.search_rows(screen, search)
     st.write(f"**{len(shown)} EPCI** affichés ({region_names[region]}).")
     event = st.dataframe(
-        compare.screening_display(shown),
+        cache.built(  # French headers and labels, once per screening and search (read-only)
+            "comparer:ecran_affiche", (screen_key, search), lambda: compare.screening_display(shown)
+        ),
         hide_index=True,
         key="cmp_screen_table",
         on_select="rerun",
@@ -188,8 +191,12 @@ with tab_screen:
         f"hasard) ou si l'on retire un critère ; calculée pour les {compare.ROBUSTNESS_TOP} premiers du "
         "tableau. "
         + " · ".join(
-            compare.sources_lines(
-                i for i in ["population", "ifn", "lieux_pour_10000", *weights] if i in epci_columns
+            cache.built(
+                "comparer:sources_ecran",
+                tuple(weights),
+                lambda: compare.sources_lines(
+                    i for i in ["population", "ifn", "lieux_pour_10000", *weights] if i in epci_columns
+                ),
             )
         )
     )
@@ -299,7 +306,10 @@ with tab_compare:
     )
     keep_in_url("cmp_show", show, "valeur")
     grid, pct = data.side_by_side(tuple(selection), show)
-    st.dataframe(style_grid(grid, pct), key="cmp_grid", height=38 + 35 * len(grid))
+    styled = cache.built(  # the Styler's colours and texts computed once per selection and display
+        "comparer:grille_stylee", (tuple(selection), show), lambda: cache.frozen_styler(style_grid(grid, pct))
+    )
+    st.dataframe(styled, key="cmp_grid", height=38 + 35 * len(grid))
     st.caption(
         "▲ au-dessus de la médiane du groupe comparé, ▼ en dessous, « = » égal. Fond : plus la case est "
         "foncée, plus la valeur est haute parmi les territoires de même niveau en France (centile national). "
@@ -322,7 +332,9 @@ with tab_compare:
             "Centile vide : donnée non disponible (secret statistique ou indicateur non publié à ce niveau)."
         )
     with st.expander("Sources et millésimes des indicateurs affichés"):
-        for line in compare.sources_lines(table["indicator"]):
+        for line in cache.built(
+            "comparer:sources", tuple(selection), lambda: compare.sources_lines(table["indicator"])
+        ):
             st.markdown(f"- {line}")
 
     d1, d2, _ = st.columns([1, 1, 3])

@@ -120,13 +120,18 @@ measure = st.segmented_control(
     key="ressources_mesure",
 )
 keep_in_url("ressources_mesure", measure or "nombre", "nombre")
-table = offer.offer_comparison(rows, measure or "nombre")
-st.dataframe(
-    table.style.format(
-        precision=0 if measure == "nombre" else 1,
-        thousands=THIN,
-        decimal=",",
-        na_rep="donnée non disponible",
+st.dataframe(  # built and styled once per territory and measure (`cache.frozen_styler`)
+    cache.built(
+        "ressources:offre_stylee",
+        (level, code, measure or "nombre"),
+        lambda: cache.frozen_styler(
+            offer.offer_comparison(rows, measure or "nombre").style.format(
+                precision=0 if measure == "nombre" else 1,
+                thousands=THIN,
+                decimal=",",
+                na_rep="donnée non disponible",
+            )
+        ),
     ),
     width="stretch",
 )
@@ -138,7 +143,12 @@ if measure == "pour_1000_concernes":
     st.caption(offer.CONCERNED_NOTE)
 if codes:
     st.subheader("Lieux par commune")
-    st.dataframe(french_style(data.commune_counts(level, code)), width="stretch", hide_index=True)
+    counts_styled = cache.built(
+        "ressources:communes_stylees",
+        (level, code),
+        lambda: cache.frozen_styler(french_style(data.commune_counts(level, code))),
+    )
+    st.dataframe(counts_styled, width="stretch", hide_index=True)
     st.caption(f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveau : commune.")
 
 # ----------------------------------------------------------------------------------------- access
@@ -154,7 +164,7 @@ if codes:
             format_number(row["Population"]) + share_text,
             help=f"{row['Communes']} commune(s) concernée(s) : « zones blanches de médiation ».",
         )
-    st.dataframe(french_style(access), width="stretch", hide_index=True)
+    st.dataframe(data.access_styled(level, code, local), width="stretch", hide_index=True)
     st.caption(
         "Distance à vol d'oiseau (km) depuis un point intérieur de chaque commune (point représentatif ; "
         "aucun point pondéré par la population n'est disponible dans les sources), en projection Lambert-93 "

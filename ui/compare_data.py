@@ -67,7 +67,7 @@ def names() -> pd.Series:
     return cache.built("comparer:noms", None, lambda: territories().set_index(["level", "code"])["nom"])
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)  # read-only: no copy per read (issue #16)
 def comparison(keys: tuple[str, ...]) -> pd.DataFrame:
     """The long comparison table of `keys` over every indicator."""
     levels = {k.split(":", 1)[0] for k in keys}
@@ -89,16 +89,16 @@ def side_by_side(keys: tuple[str, ...], show: str) -> tuple[pd.DataFrame, pd.Dat
 @st.cache_resource(show_spinner=False, max_entries=64)
 def bar_chart(keys: tuple[str, ...], indicator: str):
     """One indicator's bars (plotly figures are slow to build, and Streamlit does not change them)."""
-    return compare_charts.indicator_chart(comparison(keys), indicator)
+    return cache.frozen_figure(compare_charts.indicator_chart(comparison(keys), indicator))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def profile_chart(keys: tuple[str, ...], indicators: tuple[str, ...]):
     """The radar of percentile profiles."""
-    return compare_charts.profile_chart(comparison(keys), list(indicators))
+    return cache.frozen_figure(compare_charts.profile_chart(comparison(keys), list(indicators)))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def comparison_files(keys: tuple[str, ...]) -> tuple[bytes, bytes]:
     """(CSV, XLSX) of the comparison, with a sheet listing the sources."""
     table = comparison(keys)
@@ -109,7 +109,7 @@ def comparison_files(keys: tuple[str, ...]) -> tuple[bytes, bytes]:
     return csv_bytes(out), xlsx_bytes({"Comparaison": out, "Sources": sources})
 
 
-@st.cache_data(show_spinner="Classement des EPCI…", max_entries=64)
+@st.cache_resource(show_spinner="Classement des EPCI…", max_entries=64)  # read-only, shared
 def screening(
     region: str | None,
     departements: tuple[str, ...],

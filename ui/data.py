@@ -15,6 +15,7 @@ import streamlit as st
 
 from indicateurs.analysis.scores import base_neighbours
 from indicateurs.render.insets import inset_frames
+from indicateurs.render.maps import outline_geojson
 from ui import cache
 from ui.cache import base, geometry
 
@@ -22,6 +23,7 @@ __all__ = [
     "SCOPES",
     "neighbour_codes",
     "outlines",
+    "outlines_url",
     "scope_choices",
     "scope_codes",
     "scope_geometry",
@@ -148,7 +150,24 @@ def topology_url(scope: str, area_code: str) -> str | None:
     """URL of the scope's TopoJSON written under static/topo/ (content-addressed, so the browser
     may cache it for good); None when the folder is not writable (the map then embeds it)."""
     text = json.dumps(scope_topology(scope, area_code), separators=(",", ":"))
-    name = f"{scope}_{area_code}_{hashlib.sha1(text.encode()).hexdigest()[:12]}.json"
+    return _static_json(f"{scope}_{area_code}", text)
+
+
+@st.cache_resource(show_spinner=False)
+def outlines_url(scope: str, area_code: str) -> str | None:
+    """URL of the scope's context lines (`outlines`) as GeoJSON under static/topo/, like the shapes:
+    the France map's régions were 90 kB inside every map script, serialised again for each territory
+    (issue #16). None without outlines, or when the folder is not writable (the map embeds them)."""
+    lines = outlines(scope, area_code)
+    if lines is None or not len(lines):
+        return None
+    text = json.dumps(outline_geojson(lines), separators=(",", ":"))
+    return _static_json(f"contours_{scope}_{area_code}", text)
+
+
+def _static_json(stem: str, text: str) -> str | None:
+    """Write `text` once as static/topo/<stem>_<hash>.json; its URL, or None if not writable."""
+    name = f"{stem}_{hashlib.sha1(text.encode()).hexdigest()[:12]}.json"
     try:
         STATIC_TOPOLOGY.mkdir(parents=True, exist_ok=True)
         target = STATIC_TOPOLOGY / name

@@ -25,6 +25,7 @@ from indicateurs.atelier import StoreUnavailable
 from indicateurs.atelier.validate import Problem, place_key
 from indicateurs.render.places_map import need_supply_figure as view_figure
 from indicateurs.render.places_map import resources_map as view_map
+from indicateurs.render.tables import french_style
 from indicateurs.sources.places import COLUMNS, DRAWN_TYPES, local_places_frame
 from ui import cache, folium_frames
 from ui.atelier.context import get_store
@@ -32,6 +33,7 @@ from ui.cache import base, wide
 
 __all__ = [
     "access",
+    "access_styled",
     "commune_counts",
     "communes",
     "describe_problem",
@@ -115,7 +117,7 @@ def need_supply(level: str, code: str, points: str, need_id: str) -> tuple:
     def build() -> tuple:
         codes, scatter_level, highlight, caption = need_supply_points(base().territories, level, code, points)
         frame = need_supply_frame(wide(scatter_level), codes, need_id)
-        return caption, frame, view_figure(frame, need_id, highlight=highlight)
+        return caption, frame, cache.frozen_figure(view_figure(frame, need_id, highlight=highlight))
 
     return cache.built("ressources:nuage", (level, code, points, need_id), build)
 
@@ -148,6 +150,15 @@ def access(level: str, code: str, local: pd.DataFrame) -> tuple[pd.DataFrame, pd
         return access_summary(near, rows), access_table(near, rows)
 
     return cache.built("ressources:acces", (level, code, _fingerprint(local)), build)
+
+
+def access_styled(level: str, code: str, local: pd.DataFrame):
+    """The table of `access`, styled the French way once (`cache.frozen_styler`). Read-only."""
+    return cache.built(
+        "ressources:acces_style",
+        (level, code, _fingerprint(local)),
+        lambda: cache.frozen_styler(french_style(access(level, code, local)[1])),
+    )
 
 
 def _fingerprint(local: pd.DataFrame) -> str:

@@ -145,12 +145,19 @@ def search(query: str, limit: int = _LIMIT) -> list[str]:
     text = normalise(query or "")
     if not text:
         return list(_selector_lists()[0])
+    return list(_matches(text, limit))
+
+
+@st.cache_resource(show_spinner=False, max_entries=1024)
+def _matches(text: str, limit: int) -> tuple[str, ...]:
+    """`search` of a normalised query, once per server: the query stays in the box, so every later
+    run of the page searched the 37 000 names again (15 to 30 ms each, issue #16)."""
     options = territory_options()
     hits = options[options["search"].str.contains(text, regex=False)]
     exact = hits[(hits["code"].str.lower() == text) | (hits["nom"].map(normalise) == text)]
     first = set(exact.index)
     ordered = [*exact.index, *(k for k in hits.index if k not in first)]
-    return ordered[:limit]
+    return tuple(ordered[:limit])
 
 
 def projector_mode() -> bool:

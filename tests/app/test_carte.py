@@ -58,3 +58,19 @@ def test_region_map_is_fitted_to_the_whole_region_not_a_corner(app):
 
 def test_france_map_is_fitted_to_metropolitan_france_and_the_overseas_insets(app):
     check.france_map_is_fitted_to_metropolitan_france_and_the_overseas_insets(app)
+
+
+def test_csv_of_the_table_is_made_on_the_first_download_only(app):
+    """The download is deferred (issue #16: 0.1 s per indicator that most views never need): the page
+    sends no file, the click asks the server, which builds the CSV once and keeps it."""
+    from ui import carte
+
+    at = app.run()
+    assert not at.exception
+    button = at.get("download_button")[0].proto
+    assert button.deferred_file_id and not button.url
+    view = carte.build_view("france", "epci", "ifn", "quantiles", ("epci", EPCI_A))
+    first = view.csv()
+    assert first.startswith("\ufeff".encode()) and b"Code;Nom;" in first
+    assert b"Source;Niveau" in first.splitlines()[0]
+    assert view.csv() is first

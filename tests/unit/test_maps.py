@@ -168,3 +168,43 @@ def test_choropleth_script_under_st_folium_declares_every_layer_it_uses(grid, va
     # this is why pages build a new map on every run (see the module docstring).
     m.get_root().render()
     assert _undefined_names(streamlit_folium._get_map_string(m)) != set()
+
+
+def test_value_texts_follow_the_quality_of_each_code_in_table_and_tooltips(grid, values):
+    """Quality rows are aligned by code (issue #16: one `reindex`, no per-territory lookup): an
+    estimated value says so, a thin one gives its coverage, a code absent from `quality` is plain."""
+    ind = get_indicator("part_65_plus")
+    classes = classify(values, "quantiles", k=3, indicator=ind)
+    quality = pd.DataFrame(
+        {
+            "coverage": [1.0, 0.12, 0.9],
+            "statut": ["estimé", "couverture insuffisante", None],
+            "note": [None, None, None],
+        },
+        index=pd.Index(["200000001", "200000002", "200000003"], name="code"),
+    )
+    table = maps.value_table(grid.set_index("code")["nom"], values, ind, classes, quality)
+    shown = dict(zip(table["Code"], table["Valeur affichée"], strict=True))
+    assert shown["200000001"] == "20,0\u00a0% (estimé)"
+    assert shown["200000002"] == "non disponible : 12\u00a0% de la population couverte"
+    assert shown["200000003"] == "30,0\u00a0%"
+    assert shown["200000000"] == "10,0\u00a0%"  # no quality row
+    layer = maps.values_layer(grid, values, ind, classes, quality)
+    props = next(e.props for e in maps._walk(layer) if isinstance(e, maps._ChoroplethLayer))
+    assert props["200000001"][1] == "20,0\u00a0% (estimé)"
+    assert props["200000002"][1] == "non disponible : 12\u00a0% de la population couverte"
+    assert props["200000000"][1] == "10,0\u00a0%"
+
+
+def test_context_lines_can_come_from_a_static_file_under_the_other_lines(grid):
+    """Issue #16: the France map's régions were ~90 kB of GeoJSON inside every map script."""
+    url = "/app/static/topo/contours_test_0123.json"
+    html = _render(maps.base_map(grid, outlines=grid, outlines_url=url, highlight=grid["code"][0]))
+    assert f'fetch("{url}")' in html
+    assert '"color": "#333333"' in html and '"weight": 1.5' in html  # the inline outlines' style
+    assert '"atlasContours"' in html and "zIndex = 449" in html  # under the highlight (450)
+    assert html.count('"type": "Feature"') == 1  # only the highlighted territory stays inline
+    inline = _render(maps.base_map(grid, outlines=grid, highlight=grid["code"][0]))
+    assert inline.count('"type": "Feature"') == 1 + len(grid)
+    data = maps.outline_geojson(grid)
+    assert len(data["features"]) == len(grid) and all(f["properties"] == {} for f in data["features"])
