@@ -11,7 +11,7 @@ import re
 import pandas as pd
 import pytest
 
-from tests.app.test_smoke import PAGES
+from tests.app.checks.smoke import PAGES
 
 ENGLISH = re.compile(
     r"\b(the|of|and|with|from|to|not|stated|repository|edition|commit|built|confirm|redistribution|"
