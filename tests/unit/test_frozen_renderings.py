@@ -1,25 +1,13 @@
-"""Cached plotly figures and pandas Stylers marked read-only (`ui.cache.frozen_*`, issue #16) are sent
-exactly as the plain objects would be: same plotly JSON, same Styler styles and display texts."""
+"""Cached pandas Stylers marked read-only (`ui.cache.frozen_styler`, issue #16) are sent exactly as the
+plain objects would be: same Styler styles and display texts."""
 
 import pandas as pd
-import plotly.graph_objects as go
 from streamlit.elements.lib.pandas_styler_utils import marshall_styler
 from streamlit.proto.ArrowData_pb2 import ArrowData as ArrowProto
 from streamlit.type_util import is_type
 
 from indicateurs.render.tables import french_style
 from ui import cache
-
-
-def _figure() -> go.Figure:
-    return go.Figure(go.Bar(x=["Niort", "Lens"], y=[0.31, 0.27])).update_layout(title="Part")
-
-
-def test_frozen_figure_gives_the_plain_figure_dict_once():
-    frozen = cache.frozen_figure(_figure())
-    assert frozen.to_dict() == _figure().to_dict()
-    assert frozen.to_dict() is frozen.to_dict()  # built once
-    assert is_type(frozen, "plotly.graph_objs._figure.Figure")
 
 
 def _marshalled(styler) -> ArrowProto:
