@@ -306,8 +306,7 @@ def test_ladder_chart_highlights_territory(profile):
     assert dots["x"]["title"] == "Pauvreté (%)"
     assert dots["y"]["scale"]["domain"][0] == table[0]["label"]  # on top
     shapes = dict(zip(dots["shape"]["scale"]["domain"], dots["shape"]["scale"]["range"], strict=True))
-    sizes = dict(zip(dots["size"]["scale"]["domain"], dots["size"]["scale"]["range"], strict=True))
-    assert shapes["Territoire"] == "circle" and sizes["Territoire"] == max(sizes.values())
+    assert shapes["Territoire"] == "circle" and table[0]["aire"] == max(r["aire"] for r in table)
     assert [t["title"] for t in dots["tooltip"]] == ["Territoire", "Rôle", "Valeur"]
     rule = chart["layer"][0]
     assert rule["mark"]["type"] == "rule" and rule["data"]["values"] == [{"x": pytest.approx(table[0]["x"])}]

@@ -104,7 +104,8 @@ def ladder_chart(ladder: pd.DataFrame, indicator_id: str) -> dict:
         r for r in _STYLE if (rows["role"] == r).any() and rows.loc[rows["role"] == r, "x"].notna().any()
     ]
     rows["groupe"] = rows["role"].map({r: s[0] for r, s in _STYLE.items()})
-    table = records(rows[["label", "groupe", "role", "role_label", "display", "x"]])
+    rows["aire"] = rows["role"].map({r: s[4] for r, s in _STYLE.items()})
+    table = records(rows[["label", "groupe", "role", "role_label", "display", "x", "aire"]])
     names = [_STYLE[r][0] for r in roles]
     y = {
         "field": "label",
@@ -148,12 +149,8 @@ def ladder_chart(ladder: pd.DataFrame, indicator_id: str) -> dict:
                 },
                 "legend": legend,
             },
-            "size": {
-                "field": "groupe",
-                "type": "nominal",
-                "scale": {"domain": names, "range": [_STYLE[r][4] for r in roles]},
-                "legend": None,
-            },
+            # its own field: a size legend switched off would switch off the merged one
+            "size": {"field": "aire", "type": "quantitative", "scale": None, "legend": None},
             "tooltip": [
                 {"field": "label", "type": "nominal", "title": "Territoire"},
                 {"field": "role_label", "type": "nominal", "title": "Rôle"},
@@ -207,7 +204,7 @@ def need_supply_chart(frame: pd.DataFrame, need_id: str, *, highlight: str | Non
     x = {
         "field": "besoin",
         "type": "quantitative",
-        "title": wrap_title(x_title, 60),
+        "title": wrap_title(x_title, 45),
         "scale": {"zero": False},
     }
     y = {"field": "offre", "type": "quantitative", "title": y_title}
@@ -260,10 +257,11 @@ def need_supply_chart(frame: pd.DataFrame, need_id: str, *, highlight: str | Non
             },
         ]
         corners = [
-            ("width", "height", "right", "bottom", "Besoin fort, offre faible : chantier prioritaire"),
-            ("width", 0, "right", "top", "Besoin fort, offre forte"),
-            (0, "height", "left", "bottom", "Besoin faible, offre faible"),
-            (0, 0, "left", "top", "Besoin faible, offre forte"),
+            # two short lines each: the four corners stay apart on a phone
+            ("width", "height", "right", "bottom", "Besoin fort, offre faible :\nchantier prioritaire"),
+            ("width", 0, "right", "top", "Besoin fort,\noffre forte"),
+            (0, "height", "left", "bottom", "Besoin faible,\noffre faible"),
+            (0, 0, "left", "top", "Besoin faible,\noffre forte"),
         ]
         for cx, cy, align, baseline, text in corners:
             layers.append(
@@ -276,6 +274,7 @@ def need_supply_chart(frame: pd.DataFrame, need_id: str, *, highlight: str | Non
                         "dx": -4 if align == "right" else 4,
                         "dy": -4 if baseline == "bottom" else 4,
                         "fontSize": 13,
+                        "lineBreak": "\n",
                         "color": "#b30000" if "prioritaire" in text else "#444",
                     },
                     "encoding": {"x": {"value": cx}, "y": {"value": cy}, "text": {"field": "texte"}},

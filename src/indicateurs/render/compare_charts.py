@@ -8,6 +8,7 @@ the charts stay readable in grey.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -179,11 +180,17 @@ def profile_chart(table: pd.DataFrame, indicators: list[str] | None = None) -> d
     ]
     labels = []
     for t, a in zip(theta, angles, strict=True):
-        lx, ly = _at(112, a)
+        lx, ly = _at(108, a)
         side = math.sin(a)
         align = "center" if abs(side) < 0.2 else ("left" if side > 0 else "right")
-        labels.append({"axe": t, "x": lx, "y": ly, "align": align})
-    rings = [{"texte": str(ring), "x": 2.0, "y": float(ring)} for ring in _RINGS]
+        # short lines: a long name would push the rings into a dot on a phone
+        labels.append(
+            {"axe": t, "lignes": "\n".join(textwrap.wrap(t, 16) or [t]), "x": lx, "y": ly, "align": align}
+        )
+    between = math.pi / max(len(order), 1)  # ring values between the first two axes, off the names
+    rings = [
+        {"texte": str(ring), **dict(zip(("x", "y"), _at(ring, between), strict=True))} for ring in _RINGS
+    ]
     # Same extent on both axes, whatever the width: the rings stay round on a phone and a projector.
     fit = "max(1, width / max(height, 1))"
     xs = {"domainMin": {"expr": f"-135 * {fit}"}, "domainMax": {"expr": f"135 * {fit}"}}
@@ -195,7 +202,7 @@ def profile_chart(table: pd.DataFrame, indicators: list[str] | None = None) -> d
     yq = {"field": "y", "type": "quantitative", "axis": None, "scale": ys}
     colours = [_PALETTE[n % len(_PALETTE)] for n in range(len(names))]
     who = {"field": "nom", "type": "nominal", "title": "Territoire"}
-    legend = {"orient": "bottom", "direction": "horizontal", "columns": 2, "title": None}
+    legend = {"orient": "bottom", "direction": "vertical", "title": None, "labelLimit": 300}
     line_enc = {
         "x": xq,
         "y": yq,
@@ -227,8 +234,17 @@ def profile_chart(table: pd.DataFrame, indicators: list[str] | None = None) -> d
         {
             "data": {"name": "axes"},
             "transform": [{"filter": {"field": "align", "equal": align}}],
-            "mark": {"type": "text", "fontSize": 13, "color": "#333", "baseline": "middle", "align": align},
-            "encoding": {"x": xq, "y": yq, "text": {"field": "axe"}},
+            "mark": {
+                "type": "text",
+                "fontSize": 12,
+                "color": "#333",
+                "baseline": "middle",
+                "align": align,
+                "limit": 120,
+                "lineHeight": 14,
+                "lineBreak": "\n",
+            },
+            "encoding": {"x": xq, "y": yq, "text": {"field": "lignes"}},
         }
         for align in ("left", "center", "right")
     ]
@@ -260,11 +276,14 @@ def profile_chart(table: pd.DataFrame, indicators: list[str] | None = None) -> d
         layers,
         {"profils": points, "anneaux": grid, "rayons": spokes, "axes": labels, "graduations": rings},
         title={
-            "text": wrap_title("Profils de fragilité : centile national, vers l'extérieur = plus fragile"),
+            "text": wrap_title(
+                "Profils de fragilité : centile national, vers l'extérieur = plus fragile", 34
+            ),
             "fontSize": 15,
             "anchor": "start",
         },
-        height=480,
+        height=440,
+        padding={"left": 12, "right": 12, "top": 5, "bottom": 5},
         resolve={"scale": {"color": "shared"}},
     )
 
