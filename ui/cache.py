@@ -29,6 +29,7 @@ __all__ = [
     "ensure_base",
     "france_geometry",
     "france_topology",
+    "frozen_chart",
     "frozen_styler",
     "geometry",
     "subset",
@@ -148,6 +149,22 @@ def france_geometry(level: str) -> gpd.GeoDataFrame:
 def france_topology(level: str) -> dict:
     """Quantised TopoJSON of `france_geometry(level)`, built once. Read-only."""
     return maps.to_topology(france_geometry(level))
+
+
+def frozen_chart(spec: dict) -> dict:
+    """A Vega-Lite spec (`render.charts`) with its datasets turned into Arrow tables once: on every run
+    `st.vega_lite_chart` converts list-of-rows datasets to Arrow again (1.5 to 2 ms a chart, four
+    charts on the Comparer); a table is only written out (0.2 to 0.4 ms). Read-only: the spec is
+    shared by every session."""
+    import pyarrow as pa
+
+    tables = {
+        name: rows
+        if isinstance(rows, pa.Table)
+        else pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False)
+        for name, rows in spec.get("datasets", {}).items()
+    }
+    return {**spec, "datasets": tables}
 
 
 def frozen_styler(styler):

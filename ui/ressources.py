@@ -117,7 +117,7 @@ def need_supply(level: str, code: str, points: str, need_id: str) -> tuple:
     def build() -> tuple:
         codes, scatter_level, highlight, caption = need_supply_points(base().territories, level, code, points)
         frame = need_supply_frame(wide(scatter_level), codes, need_id)
-        return caption, frame, need_supply_chart(frame, need_id, highlight=highlight)
+        return caption, frame, cache.frozen_chart(need_supply_chart(frame, need_id, highlight=highlight))
 
     return cache.built("ressources:nuage", (level, code, points, need_id), build)
 
