@@ -19,7 +19,6 @@ from indicateurs.atelier.local_places import (
 )
 from indicateurs.reference.catalogue import sources_caption
 from indicateurs.reference.levels import NAMES, parents
-from indicateurs.reference.registry import get_indicator
 from indicateurs.reference.text import THIN, format_number, format_percent
 from indicateurs.render import places_map as view
 from indicateurs.render.tables import french_style
@@ -37,7 +36,7 @@ SOURCES_CAPTION = f"{sources_caption(SOURCE_IDS)} Des doublons entre sources son
 @guarded
 def need_and_supply(level: str, code: str, need_id: str) -> None:
     """The need/supply scatter: its "Points" choice reruns this part only, not the whole page."""
-    need = get_indicator(need_id)
+    need = cache.base().indicator(need_id)
     url_choice("ressources_points", ("epci", "commune"), "epci")
     points = st.segmented_control(
         "Points",
@@ -70,7 +69,7 @@ st.subheader(f"{territory['nom']} ({NAMES[level]})")
 codes, highlight = data.scope(level, code)
 local = data.local_places(level, code)
 wide_communes = cache.wide("commune")
-needs = offer.need_indicators(wide_communes.columns)
+needs = offer.need_indicators(wide_communes.columns, base.registry.list())
 url_choice("ressources_besoin", needs, next(iter(needs)))
 need_id = st.selectbox(
     "Indicateur de besoin (couleur des communes)",
@@ -80,7 +79,7 @@ need_id = st.selectbox(
     help="Plus la couleur est foncée, plus la commune est fragile selon cet indicateur.",
 )
 keep_in_url("ressources_besoin", need_id, next(iter(needs)))
-need = get_indicator(need_id)
+need = cache.base().indicator(need_id)
 
 # ---------------------------------------------------------------------------------------- the map
 st.header("Carte des lieux")

@@ -115,7 +115,7 @@ def need_supply(level: str, code: str, points: str, need_id: str) -> tuple:
     def build() -> tuple:
         codes, scatter_level, highlight, caption = need_supply_points(base().territories, level, code, points)
         frame = need_supply_frame(wide(scatter_level), codes, need_id)
-        return caption, frame, view_figure(frame, need_id, highlight=highlight)
+        return caption, frame, view_figure(frame, base().indicator(need_id), highlight=highlight)
 
     return cache.built("ressources:nuage", (level, code, points, need_id), build)
 
@@ -178,7 +178,7 @@ def resources_map(
     return view_map(
         geo,
         wide("commune")[need_id].reindex(geo["code"].to_numpy()),
-        need_id,
+        base().indicator(need_id),
         nearby_places(level, code, local),
         distances(level, code, local),
         highlight=territory_shape(level, code),

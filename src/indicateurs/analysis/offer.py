@@ -223,10 +223,12 @@ def access_summary(
     return pd.DataFrame(rows)
 
 
-def need_indicators(available: Iterable[str]) -> dict[str, str]:
-    """Indicators that measure need (higher = more fragile) among ``available`` ids: id -> label."""
+def need_indicators(available: Iterable[str], indicators: Iterable | None = None) -> dict[str, str]:
+    """Indicators that measure need (higher = more fragile) among ``available`` ids: id -> label.
+    ``indicators``: the base's registry entries (`Base.registry.list()`), else the process's."""
     available = set(available)
-    return {i.id: i.label for i in list_indicators() if i.direction == 1 and i.id in available}
+    entries = list_indicators() if indicators is None else indicators
+    return {i.id: i.label for i in entries if i.direction == 1 and i.id in available}
 
 
 def need_supply_points(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,7 +16,7 @@ import pandas as pd
 
 from indicateurs.config import base_dir
 from indicateurs.errors import AtlasError
-from indicateurs.reference.registry import LEVELS, get_indicator, list_indicators, status_text
+from indicateurs.reference.registry import LEVELS, Indicator, Registry, get_indicator, status_text
 from indicateurs.reference.text import did_you_mean, with_detail
 
 __all__ = ["GEO_SOURCES", "Base", "BaseBuildError", "BaseCorruptError", "BaseMissingError", "load_base"]
@@ -61,6 +62,33 @@ class Base:
         self._geo: dict[str, gpd.GeoDataFrame] = {}
         self._vintages: dict[str | None, tuple[dict, dict]] = {}
 
+    # ------------------------------------------------------------------ registry
+
+    @property
+    def mode(self) -> str:
+        """The catalogue the base was BUILT from (`figes` or `courants`, report.json), not this process's."""
+        return str(self.report.get("millesimes") or "figes")
+
+    @cached_property
+    def registry(self) -> Registry:
+        """The indicators as this base's build defined them: the labels, sources and denominators of
+        its mode, whatever `INDICATEURS_MILLESIMES` says in the process that reads it; in a current
+        base, an indicator whose values fell back on the pinned source keeps its pinned entry."""
+        if self.mode != "courants" or "source" not in self.values.columns:
+            return Registry(self.mode)
+        sources = self.values.groupby("indicator", observed=True)["source"].agg(lambda s: set(map(str, s)))
+        fallen = set()
+        for current in Registry("courants").list():
+            pinned = get_indicator(current.id, mode="figes")
+            used = sources.get(current.id, set())
+            if pinned.source != current.source and used and current.source not in used:
+                fallen.add(current.id)
+        return Registry(self.mode, frozenset(fallen))
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        """The registry entry of an indicator as this base defines it (`Base.registry`)."""
+        return self.registry.get(indicator_id)
+
     # ------------------------------------------------------------------ vintages
 
     def source_millesime(self, source_id: str) -> str | None:
@@ -85,7 +113,7 @@ class Base:
         found = pairs.get(indicator_id, [])
         if code is not None and len(found) > 1 and (str(code), indicator_id) in per_code:
             found = [per_code[(str(code), indicator_id)]]
-        ind = get_indicator(indicator_id)
+        ind = self.indicator(indicator_id)
         texts = []
         for source_id, text in found or [(ind.source, ind.millesime)]:
             text = text or ind.millesime
@@ -95,7 +123,7 @@ class Base:
 
     def citation(self, indicator_id: str, level: str | None = None, code: str | None = None) -> str:
         """'Producer, dataset (vintage)' with the vintage of the values this base holds."""
-        ind = get_indicator(indicator_id)
+        ind = self.indicator(indicator_id)
         return with_detail(ind.source_entry.citation, self.millesime(indicator_id, level, code))
 
     def _row_millesimes(self, level: str, codes, indicator_ids) -> list[str]:
@@ -140,7 +168,7 @@ class Base:
             table = sub.pivot(index="code", columns="indicator", values="value")
             names = self.territories.loc[self.territories["level"] == level].set_index("code")["nom"]
             # every registry indicator is a column at every level (missing where it does not apply)
-            table = table.reindex(index=names.index, columns=[i.id for i in list_indicators()])
+            table = table.reindex(index=names.index, columns=[i.id for i in self.registry.list()])
             table.insert(0, "nom", names)
             table.columns.name = None
             self._wide[level] = table
@@ -178,7 +206,7 @@ class Base:
         if codes is not None:
             frame = frame[frame["code"].isin([str(c) for c in codes])]
         names = self.territories.loc[self.territories["level"] == level].set_index("code")["nom"]
-        meta = {i: get_indicator(i) for i in frame["indicator"].unique()}
+        meta = {i: self.indicator(i) for i in frame["indicator"].unique()}
         vintages = self._row_millesimes(level, frame["code"], frame["indicator"])
         citations = {
             (i, m): with_detail(meta[i].source_entry.citation, m)

@@ -116,9 +116,10 @@ def sources_caption(source_ids: Iterable[str]) -> str:
     return f"Sources : {' ; '.join(parts)}."
 
 
-def get_source(source_id: str) -> Source:
-    """The catalogue entry of `source_id`; a clear error with close matches otherwise."""
-    sources = _load()
+def get_source(source_id: str, *, mode: str | None = None) -> Source:
+    """The catalogue entry of `source_id` (in the catalogue of `mode`, else of this process's setting);
+    a clear error with close matches otherwise."""
+    sources = load_catalogue(mode) if mode else _load()
     if source_id not in sources:
         raise ValueError(f"Source inconnue : {source_id!r}.{did_you_mean(source_id, sources)}")
     return sources[source_id]

@@ -354,9 +354,12 @@ def resources_map(
     return maps.offline(m)
 
 
-def need_supply_figure(frame: pd.DataFrame, need_id: str, *, highlight: str | None = None) -> go.Figure:
-    """Scatter need (x) vs offer per 10,000 inhabitants (y), quadrants at the medians, units on axes."""
-    ind = get_indicator(need_id)
+def need_supply_figure(
+    frame: pd.DataFrame, need: str | Indicator, *, highlight: str | None = None
+) -> go.Figure:
+    """Scatter need (x) vs offer per 10,000 inhabitants (y), quadrants at the medians, units on axes.
+    `need`: the base's registry entry (`Base.indicator`), or an id (the process's registry)."""
+    ind = get_indicator(need) if isinstance(need, str) else need
     short, label = ind.short, ind.label
     scale = 100.0 if ind.is_rate else 1.0
     unit = "%" if ind.is_rate else ("score sur 10" if ind.unit == "score" else ind.unit)

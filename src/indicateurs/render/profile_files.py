@@ -9,7 +9,7 @@ import pandas as pd
 
 from indicateurs.analysis.profile import _RANK_COLUMNS, Profile, display_value
 from indicateurs.reference.levels import TITLES
-from indicateurs.reference.registry import get_indicator, list_indicators, list_themes
+from indicateurs.reference.registry import Indicator, get_indicator, list_themes
 from indicateurs.reference.text import format_number, with_unit
 from indicateurs.render.tables import csv_bytes, safe_filename, xlsx_bytes
 
@@ -32,7 +32,7 @@ def comparison_table(profile: Profile) -> pd.DataFrame:
     """
     ranks = profile.ranks[["level", "code", "indicator", *_RANK_COLUMNS]].reset_index(drop=True)
     rows = profile.ladder.merge(ranks, on=["level", "code", "indicator"], how="left")
-    meta = {i: _meta(i) for i in rows["indicator"].unique()}
+    meta = {i: _meta(profile.registry.get(i)) for i in rows["indicator"].unique()}
     has_value = rows["value"].notna()
     return pd.DataFrame(
         {
@@ -60,9 +60,8 @@ def comparison_table(profile: Profile) -> pd.DataFrame:
     )
 
 
-def _meta(indicator_id: str) -> tuple[str, str, str, str]:
+def _meta(ind: Indicator) -> tuple[str, str, str, str]:
     """(label, unit, source, millésime) of an indicator."""
-    ind = get_indicator(indicator_id)
     return ind.label, ind.unit, ind.source_entry.producer, ind.millesime
 
 
@@ -80,12 +79,12 @@ def _commune_sheets(profile: Profile) -> dict[str, pd.DataFrame]:
     if communes.empty:
         return {}
     sheets: dict[str, pd.DataFrame] = {}
-    themes = dict.fromkeys(i.theme for i in list_indicators())  # registry order: contexte first
+    themes = dict.fromkeys(i.theme for i in profile.registry.list())  # registry order: contexte first
     short = {t.id: t.short for t in list_themes()}
     for theme in themes:
         ids = [
             i.id
-            for i in list_indicators(theme)
+            for i in profile.registry.list(theme)
             if i.id in communes.columns and communes[i.id].notna().any() and "commune" in i.levels
         ]
         if not ids:
@@ -94,7 +93,7 @@ def _commune_sheets(profile: Profile) -> dict[str, pd.DataFrame]:
             {"Code commune": communes.index.astype(str), "Commune": communes["nom"].to_numpy()}
         )
         for ind_id in ids:
-            ind = get_indicator(ind_id)
+            ind = profile.registry.get(ind_id)
             frame[with_unit(ind.short, ind.unit)] = [_shown(v, ind_id) for v in communes[ind_id].to_numpy()]
         sheets[f"Communes - {short[theme]}"] = frame
     return sheets
@@ -114,7 +113,7 @@ def _sources_sheet(profile: Profile) -> pd.DataFrame:
             "Adresse": " ".join(ind.source_entry.urls),
             "Définition": ind.description,
         }
-        for ind in list_indicators()
+        for ind in profile.registry.list()
         if ind.id in ids
     ]
     rows.append(

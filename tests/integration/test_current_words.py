@@ -1,0 +1,69 @@
+"""A base built with `--millesimes courants` (producers' fixtures served locally) says, in every view,
+the words of what it holds: its own mode's labels and sources whatever the reading process's
+setting, the source of the offer it used, the vintages of the inputs of computed figures, a French
+vintage for the populations, and the URL the build fetched (issue #15)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import app_test
+
+from tests.integration.test_build_current import producers  # noqa: F401 - the local producers' server
+
+pytestmark = pytest.mark.integration
+
+CURRENT_LABEL = "Part des 65 ans et plus (parmi la population totale)"
+PINNED_LABEL = "Part des 65 ans et plus (parmi les 15 ans ou plus)"
+
+
+@pytest.fixture(scope="module")
+def _built() -> dict:
+    return {}
+
+
+@pytest.fixture
+def current_base(request, _built, tmp_path_factory, monkeypatch):
+    """The current base (built once per module from the local producers), read by a process whose
+    setting is the pinned one (`INDICATEURS_MILLESIMES=figes`), as an app left on its default."""
+    from indicateurs.base import load_base
+    from indicateurs.build import build_base
+    from indicateurs.config import base_dir
+
+    if "root" not in _built:
+        request.getfixturevalue("producers")
+        _built["report"] = build_base(refresh=True)
+        root = tmp_path_factory.mktemp("courant")
+        shutil.copytree(base_dir(), root / "base")
+        _built["root"] = root
+    monkeypatch.delenv("INDICATEURS_MIROIR", raising=False)
+    monkeypatch.setenv("INDICATEURS_DATA", str(_built["root"]))
+    monkeypatch.setenv("INDICATEURS_MILLESIMES", "figes")
+    return load_base()
+
+
+def _texts(at) -> str:
+    parts = [
+        e.value for kind in ("markdown", "caption", "title", "header", "subheader") for e in getattr(at, kind)
+    ]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_string())
+    return "\n".join(str(p) for p in parts)
+
+
+def test_the_base_recorded_mode_decides_the_words_not_the_process(current_base):
+    base = current_base
+    assert base.mode == "courants"
+    ind = base.indicator("part_65_plus")
+    assert ind.label == CURRENT_LABEL and ind.source == "insee_rp_population"
+    assert base.citation("part_65_plus", "epci") == "INSEE, recensement de la population (RP 2021)"
+    at = app_test.AppTest.from_file("../../app.py", default_timeout=120)
+    at.switch_page("app_pages/sources.py").run()
+    assert not at.exception
+    table = next(f.value for f in at.dataframe if "Identifiant" in f.value.columns)
+    row = table.set_index("Identifiant").loc["part_65_plus"]
+    assert row["Indicateur"] == CURRENT_LABEL
+    assert row["Dénominateur"].startswith("population totale")
+    assert row["Source"] == "INSEE, recensement de la population (RP 2021)"  # the vintage read in the file
+    assert PINNED_LABEL not in table["Indicateur"].tolist()
