@@ -17,19 +17,17 @@ from indicateurs.atelier.local_places import (
     validate_local_place,
     validate_local_places,
 )
-from indicateurs.reference.catalogue import sources_caption
 from indicateurs.reference.levels import NAMES, parents
 from indicateurs.reference.text import THIN, format_number, format_percent
 from indicateurs.render import places_map as view
 from indicateurs.render.tables import french_style
-from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES, SOURCE_IDS
+from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES
 from ui import cache, folium_frames
 from ui import ressources as data
 from ui.safe import guarded, md
 from ui.state import current_territory, keep_in_url, projector_mode, url_choice
 
 UPLOAD_CEILING_MB = 20  # = server.maxUploadSize in .streamlit/config.toml
-SOURCES_CAPTION = f"{sources_caption(SOURCE_IDS)} Des doublons entre sources sont possibles."
 
 
 @st.fragment
@@ -51,7 +49,7 @@ def need_and_supply(level: str, code: str, need_id: str) -> None:
     missing = frame.attrs.get("sans_donnee", 0)
     st.caption(
         f"Lignes pointillées : médianes des territoires affichés. Besoin : {cache.base().citation(need.id)}. Offre : lieux "
-        "(France Services, permanences, lieux data·inclusion, structures Aidants Connect) pour 10 000 habitants. "
+        f"(France Services, permanences, {WORDS.mediation_words}, structures Aidants Connect) pour 10 000 habitants. "
         + (
             f"{missing} territoire(s) non placé(s) : donnée non disponible (secret statistique)."
             if missing
@@ -63,6 +61,8 @@ def need_and_supply(level: str, code: str, need_id: str) -> None:
 st.title("Ressources : l'offre d'accompagnement au numérique")
 level, code = current_territory()
 base = cache.base()
+WORDS = data.offer_words()  # the sources the base's places come from, duplicates merged or not
+SOURCES_CAPTION = WORDS.caption
 territory = data.territory(level, code)
 st.subheader(f"{territory['nom']} ({NAMES[level]})")
 
@@ -96,7 +96,7 @@ else:
         key="ressources_carte",
         height=height,
     )
-    for notice in filter(None, map(view.partial_notice, DRAWN_TYPES)):
+    for notice in filter(None, (view.partial_notice(t, WORDS) for t in DRAWN_TYPES)):
         st.warning(md(notice, limit=None), icon=":material/warning:")
     st.caption(
         f"{SOURCES_CAPTION} Niveau : commune. Couleur des communes : {cache.base().citation(need.id, 'commune')}. Les structures Aidants Connect sont placées au "
@@ -119,7 +119,7 @@ measure = st.segmented_control(
     key="ressources_mesure",
 )
 keep_in_url("ressources_mesure", measure or "nombre", "nombre")
-table = offer.offer_comparison(rows, measure or "nombre")
+table = offer.offer_comparison(rows, measure or "nombre", WORDS)
 st.dataframe(
     table.style.format(
         precision=0 if measure == "nombre" else 1,
@@ -158,7 +158,7 @@ if codes:
         "Distance à vol d'oiseau (km) depuis un point intérieur de chaque commune (point représentatif ; "
         "aucun point pondéré par la population n'est disponible dans les sources), en projection Lambert-93 "
         "(métropole) ou locale (outre-mer). Lieux : France Services fixes, permanences de conseillers "
-        "numériques, lieux data·inclusion, structures Aidants Connect et lieux ajoutés localement. "
+        f"numériques, {WORDS.mediation_words}, structures Aidants Connect et lieux ajoutés localement. "
         + SOURCES_CAPTION
     )
 

@@ -13,10 +13,12 @@ import streamlit as st
 
 from indicateurs.analysis.access import commune_points, nearest_distances
 from indicateurs.analysis.offer import (
+    OfferSources,
     access_summary,
     access_table,
     need_supply_frame,
     need_supply_points,
+    offer_sources,
     places_near,
     territory_scope,
 )
@@ -41,6 +43,7 @@ __all__ = [
     "map_frame",
     "nearby_places",
     "need_supply",
+    "offer_words",
     "resources_map",
     "save_local_places",
     "scope",
@@ -52,6 +55,11 @@ __all__ = [
 
 _SESSION_PLACES = "ressources_lieux_session"
 _OUTAGE = "ressources_stockage_en_panne"
+
+
+def offer_words() -> OfferSources:
+    """The sources the base's places come from and whether duplicates were merged (built once)."""
+    return cache.built("ressources:sources_offre", None, lambda: offer_sources(base()))
 
 
 @st.cache_data(show_spinner=False)
@@ -135,7 +143,7 @@ def commune_counts(level: str, code: str) -> pd.DataFrame:
     return cache.built(
         "ressources:lieux_par_commune",
         (level, code),
-        lambda: commune_counts_of(wide("commune"), scope(level, code)[0]),
+        lambda: commune_counts_of(wide("commune"), scope(level, code)[0], offer_words()),
     )
 
 
@@ -185,6 +193,7 @@ def resources_map(
         topology=cache.topology("commune", tuple(scope(level, code)[0])),
         height=height,
         large=large,
+        words=offer_words(),
     )
 
 

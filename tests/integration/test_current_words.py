@@ -67,3 +67,32 @@ def test_the_base_recorded_mode_decides_the_words_not_the_process(current_base):
     assert row["Dénominateur"].startswith("population totale")
     assert row["Source"] == "INSEE, recensement de la population (RP 2021)"  # the vintage read in the file
     assert PINNED_LABEL not in table["Indicateur"].tolist()
+
+
+def test_offer_words_name_the_source_the_base_used_and_the_merge(current_base):
+    from indicateurs.analysis import offer
+
+    words = offer.offer_sources(current_base)
+    assert words.merged and "lieux_mediation_numerique" in words.source_ids
+    assert "data_inclusion_lieux_2023" not in words.source_ids  # superseded by the national file
+    rows = dict(words.rows)
+    assert (
+        rows["nb_lieux_mediation"]
+        == "Lieux de médiation (ANCT, lieux de médiation numérique, fichier national)"
+    )
+    assert rows["nb_lieux_total"] == offer.MERGED_TOTAL
+    wide = current_base.wide("epci")
+    table = offer.offer_comparison([("X", wide.iloc[0])], "nombre", words)
+    assert "Lieux de médiation (data·inclusion, partiel)" not in table.index
+    assert "Total des lieux (doublons possibles entre sources)" not in table.index
+    at = app_test.AppTest.from_file("../../app.py", default_timeout=120)
+    code = wide.index[0]
+    at.query_params["territoire"] = f"epci:{code}"
+    at.switch_page("app_pages/ressources.py").run()
+    assert not at.exception
+    text = _texts(at)
+    assert "ANCT, lieux de médiation numérique (fichier national)" in text  # the caption's source
+    assert "Doublons entre sources fusionnés" in text
+    assert "Des doublons entre sources sont possibles" not in text
+    assert "data·inclusion, partiel" not in text and "doublons possibles" not in text
+    assert "extrait partiel de janvier 2023" not in text  # no caveat of a file the base did not use

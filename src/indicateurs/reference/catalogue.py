@@ -16,7 +16,7 @@ from pathlib import Path
 from indicateurs.config import millesimes
 from indicateurs.reference.text import did_you_mean
 
-__all__ = ["Source", "get_source", "list_sources", "load_catalogue", "sources_caption"]
+__all__ = ["Source", "find_source", "get_source", "list_sources", "load_catalogue", "sources_caption"]
 
 _CATALOGUES = {"figes": "catalogue.toml", "courants": "catalogue_courant.toml"}
 
@@ -97,7 +97,7 @@ def list_sources() -> list[Source]:
     return list(_load().values())
 
 
-def sources_caption(source_ids: Iterable[str]) -> str:
+def sources_caption(source_ids: Iterable[str], mode: str | None = None) -> str:
     """'Sources : A (février 2023) ; B (janvier 2023, extrait partiel).'; one label, its dates joined.
 
     >>> sources_caption(["cnfs_structures_coselec_2023", "cnfs_structures_postes_2023"])
@@ -105,7 +105,7 @@ def sources_caption(source_ids: Iterable[str]) -> str:
     """
     dates: dict[str, list[str]] = {}
     caveats: dict[str, str] = {}
-    for source in map(get_source, source_ids):
+    for source in (find_source(s, mode) for s in source_ids):
         label = source.label or source.citation
         dates.setdefault(label, []).append(source.date or source.millesime)
         caveats[label] = caveats.get(label) or source.caveat
@@ -114,6 +114,17 @@ def sources_caption(source_ids: Iterable[str]) -> str:
         for label, when in dates.items()
     ]
     return f"Sources : {' ; '.join(parts)}."
+
+
+def find_source(source_id: str, mode: str | None = None) -> Source:
+    """The entry of `source_id` in the catalogue of `mode` (a base's: `Base.mode`), else in the other
+    one (a source only the current catalogue knows, read by a process on the pinned setting)."""
+    first = mode or millesimes()
+    for each in dict.fromkeys([first, *_CATALOGUES]):
+        found = load_catalogue(each).get(source_id)
+        if found is not None:
+            return found
+    return get_source(source_id, mode=first)  # the error with close matches
 
 
 def get_source(source_id: str, *, mode: str | None = None) -> Source:
