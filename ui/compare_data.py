@@ -78,6 +78,7 @@ def comparison(keys: tuple[str, ...]) -> pd.DataFrame:
         quality=quality,
         vintages=base().millesime,
         reg=base().registry,
+        entries=base().source_entry,
     )
 
 

@@ -98,3 +98,16 @@ def test_census_values_fallen_back_on_rp2017_keep_the_pinned_words(synthetic_bas
     assert base.indicator("part_65_plus").label == PINNED_LABEL
     assert base.indicator("part_menages_seuls").source == "d4g_rp2017_communes_2020"
     assert set(base.registry.fallen) == set(CENSUS)
+
+
+def test_a_pinned_base_keeps_the_texts_of_its_computed_figures(synthetic_base):
+    from indicateurs.reference.registry import get_indicator
+
+    for ind_id in ("lieux_pour_10000", "distance_lieu_km", "indice_composite"):
+        ind = get_indicator(ind_id, mode="figes")
+        assert synthetic_base.millesime(ind_id, "epci") == ind.millesime
+        assert synthetic_base.citation(ind_id, "epci") == ind.citation
+    assert (
+        synthetic_base.citation("nb_lieux_mediation", "epci")
+        == get_indicator("nb_lieux_mediation", mode="figes").citation
+    )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from indicateurs.analysis import scores
 from indicateurs.errors import AtlasError
+from indicateurs.reference.catalogue import Source
 from indicateurs.reference.levels import NAMES, TITLES
 from indicateurs.reference.registry import (
     Indicator,
@@ -292,6 +293,7 @@ def comparison_table(
     quality: Mapping[str, pd.DataFrame] | None = None,
     vintages: Callable[[str, str, str], str] | None = None,
     reg: Registry | None = None,
+    entries: Callable[[str, str], Source] | None = None,
 ) -> pd.DataFrame:
     """One row per (territory, indicator): value, its French text, national percentile, gap to the group median.
 
@@ -300,7 +302,7 @@ def comparison_table(
     are excluded from the median; their text says why. `quality` maps a level to
     `base.quality(level)`: the text then says « estimé » or the coverage of a thin value, and the
     table carries `coverage`, `statut` and `note`. `reg`: the base's registry (`Base.registry`: labels
-    and sources of the mode it was built in).
+    and sources of the mode it was built in); `entries`: `Base.source_entry` (the source the values carry).
     """
     reg = reg or registry()
     check_selection(keys)
@@ -341,8 +343,8 @@ def comparison_table(
             for i, lv, c in zip(table["indicator"], table["level"], table["code"], strict=True)
         ]
         table["source"] = [
-            with_detail(meta[i].source_entry.citation, m)
-            for i, m in zip(table["indicator"], table["millesime"], strict=True)
+            with_detail((entries(i, lv) if entries else meta[i].source_entry).citation, m)
+            for i, m, lv in zip(table["indicator"], table["millesime"], table["level"], strict=True)
         ]
     table["coverage"], table["statut"], table["note"] = np.nan, None, ""
     for level, q in (quality or {}).items():

@@ -401,9 +401,10 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
             continue
         concerned, word, note = _people_concerned(base, level, code, ind)
         coverage, status, value_note = _quality_of(base, level, code, ind_id)
-        unit, source = ind.unit, ind.source_entry.producer
+        entry = base.source_entry(ind_id, level) if hasattr(base, "source_entry") else ind.source_entry
+        unit, source = ind.unit, entry.producer
         millesime = _millesime_of(base, ind_id, level, code) or used.get(ind_id) or ind.millesime
-        citation = with_detail(ind.source_entry.citation, millesime)  # the vintage the base holds
+        citation = with_detail(entry.citation, millesime)  # the vintage and source the base holds
         rank_row = ranks.loc[(code, ind_id)] if ranks is not None and (code, ind_id) in ranks.index else None
         rows.append(
             {
