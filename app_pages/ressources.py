@@ -63,6 +63,10 @@ level, code = current_territory()
 base = cache.base()
 WORDS = data.offer_words()  # the sources the base's places come from, duplicates merged or not
 SOURCES_CAPTION = WORDS.caption
+# the populations' vintage the base holds (pinned: its usual words)
+POPULATION = (
+    "INSEE, populations légales 2023" if base.mode == "figes" else f"INSEE, {base.millesime('population')}"
+)
 territory = data.territory(level, code)
 st.subheader(f"{territory['nom']} ({NAMES[level]})")
 
@@ -130,7 +134,7 @@ st.dataframe(
     width="stretch",
 )
 st.caption(
-    f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveaux : territoire choisi, "
+    f"{SOURCES_CAPTION} Population : {POPULATION}. Niveaux : territoire choisi, "
     "département, région et France, chacun égal à la somme de ses communes."
 )
 if measure == "pour_1000_concernes":
@@ -138,7 +142,7 @@ if measure == "pour_1000_concernes":
 if codes:
     st.subheader("Lieux par commune")
     st.dataframe(french_style(data.commune_counts(level, code)), width="stretch", hide_index=True)
-    st.caption(f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveau : commune.")
+    st.caption(f"{SOURCES_CAPTION} Population : {POPULATION}. Niveau : commune.")
 
 # ----------------------------------------------------------------------------------------- access
 if codes:

@@ -96,3 +96,46 @@ def test_offer_words_name_the_source_the_base_used_and_the_merge(current_base):
     assert "Des doublons entre sources sont possibles" not in text
     assert "data·inclusion, partiel" not in text and "doublons possibles" not in text
     assert "extrait partiel de janvier 2023" not in text  # no caveat of a file the base did not use
+
+
+def test_computed_figures_compose_the_vintages_of_their_inputs(current_base):
+    from indicateurs.analysis.profile import build_profile
+
+    base = current_base
+    places = (
+        "France Services : ressource du 2026-03-02 : Liste France services mars 2026 ; "
+        "Permanences CnFS, Lieux de médiation, Structures Aidants Connect : lieux mis à jour jusqu'au 2026-11-20"
+    )
+    population = "Population : populations légales 2023 (en vigueur au 1er janvier 2026)"
+    assert base.millesime("lieux_pour_10000", "epci") == f"{places} ; {population}"
+    assert base.millesime("distance_lieu_km", "commune") == places
+    composite = base.millesime("indice_composite", "epci")
+    assert "Au plus CAP-BEP, 65 ans et plus, Ménages d'une personne : RP 2021" in composite
+    assert "IFN sans THD : édition 2023" in composite and "2017" not in composite
+    # the source the values carry, not the registry's data·inclusion extract
+    assert base.citation("nb_lieux_mediation", "epci") == (
+        "ANCT, Cartographie nationale des lieux de médiation numérique (lieux mis à jour jusqu'au 2026-11-20)"
+    )
+    epci = base.wide("epci").index[0]
+    key = build_profile(base, epci).key_figures
+    assert "sources 2017-2023" not in key.at["indice_composite", "citation"]
+    assert "RP 2021" in key.at["indice_composite", "citation"]
+
+
+def test_population_says_a_french_vintage_never_a_package_version(current_base):
+    base = current_base
+    prov = base.report["provenance"]["cog_communes_2025"]
+    assert prov["millesime"] == (
+        "COG 2026, populations légales 2023 (en vigueur au 1er janvier 2026 ; decoupage-administratif 7.0.0 "
+        "du 2026-03-15)"
+    )
+    assert base.millesime("population", "epci") == "populations légales 2023 (en vigueur au 1er janvier 2026)"
+    assert base.citation("population", "commune") == (
+        "INSEE, COG et populations légales (Etalab), populations légales 2023, en vigueur au 1er janvier 2026"
+    )
+    at = app_test.AppTest.from_file("../../app.py", default_timeout=120)
+    at.switch_page("app_pages/sources.py").run()
+    assert not at.exception
+    text = _texts(at)
+    assert "version 7.0.0" not in text
+    assert "COG 2026, populations légales 2023" in text
