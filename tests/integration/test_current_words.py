@@ -139,3 +139,41 @@ def test_population_says_a_french_vintage_never_a_package_version(current_base):
     text = _texts(at)
     assert "version 7.0.0" not in text
     assert "COG 2026, populations légales 2023" in text
+
+
+def test_workshop_and_profile_exports_cite_the_base_vintage_and_the_url_used(current_base):
+    import io
+
+    import pandas as pd
+
+    from indicateurs.analysis.profile import build_profile
+    from indicateurs.atelier.evidence import describe_evidence, evidence_for, key_figures
+    from indicateurs.render.profile_files import profile_xlsx
+
+    base = current_base
+    epci = base.wide("epci").index[0]
+    wide = base.wide("epci")
+    ev = evidence_for(wide, "part_65_plus", "epci", epci, base=base)
+    assert (ev.source, ev.millesime) == ("insee_rp_population", "RP 2021")
+    text = describe_evidence(ev, "CC Test")
+    assert text.startswith(CURRENT_LABEL)
+    assert "source : INSEE, recensement de la population (RP 2021)" in text
+    assert "RP (année lue dans le fichier)" not in text
+    figures = {
+        k.label: k for k in key_figures(wide, "epci", epci, ["part_65_plus", "lieux_pour_10000"], base=base)
+    }
+    assert figures[CURRENT_LABEL].millesime == "RP 2021"
+    offer = next(k for k in figures.values() if k.label != CURRENT_LABEL)
+    assert "2026-11-20" in offer.millesime and "2022-2024" not in offer.millesime
+    # the profile XLSX: « Adresse » = the URL the build fetched (provenance), not the catalogue's
+    profile = build_profile(base, epci)
+    sheet = pd.read_excel(io.BytesIO(profile_xlsx(profile)), sheet_name="Sources").set_index("Identifiant")
+    prov = base.report["provenance"]
+    assert sheet.at["part_65_plus", "Adresse"] == prov["insee_rp_population"]["url"]
+    assert sheet.at["part_65_plus", "Millésime"] == "RP 2021"
+    assert sheet.at["nb_lieux_mediation", "Adresse"] == prov["lieux_mediation_numerique"]["url"]
+    assert (
+        sheet.at["nb_lieux_mediation", "Jeu de données"]
+        == "Lieux de médiation numérique sur le territoire national"
+    )
+    assert sheet.at["population", "Adresse"].endswith("@7.0.0/data/communes.json")

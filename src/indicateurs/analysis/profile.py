@@ -21,6 +21,7 @@ import pandas as pd
 
 from indicateurs.analysis import scores
 from indicateurs.analysis._cache import per_base
+from indicateurs.reference.catalogue import Source, find_source
 from indicateurs.reference.levels import NAMES, PLURALS, TITLES
 from indicateurs.reference.levels import parents as level_parents
 from indicateurs.reference.registry import (
@@ -74,6 +75,27 @@ class Profile:
     n_communes: int = 0
     # The indicators as the base's build defines them (labels, sources of its mode: `Base.registry`).
     registry: Registry = field(default_factory=registry)
+    # Indicator -> the source its values carry in the base (`Base.source_entry`), and source -> the
+    # URL the build fetched (report.json provenance): what the exports cite, not the catalogue's.
+    source_ids: dict[str, str] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
+
+    def source_entry(self, indicator_id: str) -> Source:
+        """The catalogue entry of the source of this profile's values of an indicator."""
+        ind = self.registry.get(indicator_id)
+        sid = self.source_ids.get(indicator_id)
+        if sid and sid != ind.source:
+            try:
+                return find_source(sid, self.registry.mode)
+            except ValueError:
+                pass
+        return ind.source_entry
+
+    def source_urls(self, indicator_id: str) -> list[str]:
+        """The address(es) of an indicator's source: the URL the build used, else the catalogue's."""
+        entry = self.source_entry(indicator_id)
+        used = self.urls.get(entry.id)
+        return used.split() if used else entry.urls
 
     def millesime(self, indicator_id: str) -> str:
         """The vintage of the indicator's values in this profile (the territory's own level first),
@@ -89,9 +111,7 @@ class Profile:
 
     def citation(self, indicator_id: str) -> str:
         """'Producer, dataset (vintage)' with the vintage of this profile's values."""
-        return with_detail(
-            self.registry.get(indicator_id).source_entry.citation, self.millesime(indicator_id)
-        )
+        return with_detail(self.source_entry(indicator_id).citation, self.millesime(indicator_id))
 
     def indicator_ids(self) -> list[str]:
         """Registry indicators that have at least one value in the ladder, in registry order."""
@@ -569,4 +589,18 @@ def build_profile(
         data_date=_data_date(base),
         n_communes=len(member_codes),
         registry=registry_of(base),
+        source_ids=_source_ids(base, level),
+        urls={
+            str(sid): str(e["url"])
+            for sid, e in ((getattr(base, "report", None) or {}).get("provenance") or {}).items()
+            if isinstance(e, dict) and e.get("url")
+        },
     )
+
+
+def _source_ids(base, level: str) -> dict[str, str]:
+    """Indicator -> id of the source its values carry at `level` (`Base.source_entry`), if the base says."""
+    accessor = getattr(base, "source_entry", None)
+    if not callable(accessor):
+        return {}
+    return {i.id: accessor(i.id, level).id for i in registry_of(base).list()}

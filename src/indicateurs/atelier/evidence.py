@@ -8,7 +8,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from indicateurs.analysis.scores import fragility_rank
-from indicateurs.reference.catalogue import get_source
+from indicateurs.reference.catalogue import find_source
 from indicateurs.reference.levels import PLURALS, of
 from indicateurs.reference.registry import Indicator, format_value, get_indicator, registry_of
 from indicateurs.reference.text import format_number
@@ -62,14 +62,19 @@ def evidence_for(
         if str(code) in column.index:
             value = float(column.loc[str(code)])
             rank = int(fragility_rank(column, ind.direction).loc[str(code)])
+    source, millesime = ind.source, ind.millesime
+    if callable(getattr(base, "millesime", None)) and callable(getattr(base, "source_entry", None)):
+        # the vintage of the value this base holds, and the source it carries (not the registry's)
+        millesime = base.millesime(indicator_id, level, str(code))
+        source = base.source_entry(indicator_id, level).id
     return Evidence(
         indicator_id=ind.id,
         sens=sens,
         value=value,
         rank=rank,
         rank_total=total,
-        source=ind.source,
-        millesime=ind.millesime,
+        source=source,
+        millesime=millesime,
         level=level,
         code=str(code),
     )
@@ -78,7 +83,7 @@ def evidence_for(
 def source_label(source: str, millesime: str) -> str:
     """The catalogue's short citation with the millésime, for a source id; the raw text otherwise."""
     try:
-        entry = get_source(source)
+        entry = find_source(source)  # a source of either catalogue (the base's mode may not be the process's)
     except (KeyError, ValueError):
         return f"{source} ({millesime})"
     return f"{entry.citation} ({millesime})"
@@ -133,6 +138,6 @@ def key_figures(
         value = _value(ev)
         if ev.rank is not None and ev.rank_total:
             value += f" (rang {format_number(ev.rank)}/{format_number(ev.rank_total)})"
-        ind = _entry(indicator_id, base)
-        out.append(KeyFigure(ind.label, value, source_label(ind.source, ind.millesime), ind.millesime))
+        ind = _entry(indicator_id, base, ev.source)
+        out.append(KeyFigure(ind.label, value, source_label(ev.source, ev.millesime), ev.millesime))
     return out

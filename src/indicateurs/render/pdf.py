@@ -359,7 +359,7 @@ def _sources(profile: Profile) -> list[str]:
     lines: dict[str, list[str]] = {}
     for ind in profile.registry.list():
         if ind.id in ids:
-            src = ind.source_entry
+            src = profile.source_entry(ind.id)  # the source the base's values carry
             key = f"{src.producer.split('(')[0].strip()}, {src.title} — {src.licence}"
             lines.setdefault(key, []).append(f"{ind.short} ({profile.millesime(ind.id)})")
     return [f"{source} : {', '.join(items)}." for source, items in lines.items()]
