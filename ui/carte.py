@@ -151,8 +151,8 @@ def _frame(
 
 def _values_view(scope: str, area: str, indicator_id: str, method: str) -> tuple:
     """(layer script, indicator, classes, legend, caption, table, level, CSV bytes) of one indicator."""
-    ind = cache.base().indicator(indicator_id)
     level = data.SCOPES[scope][0]
+    ind = cache.base().indicator_at(indicator_id, level)  # its label and the source its values carry
     gdf = data.scope_geometry(scope, area)
     values = _values(scope, area, indicator_id)
     classes = classify(values, method, indicator=indicator_id)  # type: ignore[arg-type]

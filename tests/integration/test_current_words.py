@@ -177,3 +177,47 @@ def test_workshop_and_profile_exports_cite_the_base_vintage_and_the_url_used(cur
         == "Lieux de médiation numérique sur le territoire national"
     )
     assert sheet.at["population", "Adresse"].endswith("@7.0.0/data/communes.json")
+
+
+def test_the_map_legend_cites_the_source_the_values_carry(current_base):
+    from indicateurs.analysis.classify import classify
+    from indicateurs.render import maps
+
+    base = current_base
+    values = base.wide("epci")["nb_lieux_mediation"]
+    ind = base.indicator_at("nb_lieux_mediation", "epci")
+    legend = maps.legend_html(
+        ind,
+        classify(values, "quantiles", indicator=ind),
+        millesime=base.millesime("nb_lieux_mediation", "epci"),
+    )
+    assert "ANCT, Cartographie nationale des lieux de médiation numérique" in legend
+    assert "data·inclusion" not in legend  # neither in the label nor in the source line
+    assert "Lieux de médiation numérique (fichier national" in legend
+    census = base.indicator_at("part_65_plus", "epci")
+    assert census.label == CURRENT_LABEL and census.source == "insee_rp_population"
+
+
+def test_without_the_national_file_the_offer_keeps_the_pinned_words(producers, monkeypatch):  # noqa: F811
+    """The national file unreachable: the counts come from the pinned place files, and every word
+    says so (the current registry's « fichier national » label is not used)."""
+    from indicateurs.analysis import offer
+    from indicateurs.base import load_base
+    from indicateurs.build import build_base
+
+    del producers.files["/api/1/datasets/lieux-mediation-numerique/"]  # data.gouv.fr answers 404
+    build_base(refresh=True)
+    monkeypatch.setenv("INDICATEURS_MILLESIMES", "figes")
+    base = load_base()
+    v = base.values
+    assert set(v.loc[v["indicator"] == "nb_lieux_mediation", "source"].astype(str)) == {
+        "data_inclusion_lieux_2023"
+    }
+    assert (
+        base.indicator("nb_lieux_mediation").label
+        == "Lieux de médiation numérique (extrait data·inclusion, partiel)"
+    )
+    assert base.citation("nb_lieux_mediation", "epci").startswith("data·inclusion")
+    rows = dict(offer.offer_sources(base).rows)
+    assert rows["nb_lieux_mediation"] == "Lieux de médiation (data·inclusion, partiel)"
+    assert rows["nb_lieux_total"] == offer.MERGED_TOTAL  # the current build still merged the duplicates

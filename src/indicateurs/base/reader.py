@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -162,6 +163,13 @@ class Base:
             except ValueError:
                 pass
         return ind.source_entry
+
+    def indicator_at(self, indicator_id: str, level: str | None = None) -> Indicator:
+        """The registry entry with the source its values carry at `level` (for a view that cites
+        `Indicator.source_entry`, such as the map's legend and tooltips)."""
+        ind = self.indicator(indicator_id)
+        entry = self.source_entry(indicator_id, level)
+        return ind if entry.id == ind.source else replace(ind, source=entry.id)
 
     def _computed_millesime(self, indicator_id: str, level: str | None, code: str | None) -> str:
         """The vintage of a figure the atlas computes (lieux pour 10 000, distances, composite index),

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from indicateurs.config import millesimes
-from indicateurs.reference.catalogue import Source, get_source
+from indicateurs.reference.catalogue import Source, find_source, get_source
 from indicateurs.reference.levels import LEVEL_IDS
 from indicateurs.reference.text import did_you_mean, format_number, with_detail
 
@@ -85,7 +85,7 @@ class Indicator:
     def source_entry(self) -> Source:
         if self.source == COMPUTED:
             return _COMPUTED_SOURCE
-        return get_source(self.source, mode=self.catalogue or None)
+        return find_source(self.source, self.catalogue or None)
 
     @property
     def is_rate(self) -> bool:
