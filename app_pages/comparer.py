@@ -189,8 +189,11 @@ with tab_screen:
         "tableau. "
         + " · ".join(
             compare.sources_lines(
-                (i for i in ["population", "ifn", "lieux_pour_10000", *weights] if i in epci_columns),
-                reg=cache.base().registry,
+                cited := [
+                    i for i in ["population", "ifn", "lieux_pour_10000", *weights] if i in epci_columns
+                ],
+                [cache.base().citation(i, "epci") for i in cited],  # the vintages the base holds
+                cache.base().registry,
             )
         )
     )

@@ -138,7 +138,11 @@ st.caption(
     "département, région et France, chacun égal à la somme de ses communes."
 )
 if measure == "pour_1000_concernes":
-    st.caption(offer.CONCERNED_NOTE)
+    st.caption(
+        offer.CONCERNED_NOTE
+        if base.mode == "figes"
+        else offer.concerned_note(base.millesime("part_peu_diplomes"))
+    )
 if codes:
     st.subheader("Lieux par commune")
     st.dataframe(french_style(data.commune_counts(level, code)), width="stretch", hide_index=True)

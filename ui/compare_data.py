@@ -142,5 +142,7 @@ def screening(
 
 def screening_files(screen: pd.DataFrame, weights: dict[str, float]) -> tuple[bytes, bytes]:
     """(CSV, XLSX) of the shortlist."""
-    out = compare.screening_export(screen, weights, base().registry)
+    out = compare.screening_export(
+        screen, weights, base().registry, cite=lambda i: base().citation(i, "epci")
+    )
     return csv_bytes(out), xlsx_bytes({"Présélection": out})

@@ -97,7 +97,7 @@ def test_census_values_fallen_back_on_rp2017_keep_the_pinned_words(synthetic_bas
     assert base.mode == "courants"
     assert base.indicator("part_65_plus").label == PINNED_LABEL
     assert base.indicator("part_menages_seuls").source == "d4g_rp2017_communes_2020"
-    assert set(base.registry.fallen) == set(CENSUS)
+    assert set(base.registry.fallen) == {*CENSUS, "nb_lieux_mediation"}  # its values: data·inclusion
 
 
 def test_a_pinned_base_keeps_the_texts_of_its_computed_figures(synthetic_base):
@@ -111,3 +111,13 @@ def test_a_pinned_base_keeps_the_texts_of_its_computed_figures(synthetic_base):
         synthetic_base.citation("nb_lieux_mediation", "epci")
         == get_indicator("nb_lieux_mediation", mode="figes").citation
     )
+
+
+def test_screening_export_cites_the_base(synthetic_base, monkeypatch):
+    monkeypatch.setenv("INDICATEURS_MILLESIMES", "figes")
+    base = as_current(synthetic_base)
+    screen = compare.screening_table(base.wide("epci"), base.territories, region=None)
+    out = compare.screening_export(screen, None, base.registry, cite=lambda i: base.citation(i, "epci"))
+    assert base.citation("population", "epci") in out["Sources"].iloc[0]
+    pinned = compare.screening_export(screen)
+    assert pinned["Sources"].iloc[0].startswith(synthetic_base.indicator("population").citation)

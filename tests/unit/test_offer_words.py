@@ -46,3 +46,8 @@ def test_a_current_base_names_the_national_file_and_the_merge(synthetic_base, mo
     counts = offer.commune_counts(base.wide("commune"), base.wide("commune").index[:3], words)
     assert offer.MERGED_TOTAL in counts.columns
     assert isinstance(counts, pd.DataFrame)
+
+
+def test_concerned_note_says_the_census_the_base_holds():
+    assert offer.concerned_note() == offer.CONCERNED_NOTE
+    assert "(RP 2021)" in offer.concerned_note("RP 2021") and "RP 2017" not in offer.concerned_note("RP 2021")

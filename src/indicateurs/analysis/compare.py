@@ -566,7 +566,10 @@ def screening_display(screen: pd.DataFrame) -> pd.DataFrame:
 
 
 def screening_export(
-    screen: pd.DataFrame, weights: Mapping[str, float] | None = None, reg: Registry | None = None
+    screen: pd.DataFrame,
+    weights: Mapping[str, float] | None = None,
+    reg: Registry | None = None,
+    cite: Callable[[str], str] | None = None,
 ) -> pd.DataFrame:
     """The shortlist as a spreadsheet, with a line saying which weights made the rank."""
     weights = dict(weights or DEFAULT_WEIGHTS)
@@ -574,7 +577,7 @@ def screening_export(
     described = (
         ", ".join(f"{reg.get(i).short} × {w:g}" for i, w in weights.items() if w) or "indice composite"
     )
-    ifn, offer = reg.get("ifn"), reg.get("lieux_pour_10000")
+    cite = cite or (lambda i: reg.get(i).citation)  # `cite`: the base's citation at EPCI level
     return pd.DataFrame(
         {
             "Rang": screen["rang"],
@@ -590,7 +593,7 @@ def screening_export(
             "Rang national": screen["rang_national"],
             "Stabilité du rang national": screen["stabilite"],
             "Pondérations": described,
-            "Sources": f"{reg.get('population').citation} ; {ifn.citation} ; {offer.citation} ; "
+            "Sources": f"{cite('population')} ; {cite('ifn')} ; {cite('lieux_pour_10000')} ; "
             "indice composite : centiles nationaux des taux (voir page Sources et méthode)",
         }
     )

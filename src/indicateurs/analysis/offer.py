@@ -29,6 +29,7 @@ __all__ = [
     "access_summary",
     "access_table",
     "commune_counts",
+    "concerned_note",
     "distinct_total",
     "need_indicators",
     "need_supply_frame",
@@ -168,6 +169,11 @@ CONCERNED_NOTE = (
     "La part étant calculée sur les 15 ans ou plus, l'appliquer à toute la population donne un majorant "
     "(surestimé d'environ un cinquième) : c'est un ordre de grandeur, pas un décompte."
 )
+
+
+def concerned_note(millesime: str = "RP 2017") -> str:
+    """CONCERNED_NOTE with the census vintage of the share the base holds (`Base.millesime`)."""
+    return CONCERNED_NOTE.replace("(RP 2017)", f"({millesime})")
 
 
 NOT_AVAILABLE = "donnée non disponible (secret statistique)"
