@@ -102,6 +102,7 @@ _SOURCE_TITLES = {
     "aidants_connect_structures_2024": "Aidants Connect",
     "cnfs_structures_coselec_2023": "Structures CnFS (postes validés)",
     "cnfs_structures_postes_2023": "Structures CnFS (recrutés)",
+    "lieux_mediation_numerique": "Fichier national des lieux de médiation numérique",
 }
 
 

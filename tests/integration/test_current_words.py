@@ -221,3 +221,17 @@ def test_without_the_national_file_the_offer_keeps_the_pinned_words(producers, m
     rows = dict(offer.offer_sources(base).rows)
     assert rows["nb_lieux_mediation"] == "Lieux de médiation (data·inclusion, partiel)"
     assert rows["nb_lieux_total"] == offer.MERGED_TOTAL  # the current build still merged the duplicates
+
+
+def test_profile_page_of_a_current_base_on_a_pinned_process(current_base):
+    epci = current_base.wide("epci").index[0]
+    at = app_test.AppTest.from_file("../../app.py", default_timeout=120)
+    at.query_params["territoire"] = f"epci:{epci}"
+    at.switch_page("app_pages/profil.py").run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "65 ans et plus" in labels and "65 ans et plus (parmi les 15 ans ou plus)" not in labels
+    text = _texts(at)
+    assert "INSEE, recensement de la population (RP 2021)" in text
+    assert "parmi les 15 ans ou plus" not in text
+    assert "sources 2017-2023" not in text
