@@ -81,6 +81,15 @@ def test_offer_words_name_the_source_the_base_used_and_the_merge(current_base):
         == "Lieux de médiation (ANCT, lieux de médiation numérique, fichier national)"
     )
     assert rows["nb_lieux_total"] == offer.MERGED_TOTAL
+    # the caption dates the sources with the vintages the build used, not the catalogue's recipe
+    assert (
+        "ANCT, lieux de médiation numérique (fichier national) (lieux mis à jour jusqu'au 2026-11-20)"
+        in words.caption
+    )
+    assert (
+        "ANCT, Espaces France Services (ressource du 2026-03-02 : Liste France services mars 2026)"
+        in words.caption
+    )
     wide = current_base.wide("epci")
     table = offer.offer_comparison([("X", wide.iloc[0])], "nombre", words)
     assert "Lieux de médiation (data·inclusion, partiel)" not in table.index

@@ -83,6 +83,8 @@ class OfferSources:
     type_sources: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(TYPE_SOURCES))
     source_ids: tuple[str, ...] = SOURCE_IDS
     merged: bool = False
+    # source id -> the vintage the build used (read in the file, or the release the resolver chose)
+    vintages: dict[str, str] = field(default_factory=dict)
 
     def source(self, source_id: str) -> Source:
         return find_source(source_id, self.mode)
@@ -117,7 +119,7 @@ class OfferSources:
     @property
     def caption(self) -> str:
         """'Sources : … Des doublons entre sources sont possibles.' with the sources the base used."""
-        return f"{sources_caption(self.source_ids, self.mode)} {MERGED_DUPLICATES if self.merged else POSSIBLE_DUPLICATES}"
+        return f"{sources_caption(self.source_ids, self.mode, self.vintages)} {MERGED_DUPLICATES if self.merged else POSSIBLE_DUPLICATES}"
 
 
 def offer_sources(base=None) -> OfferSources:
@@ -144,8 +146,21 @@ def offer_sources(base=None) -> OfferSources:
     used = set(own["source"].astype(str))
     known = [*SOURCE_IDS, *sorted(used - set(SOURCE_IDS))]
     ids = tuple(s for s in known if s in used)
+    vintages = {}
+    for sid in ids:  # a vintage read in the file, or the release a producer's endpoint gave
+        entry = (report.get("provenance") or {}).get(sid) or {}
+        if entry.get("millesime_fichier"):
+            vintages[sid] = str(entry["millesime_fichier"])
+        elif (
+            entry.get("millesime")
+            and not entry.get("repli")
+            and find_source(sid, mode).resolve not in ("", "fige")
+        ):
+            vintages[sid] = str(entry["millesime"])
     # a current build always applies THE de-duplication rule (sources.places._merge_current)
-    return OfferSources(mode=mode, type_sources={**TYPE_SOURCES, **types}, source_ids=ids, merged=True)
+    return OfferSources(
+        mode=mode, type_sources={**TYPE_SOURCES, **types}, source_ids=ids, merged=True, vintages=vintages
+    )
 
 
 _TOTAL_PARTS = (

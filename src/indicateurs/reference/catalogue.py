@@ -8,7 +8,7 @@ of a source in the build, the vintage actually used is recorded by the fetch and
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -97,21 +97,23 @@ def list_sources() -> list[Source]:
     return list(_load().values())
 
 
-def sources_caption(source_ids: Iterable[str], mode: str | None = None) -> str:
+def sources_caption(
+    source_ids: Iterable[str], mode: str | None = None, dates: Mapping[str, str] | None = None
+) -> str:
     """'Sources : A (février 2023) ; B (janvier 2023, extrait partiel).'; one label, its dates joined.
 
     >>> sources_caption(["cnfs_structures_coselec_2023", "cnfs_structures_postes_2023"])
     'Sources : ANCT, postes de conseillers numériques (avril 2023 et juillet 2023).'
     """
-    dates: dict[str, list[str]] = {}
+    when: dict[str, list[str]] = {}
     caveats: dict[str, str] = {}
     for source in (find_source(s, mode) for s in source_ids):
         label = source.label or source.citation
-        dates.setdefault(label, []).append(source.date or source.millesime)
+        when.setdefault(label, []).append((dates or {}).get(source.id) or source.date or source.millesime)
         caveats[label] = caveats.get(label) or source.caveat
     parts = [
-        f"{label} ({', '.join(filter(None, [' et '.join(dict.fromkeys(when)), caveats[label]]))})"
-        for label, when in dates.items()
+        f"{label} ({', '.join(filter(None, [' et '.join(dict.fromkeys(days)), caveats[label]]))})"
+        for label, days in when.items()
     ]
     return f"Sources : {' ; '.join(parts)}."
 

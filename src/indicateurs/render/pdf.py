@@ -23,7 +23,7 @@ from indicateurs.analysis.classify import classify
 from indicateurs.analysis.profile import COMPOSITE_ID, Profile, display_value
 from indicateurs.analysis.scores import peer_method
 from indicateurs.reference.levels import TITLES
-from indicateurs.reference.registry import Indicator, get_indicator, list_indicators
+from indicateurs.reference.registry import Indicator, get_indicator, list_indicators, registry_of
 from indicateurs.reference.text import format_number
 from indicateurs.render.charts import axis_title, scale
 from indicateurs.render.insets import inset_frames, with_insets
@@ -139,7 +139,7 @@ def map_png(base, profile: Profile, indicator_id: str = "ifn", *, width_in: floa
         ncol=2,
         fontsize=7,
         frameon=False,
-        title=axis_title(profile.registry.get(indicator_id)),
+        title=axis_title(registry_of(profile).get(indicator_id)),
         title_fontsize=7.5,
     )
     return _png(fig)
