@@ -121,3 +121,12 @@ def test_screening_export_cites_the_base(synthetic_base, monkeypatch):
     assert base.citation("population", "epci") in out["Sources"].iloc[0]
     pinned = compare.screening_export(screen)
     assert pinned["Sources"].iloc[0].startswith(synthetic_base.indicator("population").citation)
+
+
+def test_the_export_metadata_uses_the_base_words(synthetic_base, monkeypatch):
+    from indicateurs.cli.main import indicators_metadata
+
+    monkeypatch.setenv("INDICATEURS_MILLESIMES", "figes")
+    meta = indicators_metadata(as_current(synthetic_base)).set_index("indicateur")
+    assert meta.at["part_65_plus", "libelle"] == CURRENT_LABEL
+    assert meta.at["part_65_plus", "millesime"] == "RP 2021"
