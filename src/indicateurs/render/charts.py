@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from indicateurs.reference.levels import TITLES
-from indicateurs.reference.registry import get_indicator
+from indicateurs.reference.registry import Indicator, get_indicator
 from indicateurs.reference.text import with_unit
 
 __all__ = ["axis_title", "ladder_figure", "scale"]
@@ -28,9 +28,9 @@ def scale(indicator_id: str) -> float:
     return 100.0 if get_indicator(indicator_id).is_rate else 1.0
 
 
-def axis_title(indicator_id: str) -> str:
-    """'Pauvreté (%)': the short label with its unit, for an axis."""
-    ind = get_indicator(indicator_id)
+def axis_title(indicator: str | Indicator) -> str:
+    """'Pauvreté (%)': the short label with its unit, for an axis (give the base's entry: its label)."""
+    ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
     unit = "score de 1 à 10" if ind.unit == "score" else ind.unit
     return with_unit(ind.short, unit)
 
@@ -43,11 +43,14 @@ def _rows(ladder: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     return rows
 
 
-def ladder_figure(ladder: pd.DataFrame, indicator_id: str, *, height: int | None = None) -> go.Figure:
+def ladder_figure(
+    ladder: pd.DataFrame, indicator_id: str, *, height: int | None = None, ind: Indicator | None = None
+) -> go.Figure:
     """Dot plot of one indicator: the territory (large, coloured) beside its comparison territories.
 
     `ladder` is `Profile.ladder` (indicator, role, role_label, code, nom, value, display).
     Territories without a value are listed with "donnée non disponible" instead of a dot.
+    `ind`: the base's registry entry (`Base.registry`), for the axis title.
     """
     rows = _rows(ladder, indicator_id)
     order = rows["label"].tolist()  # territory first, then neighbours, peers, parents, France
@@ -87,7 +90,7 @@ def ladder_figure(ladder: pd.DataFrame, indicator_id: str, *, height: int | None
     if not territory.empty and territory.notna().all():
         fig.add_vline(x=float(territory.iloc[0]), line={"color": "#5B2C83", "width": 1, "dash": "dot"})
     fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title=None)
-    fig.update_xaxes(title=axis_title(indicator_id), zeroline=False, gridcolor="#e5e5e5")
+    fig.update_xaxes(title=axis_title(ind or indicator_id), zeroline=False, gridcolor="#e5e5e5")
     fig.update_layout(
         height=height or 110 + 28 * len(order),
         margin={"l": 10, "r": 10, "t": 30, "b": 10},

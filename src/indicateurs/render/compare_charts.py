@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
-from indicateurs.reference.registry import get_indicator
+from indicateurs.reference.registry import Indicator, get_indicator
 from indicateurs.reference.text import with_unit
 
 __all__ = ["indicator_chart", "profile_chart", "style_grid"]
@@ -50,10 +50,9 @@ _BAR = "#5B2C83"
 _MISSING = "donnée non disponible"
 
 
-def _axis_title(indicator_id: str) -> str:
-    ind = get_indicator(indicator_id)
+def _axis_title(ind: Indicator, short: str) -> str:
     unit = "%" if ind.is_rate else ("score de 1 à 10" if ind.unit == "score" else ind.unit)
-    return with_unit(ind.short, unit)
+    return with_unit(short, unit)
 
 
 def indicator_chart(table: pd.DataFrame, indicator_id: str) -> go.Figure:
@@ -64,6 +63,9 @@ def indicator_chart(table: pd.DataFrame, indicator_id: str) -> go.Figure:
     """
     ind = get_indicator(indicator_id)
     rows = table[table["indicator"] == indicator_id].copy()
+    # the words of the table (the base's registry: `comparison_table(reg=…)`), the registry's without
+    label = str(rows["label"].iloc[0]) if "label" in rows and len(rows) else ind.label
+    label_short = str(rows["short"].iloc[0]) if "short" in rows and len(rows) else ind.short
     scale = 100.0 if ind.is_rate else 1.0
     rows["x"] = rows["value"] * scale
     rows = rows.sort_values("x", na_position="first")
@@ -95,8 +97,8 @@ def indicator_chart(table: pd.DataFrame, indicator_id: str) -> go.Figure:
             annotation_position="top",
         )
     fig.update_layout(
-        title={"text": ind.label, "font": {"size": 15}},
-        xaxis_title=_axis_title(indicator_id),
+        title={"text": label, "font": {"size": 15}},
+        xaxis_title=_axis_title(ind, label_short),
         yaxis={"categoryorder": "array", "categoryarray": names, "title": None},
         height=140 + 28 * len(names),
         margin={"l": 10, "r": 10, "t": 60, "b": 40},
@@ -115,7 +117,8 @@ def profile_chart(table: pd.DataFrame, indicators: list[str] | None = None) -> g
     """
     rows = table if indicators is None else table[table["indicator"].isin(indicators)]
     order = list(dict.fromkeys(rows["indicator"]))
-    theta = [get_indicator(i).short for i in order]
+    shorts = dict(zip(rows["indicator"], rows["short"], strict=True)) if "short" in rows else {}
+    theta = [shorts.get(i) or get_indicator(i).short for i in order]
     flip = pd.Series({i: get_indicator(i).direction < 0 for i in order})
     fig = go.Figure()
     for n, (key, group) in enumerate(rows.groupby("key", sort=False)):
