@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from indicateurs.reference.registry import get_indicator
 from indicateurs.render import maps
-from ui import carte, data, state
+from ui import cache, carte, data, state
 from ui.safe import guarded, md
 
 DEFAULT_INDICATOR = "ifn"
@@ -53,7 +52,7 @@ def map_panel() -> None:
         "Indicateur", options=list(options), format_func=options.__getitem__, key="indicateur"
     )
     st.query_params["indicateur"] = indicator_id
-    methods = carte.method_options(get_indicator(indicator_id))
+    methods = carte.method_options(cache.base().indicator(indicator_id))
     # Quantiles separate the territories of every scope; fixed IFN classes stay one click away
     # (with them 91 % of EPCI fall in four adjacent reds on the France map).
     default_method = "quantiles"

@@ -5,7 +5,7 @@ import streamlit as st
 from indicateurs.analysis import compare
 from indicateurs.errors import AtlasError
 from indicateurs.reference.levels import TITLES
-from indicateurs.reference.registry import get_indicator, headline_ids, list_indicators
+from indicateurs.reference.registry import headline_ids
 from indicateurs.render.compare_charts import style_grid
 from indicateurs.render.tables import safe_filename
 from ui import cache, share
@@ -127,16 +127,16 @@ with tab_screen:
                 f"cmp_w_{ind}", lambda w: 0 <= w <= 5 and w * 2 == int(w * 2), default_weight, decode=float
             )
             weights[ind] = weight_cols[n % 4].slider(
-                get_indicator(ind).short,
+                cache.base().indicator(ind).short,
                 0.0,
                 5.0,
                 step=0.5,
                 format="%.1f",
                 key=f"cmp_w_{ind}",
-                help=get_indicator(ind).label,
+                help=cache.base().indicator(ind).label,
             )
             keep_in_url(f"cmp_w_{ind}", weights[ind], default_weight, encode=lambda w: f"{w:g}")
-        absent = [get_indicator(i).short for i in compare.CRITERIA if i not in epci_columns]
+        absent = [cache.base().indicator(i).short for i in compare.CRITERIA if i not in epci_columns]
         if absent:
             st.caption(f"Critères pas encore disponibles dans la base : {' ; '.join(absent)}")
     weights = {k: v for k, v in weights.items() if v > 0}
@@ -195,7 +195,11 @@ with tab_screen:
                 "comparer:sources_ecran",
                 tuple(weights),
                 lambda: compare.sources_lines(
-                    i for i in ["population", "ifn", "lieux_pour_10000", *weights] if i in epci_columns
+                    cited := [
+                        i for i in ["population", "ifn", "lieux_pour_10000", *weights] if i in epci_columns
+                    ],
+                    [cache.base().citation(i, "epci") for i in cited],  # the vintages the base holds
+                    cache.base().registry,
                 ),
             )
         )
@@ -333,7 +337,9 @@ with tab_compare:
         )
     with st.expander("Sources et millésimes des indicateurs affichés"):
         for line in cache.built(
-            "comparer:sources", tuple(selection), lambda: compare.sources_lines(table["indicator"])
+            "comparer:sources",
+            tuple(selection),
+            lambda: compare.sources_lines(table["indicator"], table["source"], cache.base().registry),
         ):
             st.markdown(f"- {line}")
 
@@ -347,13 +353,13 @@ with tab_compare:
     )
 
     st.subheader("Graphiques")
-    available = [i.id for i in list_indicators() if i.id in set(table["indicator"])]
+    available = [i.id for i in cache.base().registry.list() if i.id in set(table["indicator"])]
     chart_default = [i for i in CHART_DEFAULT if i in available]
     url_choice("cmp_chart_indicators", available, chart_default, many=True)
     charted = st.multiselect(
         "Indicateurs à représenter",
         available,
-        format_func=lambda i: get_indicator(i).label,
+        format_func=lambda i: cache.base().indicator(i).label,
         key="cmp_chart_indicators",
         **EXACT_PICK,
     )
@@ -363,13 +369,15 @@ with tab_compare:
         cited = " ; ".join(
             dict.fromkeys(table.loc[table["indicator"] == ind, "source"])
         )  # the base's vintage
-        st.caption(f"Source : {cited or get_indicator(ind).citation}. Niveau : celui de chaque territoire.")
+        st.caption(
+            f"Source : {cited or cache.base().indicator(ind).citation}. Niveau : celui de chaque territoire."
+        )
     profile_default = [i for i in compare.PROFILE_DEFAULT if i in available]
     url_choice("cmp_profile_indicators", available, profile_default, many=True)
     profile = st.multiselect(
         "Indicateurs du profil de fragilité",
         available,
-        format_func=lambda i: get_indicator(i).short,
+        format_func=lambda i: cache.base().indicator(i).short,
         key="cmp_profile_indicators",
         **EXACT_PICK,
     )

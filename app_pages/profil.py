@@ -7,7 +7,7 @@ import streamlit as st
 
 from indicateurs.analysis.profile import COMPOSITE_ID, IFN_IDS
 from indicateurs.reference.levels import TITLES
-from indicateurs.reference.registry import format_value, get_indicator
+from indicateurs.reference.registry import format_value
 from indicateurs.render.profile_files import profile_filename
 from ui import cache, carte, profil
 from ui.safe import guarded, md
@@ -21,12 +21,12 @@ def metric(key, indicator_id: str) -> None:
     if indicator_id not in key.index:
         return
     row = key.loc[indicator_id]
-    label = get_indicator(indicator_id).short
+    label = cache.base().indicator(indicator_id).short
     shown, why = row["display"], ""
     if pd.isna(row["value"]):  # the reason is too long for a metric: say it in full underneath
         shown, why = "non disponible", row["display"]
     elif len(shown) > 20 and row.get("statut") != "estimé":
-        shown = format_value(row["value"], indicator_id)
+        shown = format_value(row["value"], cache.base().indicator(indicator_id))
     st.metric(label, shown, help=" ".join(filter(None, [row["label"], row["concerned_note"]])))
     lines = [why] if why and why != row.get("note") else []
     lines += [row["concerned_text"]] if row["concerned_text"] else []
@@ -93,7 +93,7 @@ def commune_map(profile, level: str, code: str) -> None:
     shown = st.selectbox(
         "Indicateur cartographié",
         choices,
-        format_func=lambda i: get_indicator(i).label,
+        format_func=lambda i: cache.base().indicator(i).label,
         key="profil_carte_indicateur",
     )
     keep_in_url("profil_carte_indicateur", shown, default)
@@ -119,7 +119,7 @@ def ladder(profile, key, level: str, code: str) -> None:
     chosen = st.selectbox(
         "Indicateur comparé",
         choices,
-        format_func=lambda i: get_indicator(i).label,
+        format_func=lambda i: cache.base().indicator(i).label,
         key="profil_indicateur",
     )
     keep_in_url("profil_indicateur", chosen, default_chosen)
@@ -131,7 +131,7 @@ def ladder(profile, key, level: str, code: str) -> None:
             where.append(f"{row['regional_pct']:.0f} dans la région")
         reading = (  # a context figure (population, density) has no fragile side
             ("centile de fragilité", "100 = le plus fragile")
-            if get_indicator(chosen).direction
+            if cache.base().indicator(chosen).direction
             else ("centile", "100 = la valeur la plus élevée")
         )
         note = f" ({reading[0]} : {', '.join(where)} ; {reading[1]})" if where else ""

@@ -17,27 +17,24 @@ from indicateurs.atelier.local_places import (
     validate_local_place,
     validate_local_places,
 )
-from indicateurs.reference.catalogue import sources_caption
 from indicateurs.reference.levels import NAMES, parents
-from indicateurs.reference.registry import get_indicator
 from indicateurs.reference.text import THIN, format_number, format_percent
 from indicateurs.render import places_map as view
 from indicateurs.render.tables import french_style
-from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES, SOURCE_IDS
+from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES
 from ui import cache, folium_frames
 from ui import ressources as data
 from ui.safe import guarded, md
 from ui.state import current_territory, keep_in_url, projector_mode, url_choice
 
 UPLOAD_CEILING_MB = 20  # = server.maxUploadSize in .streamlit/config.toml
-SOURCES_CAPTION = f"{sources_caption(SOURCE_IDS)} Des doublons entre sources sont possibles."
 
 
 @st.fragment
 @guarded
 def need_and_supply(level: str, code: str, need_id: str) -> None:
     """The need/supply scatter: its "Points" choice reruns this part only, not the whole page."""
-    need = get_indicator(need_id)
+    need = cache.base().indicator(need_id)
     url_choice("ressources_points", ("epci", "commune"), "epci")
     points = st.segmented_control(
         "Points",
@@ -52,7 +49,7 @@ def need_and_supply(level: str, code: str, need_id: str) -> None:
     missing = frame.attrs.get("sans_donnee", 0)
     st.caption(
         f"Lignes pointillées : médianes des territoires affichés. Besoin : {cache.base().citation(need.id)}. Offre : lieux "
-        "(France Services, permanences, lieux data·inclusion, structures Aidants Connect) pour 10 000 habitants. "
+        f"(France Services, permanences, {WORDS.mediation_words}, structures Aidants Connect) pour 10 000 habitants. "
         + (
             f"{missing} territoire(s) non placé(s) : donnée non disponible (secret statistique)."
             if missing
@@ -64,13 +61,19 @@ def need_and_supply(level: str, code: str, need_id: str) -> None:
 st.title("Ressources : l'offre d'accompagnement au numérique")
 level, code = current_territory()
 base = cache.base()
+WORDS = data.offer_words()  # the sources the base's places come from, duplicates merged or not
+SOURCES_CAPTION = WORDS.caption
+# the populations' vintage the base holds (pinned: its usual words)
+POPULATION = (
+    "INSEE, populations légales 2023" if base.mode == "figes" else f"INSEE, {base.millesime('population')}"
+)
 territory = data.territory(level, code)
 st.subheader(f"{territory['nom']} ({NAMES[level]})")
 
 codes, highlight = data.scope(level, code)
 local = data.local_places(level, code)
 wide_communes = cache.wide("commune")
-needs = offer.need_indicators(wide_communes.columns)
+needs = offer.need_indicators(wide_communes.columns, base.registry.list())
 url_choice("ressources_besoin", needs, next(iter(needs)))
 need_id = st.selectbox(
     "Indicateur de besoin (couleur des communes)",
@@ -80,7 +83,7 @@ need_id = st.selectbox(
     help="Plus la couleur est foncée, plus la commune est fragile selon cet indicateur.",
 )
 keep_in_url("ressources_besoin", need_id, next(iter(needs)))
-need = get_indicator(need_id)
+need = cache.base().indicator(need_id)
 
 # ---------------------------------------------------------------------------------------- the map
 st.header("Carte des lieux")
@@ -97,7 +100,7 @@ else:
         key="ressources_carte",
         height=height,
     )
-    for notice in filter(None, map(view.partial_notice, DRAWN_TYPES)):
+    for notice in filter(None, (view.partial_notice(t, WORDS) for t in DRAWN_TYPES)):
         st.warning(md(notice, limit=None), icon=":material/warning:")
     st.caption(
         f"{SOURCES_CAPTION} Niveau : commune. Couleur des communes : {cache.base().citation(need.id, 'commune')}. Les structures Aidants Connect sont placées au "
@@ -125,7 +128,7 @@ st.dataframe(  # built and styled once per territory and measure (`cache.frozen_
         "ressources:offre_stylee",
         (level, code, measure or "nombre"),
         lambda: cache.frozen_styler(
-            offer.offer_comparison(rows, measure or "nombre").style.format(
+            offer.offer_comparison(rows, measure or "nombre", WORDS).style.format(
                 precision=0 if measure == "nombre" else 1,
                 thousands=THIN,
                 decimal=",",
@@ -136,11 +139,15 @@ st.dataframe(  # built and styled once per territory and measure (`cache.frozen_
     width="stretch",
 )
 st.caption(
-    f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveaux : territoire choisi, "
+    f"{SOURCES_CAPTION} Population : {POPULATION}. Niveaux : territoire choisi, "
     "département, région et France, chacun égal à la somme de ses communes."
 )
 if measure == "pour_1000_concernes":
-    st.caption(offer.CONCERNED_NOTE)
+    st.caption(
+        offer.CONCERNED_NOTE
+        if base.mode == "figes"
+        else offer.concerned_note(base.millesime("part_peu_diplomes"))
+    )
 if codes:
     st.subheader("Lieux par commune")
     counts_styled = cache.built(
@@ -149,7 +156,7 @@ if codes:
         lambda: cache.frozen_styler(french_style(data.commune_counts(level, code))),
     )
     st.dataframe(counts_styled, width="stretch", hide_index=True)
-    st.caption(f"{SOURCES_CAPTION} Population : INSEE, populations légales 2023. Niveau : commune.")
+    st.caption(f"{SOURCES_CAPTION} Population : {POPULATION}. Niveau : commune.")
 
 # ----------------------------------------------------------------------------------------- access
 if codes:
@@ -169,7 +176,7 @@ if codes:
         "Distance à vol d'oiseau (km) depuis un point intérieur de chaque commune (point représentatif ; "
         "aucun point pondéré par la population n'est disponible dans les sources), en projection Lambert-93 "
         "(métropole) ou locale (outre-mer). Lieux : France Services fixes, permanences de conseillers "
-        "numériques, lieux data·inclusion, structures Aidants Connect et lieux ajoutés localement. "
+        f"numériques, {WORDS.mediation_words}, structures Aidants Connect et lieux ajoutés localement. "
         + SOURCES_CAPTION
     )
 

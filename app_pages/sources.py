@@ -42,7 +42,7 @@ st.markdown(
     "source, non disponible), jamais remplacée par 0."
 )
 st.dataframe(
-    sources.indicators_table(),
+    sources.indicators_table(cache.base()),
     hide_index=True,
     width="stretch",
     key="table_indicateurs",

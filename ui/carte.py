@@ -11,7 +11,7 @@ import streamlit as st
 
 from indicateurs.analysis.classify import METHODS, Classes, classify
 from indicateurs.reference.levels import NAMES
-from indicateurs.reference.registry import Indicator, get_indicator, list_indicators, list_themes
+from indicateurs.reference.registry import Indicator, list_themes
 from indicateurs.reference.text import format_number, lower_first
 from indicateurs.render import insets, maps
 from indicateurs.render import tables as exports
@@ -46,7 +46,9 @@ def indicator_options(level: str) -> dict[str, str]:
 
     Shared read-only (`st.cache_resource`: no copy per read)."""
     table = cache.wide(level)
-    available = [i for i in list_indicators() if i.id in table.columns and table[i.id].notna().any()]
+    available = [
+        i for i in cache.base().registry.list() if i.id in table.columns and table[i.id].notna().any()
+    ]
     order = {theme: n for n, theme in enumerate(THEMES)}
     available.sort(key=lambda i: order.get(i.theme, len(order)))
     return {i.id: f"{THEMES.get(i.theme, i.theme)} · {i.label}" for i in available}
@@ -178,8 +180,8 @@ def _frame(
 
 def _values_view(scope: str, area: str, indicator_id: str, method: str) -> tuple:
     """(layer script, indicator, classes, legend, caption, table, level, CSV bytes) of one indicator."""
-    ind = get_indicator(indicator_id)
     level = data.SCOPES[scope][0]
+    ind = cache.base().indicator_at(indicator_id, level)  # its label and the source its values carry
     gdf = data.scope_geometry(scope, area)
     values = _values(scope, area, indicator_id)
     classes = classify(values, method, indicator=indicator_id)  # type: ignore[arg-type]

@@ -73,7 +73,12 @@ def comparison(keys: tuple[str, ...]) -> pd.DataFrame:
     levels = {k.split(":", 1)[0] for k in keys}
     quality = {lv: base().quality(lv) for lv in levels}  # « estimé », coverage of thin values
     return compare.comparison_table(
-        {lv: wide(lv) for lv in levels}, list(keys), quality=quality, vintages=base().millesime
+        {lv: wide(lv) for lv in levels},
+        list(keys),
+        quality=quality,
+        vintages=base().millesime,
+        reg=base().registry,
+        entries=base().source_entry,
     )
 
 
@@ -104,7 +109,11 @@ def comparison_files(keys: tuple[str, ...]) -> tuple[bytes, bytes]:
     table = comparison(keys)
     out = compare.comparison_export(table)
     sources = pd.DataFrame(
-        {"Source (millésime) : indicateurs": compare.sources_lines(table["indicator"], table["source"])}
+        {
+            "Source (millésime) : indicateurs": compare.sources_lines(
+                table["indicator"], table["source"], base().registry
+            )
+        }
     )
     return csv_bytes(out), xlsx_bytes({"Comparaison": out, "Sources": sources})
 
@@ -133,5 +142,7 @@ def screening(
 
 def screening_files(screen: pd.DataFrame, weights: dict[str, float]) -> tuple[bytes, bytes]:
     """(CSV, XLSX) of the shortlist."""
-    out = compare.screening_export(screen, weights)
+    out = compare.screening_export(
+        screen, weights, base().registry, cite=lambda i: base().citation(i, "epci")
+    )
     return csv_bytes(out), xlsx_bytes({"Présélection": out})

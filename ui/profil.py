@@ -30,7 +30,11 @@ def ladder(level: str, code: str, indicator_id: str):
     return cache.built(
         "profil:echelle",
         (level, code, indicator_id),
-        lambda: cache.frozen_chart(ladder_chart(profile(level, code).ladder, indicator_id)),
+        lambda: cache.frozen_chart(
+            ladder_chart(
+                profile(level, code).ladder, indicator_id, ind=profile(level, code).registry.get(indicator_id)
+            )
+        ),
     )
 
 

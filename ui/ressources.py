@@ -13,10 +13,12 @@ import streamlit as st
 
 from indicateurs.analysis.access import commune_points, nearest_distances
 from indicateurs.analysis.offer import (
+    OfferSources,
     access_summary,
     access_table,
     need_supply_frame,
     need_supply_points,
+    offer_sources,
     places_near,
     territory_scope,
 )
@@ -43,6 +45,7 @@ __all__ = [
     "map_frame",
     "nearby_places",
     "need_supply",
+    "offer_words",
     "resources_map",
     "save_local_places",
     "scope",
@@ -54,6 +57,11 @@ __all__ = [
 
 _SESSION_PLACES = "ressources_lieux_session"
 _OUTAGE = "ressources_stockage_en_panne"
+
+
+def offer_words() -> OfferSources:
+    """The sources the base's places come from and whether duplicates were merged (built once)."""
+    return cache.built("ressources:sources_offre", None, lambda: offer_sources(base()))
 
 
 @st.cache_data(show_spinner=False)
@@ -117,7 +125,11 @@ def need_supply(level: str, code: str, points: str, need_id: str) -> tuple:
     def build() -> tuple:
         codes, scatter_level, highlight, caption = need_supply_points(base().territories, level, code, points)
         frame = need_supply_frame(wide(scatter_level), codes, need_id)
-        return caption, frame, cache.frozen_chart(need_supply_chart(frame, need_id, highlight=highlight))
+        return (
+            caption,
+            frame,
+            cache.frozen_chart(need_supply_chart(frame, base().indicator(need_id), highlight=highlight)),
+        )
 
     return cache.built("ressources:nuage", (level, code, points, need_id), build)
 
@@ -137,7 +149,7 @@ def commune_counts(level: str, code: str) -> pd.DataFrame:
     return cache.built(
         "ressources:lieux_par_commune",
         (level, code),
-        lambda: commune_counts_of(wide("commune"), scope(level, code)[0]),
+        lambda: commune_counts_of(wide("commune"), scope(level, code)[0], offer_words()),
     )
 
 
@@ -189,13 +201,14 @@ def resources_map(
     return view_map(
         geo,
         wide("commune")[need_id].reindex(geo["code"].to_numpy()),
-        need_id,
+        base().indicator(need_id),
         nearby_places(level, code, local),
         distances(level, code, local),
         highlight=territory_shape(level, code),
         topology=cache.topology("commune", tuple(scope(level, code)[0])),
         height=height,
         large=large,
+        words=offer_words(),
     )
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from indicateurs.config import raw_dir
 from indicateurs.reference import METHOD_FILE
 from indicateurs.reference.catalogue import list_sources, load_catalogue
-from indicateurs.reference.registry import list_indicators
+from indicateurs.reference.registry import registry_of
 from indicateurs.reference.text import format_percent
 from indicateurs.sources.fetch import store_manifest
 
@@ -70,10 +70,12 @@ def _latest_known(source_id: str) -> str:
     return entry.latest_known if entry is not None else ""
 
 
-def indicators_table() -> pd.DataFrame:
-    """One row per registry indicator: definition, unit, reading direction, source, aggregation."""
+def indicators_table(base=None) -> pd.DataFrame:
+    """One row per registry indicator: definition, unit, reading direction, source, aggregation, as the
+    base defines them (`Base.registry`: the mode it was built in) with the vintage it holds."""
     rows = []
-    for ind in list_indicators():
+    cite = getattr(base, "citation", None)
+    for ind in registry_of(base).list():
         aggregation = _AGGREGATION.get(ind.aggregation, ind.aggregation)
         if ind.aggregation == "weighted_mean" and ind.weight:
             aggregation += f" par {_WEIGHT.get(ind.weight, ind.weight)}"
@@ -85,7 +87,7 @@ def indicators_table() -> pd.DataFrame:
                 "Dénominateur": ind.denominator,
                 "Couverture minimale": f"{ind.min_coverage * 100:.0f} %" if ind.min_coverage else "",
                 "Lecture": _DIRECTION.get(ind.direction, ""),
-                "Source": ind.citation,
+                "Source": cite(ind.id) if callable(cite) else ind.citation,
                 "Au-dessus de la commune": aggregation,
                 "Définition": ind.description,
             }
@@ -100,6 +102,7 @@ _SOURCE_TITLES = {
     "aidants_connect_structures_2024": "Aidants Connect",
     "cnfs_structures_coselec_2023": "Structures CnFS (postes validés)",
     "cnfs_structures_postes_2023": "Structures CnFS (recrutés)",
+    "lieux_mediation_numerique": "Fichier national des lieux de médiation numérique",
 }
 
 

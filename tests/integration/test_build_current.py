@@ -15,6 +15,8 @@ from tests import producer_fixtures as pf
 pytestmark = pytest.mark.integration
 
 YEAR = datetime.now(UTC).year
+# npm_registry() publishes 7.0.0 on 2026-03-15: its French vintage, never "version 7.0.0" alone
+COG_7 = "COG 2026, populations légales 2023 (en vigueur au 1er janvier 2026 ; decoupage-administratif 7.0.0 du 2026-03-15)"
 NPM_FILES = {
     "cog_communes_2025": pf.cog_communes,
     "epci_composition_2025": pf.epci_composition,
@@ -184,7 +186,7 @@ def test_current_build_takes_the_newest_release_of_each_producer(producers):
     assert report["millesimes"] == "courants"
     assert report["rows_per_level"]["epci"] == 3 and report["rows_per_level"]["commune"] == 6
     prov = report["provenance"]
-    assert prov["cog_communes_2025"]["millesime"] == "version 7.0.0"
+    assert prov["cog_communes_2025"]["millesime"] == COG_7
     assert prov["cog_communes_2025"]["url"].endswith("@7.0.0/data/communes.json")
     assert prov["geo_communes_2025"]["millesime"] == str(YEAR - 1)  # 404 on this year's, last year's used
     assert producers.hits[f"/contours/{YEAR}/geojson/communes-100m.geojson.gz"] >= 1
@@ -246,7 +248,7 @@ def test_offline_refresh_keeps_the_store_and_says_so(producers):
     stale = [w for w in report["warnings"] if "version déjà présente" in w]
     assert len(stale) >= 10
     rows = {r["source"]: r for r in freshness()}
-    assert rows["cog_communes_2025"]["millesime_base"] == "version 7.0.0"
+    assert rows["cog_communes_2025"]["millesime_base"] == COG_7
     assert rows["cog_communes_2025"]["plus_recent"].startswith("injoignable")
 
 
@@ -268,14 +270,17 @@ def test_freshness_says_when_a_newer_release_is_announced(producers):
 
     build_base(refresh=True)
     rows = {r["source"]: r for r in freshness()}
-    assert rows["cog_communes_2025"]["plus_recent"] == "version 7.0.0 (déjà dans la base)"
+    assert rows["cog_communes_2025"]["plus_recent"] == f"{COG_7} (déjà dans la base)"
     assert rows["geo_communes_2025"]["plus_recent"] == f"{YEAR - 1} (déjà dans la base)"  # {YEAR} not out
     assert rows["d4g_rp2017_communes_2020"]["plus_recent"].startswith("pas de point d'accès")
     producers.files["/npm/@etalab/decoupage-administratif"] = pf.npm_registry(
         ["6.0.0", "7.0.0", "7.1.0"], "7.1.0"
     )
     rows = {r["source"]: r for r in freshness()}
-    assert rows["cog_communes_2025"]["plus_recent"] == "version 7.1.0 (plus récent disponible)"
+    assert rows["cog_communes_2025"]["plus_recent"] == (
+        "COG 2026, populations légales 2023 (en vigueur au 1er janvier 2026 ; decoupage-administratif "
+        "7.1.0 du 2026-03-15) (plus récent disponible)"
+    )
     assert rows["cog_communes_2025"]["age"] == "0 j"
 
 

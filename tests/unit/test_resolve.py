@@ -69,7 +69,11 @@ def test_npm_latest_first_then_older_versions():
         "J/6.0.0/communes.json",
         "J/5.3.0/communes.json",
     ]
-    assert found[0].vintage == "version 10.0.0" and found[0].published == "2026-02-15"
+    assert found[0].published == "2026-02-15"
+    assert found[0].vintage == (
+        "COG 2026, populations légales 2023 (en vigueur au 1er janvier 2026 ; decoupage-administratif "
+        "10.0.0 du 2026-02-15)"
+    )
 
 
 def test_year_pattern_from_this_year_back():

@@ -23,7 +23,7 @@ from indicateurs.atelier import (
     open_store,
 )
 from indicateurs.errors import AtlasError
-from indicateurs.reference.registry import list_indicators
+from indicateurs.reference.registry import registry_of
 from ui import cache
 from ui.safe import md
 
@@ -98,7 +98,7 @@ def indicator_options(base, level: str) -> dict[str, str]:
     if base is None:
         return {}
     columns = set(base.wide(level).columns)
-    return {i.id: i.label for i in list_indicators() if i.id in columns and i.id != "population"}
+    return {i.id: i.label for i in registry_of(base).list() if i.id in columns and i.id != "population"}
 
 
 def author_key() -> str:

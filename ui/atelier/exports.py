@@ -29,7 +29,7 @@ def feuille_de_route(ctx: AtelierContext) -> FeuilleDeRoute:
         wide = ctx.base.wide(ctx.level)
         cited = [ev.indicator_id for e in ctx.store.list_enjeux(ctx.atelier.id) for ev in e.evidence]
         wanted = [i for i in dict.fromkeys([*KEY_FIGURES, *cited]) if i in wide.columns]
-        figures = key_figures(wide, ctx.level, ctx.code, wanted)
+        figures = key_figures(wide, ctx.level, ctx.code, wanted, base=ctx.base)
     return collect(
         ctx.store,
         ctx.atelier.id,

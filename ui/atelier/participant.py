@@ -96,7 +96,7 @@ def enjeu_form(ctx: AtelierContext) -> None:
                 **EXACT_PICK,
             )
             for indicator_id in chosen:
-                figure = evidence_for(wide, indicator_id, ctx.level, ctx.code, sens)
+                figure = evidence_for(wide, indicator_id, ctx.level, ctx.code, sens, base=ctx.base)
                 st.caption(md(describe_evidence(figure, ctx.territoire_nom), limit=None))
     st.button(
         "Enregistrer l'enjeu", type="primary", key="enjeu_enregistrer", on_click=_save_enjeu, args=(ctx,)
@@ -114,8 +114,10 @@ def _save_enjeu(ctx: AtelierContext) -> None:
         evidence = []
         if ctx.base is not None:
             wide = ctx.base.wide(ctx.level)
-            evidence = [evidence_for(wide, i, ctx.level, ctx.code, "appuie") for i in appuie]
-            evidence += [evidence_for(wide, i, ctx.level, ctx.code, "contredit") for i in contredit]
+            evidence = [evidence_for(wide, i, ctx.level, ctx.code, "appuie", base=ctx.base) for i in appuie]
+            evidence += [
+                evidence_for(wide, i, ctx.level, ctx.code, "contredit", base=ctx.base) for i in contredit
+            ]
         per_session, per_workshop = _rates()
         wait = max(per_session.wait(ctx.author_key), per_workshop.wait(ctx.atelier.id))
         if wait:

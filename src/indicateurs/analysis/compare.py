@@ -18,13 +18,15 @@ import pandas as pd
 
 from indicateurs.analysis import scores
 from indicateurs.errors import AtlasError
+from indicateurs.reference.catalogue import Source
 from indicateurs.reference.levels import NAMES, TITLES
 from indicateurs.reference.registry import (
     Indicator,
+    Registry,
     format_value,
     get_indicator,
     headline_ids,
-    list_indicators,
+    registry,
     status_text,
 )
 from indicateurs.reference.text import fold, format_number, with_detail
@@ -259,8 +261,8 @@ def search_rows(frame: pd.DataFrame, text: str | None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- comparison
 
 
-def _indicator_ids(wide: pd.DataFrame, indicators: Iterable[str] | None) -> list[str]:
-    ids = list(indicators) if indicators is not None else [i.id for i in list_indicators()]
+def _indicator_ids(wide: pd.DataFrame, indicators: Iterable[str] | None, reg: Registry) -> list[str]:
+    ids = list(indicators) if indicators is not None else [i.id for i in reg.list()]
     return [i for i in ids if i in wide.columns]
 
 
@@ -290,6 +292,8 @@ def comparison_table(
     indicators: Iterable[str] | None = None,
     quality: Mapping[str, pd.DataFrame] | None = None,
     vintages: Callable[[str, str, str], str] | None = None,
+    reg: Registry | None = None,
+    entries: Callable[[str, str], Source] | None = None,
 ) -> pd.DataFrame:
     """One row per (territory, indicator): value, its French text, national percentile, gap to the group median.
 
@@ -297,8 +301,10 @@ def comparison_table(
     percentile is computed among all territories of that level). Missing values stay missing and
     are excluded from the median; their text says why. `quality` maps a level to
     `base.quality(level)`: the text then says « estimé » or the coverage of a thin value, and the
-    table carries `coverage`, `statut` and `note`.
+    table carries `coverage`, `statut` and `note`. `reg`: the base's registry (`Base.registry`: labels
+    and sources of the mode it was built in); `entries`: `Base.source_entry` (the source the values carry).
     """
+    reg = reg or registry()
     check_selection(keys)
     keys = list(dict.fromkeys(keys))
     parts = []
@@ -310,7 +316,7 @@ def comparison_table(
             raise SelectionError(
                 f"Territoire inconnu au niveau {NAMES.get(level, level)} : {', '.join(missing)}."
             )
-        ids = _indicator_ids(wide, indicators)
+        ids = _indicator_ids(wide, indicators, reg)
         pct = _percentiles(wide, ids).loc[codes]
         values = wide.loc[codes, ids]
         long = values.rename_axis("code").reset_index().melt("code", var_name="indicator", value_name="value")
@@ -323,7 +329,7 @@ def comparison_table(
     table["value"] = pd.to_numeric(table["value"], errors="coerce").astype(float)
     table["median"] = table.groupby("indicator", sort=False)["value"].transform("median")
     table["delta"] = table["value"] - table["median"]
-    meta = {i: get_indicator(i) for i in table["indicator"].unique()}
+    meta = {i: reg.get(i) for i in table["indicator"].unique()}
     table["label"] = table["indicator"].map(lambda i: meta[i].label)
     table["short"] = table["indicator"].map(lambda i: meta[i].short)
     table["unit"] = table["indicator"].map(lambda i: meta[i].unit)
@@ -337,8 +343,8 @@ def comparison_table(
             for i, lv, c in zip(table["indicator"], table["level"], table["code"], strict=True)
         ]
         table["source"] = [
-            with_detail(meta[i].source_entry.citation, m)
-            for i, m in zip(table["indicator"], table["millesime"], strict=True)
+            with_detail((entries(i, lv) if entries else meta[i].source_entry).citation, m)
+            for i, m, lv in zip(table["indicator"], table["millesime"], table["level"], strict=True)
         ]
     table["coverage"], table["statut"], table["note"] = np.nan, None, ""
     for level, q in (quality or {}).items():
@@ -404,18 +410,21 @@ def _percentile_text(p: float) -> str:
     return f"{n}{'er' if n == 1 else 'e'} centile national"
 
 
-def sources_lines(indicator_ids: Iterable[str], citations: Iterable[str] | None = None) -> list[str]:
+def sources_lines(
+    indicator_ids: Iterable[str], citations: Iterable[str] | None = None, reg: Registry | None = None
+) -> list[str]:
     """One line per source of the shown indicators: 'Producteur, titre (millésime) : indicateurs'.
 
     `citations`, aligned with `indicator_ids` (the table's `source` column), gives the vintage each
     value carries; without it, the registry's."""
+    reg = reg or registry()
     ids = list(indicator_ids)
-    texts = list(citations) if citations is not None else [get_indicator(i).citation for i in ids]
+    texts = list(citations) if citations is not None else [reg.get(i).citation for i in ids]
     grouped: dict[str, list[str]] = {}
     for i, citation in dict.fromkeys(zip(ids, texts, strict=True)):
         shorts = grouped.setdefault(citation, [])
-        if get_indicator(i).short not in shorts:
-            shorts.append(get_indicator(i).short)
+        if reg.get(i).short not in shorts:
+            shorts.append(reg.get(i).short)
     return [f"{citation} : {', '.join(shorts)}" for citation, shorts in grouped.items()]
 
 
@@ -556,13 +565,19 @@ def screening_display(screen: pd.DataFrame) -> pd.DataFrame:
     return out.round({k: v for k, v in rounding.items() if k in out.columns}).rename(columns=SCREENING_LABELS)
 
 
-def screening_export(screen: pd.DataFrame, weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+def screening_export(
+    screen: pd.DataFrame,
+    weights: Mapping[str, float] | None = None,
+    reg: Registry | None = None,
+    cite: Callable[[str], str] | None = None,
+) -> pd.DataFrame:
     """The shortlist as a spreadsheet, with a line saying which weights made the rank."""
     weights = dict(weights or DEFAULT_WEIGHTS)
+    reg = reg or registry()
     described = (
-        ", ".join(f"{get_indicator(i).short} × {w:g}" for i, w in weights.items() if w) or "indice composite"
+        ", ".join(f"{reg.get(i).short} × {w:g}" for i, w in weights.items() if w) or "indice composite"
     )
-    ifn, offer = get_indicator("ifn"), get_indicator("lieux_pour_10000")
+    cite = cite or (lambda i: reg.get(i).citation)  # `cite`: the base's citation at EPCI level
     return pd.DataFrame(
         {
             "Rang": screen["rang"],
@@ -578,7 +593,7 @@ def screening_export(screen: pd.DataFrame, weights: Mapping[str, float] | None =
             "Rang national": screen["rang_national"],
             "Stabilité du rang national": screen["stabilite"],
             "Pondérations": described,
-            "Sources": f"{get_indicator('population').citation} ; {ifn.citation} ; {offer.citation} ; "
+            "Sources": f"{cite('population')} ; {cite('ifn')} ; {cite('lieux_pour_10000')} ; "
             "indice composite : centiles nationaux des taux (voir page Sources et méthode)",
         }
     )

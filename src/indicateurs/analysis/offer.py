@@ -7,14 +7,17 @@ Pure computations on the base's frames (no drawing: `indicateurs.render.places_m
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from indicateurs.analysis.access import ANY, distance_column, zones_blanches
 from indicateurs.reference import levels
+from indicateurs.reference.catalogue import Source, find_source, sources_caption
 from indicateurs.reference.registry import list_indicators
-from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES
+from indicateurs.reference.text import with_detail
+from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES, SOURCE_IDS, TYPE_SOURCES
 
 __all__ = [
     "CONCERNED_NOTE",
@@ -22,14 +25,17 @@ __all__ = [
     "MEASURES",
     "NOT_AVAILABLE",
     "OFFER_ROWS",
+    "OfferSources",
     "access_summary",
     "access_table",
     "commune_counts",
+    "concerned_note",
     "distinct_total",
     "need_indicators",
     "need_supply_frame",
     "need_supply_points",
     "offer_comparison",
+    "offer_sources",
     "places_near",
     "territory_scope",
 ]
@@ -44,6 +50,117 @@ OFFER_ROWS: list[tuple[str, str]] = [
     ("nb_cnfs_recrutes", "Conseillers numériques recrutés"),
     ("nb_aidants_connect", "Aidants habilités Aidants Connect"),
 ]
+
+
+# The place type each count of OFFER_ROWS comes from (its label names the type's source when the base
+# used another source than the pinned one).
+ROW_TYPES = {
+    "nb_france_services": "france_services",
+    "nb_permanences_cnfs": "conseiller_numerique",
+    "nb_lieux_mediation": "lieu_mediation",
+    "nb_structures_aidants_connect": "aidants_connect",
+}
+_ROW_WORDS = {
+    "nb_france_services": "Espaces France Services",
+    "nb_permanences_cnfs": "Permanences de conseillers numériques",
+    "nb_lieux_mediation": "Lieux de médiation",
+    "nb_structures_aidants_connect": "Structures Aidants Connect",
+}
+MERGED_TOTAL = "Total des lieux (chaque lieu compté une fois : doublons entre sources fusionnés)"
+POSSIBLE_DUPLICATES = "Des doublons entre sources sont possibles."
+MERGED_DUPLICATES = (
+    "Doublons entre sources fusionnés : chaque lieu est compté une fois (même identifiant, même SIRET "
+    "et même commune, ou même nom et même commune)."
+)
+
+
+@dataclass(frozen=True)
+class OfferSources:
+    """Which sources the base's places really come from, per drawn type, and whether the build merged
+    the duplicates between sources: the words of every offer table, map and caption follow it."""
+
+    mode: str = "figes"
+    type_sources: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(TYPE_SOURCES))
+    source_ids: tuple[str, ...] = SOURCE_IDS
+    merged: bool = False
+    # source id -> the vintage the build used (read in the file, or the release the resolver chose)
+    vintages: dict[str, str] = field(default_factory=dict)
+
+    def source(self, source_id: str) -> Source:
+        return find_source(source_id, self.mode)
+
+    def _named(self, source_id: str) -> str:
+        src = self.source(source_id)
+        return ", ".join(filter(None, [src.label or src.citation, src.caveat]))
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        """OFFER_ROWS with the labels of this base: a count whose type comes from another source
+        than the pinned one names it; the total says whether duplicates were merged."""
+        out = []
+        for key, label in OFFER_ROWS:
+            kind = ROW_TYPES.get(key)
+            used = self.type_sources.get(kind, ()) if kind else ()
+            if kind and used and tuple(used) != TYPE_SOURCES.get(kind):
+                label = with_detail(_ROW_WORDS[key], " ; ".join(self._named(s) for s in used))
+            elif key == "nb_lieux_total" and self.merged:
+                label = MERGED_TOTAL
+            out.append((key, label))
+        return out
+
+    @property
+    def mediation_words(self) -> str:
+        """How a sentence names the places of mediation: 'lieux data·inclusion' with the pinned files."""
+        used = self.type_sources.get("lieu_mediation", ())
+        if not used or tuple(used) == TYPE_SOURCES["lieu_mediation"]:
+            return "lieux data·inclusion"
+        return with_detail("lieux de médiation", " ; ".join(self._named(s) for s in used))
+
+    @property
+    def caption(self) -> str:
+        """'Sources : … Des doublons entre sources sont possibles.' with the sources the base used."""
+        return f"{sources_caption(self.source_ids, self.mode, self.vintages)} {MERGED_DUPLICATES if self.merged else POSSIBLE_DUPLICATES}"
+
+
+def offer_sources(base=None) -> OfferSources:
+    """The offer sources of `base` (its places' `source` per type, its report's de-duplication); the
+    pinned files' for a base that does not say (a base built before, or a test's stand-in)."""
+    places = getattr(base, "places", None)
+    report = getattr(base, "report", None) or {}
+    mode = str(report.get("millesimes") or "figes")
+    if (
+        mode != "courants"
+        or places is None
+        or not len(places)
+        or not {"type", "source"} <= set(places.columns)
+    ):
+        return OfferSources(mode=mode)  # the pinned files, their words unchanged
+    own = places
+    if "local" in own.columns:
+        own = own[~own["local"].fillna(False).astype(bool)]
+    types = {}
+    for kind in DRAWN_TYPES:
+        counts = own.loc[own["type"] == kind, "source"].astype(str).value_counts()
+        if len(counts):
+            types[kind] = tuple(counts.index)
+    used = set(own["source"].astype(str))
+    known = [*SOURCE_IDS, *sorted(used - set(SOURCE_IDS))]
+    ids = tuple(s for s in known if s in used)
+    vintages = {}
+    for sid in ids:  # a vintage read in the file, or the release a producer's endpoint gave
+        entry = (report.get("provenance") or {}).get(sid) or {}
+        if entry.get("millesime_fichier"):
+            vintages[sid] = str(entry["millesime_fichier"])
+        elif (
+            entry.get("millesime")
+            and not entry.get("repli")
+            and find_source(sid, mode).resolve not in ("", "fige")
+        ):
+            vintages[sid] = str(entry["millesime"])
+    # a current build always applies THE de-duplication rule (sources.places._merge_current)
+    return OfferSources(
+        mode=mode, type_sources={**TYPE_SOURCES, **types}, source_ids=ids, merged=True, vintages=vintages
+    )
 
 
 _TOTAL_PARTS = (
@@ -67,6 +184,11 @@ CONCERNED_NOTE = (
     "La part étant calculée sur les 15 ans ou plus, l'appliquer à toute la population donne un majorant "
     "(surestimé d'environ un cinquième) : c'est un ordre de grandeur, pas un décompte."
 )
+
+
+def concerned_note(millesime: str = "RP 2017") -> str:
+    """CONCERNED_NOTE with the census vintage of the share the base holds (`Base.millesime`)."""
+    return CONCERNED_NOTE.replace("(RP 2017)", f"({millesime})")
 
 
 NOT_AVAILABLE = "donnée non disponible (secret statistique)"
@@ -129,18 +251,22 @@ def _ratio(num: float, den: float, scale: float) -> float:
     return float(num) / float(den) * scale
 
 
-def offer_comparison(rows: Sequence[tuple[str, pd.Series]], measure: str = "nombre") -> pd.DataFrame:
+def offer_comparison(
+    rows: Sequence[tuple[str, pd.Series]], measure: str = "nombre", words: OfferSources | None = None
+) -> pd.DataFrame:
     """Offer per type for several territories side by side (one column per territory).
 
     ``rows``: (label, wide row with ``population``, ``part_peu_diplomes`` and the ``nb_*`` counts).
     ``measure``: ``nombre``, ``pour_10000`` (per 10,000 inhabitants) or ``pour_1000_concernes``
     (per 1,000 estimated people concerned, see ``CONCERNED_NOTE``). Missing stays NaN.
+    ``words``: the base's offer sources (`offer_sources(base)`): the row labels name them.
     """
+    offer_rows = (words or OfferSources()).rows
     if measure not in MEASURES:
         raise ValueError(f"Mesure inconnue : {measure!r} (choix : {', '.join(MEASURES)}).")
     table = {}
     for label, row in rows:
-        counts = {key: row.get(key, np.nan) for key, _ in OFFER_ROWS}
+        counts = {key: row.get(key, np.nan) for key, _ in offer_rows}
         counts["nb_lieux_total"] = distinct_total(row)
         population = row.get("population", np.nan)
         if measure == "pour_10000":
@@ -150,24 +276,28 @@ def offer_comparison(rows: Sequence[tuple[str, pd.Series]], measure: str = "nomb
             values = {k: _ratio(v, concerned, 1_000) for k, v in counts.items()}
         else:
             values = counts
-        table[label] = [values[key] for key, _ in OFFER_ROWS]
-    frame = pd.DataFrame(table, index=[label for _, label in OFFER_ROWS], dtype="float64")
+        table[label] = [values[key] for key, _ in offer_rows]
+    frame = pd.DataFrame(table, index=[label for _, label in offer_rows], dtype="float64")
     frame.index.name = MEASURES[measure]
     return frame
 
 
-def commune_counts(wide: pd.DataFrame, codes: Iterable[str]) -> pd.DataFrame:
-    """Places per type for each commune of the territory, with the total per 10,000 inhabitants."""
+def commune_counts(
+    wide: pd.DataFrame, codes: Iterable[str], words: OfferSources | None = None
+) -> pd.DataFrame:
+    """Places per type for each commune of the territory, with the total per 10,000 inhabitants
+    (column labels: the base's offer sources, `offer_sources(base)`)."""
+    offer_rows = (words or OfferSources()).rows
     sub = wide.reindex([str(c) for c in codes])
     out = pd.DataFrame({"Commune": sub["nom"].to_numpy(), "Code": sub.index.to_numpy()})
     out["Population"] = pd.to_numeric(sub["population"], errors="coerce").to_numpy()
-    for key, label in OFFER_ROWS:
+    for key, label in offer_rows:
         if key == "nb_lieux_total":
             values = sub.apply(distinct_total, axis=1) if len(sub) else sub[list(_TOTAL_PARTS)].sum(axis=1)
         else:
             values = sub[key]
         out[label] = pd.to_numeric(values, errors="coerce").to_numpy()
-    total = out[dict(OFFER_ROWS)["nb_lieux_total"]]
+    total = out[dict(offer_rows)["nb_lieux_total"]]
     out["Lieux pour 10 000 hab."] = (total / out["Population"].where(out["Population"] > 0) * 10_000).round(1)
     return out.sort_values(["Population"], ascending=False).reset_index(drop=True)
 
@@ -223,10 +353,12 @@ def access_summary(
     return pd.DataFrame(rows)
 
 
-def need_indicators(available: Iterable[str]) -> dict[str, str]:
-    """Indicators that measure need (higher = more fragile) among ``available`` ids: id -> label."""
+def need_indicators(available: Iterable[str], indicators: Iterable | None = None) -> dict[str, str]:
+    """Indicators that measure need (higher = more fragile) among ``available`` ids: id -> label.
+    ``indicators``: the base's registry entries (`Base.registry.list()`), else the process's."""
     available = set(available)
-    return {i.id: i.label for i in list_indicators() if i.direction == 1 and i.id in available}
+    entries = list_indicators() if indicators is None else indicators
+    return {i.id: i.label for i in entries if i.direction == 1 and i.id in available}
 
 
 def need_supply_points(

@@ -14,20 +14,23 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from indicateurs.analysis import scores
 from indicateurs.analysis._cache import per_base
+from indicateurs.reference.catalogue import Source, find_source
 from indicateurs.reference.levels import NAMES, PLURALS, TITLES
 from indicateurs.reference.levels import parents as level_parents
 from indicateurs.reference.registry import (
     Indicator,
+    Registry,
     format_value,
     get_indicator,
-    list_indicators,
+    registry,
+    registry_of,
     status_text,
     theme_ids,
 )
@@ -70,6 +73,29 @@ class Profile:
     caveats: list[str]
     data_date: str
     n_communes: int = 0
+    # The indicators as the base's build defines them (labels, sources of its mode: `Base.registry`).
+    registry: Registry = field(default_factory=registry)
+    # Indicator -> the source its values carry in the base (`Base.source_entry`), and source -> the
+    # URL the build fetched (report.json provenance): what the exports cite, not the catalogue's.
+    source_ids: dict[str, str] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
+
+    def source_entry(self, indicator_id: str) -> Source:
+        """The catalogue entry of the source of this profile's values of an indicator."""
+        ind = self.registry.get(indicator_id)
+        sid = self.source_ids.get(indicator_id)
+        if sid and sid != ind.source:
+            try:
+                return find_source(sid, self.registry.mode)
+            except ValueError:
+                pass
+        return ind.source_entry
+
+    def source_urls(self, indicator_id: str) -> list[str]:
+        """The address(es) of an indicator's source: the URL the build used, else the catalogue's."""
+        entry = self.source_entry(indicator_id)
+        used = self.urls.get(entry.id)
+        return used.split() if used else entry.urls
 
     def millesime(self, indicator_id: str) -> str:
         """The vintage of the indicator's values in this profile (the territory's own level first),
@@ -81,16 +107,16 @@ class Profile:
             for frame in (own, rows):
                 if len(frame):
                     return str(frame["millesime"].iloc[0])
-        return get_indicator(indicator_id).millesime
+        return self.registry.get(indicator_id).millesime
 
     def citation(self, indicator_id: str) -> str:
         """'Producer, dataset (vintage)' with the vintage of this profile's values."""
-        return with_detail(get_indicator(indicator_id).source_entry.citation, self.millesime(indicator_id))
+        return with_detail(self.source_entry(indicator_id).citation, self.millesime(indicator_id))
 
     def indicator_ids(self) -> list[str]:
         """Registry indicators that have at least one value in the ladder, in registry order."""
         present = set(self.ladder.loc[self.ladder["value"].notna(), "indicator"])
-        return [i.id for i in list_indicators() if i.id in present]
+        return [i.id for i in self.registry.list() if i.id in present]
 
 
 # ---------------------------------------------------------------- lookups
@@ -248,7 +274,9 @@ def _rank_table(base, level: str) -> pd.DataFrame:
     def make():
         wide = _wide(base, level)
         region = _region(base, level)
-        series = {i.id: wide[i.id] * (i.direction or 1) for i in list_indicators() if i.id in wide.columns}
+        series = {
+            i.id: wide[i.id] * (i.direction or 1) for i in registry_of(base).list() if i.id in wide.columns
+        }
         series[COMPOSITE_ID] = _composite(base, level)
         rows = []
         for ind_id, oriented in series.items():
@@ -340,11 +368,12 @@ def _ladder(base, level: str, code: str, nom: str, neighbours, peers, parents) -
         record = wide.loc[c]
         name = str(record.get("nom", c)) if lvl != "france" else "France"
         composite = _composite(base, lvl).get(c, np.nan)
-        for ind in list_indicators():
+        for ind in registry_of(base).list():
             if ind.id == COMPOSITE_ID:
                 rows.append((ind.id, role, lvl, c, name, composite))
             elif ind.id in wide.columns:
                 rows.append((ind.id, role, lvl, c, name, record[ind.id]))
+    reg = registry_of(base)
     ladder = pd.DataFrame(rows, columns=["indicator", "role", "level", "code", "nom", "value"])
     ladder["value"] = pd.to_numeric(ladder["value"], errors="coerce")
     known = ladder.groupby("indicator")["value"].transform(lambda v: v.notna().any())
@@ -358,11 +387,11 @@ def _ladder(base, level: str, code: str, nom: str, neighbours, peers, parents) -
     ladder["statut"] = [q[1] for q in quality]
     ladder["note"] = [q[2] for q in quality]
     ladder["display"] = [
-        status_text(v, i, q[1], q[0], q[2])
+        status_text(v, reg.get(i), q[1], q[0], q[2])
         for v, i, q in zip(ladder["value"], ladder["indicator"], quality, strict=True)
     ]
     ladder["millesime"] = [  # the vintage of each value, as the base says it (Base.millesime)
-        _millesime_of(base, i, lv, c) or get_indicator(i).millesime
+        _millesime_of(base, i, lv, c) or reg.get(i).millesime
         for lv, c, i in zip(ladder["level"], ladder["code"], ladder["indicator"], strict=True)
     ]
     return ladder
@@ -378,11 +407,12 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
     wide = _wide(base, level)
     ranks = _rank_table(base, level) if level != "france" else None  # France is ranked against nothing
     composite = [COMPOSITE_ID] if level != "france" else []  # a relative index: no meaning for France alone
-    key_ids = [*_KEY_IDS, *composite, *(i.id for i in list_indicators() if i.composite)]
+    reg = registry_of(base)
+    key_ids = [*_KEY_IDS, *composite, *(i.id for i in reg.list() if i.composite)]
     used = _vintages_used(base, level, code)
     rows = []
     for ind_id in dict.fromkeys(key_ids):
-        ind = get_indicator(ind_id)
+        ind = reg.get(ind_id)
         if ind_id == COMPOSITE_ID:
             value = float(_composite(base, level).get(code, np.nan))
         elif ind_id in wide.columns:
@@ -391,16 +421,17 @@ def _key_figures(base, level: str, code: str) -> pd.DataFrame:
             continue
         concerned, word, note = _people_concerned(base, level, code, ind)
         coverage, status, value_note = _quality_of(base, level, code, ind_id)
-        unit, source = ind.unit, ind.source_entry.producer
+        entry = base.source_entry(ind_id, level) if hasattr(base, "source_entry") else ind.source_entry
+        unit, source = ind.unit, entry.producer
         millesime = _millesime_of(base, ind_id, level, code) or used.get(ind_id) or ind.millesime
-        citation = with_detail(ind.source_entry.citation, millesime)  # the vintage the base holds
+        citation = with_detail(entry.citation, millesime)  # the vintage and source the base holds
         rank_row = ranks.loc[(code, ind_id)] if ranks is not None and (code, ind_id) in ranks.index else None
         rows.append(
             {
                 "indicator": ind_id,
-                "label": get_indicator(ind_id).label,
+                "label": ind.label,
                 "value": value,
-                "display": status_text(value, ind_id, status, coverage, value_note),
+                "display": status_text(value, ind, status, coverage, value_note),
                 "coverage": coverage,
                 "statut": status,
                 "note": value_note,
@@ -444,12 +475,13 @@ def _group_int(number: float) -> str:
     return format_number(round(number))
 
 
-def _summary(key: pd.DataFrame, level: str) -> list[str]:
+def _summary(key: pd.DataFrame, level: str, reg: Registry | None = None) -> list[str]:
     """Strengths and fragilities in plain French, from national percentiles.
 
     `national_pct` is already oriented by `_rank_table` (100 = the most fragile whatever the direction):
     it is used as is, never turned over a second time (a good THD coverage is a strength).
     """
+    reg = reg or registry()
     directional = [
         i
         for i in key.index
@@ -470,14 +502,10 @@ def _summary(key: pd.DataFrame, level: str) -> list[str]:
         where = f" ; il est plus élevé que dans {ifn_pct:.0f} % des {others}" if pd.notna(ifn_pct) else ""
         lines.append(f"Indice de fragilité numérique : {display_value(ifn, 'ifn')}{where}.")
     if fragile:
-        words = ", ".join(
-            f"{lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in fragile[:4]
-        )
+        words = ", ".join(f"{lower_first(reg.get(i).short)} ({key.at[i, 'display']})" for i in fragile[:4])
         lines.append(f"Fragilités (parmi le quart le plus fragile des {others}) : {words}.")
     if strong:
-        words = ", ".join(
-            f"{lower_first(get_indicator(i).short)} ({key.at[i, 'display']})" for i in strong[:4]
-        )
+        words = ", ".join(f"{lower_first(reg.get(i).short)} ({key.at[i, 'display']})" for i in strong[:4])
         lines.append(f"Points d'appui (parmi le quart le moins fragile des {others}) : {words}.")
     if not fragile and not strong and oriented:
         lines.append(f"Le territoire se situe dans la moyenne des {others} pour les principaux indicateurs.")
@@ -553,8 +581,26 @@ def build_profile(
         ladder=ladder,
         ranks=ranks,
         communes=communes,
-        summary=[*_summary(key, level), *filter(None, [_robustness_sentence(base, level, code)])],
+        summary=[
+            *_summary(key, level, registry_of(base)),
+            *filter(None, [_robustness_sentence(base, level, code)]),
+        ],
         caveats=_caveats(key, communes),
         data_date=_data_date(base),
         n_communes=len(member_codes),
+        registry=registry_of(base),
+        source_ids=_source_ids(base, level),
+        urls={
+            str(sid): str(e["url"])
+            for sid, e in ((getattr(base, "report", None) or {}).get("provenance") or {}).items()
+            if isinstance(e, dict) and e.get("url")
+        },
     )
+
+
+def _source_ids(base, level: str) -> dict[str, str]:
+    """Indicator -> id of the source its values carry at `level` (`Base.source_entry`), if the base says."""
+    accessor = getattr(base, "source_entry", None)
+    if not callable(accessor):
+        return {}
+    return {i.id: accessor(i.id, level).id for i in registry_of(base).list()}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,7 +17,8 @@ import pandas as pd
 
 from indicateurs.config import base_dir
 from indicateurs.errors import AtlasError
-from indicateurs.reference.registry import LEVELS, get_indicator, list_indicators, status_text
+from indicateurs.reference.catalogue import Source, find_source
+from indicateurs.reference.registry import COMPUTED, LEVELS, Indicator, Registry, get_indicator, status_text
 from indicateurs.reference.text import did_you_mean, with_detail
 
 __all__ = ["GEO_SOURCES", "Base", "BaseBuildError", "BaseCorruptError", "BaseMissingError", "load_base"]
@@ -25,6 +28,22 @@ GEO_SOURCES = {
     "epci": "geo_epci_2025",
     "departement": "geo_departements_2025",
     "region": "geo_regions_2025",
+}
+
+
+# Inputs of the figures the atlas computes from places and populations (the composite index: the
+# indicators flagged `composite`): their millésime is composed from the inputs' in a current base.
+_PLACE_COUNTS = (
+    "nb_france_services",
+    "nb_permanences_cnfs",
+    "nb_lieux_mediation",
+    "nb_structures_aidants_connect",
+)
+COMPUTED_INPUTS = {
+    "lieux_pour_10000": (*_PLACE_COUNTS, "population"),
+    "distance_lieu_km": _PLACE_COUNTS,
+    "part_pop_plus_10km": (*_PLACE_COUNTS, "population"),
+    "part_pop_plus_20km": (*_PLACE_COUNTS, "population"),
 }
 
 
@@ -61,6 +80,33 @@ class Base:
         self._geo: dict[str, gpd.GeoDataFrame] = {}
         self._vintages: dict[str | None, tuple[dict, dict]] = {}
 
+    # ------------------------------------------------------------------ registry
+
+    @property
+    def mode(self) -> str:
+        """The catalogue the base was BUILT from (`figes` or `courants`, report.json), not this process's."""
+        return str(self.report.get("millesimes") or "figes")
+
+    @cached_property
+    def registry(self) -> Registry:
+        """The indicators as this base's build defined them: the labels, sources and denominators of
+        its mode, whatever `INDICATEURS_MILLESIMES` says in the process that reads it; in a current
+        base, an indicator whose values fell back on the pinned source keeps its pinned entry."""
+        if self.mode != "courants" or "source" not in self.values.columns:
+            return Registry(self.mode)
+        sources = self.values.groupby("indicator", observed=True)["source"].agg(lambda s: set(map(str, s)))
+        fallen = set()
+        for current in Registry("courants").list():
+            pinned = get_indicator(current.id, mode="figes")
+            used = sources.get(current.id, set())
+            if pinned.source != current.source and used and current.source not in used:
+                fallen.add(current.id)
+        return Registry(self.mode, frozenset(fallen))
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        """The registry entry of an indicator as this base defines it (`Base.registry`)."""
+        return self.registry.get(indicator_id)
+
     # ------------------------------------------------------------------ vintages
 
     def source_millesime(self, source_id: str) -> str | None:
@@ -85,7 +131,11 @@ class Base:
         found = pairs.get(indicator_id, [])
         if code is not None and len(found) > 1 and (str(code), indicator_id) in per_code:
             found = [per_code[(str(code), indicator_id)]]
-        ind = get_indicator(indicator_id)
+        ind = self.indicator(indicator_id)
+        if ind.source == COMPUTED and self.mode == "courants":
+            composed = self._computed_millesime(indicator_id, level, code)
+            if composed:
+                return composed
         texts = []
         for source_id, text in found or [(ind.source, ind.millesime)]:
             text = text or ind.millesime
@@ -94,9 +144,49 @@ class Base:
         return " ; ".join(dict.fromkeys(texts))
 
     def citation(self, indicator_id: str, level: str | None = None, code: str | None = None) -> str:
-        """'Producer, dataset (vintage)' with the vintage of the values this base holds."""
-        ind = get_indicator(indicator_id)
-        return with_detail(ind.source_entry.citation, self.millesime(indicator_id, level, code))
+        """'Producer, dataset (vintage)' with the vintage of the values this base holds; the producer
+        is the one of the source the values carry (the national file of places of mediation in
+        current mode, not the registry's data·inclusion extract) when they all carry one."""
+        return with_detail(
+            self.source_entry(indicator_id, level).citation, self.millesime(indicator_id, level, code)
+        )
+
+    def source_entry(self, indicator_id: str, level: str | None = None) -> Source:
+        """The catalogue entry of the source the indicator's values carry in this base (the registry's
+        when the values name several, e.g. Filosofi published above the commune for some EPCI)."""
+        ind = self.indicator(indicator_id)
+        pairs, _per_code = self._vintage_pairs(level)
+        used = {s for s, _text in pairs.get(indicator_id, []) if s and s != "nan"}
+        if len(used) == 1 and ind.source not in used and ind.source != COMPUTED:
+            try:
+                return find_source(used.pop(), self.mode)
+            except ValueError:
+                pass
+        return ind.source_entry
+
+    def indicator_at(self, indicator_id: str, level: str | None = None) -> Indicator:
+        """The registry entry with the source its values carry at `level` (for a view that cites
+        `Indicator.source_entry`, such as the map's legend and tooltips)."""
+        ind = self.indicator(indicator_id)
+        entry = self.source_entry(indicator_id, level)
+        return ind if entry.id == ind.source else replace(ind, source=entry.id)
+
+    def _computed_millesime(self, indicator_id: str, level: str | None, code: str | None) -> str:
+        """The vintage of a figure the atlas computes (lieux pour 10 000, distances, composite index),
+        composed from the vintages of its inputs in this base: 'France Services : ressource du … ;
+        Lieux de médiation, Permanences CnFS : lieux mis à jour jusqu'au … ; Population : …'."""
+        if indicator_id == "indice_composite":
+            inputs = tuple(i.id for i in self.registry.list() if i.composite)
+        else:
+            inputs = COMPUTED_INPUTS.get(indicator_id, ())
+        present = set(self.values["indicator"].astype(str)) if "indicator" in self.values else set()
+        grouped: dict[str, list[str]] = {}
+        for input_id in inputs:
+            if input_id not in present:
+                continue
+            vintage = re.sub(r"^[^:\d]{1,40} : ", "", self.millesime(input_id, level, code))
+            grouped.setdefault(vintage, []).append(self.indicator(input_id).short)
+        return " ; ".join(f"{', '.join(shorts)} : {vintage}" for vintage, shorts in grouped.items())
 
     def _row_millesimes(self, level: str, codes, indicator_ids) -> list[str]:
         """`millesime` of many (code, indicator) rows: one lookup per indicator, per territory only
@@ -140,7 +230,7 @@ class Base:
             table = sub.pivot(index="code", columns="indicator", values="value")
             names = self.territories.loc[self.territories["level"] == level].set_index("code")["nom"]
             # every registry indicator is a column at every level (missing where it does not apply)
-            table = table.reindex(index=names.index, columns=[i.id for i in list_indicators()])
+            table = table.reindex(index=names.index, columns=[i.id for i in self.registry.list()])
             table.insert(0, "nom", names)
             table.columns.name = None
             self._wide[level] = table
@@ -178,10 +268,10 @@ class Base:
         if codes is not None:
             frame = frame[frame["code"].isin([str(c) for c in codes])]
         names = self.territories.loc[self.territories["level"] == level].set_index("code")["nom"]
-        meta = {i: get_indicator(i) for i in frame["indicator"].unique()}
+        meta = {i: self.indicator(i) for i in frame["indicator"].unique()}
         vintages = self._row_millesimes(level, frame["code"], frame["indicator"])
         citations = {
-            (i, m): with_detail(meta[i].source_entry.citation, m)
+            (i, m): with_detail(self.source_entry(i, level).citation, m)
             for i, m in set(zip(frame["indicator"], vintages, strict=True))
         }
         return pd.DataFrame(

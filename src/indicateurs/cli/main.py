@@ -106,7 +106,7 @@ def indicators_metadata(base=None):
     with `base`, the source and millésime of the values it holds (`Base.millesime`)."""
     import pandas as pd
 
-    from indicateurs.reference.registry import list_indicators
+    from indicateurs.reference.registry import registry_of
 
     return pd.DataFrame(
         [
@@ -120,7 +120,7 @@ def indicators_metadata(base=None):
                 "couverture_minimale": i.min_coverage,
                 "definition": i.description,
             }
-            for i in list_indicators()
+            for i in registry_of(base).list()  # the base's words (the mode it was built in)
         ]
     )
 

@@ -8,7 +8,7 @@ of a source in the build, the vintage actually used is recorded by the fetch and
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,7 +16,7 @@ from pathlib import Path
 from indicateurs.config import millesimes
 from indicateurs.reference.text import did_you_mean
 
-__all__ = ["Source", "get_source", "list_sources", "load_catalogue", "sources_caption"]
+__all__ = ["Source", "find_source", "get_source", "list_sources", "load_catalogue", "sources_caption"]
 
 _CATALOGUES = {"figes": "catalogue.toml", "courants": "catalogue_courant.toml"}
 
@@ -97,28 +97,42 @@ def list_sources() -> list[Source]:
     return list(_load().values())
 
 
-def sources_caption(source_ids: Iterable[str]) -> str:
+def sources_caption(
+    source_ids: Iterable[str], mode: str | None = None, dates: Mapping[str, str] | None = None
+) -> str:
     """'Sources : A (février 2023) ; B (janvier 2023, extrait partiel).'; one label, its dates joined.
 
     >>> sources_caption(["cnfs_structures_coselec_2023", "cnfs_structures_postes_2023"])
     'Sources : ANCT, postes de conseillers numériques (avril 2023 et juillet 2023).'
     """
-    dates: dict[str, list[str]] = {}
+    when: dict[str, list[str]] = {}
     caveats: dict[str, str] = {}
-    for source in map(get_source, source_ids):
+    for source in (find_source(s, mode) for s in source_ids):
         label = source.label or source.citation
-        dates.setdefault(label, []).append(source.date or source.millesime)
+        when.setdefault(label, []).append((dates or {}).get(source.id) or source.date or source.millesime)
         caveats[label] = caveats.get(label) or source.caveat
     parts = [
-        f"{label} ({', '.join(filter(None, [' et '.join(dict.fromkeys(when)), caveats[label]]))})"
-        for label, when in dates.items()
+        f"{label} ({', '.join(filter(None, [' et '.join(dict.fromkeys(days)), caveats[label]]))})"
+        for label, days in when.items()
     ]
     return f"Sources : {' ; '.join(parts)}."
 
 
-def get_source(source_id: str) -> Source:
-    """The catalogue entry of `source_id`; a clear error with close matches otherwise."""
-    sources = _load()
+def find_source(source_id: str, mode: str | None = None) -> Source:
+    """The entry of `source_id` in the catalogue of `mode` (a base's: `Base.mode`), else in the other
+    one (a source only the current catalogue knows, read by a process on the pinned setting)."""
+    first = mode or millesimes()
+    for each in dict.fromkeys([first, *_CATALOGUES]):
+        found = load_catalogue(each).get(source_id)
+        if found is not None:
+            return found
+    return get_source(source_id, mode=first)  # the error with close matches
+
+
+def get_source(source_id: str, *, mode: str | None = None) -> Source:
+    """The catalogue entry of `source_id` (in the catalogue of `mode`, else of this process's setting);
+    a clear error with close matches otherwise."""
+    sources = load_catalogue(mode) if mode else _load()
     if source_id not in sources:
         raise ValueError(f"Source inconnue : {source_id!r}.{did_you_mean(source_id, sources)}")
     return sources[source_id]

@@ -9,19 +9,22 @@ from functools import cache
 from pathlib import Path
 
 from indicateurs.config import millesimes
-from indicateurs.reference.catalogue import Source, get_source
+from indicateurs.reference.catalogue import Source, find_source, get_source
 from indicateurs.reference.levels import LEVEL_IDS
 from indicateurs.reference.text import did_you_mean, format_number, with_detail
 
 __all__ = [
     "STATUSES",
     "Indicator",
+    "Registry",
     "Theme",
     "format_value",
     "get_indicator",
     "headline_ids",
     "list_indicators",
     "list_themes",
+    "registry",
+    "registry_of",
     "status_text",
     "theme_ids",
 ]
@@ -75,10 +78,14 @@ class Indicator:
     estimate: str = ""
     # Composite index only: inputs needed out of the default set, else no score.
     min_inputs: int = 0
+    # The catalogue mode this entry was read for (`figes`/`courants`): where its source is described.
+    catalogue: str = ""
 
     @property
     def source_entry(self) -> Source:
-        return _COMPUTED_SOURCE if self.source == COMPUTED else get_source(self.source)
+        if self.source == COMPUTED:
+            return _COMPUTED_SOURCE
+        return find_source(self.source, self.catalogue or None)
 
     @property
     def is_rate(self) -> bool:
@@ -114,9 +121,10 @@ def _themes() -> dict[str, Theme]:
     return {t["id"]: Theme(**t) for t in _raw()["themes"]}
 
 
-def _load() -> dict[str, Indicator]:
-    """The registry of the current mode (`INDICATEURS_MILLESIMES`), parsed once per mode."""
-    return _load_mode(millesimes())
+def _load(mode: str | None = None) -> dict[str, Indicator]:
+    """The registry of `mode`; without one, of this process's setting (`INDICATEURS_MILLESIMES`: the
+    build's own mode). A view reads the registry of the base it shows (`Base.registry`)."""
+    return _load_mode(mode or millesimes())
 
 
 @cache
@@ -133,18 +141,54 @@ def _load_mode(mode: str) -> dict[str, Indicator]:
             entry.update(current)
         if "levels" in entry:
             entry["levels"] = tuple(entry["levels"])
-        ind = Indicator(**entry)
+        ind = Indicator(**entry, catalogue=mode)
         if ind.theme not in themes:
             raise ValueError(f"Thème inconnu pour {ind.id} : {ind.theme!r}.{did_you_mean(ind.theme, themes)}")
         if ind.source != COMPUTED:
-            get_source(ind.source)  # fail early on a typo in the registry
+            get_source(ind.source, mode=mode)  # fail early on a typo in the registry
         out[ind.id] = ind
     return out
 
 
-def list_indicators(theme: str | None = None) -> list[Indicator]:
+@dataclass(frozen=True)
+class Registry:
+    """The indicators as one catalogue mode defines them (`figes` or `courants`): labels, sources,
+    denominators and texts of the census indicators differ between the two. A base carries the
+    registry of the mode it was BUILT in (`Base.registry`), whatever the process's setting."""
+
+    mode: str
+    # Indicators whose values fell back on the pinned source in a current build (the census rates of
+    # RP 2017 when INSEE's files were unreachable): their pinned entry describes them.
+    fallen: frozenset[str] = frozenset()
+
+    def get(self, indicator_id: str) -> Indicator:
+        mode = "figes" if indicator_id in self.fallen else self.mode
+        return get_indicator(indicator_id, mode=mode)
+
+    def list(self, theme: str | None = None) -> list[Indicator]:
+        return [self.get(i.id) for i in list_indicators(theme, mode=self.mode)]
+
+    def headline_ids(self) -> tuple[str, ...]:
+        return headline_ids(mode=self.mode)
+
+    def theme_ids(self, theme: str, *, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
+        return theme_ids(theme, exclude=exclude, mode=self.mode)
+
+
+def registry(mode: str | None = None) -> Registry:
+    """The registry of `mode` (`figes`/`courants`); without one, of this process's setting."""
+    return Registry(mode or millesimes())
+
+
+def registry_of(base) -> Registry:
+    """The registry a view must read for `base` (`base.registry`); the process's one for an object that
+    carries none (a test's stand-in)."""
+    return getattr(base, "registry", None) or registry()
+
+
+def list_indicators(theme: str | None = None, *, mode: str | None = None) -> list[Indicator]:
     """All indicators, or those of one theme, in registry order."""
-    return [i for i in _load().values() if theme is None or i.theme == theme]
+    return [i for i in _load(mode).values() if theme is None or i.theme == theme]
 
 
 def list_themes() -> list[Theme]:
@@ -152,20 +196,21 @@ def list_themes() -> list[Theme]:
     return list(_themes().values())
 
 
-def theme_ids(theme: str, *, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
+def theme_ids(theme: str, *, exclude: tuple[str, ...] = (), mode: str | None = None) -> tuple[str, ...]:
     """Ids of the indicators of `theme` in registry order, without `exclude`."""
-    return tuple(i.id for i in list_indicators(theme) if i.id not in exclude)
+    return tuple(i.id for i in list_indicators(theme, mode=mode) if i.id not in exclude)
 
 
-def headline_ids() -> tuple[str, ...]:
+def headline_ids(*, mode: str | None = None) -> tuple[str, ...]:
     """The headline indicators (flag `headline = N` in indicators.toml), in their order N."""
-    flagged = [i for i in list_indicators() if i.headline is not None]
+    flagged = [i for i in list_indicators(mode=mode) if i.headline is not None]
     return tuple(i.id for i in sorted(flagged, key=lambda i: i.headline))
 
 
-def get_indicator(indicator_id: str) -> Indicator:
-    """The registry entry of `indicator_id`; a ValueError with close matches otherwise."""
-    indicators = _load()
+def get_indicator(indicator_id: str, *, mode: str | None = None) -> Indicator:
+    """The registry entry of `indicator_id` (in `mode`, else this process's); a ValueError with close
+    matches otherwise."""
+    indicators = _load(mode)
     if indicator_id not in indicators:
         raise ValueError(f"Indicateur inconnu : {indicator_id!r}.{did_you_mean(indicator_id, indicators)}")
     return indicators[indicator_id]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from indicateurs.reference.levels import TITLES
-from indicateurs.reference.registry import get_indicator
+from indicateurs.reference.registry import Indicator, get_indicator
 from indicateurs.reference.text import with_unit
 
 __all__ = [
@@ -77,9 +77,9 @@ def scale(indicator_id: str) -> float:
     return 100.0 if get_indicator(indicator_id).is_rate else 1.0
 
 
-def axis_title(indicator_id: str) -> str:
-    """'Pauvreté (%)': the short label with its unit, for an axis."""
-    ind = get_indicator(indicator_id)
+def axis_title(indicator: str | Indicator) -> str:
+    """'Pauvreté (%)': the short label with its unit, for an axis (give the base's entry: its label)."""
+    ind = get_indicator(indicator) if isinstance(indicator, str) else indicator
     unit = "score de 1 à 10" if ind.unit == "score" else ind.unit
     return with_unit(ind.short, unit)
 
@@ -92,11 +92,12 @@ def _rows(ladder: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     return rows
 
 
-def ladder_chart(ladder: pd.DataFrame, indicator_id: str) -> dict:
+def ladder_chart(ladder: pd.DataFrame, indicator_id: str, *, ind: Indicator | None = None) -> dict:
     """Dot plot of one indicator: the territory (large, coloured) beside its comparison territories.
 
     `ladder` is `Profile.ladder` (indicator, role, role_label, code, nom, value, display).
     Territories without a value are listed with "donnée non disponible" instead of a dot.
+    `ind`: the base's registry entry (`Base.registry`), for the axis title.
     """
     rows = _rows(ladder, indicator_id)
     order = rows["label"].tolist()  # territory first (on top), then neighbours, peers, parents, France
@@ -124,7 +125,7 @@ def ladder_chart(ladder: pd.DataFrame, indicator_id: str) -> dict:
             "x": {
                 "field": "x",
                 "type": "quantitative",
-                "title": axis_title(indicator_id),
+                "title": axis_title(ind or indicator_id),
                 "scale": {"zero": False, "nice": True},
                 "axis": {"gridColor": "#e5e5e5"},
             },
@@ -178,12 +179,13 @@ def ladder_chart(ladder: pd.DataFrame, indicator_id: str) -> dict:
     return spec(layers, {"echelle": table}, height={"step": 28})
 
 
-def need_supply_chart(frame: pd.DataFrame, need_id: str, *, highlight: str | None = None) -> dict:
+def need_supply_chart(frame: pd.DataFrame, need: str | Indicator, *, highlight: str | None = None) -> dict:
     """Scatter need (x) vs offer per 10,000 inhabitants (y), quadrants at the medians, units on axes.
 
     `frame` is `offer.need_supply_frame` (code, nom, population, besoin, offre). The disc's diameter
-    grows with the square root of the population (8 to 36 px); the chosen territory is a red diamond."""
-    ind = get_indicator(need_id)
+    grows with the square root of the population (8 to 36 px); the chosen territory is a red diamond.
+    `need`: the base's registry entry (`Base.indicator`), or an id (the process's registry)."""
+    ind = get_indicator(need) if isinstance(need, str) else need
     short, label = ind.short, ind.label
     factor = 100.0 if ind.is_rate else 1.0
     unit = "%" if ind.is_rate else ("score sur 10" if ind.unit == "score" else ind.unit)

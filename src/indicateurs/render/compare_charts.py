@@ -13,7 +13,7 @@ import textwrap
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from indicateurs.reference.registry import get_indicator
+from indicateurs.reference.registry import Indicator, get_indicator
 from indicateurs.reference.text import with_unit
 from indicateurs.render.charts import records, spec, wrap_title
 
@@ -53,10 +53,9 @@ _BAR = "#5B2C83"
 _MISSING = "donnée non disponible"
 
 
-def _axis_title(indicator_id: str) -> str:
-    ind = get_indicator(indicator_id)
+def _axis_title(ind: Indicator, short: str) -> str:
     unit = "%" if ind.is_rate else ("score de 1 à 10" if ind.unit == "score" else ind.unit)
-    return with_unit(ind.short, unit)
+    return with_unit(short, unit)
 
 
 def indicator_chart(table: pd.DataFrame, indicator_id: str) -> dict:
@@ -67,6 +66,9 @@ def indicator_chart(table: pd.DataFrame, indicator_id: str) -> dict:
     """
     ind = get_indicator(indicator_id)
     rows = table[table["indicator"] == indicator_id].copy()
+    # the words of the table (the base's registry: `comparison_table(reg=…)`), the registry's without
+    label = str(rows["label"].iloc[0]) if "label" in rows and len(rows) else ind.label
+    label_short = str(rows["short"].iloc[0]) if "short" in rows and len(rows) else ind.short
     factor = 100.0 if ind.is_rate else 1.0
     rows["x"] = rows["value"] * factor
     rows = rows.sort_values("x", na_position="first")
@@ -74,10 +76,10 @@ def indicator_chart(table: pd.DataFrame, indicator_id: str) -> dict:
     rows["shown"] = rows["text"].where(rows["x"].notna(), _MISSING)
     columns = ["nom", "x", "shown"] + [c for c in ("source", "statut") if c in rows.columns]
     y = {"field": "nom", "type": "nominal", "scale": {"domain": names}, "axis": {"title": None}, "sort": None}
-    x = {"field": "x", "type": "quantitative", "title": _axis_title(indicator_id)}
+    x = {"field": "x", "type": "quantitative", "title": _axis_title(ind, label_short)}
     tooltip = [
         {"field": "nom", "type": "nominal", "title": "Territoire"},
-        {"field": "shown", "type": "nominal", "title": ind.short},
+        {"field": "shown", "type": "nominal", "title": label_short},
     ]
     tooltip += [
         {"field": c, "type": "nominal", "title": c.capitalize()} for c in ("source", "statut") if c in rows
@@ -115,7 +117,7 @@ def indicator_chart(table: pd.DataFrame, indicator_id: str) -> dict:
     return spec(
         layers,
         {"barres": records(rows[columns])},
-        title={"text": wrap_title(ind.label), "fontSize": 15, "anchor": "start", "offset": 16},
+        title={"text": wrap_title(label), "fontSize": 15, "anchor": "start", "offset": 16},
         height={"step": 28},
         padding={"left": 5, "right": 40, "top": 5, "bottom": 5},
     )
@@ -139,7 +141,8 @@ def profile_chart(table: pd.DataFrame, indicators: list[str] | None = None) -> d
     """
     rows = table if indicators is None else table[table["indicator"].isin(indicators)]
     order = list(dict.fromkeys(rows["indicator"]))
-    theta = [get_indicator(i).short for i in order]
+    shorts = dict(zip(rows["indicator"], rows["short"], strict=True)) if "short" in rows else {}
+    theta = [shorts.get(i) or get_indicator(i).short for i in order]
     flip = pd.Series({i: get_indicator(i).direction < 0 for i in order}, dtype=bool)
     angles = [2 * math.pi * k / max(len(order), 1) for k in range(len(order))]
     points, names = [], []

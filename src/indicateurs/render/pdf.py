@@ -23,7 +23,7 @@ from indicateurs.analysis.classify import classify
 from indicateurs.analysis.profile import COMPOSITE_ID, Profile, display_value
 from indicateurs.analysis.scores import peer_method
 from indicateurs.reference.levels import TITLES
-from indicateurs.reference.registry import get_indicator, list_indicators
+from indicateurs.reference.registry import Indicator, get_indicator, list_indicators, registry_of
 from indicateurs.reference.text import format_number
 from indicateurs.render.charts import axis_title, scale
 from indicateurs.render.insets import inset_frames, with_insets
@@ -139,7 +139,7 @@ def map_png(base, profile: Profile, indicator_id: str = "ifn", *, width_in: floa
         ncol=2,
         fontsize=7,
         frameon=False,
-        title=axis_title(indicator_id),
+        title=axis_title(registry_of(profile).get(indicator_id)),
         title_fontsize=7.5,
     )
     return _png(fig)
@@ -192,7 +192,9 @@ def ladder_png(profile: Profile, indicator_ids=LADDER_IDS, *, width_in: float = 
             shown = str(own["display"].iloc[0]).replace("\u00a0", " ")
         else:
             shown = display_value(own["value"].iloc[0] if len(own) else np.nan, ind_id).replace("\u00a0", " ")
-        fig.text(0.01, _y(ax, row), axis_title(ind_id), fontsize=7, va="bottom", ha="left")
+        fig.text(
+            0.01, _y(ax, row), axis_title(profile.registry.get(ind_id)), fontsize=7, va="bottom", ha="left"
+        )
         fig.text(0.01, _y(ax, row), shown, fontsize=7.5, va="top", ha="left", fontweight="bold")
         ax.text(-0.02, row, _fmt(low, ind_id), fontsize=6.5, ha="right", va="center", color="0.3")
         ax.text(1.02, row, _fmt(high, ind_id), fontsize=6.5, ha="left", va="center", color="0.3")
@@ -310,9 +312,9 @@ def _key_table(pdf, profile: Profile) -> None:
     pdf.set_text_color(0)
     pdf.set_font(_FONT, "", 7)
     for n, r in enumerate(profile.key_figures.itertuples()):
-        millesime = getattr(r, "millesime", None) or get_indicator(r.indicator).millesime
+        millesime = getattr(r, "millesime", None) or profile.millesime(r.indicator)
         cells = (
-            _short_label(r.indicator),
+            _short_label(profile.registry.get(r.indicator)),
             r.display,
             _pct(r.national_pct),
             _pct(r.regional_pct),
@@ -339,8 +341,7 @@ def _fit_text(pdf, text: str, width: float) -> str:
     return text.rstrip() + "..."
 
 
-def _short_label(indicator_id: str) -> str:
-    ind = get_indicator(indicator_id)
+def _short_label(ind: Indicator) -> str:
     return ind.label if len(ind.label) <= 58 else ind.short
 
 
@@ -349,16 +350,16 @@ def _concerned_notes(profile: Profile) -> list[str]:
     notes: dict[str, list[str]] = {}
     for ind_id, note in profile.key_figures["concerned_note"].items():
         if note:
-            notes.setdefault(note, []).append(get_indicator(ind_id).short)
+            notes.setdefault(note, []).append(profile.registry.get(ind_id).short)
     return [f"Concernés ({', '.join(names)}) : {note}" for note, names in notes.items()]
 
 
 def _sources(profile: Profile) -> list[str]:
     ids = set(profile.ladder["indicator"])
     lines: dict[str, list[str]] = {}
-    for ind in list_indicators():
+    for ind in profile.registry.list():
         if ind.id in ids:
-            src = ind.source_entry
+            src = profile.source_entry(ind.id)  # the source the base's values carry
             key = f"{src.producer.split('(')[0].strip()}, {src.title} — {src.licence}"
             lines.setdefault(key, []).append(f"{ind.short} ({profile.millesime(ind.id)})")
     return [f"{source} : {', '.join(items)}." for source, items in lines.items()]
@@ -413,7 +414,9 @@ def profile_pdf(profile: Profile, base, *, map_indicator: str = "ifn") -> bytes:
     pdf.set_text_color(70)
     citation = profile.citation(map_id)  # the vintage the base holds, not the registry's
     unit = "département (DROM en encadrés, échelles différentes)" if profile.level == "france" else "commune"
-    pdf.multi_cell(88, 3, f"Carte : {axis_title(map_id)} par {unit}. Source : {citation}.")
+    pdf.multi_cell(
+        88, 3, f"Carte : {axis_title(profile.registry.get(map_id))} par {unit}. Source : {citation}."
+    )
     bottom_left = pdf.get_y()
     pdf.set_text_color(0)
     pdf.set_xy(106, top)

@@ -19,11 +19,11 @@ from shapely.geometry.base import BaseGeometry
 
 from indicateurs.analysis.access import ANY, distance_column
 from indicateurs.analysis.classify import classify
-from indicateurs.analysis.offer import MARGIN_DEG
-from indicateurs.reference.catalogue import get_source
+from indicateurs.analysis.offer import MARGIN_DEG, OfferSources
+from indicateurs.reference.catalogue import find_source
 from indicateurs.reference.registry import Indicator, get_indicator
 from indicateurs.render import maps
-from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES, TYPE_SOURCES
+from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES
 
 __all__ = [
     "TYPE_STYLE",
@@ -94,7 +94,7 @@ def _line(label: str, value: object) -> str:
 def _source_label(source_id: str) -> str:
     """The catalogue's French name of a place's source; the raw id if the catalogue lacks it."""
     try:
-        return get_source(source_id).short_label
+        return find_source(source_id).short_label
     except ValueError:
         return source_id
 
@@ -189,7 +189,7 @@ class _PlacesLayer(JSCSSMixin, folium.MacroElement):
         self.data = text
 
 
-def partial_notice(place_type: str) -> str | None:
+def partial_notice(place_type: str, words: OfferSources | None = None) -> str | None:
     """What the map must say when a type's source is a partial extract (catalogue caveat), else None.
 
     >>> partial_notice("lieu_mediation")
@@ -197,7 +197,11 @@ def partial_notice(place_type: str) -> str | None:
     >>> partial_notice("france_services") is None
     True
     """
-    partial = [get_source(s) for s in TYPE_SOURCES.get(place_type, ()) if "partiel" in get_source(s).caveat]
+    words = (
+        words or OfferSources()
+    )  # the base's sources per type (`offer_sources(base)`), else the pinned ones
+    entries = [words.source(s) for s in words.type_sources.get(place_type, ())]
+    partial = [s for s in entries if "partiel" in s.caveat]
     if not partial:
         return None
     source = partial[0]
@@ -209,7 +213,13 @@ def partial_notice(place_type: str) -> str | None:
     )
 
 
-def _legend_html(places: pd.DataFrame, zones: Mapping[int, int], inside: set[str], need_legend: str) -> str:
+def _legend_html(
+    places: pd.DataFrame,
+    zones: Mapping[int, int],
+    inside: set[str],
+    need_legend: str,
+    words: OfferSources | None = None,
+) -> str:
     """One legend for the whole map (places, zones blanches, colours of the communes), folded in a
     <details> so it can be closed; place counts say which: in the territory, and drawn around it."""
     rows = []
@@ -225,7 +235,7 @@ def _legend_html(places: pd.DataFrame, zones: Mapping[int, int], inside: set[str
         style = TYPE_STYLE[place_type]
         of_type = (places["type"] == place_type) & ~local
         n_in, n_drawn = int((of_type & in_territory).sum()), int(of_type.sum())
-        notice = partial_notice(place_type)
+        notice = partial_notice(place_type, words)
         rows.append(
             f"<div><span style='display:inline-block;width:14px;height:14px;border-radius:7px;"
             f"background:{style['hex']};margin-right:6px'></span>"
@@ -282,6 +292,7 @@ def resources_map(
     topology: dict | None = None,
     height: int = 620,
     large: bool = False,
+    words: OfferSources | None = None,
 ) -> folium.Map:
     """Communes coloured by a need indicator, the places on and around them, zones blanches outlined.
 
@@ -289,6 +300,7 @@ def resources_map(
 
     ``highlight``: a commune code of ``communes`` or a geometry (e.g. the EPCI), outlined and zoomed to.
     ``topology``: the cached ``maps.to_topology(communes)``, to skip rebuilding it.
+    ``words``: the base's offer sources (`offer.offer_sources(base)`): the caveats of the sources used.
 
     Built on the shared offline choropleth (`indicateurs.maps`): no tiles, and every CDN link is
     pointed to the vendored copies so the map draws with no network.
@@ -335,10 +347,12 @@ def resources_map(
         Element(_LEGEND_STYLE + (_PROJECTOR_STYLE if large else "")), name="ressources_legend_style"
     )
     maps.LegendControl(
-        _legend_html(places, zones, inside, need_legend), position="topright", css_class="ressources-legend"
+        _legend_html(places, zones, inside, need_legend, words),
+        position="topright",
+        css_class="ressources-legend",
     ).add_to(m)
     _FoldOnSmallScreens().add_to(m)
-    partial = [PLACE_TYPES[t] for t in DRAWN_TYPES if partial_notice(t)]
+    partial = [PLACE_TYPES[t] for t in DRAWN_TYPES if partial_notice(t, words)]
     if partial:  # visible even with the legend folded
         maps.LegendControl(
             f"⚠ Couche incomplète (extrait partiel) : {html.escape(', '.join(partial))}",

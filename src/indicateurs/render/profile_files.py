@@ -9,7 +9,7 @@ import pandas as pd
 
 from indicateurs.analysis.profile import _RANK_COLUMNS, Profile, display_value
 from indicateurs.reference.levels import TITLES
-from indicateurs.reference.registry import get_indicator, list_indicators, list_themes
+from indicateurs.reference.registry import get_indicator, list_themes
 from indicateurs.reference.text import format_number, with_unit
 from indicateurs.render.tables import csv_bytes, safe_filename, xlsx_bytes
 
@@ -32,7 +32,7 @@ def comparison_table(profile: Profile) -> pd.DataFrame:
     """
     ranks = profile.ranks[["level", "code", "indicator", *_RANK_COLUMNS]].reset_index(drop=True)
     rows = profile.ladder.merge(ranks, on=["level", "code", "indicator"], how="left")
-    meta = {i: _meta(i) for i in rows["indicator"].unique()}
+    meta = {i: _meta(profile, i) for i in rows["indicator"].unique()}
     has_value = rows["value"].notna()
     return pd.DataFrame(
         {
@@ -60,10 +60,10 @@ def comparison_table(profile: Profile) -> pd.DataFrame:
     )
 
 
-def _meta(indicator_id: str) -> tuple[str, str, str, str]:
-    """(label, unit, source, millésime) of an indicator."""
-    ind = get_indicator(indicator_id)
-    return ind.label, ind.unit, ind.source_entry.producer, ind.millesime
+def _meta(profile: Profile, indicator_id: str) -> tuple[str, str, str, str]:
+    """(label, unit, source, millésime) of an indicator, as the profile's base says them."""
+    ind = profile.registry.get(indicator_id)
+    return ind.label, ind.unit, profile.source_entry(indicator_id).producer, profile.millesime(indicator_id)
 
 
 def _int_or_blank(value):
@@ -80,12 +80,12 @@ def _commune_sheets(profile: Profile) -> dict[str, pd.DataFrame]:
     if communes.empty:
         return {}
     sheets: dict[str, pd.DataFrame] = {}
-    themes = dict.fromkeys(i.theme for i in list_indicators())  # registry order: contexte first
+    themes = dict.fromkeys(i.theme for i in profile.registry.list())  # registry order: contexte first
     short = {t.id: t.short for t in list_themes()}
     for theme in themes:
         ids = [
             i.id
-            for i in list_indicators(theme)
+            for i in profile.registry.list(theme)
             if i.id in communes.columns and communes[i.id].notna().any() and "commune" in i.levels
         ]
         if not ids:
@@ -94,7 +94,7 @@ def _commune_sheets(profile: Profile) -> dict[str, pd.DataFrame]:
             {"Code commune": communes.index.astype(str), "Commune": communes["nom"].to_numpy()}
         )
         for ind_id in ids:
-            ind = get_indicator(ind_id)
+            ind = profile.registry.get(ind_id)
             frame[with_unit(ind.short, ind.unit)] = [_shown(v, ind_id) for v in communes[ind_id].to_numpy()]
         sheets[f"Communes - {short[theme]}"] = frame
     return sheets
@@ -107,14 +107,14 @@ def _sources_sheet(profile: Profile) -> pd.DataFrame:
             "Identifiant": ind.id,
             "Indicateur": ind.label,
             "Unité": ind.unit,
-            "Source": ind.source_entry.producer,
-            "Jeu de données": ind.source_entry.title,
+            "Source": profile.source_entry(ind.id).producer,
+            "Jeu de données": profile.source_entry(ind.id).title,
             "Millésime": profile.millesime(ind.id),
-            "Licence": ind.source_entry.licence,
-            "Adresse": " ".join(ind.source_entry.urls),
+            "Licence": profile.source_entry(ind.id).licence,
+            "Adresse": " ".join(profile.source_urls(ind.id)),  # the URL the build used (provenance)
             "Définition": ind.description,
         }
-        for ind in list_indicators()
+        for ind in profile.registry.list()
         if ind.id in ids
     ]
     rows.append(

@@ -264,6 +264,27 @@ def _resource_vintage(source_id: str) -> str | None:
     return entry.get("millesime") if entry.get("catalogue") == "courants" else None
 
 
+def _pinned_offer_sources(values: pd.DataFrame) -> pd.DataFrame:
+    """Without the national file (unreachable), a count the current registry gives to it comes from
+    the pinned place file: its values carry that file's source and millésime, so the base describes
+    them with the pinned words (`Base.registry`), never as the national file."""
+    from indicateurs.reference.registry import get_indicator
+
+    if values.empty or "source" not in values.columns:
+        return values
+    hit = values["source"].astype(str).eq(NATIONAL_SOURCE)
+    if not hit.any():
+        return values
+    out = values.copy()
+    which = out.loc[hit, "indicator"].astype(str)
+    for col in ("source", "millesime"):
+        was_category = isinstance(out[col].dtype, pd.CategoricalDtype)
+        column = out[col].astype("object")
+        column[hit] = which.map(lambda i, col=col: getattr(get_indicator(i, mode="figes"), col))
+        out[col] = column.astype("category") if was_category else column
+    return out
+
+
 def offer_provenance(values: pd.DataFrame, reports: dict) -> pd.DataFrame:
     """Source and millésime of the place counts in current mode, read in the files, never in the code:
     the national file's newest ``date_maj`` for the counts it gives, the France Services resource
@@ -272,6 +293,8 @@ def offer_provenance(values: pd.DataFrame, reports: dict) -> pd.DataFrame:
     """
     national = (reports.get(NATIONAL_SOURCE) or {}).get("millesime_fichier")
     fs = (reports.get(_FS) or {}).get("millesime_fichier") or _resource_vintage(_FS)
+    if not national:
+        values = _pinned_offer_sources(values)
     if values.empty or not (national or fs):
         return values
     changes: dict[str, tuple[str | None, str]] = {}

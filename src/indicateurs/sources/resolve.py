@@ -38,7 +38,7 @@ import requests
 from indicateurs.errors import AtlasError
 from indicateurs.reference.catalogue import Source
 
-__all__ = ["Candidate", "ResolveError", "candidates", "first_published"]
+__all__ = ["Candidate", "ResolveError", "candidates", "first_published", "npm_vintage"]
 
 _KEEP = 4  # candidates tried at most: the newest and a few older ones
 TIMEOUT = (10, 30)
@@ -148,9 +148,36 @@ def _npm(source: Source, data) -> list[Candidate]:
         ordered = [latest] + [v for v in ordered if _version_key(v) < _version_key(latest)]
     times = data.get("time", {}) if isinstance(data.get("time"), dict) else {}
     return [
-        Candidate(source.url_pattern.format(version=v), f"version {v}", str(times.get(v, ""))[:10])
+        Candidate(
+            source.url_pattern.format(version=v),
+            npm_vintage(v, str(times.get(v, ""))[:10]),
+            str(times.get(v, ""))[:10],
+        )
         for v in ordered[:_KEEP]
     ]
+
+
+def npm_vintage(version: str, published: str) -> str:
+    """The French vintage of a decoupage-administratif version, never its package version alone.
+
+    Its files carry no year (communes.json: code, nom, population… no millésime field), so the year
+    comes from the registry's publish date of the version (`time` of the npm document): a version
+    published in year Y holds the COG of year Y and the populations légales in force on 1 January Y,
+    those of the census of Y - 3 (INSEE publishes them at the end of December of Y - 1). Catalogue
+    notes of cog_communes_2025 say the same.
+
+    >>> npm_vintage("7.0.0", "2026-03-15")
+    'COG 2026, populations légales 2023 (en vigueur au 1er janvier 2026 ; decoupage-administratif 7.0.0 du 2026-03-15)'
+    >>> npm_vintage("7.0.0", "")
+    'decoupage-administratif 7.0.0 (date de publication inconnue : année du COG non lue)'
+    """
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", published):
+        year = int(published[:4])
+        return (
+            f"COG {year}, populations légales {year - 3} (en vigueur au 1er janvier {year} ; "
+            f"decoupage-administratif {version} du {published})"
+        )
+    return f"decoupage-administratif {version} (date de publication inconnue : année du COG non lue)"
 
 
 def _datagouv(source: Source, data) -> list[Candidate]:

@@ -54,7 +54,7 @@ def choose_epci_by_key(base, epci: list[str]) -> None:
     for ind, (spec, frames) in zip(charted, charts, strict=False):
         assert len(frames["barres"]) == len(epci)  # every territory keeps its row
         assert spec["layer"][0]["encoding"]["x"]["title"].startswith(get_indicator(ind).short)
-    radar, frames = charts[-1]
+    _radar, frames = charts[-1]
     assert frames["profils"]["nom"].nunique() == len(epci)
 
 
