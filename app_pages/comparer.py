@@ -365,7 +365,7 @@ with tab_compare:
     )
     keep_in_url("cmp_chart_indicators", charted, chart_default)
     for ind in charted:
-        st.plotly_chart(data.bar_chart(tuple(selection), ind), key=f"cmp_chart_{ind}")
+        st.vega_lite_chart(data.bar_chart(tuple(selection), ind), key=f"cmp_chart_{ind}", width="stretch")
         cited = " ; ".join(
             dict.fromkeys(table.loc[table["indicator"] == ind, "source"])
         )  # the base's vintage
@@ -383,7 +383,9 @@ with tab_compare:
     )
     keep_in_url("cmp_profile_indicators", profile, profile_default)
     if len(profile) >= 3:
-        st.plotly_chart(data.profile_chart(tuple(selection), tuple(profile)), key="cmp_profile")
+        st.vega_lite_chart(
+            data.profile_chart(tuple(selection), tuple(profile)), key="cmp_profile", width="stretch"
+        )
         st.caption(
             "Centile national de fragilité, parmi les territoires de même niveau en France : vers "
             "l'extérieur = plus fragile (100 = le plus fragile). Pour les indicateurs où une valeur haute "

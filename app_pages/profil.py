@@ -123,9 +123,7 @@ def ladder(profile, key, level: str, code: str) -> None:
         key="profil_indicateur",
     )
     keep_in_url("profil_indicateur", chosen, default_chosen)
-    st.plotly_chart(
-        profil.ladder(level, code, chosen), key="profil_echelle", config={"displayModeBar": False}
-    )
+    st.vega_lite_chart(profil.ladder(level, code, chosen), key="profil_echelle", width="stretch")
     if chosen in key.index:
         row = key.loc[chosen]
         where = [f"{row['national_pct']:.0f} en France"] if row["national_pct"] == row["national_pct"] else []

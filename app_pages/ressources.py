@@ -45,7 +45,7 @@ def need_and_supply(level: str, code: str, need_id: str) -> None:
     keep_in_url("ressources_points", points or "epci", "epci")
     points_caption, frame, figure = data.need_supply(level, code, points or "epci", need_id)
     st.caption(points_caption)
-    st.plotly_chart(figure, key="ressources_nuage")
+    st.vega_lite_chart(figure, key="ressources_nuage", width="stretch")
     missing = frame.attrs.get("sans_donnee", 0)
     st.caption(
         f"Lignes pointillées : médianes des territoires affichés. Besoin : {cache.base().citation(need.id)}. Offre : lieux "

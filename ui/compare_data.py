@@ -93,14 +93,14 @@ def side_by_side(keys: tuple[str, ...], show: str) -> tuple[pd.DataFrame, pd.Dat
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def bar_chart(keys: tuple[str, ...], indicator: str):
-    """One indicator's bars (plotly figures are slow to build, and Streamlit does not change them)."""
-    return cache.frozen_figure(compare_charts.indicator_chart(comparison(keys), indicator))
+    """One indicator's bars (a Vega-Lite spec, built once). Read-only."""
+    return cache.frozen_chart(compare_charts.indicator_chart(comparison(keys), indicator))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def profile_chart(keys: tuple[str, ...], indicators: tuple[str, ...]):
-    """The radar of percentile profiles."""
-    return cache.frozen_figure(compare_charts.profile_chart(comparison(keys), list(indicators)))
+    """The radar of percentile profiles (a Vega-Lite spec, built once). Read-only."""
+    return cache.frozen_chart(compare_charts.profile_chart(comparison(keys), list(indicators)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from indicateurs.analysis.profile import Profile, build_profile
-from indicateurs.render.charts import ladder_figure
+from indicateurs.render.charts import ladder_chart
 from indicateurs.render.pdf import profile_pdf
 from indicateurs.render.profile_files import profile_csv, profile_xlsx
 from ui import cache
@@ -26,13 +26,12 @@ def profile(level: str, code: str) -> Profile:
 
 
 def ladder(level: str, code: str, indicator_id: str):
-    """The comparison ladder of one indicator, built once (plotly figures are slow to build, and
-    Streamlit does not change them). Read-only."""
+    """The comparison ladder of one indicator, its Vega-Lite spec built once. Read-only."""
     return cache.built(
         "profil:echelle",
         (level, code, indicator_id),
-        lambda: cache.frozen_figure(
-            ladder_figure(
+        lambda: cache.frozen_chart(
+            ladder_chart(
                 profile(level, code).ladder, indicator_id, ind=profile(level, code).registry.get(indicator_id)
             )
         ),

@@ -25,7 +25,7 @@ from indicateurs.analysis.offer import (
 from indicateurs.analysis.offer import commune_counts as commune_counts_of
 from indicateurs.atelier import StoreUnavailable
 from indicateurs.atelier.validate import Problem, place_key
-from indicateurs.render.places_map import need_supply_figure as view_figure
+from indicateurs.render.charts import need_supply_chart
 from indicateurs.render.places_map import resources_map as view_map
 from indicateurs.render.tables import french_style
 from indicateurs.sources.places import COLUMNS, DRAWN_TYPES, local_places_frame
@@ -119,8 +119,8 @@ def map_frame(
 
 
 def need_supply(level: str, code: str, points: str, need_id: str) -> tuple:
-    """(caption, frame, figure) of the need/supply scatter, built once per choice (plotly figures are
-    slow to build, and Streamlit does not change them). Read-only."""
+    """(caption, frame, chart) of the need/supply scatter, its Vega-Lite spec built once per choice.
+    Read-only."""
 
     def build() -> tuple:
         codes, scatter_level, highlight, caption = need_supply_points(base().territories, level, code, points)
@@ -128,7 +128,7 @@ def need_supply(level: str, code: str, points: str, need_id: str) -> tuple:
         return (
             caption,
             frame,
-            cache.frozen_figure(view_figure(frame, base().indicator(need_id), highlight=highlight)),
+            cache.frozen_chart(need_supply_chart(frame, base().indicator(need_id), highlight=highlight)),
         )
 
     return cache.built("ressources:nuage", (level, code, points, need_id), build)

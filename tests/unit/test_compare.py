@@ -25,6 +25,7 @@ from indicateurs.analysis.compare import (
 )
 from indicateurs.render.compare_charts import indicator_chart, profile_chart
 from indicateurs.render.tables import xlsx_bytes
+from tests.vega_spec import assert_valid_vega_lite
 
 NAN = float("nan")
 
@@ -236,18 +237,28 @@ def test_export_and_sources(wide_epci):
 
 def test_charts_keep_missing_as_text(wide_epci):
     table = comparison_table({"epci": wide_epci}, KEYS3, ["ifn", "taux_pauvrete"])
-    fig = indicator_chart(table, "taux_pauvrete")
-    assert list(fig.data[0].x) == pytest.approx([12.0, 15.0])  # ×100, Gamma (secret) has no bar
-    assert any(a.text == "donnée non disponible" for a in fig.layout.annotations)
-    assert fig.layout.xaxis.title.text == "Pauvreté (%)"
+    chart = indicator_chart(table, "taux_pauvrete")
+    assert_valid_vega_lite(chart)
+    bars = chart["datasets"]["barres"]
+    assert [b["x"] for b in bars if b["x"] is not None] == pytest.approx([12.0, 15.0])  # ×100
+    assert [b["shown"] for b in bars if b["x"] is None] == ["donnée non disponible"]  # Gamma: no bar
+    bar = chart["layer"][0]["encoding"]
+    assert bar["x"]["title"] == "Pauvreté (%)"
+    assert bar["y"]["scale"]["domain"][-1] == bars[0]["nom"]  # the missing row at the bottom
+    assert {"Territoire", "Pauvreté"} <= {t["title"] for t in bar["tooltip"]}
+    assert any("médiane du groupe" in str(layer["data"]) for layer in chart["layer"])
+    assert all(len(line) <= 42 for line in chart["title"]["text"])  # wrapped for a phone
     radar = profile_chart(table)
-    assert len(radar.data) == 3 and radar.data[0].r[0] == radar.data[0].r[-1]
+    assert_valid_vega_lite(radar)
+    points = radar["datasets"]["profils"]
+    assert len({p["nom"] for p in points}) == 3
+    alpha = [p for p in points if p["nom"] == points[0]["nom"]]
+    assert (alpha[0]["x"], alpha[0]["y"]) == pytest.approx((alpha[-1]["x"], alpha[-1]["y"]))  # closed line
     offer = comparison_table({"epci": wide_epci}, KEYS3, ["lieux_pour_10000", "ifn"])
     # less offer = more fragile: Gamma (0.5, the lowest of 5) sits at the outer ring
-    gamma = profile_chart(offer).data[2]
-    assert (
-        gamma.name == "CC Gamma" and gamma.r[0] == pytest.approx(100.0) and gamma.r[1] == pytest.approx(100.0)
-    )
+    gamma = [p for p in profile_chart(offer)["datasets"]["profils"] if p["nom"] == "CC Gamma"]
+    assert [p["centile"] for p in gamma] == pytest.approx([100.0, 100.0, 100.0])
+    assert gamma[0]["lu"] == "100 / 100" and gamma[0]["y"] == pytest.approx(100.0)  # first axis on top
 
 
 # ----------------------------------------------------------------------------- screening

@@ -291,15 +291,28 @@ def test_pdf_of_commune_with_secret_value(base):
     assert " nan" not in text.lower()
 
 
-def test_ladder_figure_highlights_territory(profile):
-    from indicateurs.render.charts import ladder_figure
+def test_ladder_chart_highlights_territory(profile):
+    from indicateurs.render.charts import ladder_chart
+    from tests.vega_spec import assert_valid_vega_lite
 
-    fig = ladder_figure(profile.ladder, "taux_pauvrete")
-    assert "%" in fig.layout.xaxis.title.text
-    names = [t.name for t in fig.data]
-    assert "Territoire" in names
-    territory = next(t for t in fig.data if t.name == "Territoire")
-    assert list(territory.y) == ["CC du Haut Val"]
+    chart = ladder_chart(profile.ladder, "taux_pauvrete")
+    assert_valid_vega_lite(chart)
+    rows = profile.ladder[profile.ladder["indicator"] == "taux_pauvrete"]
+    table = chart["datasets"]["echelle"]
+    assert [r["role"] for r in table] == rows["role"].tolist()  # every territory, territory first
+    for got, value in zip(table, rows["value"], strict=True):  # rates drawn in %
+        assert got["x"] == (pytest.approx(value * 100) if value == value else None)
+    dots = next(layer for layer in chart["layer"] if layer["mark"]["type"] == "point")["encoding"]
+    assert dots["x"]["title"] == "Pauvreté (%)"
+    assert dots["y"]["scale"]["domain"][0] == table[0]["label"]  # on top
+    shapes = dict(zip(dots["shape"]["scale"]["domain"], dots["shape"]["scale"]["range"], strict=True))
+    assert shapes["Territoire"] == "circle" and table[0]["aire"] == max(r["aire"] for r in table)
+    assert [t["title"] for t in dots["tooltip"]] == ["Territoire", "Rôle", "Valeur"]
+    rule = chart["layer"][0]
+    assert rule["mark"]["type"] == "rule" and rule["data"]["values"] == [{"x": pytest.approx(table[0]["x"])}]
+    assert [(r["label"], r["groupe"]) for r in table if r["role"] == "territoire"] == [
+        ("CC du Haut Val", "Territoire")
+    ]
 
 
 def test_profiles_of_one_base_share_their_tables_and_a_new_base_starts_afresh():

@@ -10,6 +10,8 @@ from shapely.geometry import box
 
 from indicateurs.analysis import offer
 from indicateurs.render import places_map as view
+from indicateurs.render.charts import LOCALE, need_supply_chart
+from tests.vega_spec import assert_valid_vega_lite
 
 
 @pytest.fixture
@@ -177,11 +179,25 @@ def test_need_supply():
     frame = offer.need_supply_frame(wide, wide.index, "ifn")
     assert list(frame["code"]) == ["01001", "01002", "01004"]
     assert frame.attrs["sans_donnee"] == 1
-    fig = view.need_supply_figure(frame, "ifn", highlight="01004")
-    assert "score sur 10" in fig.layout.xaxis.title.text
-    assert fig.layout.yaxis.title.text == "Lieux d'accompagnement pour 10 000 habitants"
-    assert {s["x0"] for s in fig.layout.shapes if s["type"] == "line" and s["x0"] == s["x1"]} == {6.0}
-    assert any("chantier prioritaire" in a.text for a in fig.layout.annotations)
+    chart = need_supply_chart(frame, "ifn", highlight="01004")
+    assert_valid_vega_lite(chart)
+    dots = chart["layer"][0]["encoding"]
+    assert "score sur 10" in " ".join(dots["x"]["title"])
+    assert dots["y"]["title"] == "Lieux d'accompagnement pour 10 000 habitants"
+    assert [(r["code"], r["besoin"], r["offre"]) for r in chart["datasets"]["nuage"]] == [
+        ("01001", 4.0, 10.0),
+        ("01002", 6.0, 0.0),
+        ("01004", 8.0, 1.0),
+    ]
+    assert [d["format"] for d in dots["tooltip"][1:]] == [".1f", ".1f", ",.0f"]  # French through the locale
+    rules = [layer["data"]["values"][0] for layer in chart["layer"] if layer["mark"]["type"] == "rule"]
+    assert rules == [{"x": 6.0}, {"y": 1.0}]  # medians of the territories shown
+    texts = [layer["data"]["values"][0]["texte"] for layer in chart["layer"] if "texte" in str(layer["data"])]
+    assert any("chantier prioritaire" in t for t in texts)
+    highlighted = [layer for layer in chart["layer"] if layer.get("transform")]
+    assert highlighted[0]["transform"] == [{"filter": {"field": "code", "equal": "01004"}}]
+    assert highlighted[0]["mark"]["shape"] == "diamond"
+    assert chart["config"]["locale"] == LOCALE and chart["width"] == "container"
     assert offer.need_indicators(["ifn", "part_thd", "population"]) == {
         "ifn": "Indice de fragilité numérique (IFN, 5 indicateurs)"
     }
@@ -226,7 +242,7 @@ def test_skipped_places_keep_their_file_line_and_the_page_formats_them_once(tmp_
 
 
 def test_offer_figures_are_computed_without_drawing_libraries():
-    """analysis.offer is the computing half: importing it loads neither folium nor plotly."""
+    """analysis.offer is the computing half: importing it loads neither folium nor a chart library."""
     import os
     import subprocess
     import sys
@@ -234,7 +250,7 @@ def test_offer_figures_are_computed_without_drawing_libraries():
 
     import indicateurs
 
-    code = "import sys, indicateurs.analysis.offer; print(sorted({'folium', 'plotly'} & set(sys.modules)))"
+    code = "import sys, indicateurs.analysis.offer; print(sorted({'folium', 'altair'} & set(sys.modules)))"
     src = str(Path(indicateurs.__file__).parents[1])  # this checkout's package, not an installed one
     env = {**os.environ, "PYTHONPATH": src}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)

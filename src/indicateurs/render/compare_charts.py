@@ -1,4 +1,4 @@
-"""Plotly figures of the Comparer page: one bar chart per indicator and a radar of percentile profiles.
+"""Vega-Lite specs of the Comparer page: one bar chart per indicator and a radar of percentile profiles.
 
 They take the long table of `compare.comparison_table` and never call Streamlit. Colours come
 from a colour-blind-safe palette, and each territory also gets its own marker symbol and dash, so
@@ -7,12 +7,15 @@ the charts stay readable in grey.
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 import pandas as pd
-import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
 from indicateurs.reference.registry import Indicator, get_indicator
 from indicateurs.reference.text import with_unit
+from indicateurs.render.charts import records, spec, wrap_title
 
 __all__ = ["indicator_chart", "profile_chart", "style_grid"]
 
@@ -31,21 +34,21 @@ _PALETTE = [
     "#8C564B",
     "#1F4E79",
 ]
-_SYMBOLS = [
+_SHAPES = [
     "circle",
     "square",
     "diamond",
     "triangle-up",
-    "x",
     "cross",
-    "star",
     "triangle-down",
-    "pentagon",
-    "hexagon",
-    "circle-open",
-    "square-open",
+    "triangle-right",
+    "triangle-left",
+    "stroke",
+    "wedge",
+    "arrow",
+    "triangle",
 ]
-_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+_DASHES = [[1, 0], [6, 4], [2, 3], [6, 3, 2, 3], [10, 4], [10, 3, 2, 3]]
 _BAR = "#5B2C83"
 _MISSING = "donnée non disponible"
 
@@ -55,100 +58,237 @@ def _axis_title(ind: Indicator, short: str) -> str:
     return with_unit(short, unit)
 
 
-def indicator_chart(table: pd.DataFrame, indicator_id: str) -> go.Figure:
+def indicator_chart(table: pd.DataFrame, indicator_id: str) -> dict:
     """Horizontal bars of one indicator for the compared territories, the group median as a dashed line.
 
     Rates are drawn in % (×100). A territory without value keeps its row, with the words
-    'donnée non disponible' instead of a bar (never a bar at 0).
+    'donnée non disponible' instead of a bar (never a bar at 0). Highest value on top.
     """
     ind = get_indicator(indicator_id)
     rows = table[table["indicator"] == indicator_id].copy()
     # the words of the table (the base's registry: `comparison_table(reg=…)`), the registry's without
     label = str(rows["label"].iloc[0]) if "label" in rows and len(rows) else ind.label
     label_short = str(rows["short"].iloc[0]) if "short" in rows and len(rows) else ind.short
-    scale = 100.0 if ind.is_rate else 1.0
-    rows["x"] = rows["value"] * scale
+    factor = 100.0 if ind.is_rate else 1.0
+    rows["x"] = rows["value"] * factor
     rows = rows.sort_values("x", na_position="first")
-    names = rows["nom"].tolist()
-    present = rows["x"].notna()
-    fig = go.Figure(
-        go.Bar(
-            x=rows.loc[present, "x"],
-            y=rows.loc[present, "nom"],
-            orientation="h",
-            marker_color=_BAR,
-            text=rows.loc[present, "text"],
-            textposition="auto",
-            hovertemplate="%{y} : %{text}<extra></extra>",
-            name=ind.short,
-        )
-    )
-    for name in rows.loc[~present, "nom"]:
-        fig.add_annotation(
-            x=0, y=name, text=_MISSING, showarrow=False, xanchor="left", font={"color": "#555"}
-        )
+    names = rows["nom"].tolist()[::-1]
+    rows["shown"] = rows["text"].where(rows["x"].notna(), _MISSING)
+    columns = ["nom", "x", "shown"] + [c for c in ("source", "statut") if c in rows.columns]
+    y = {"field": "nom", "type": "nominal", "scale": {"domain": names}, "axis": {"title": None}, "sort": None}
+    x = {"field": "x", "type": "quantitative", "title": _axis_title(ind, label_short)}
+    tooltip = [
+        {"field": "nom", "type": "nominal", "title": "Territoire"},
+        {"field": "shown", "type": "nominal", "title": label_short},
+    ]
+    tooltip += [
+        {"field": c, "type": "nominal", "title": c.capitalize()} for c in ("source", "statut") if c in rows
+    ]
+    present = {"data": {"name": "barres"}, "transform": [{"filter": "isValid(datum.x)"}]}
+    layers: list[dict] = [
+        {**present, "mark": {"type": "bar", "color": _BAR}, "encoding": {"x": x, "y": y, "tooltip": tooltip}},
+        {
+            **present,
+            "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 13},
+            "encoding": {"x": x, "y": y, "text": {"field": "shown"}, "tooltip": tooltip},
+        },
+        {
+            "data": {"name": "barres"},
+            "transform": [{"filter": "!isValid(datum.x)"}],
+            "mark": {"type": "text", "align": "left", "color": "#555", "fontSize": 13},
+            "encoding": {"x": {"value": 4}, "y": y, "text": {"field": "shown"}},
+        },
+    ]
     median = rows["median"].dropna()
     if not median.empty:
-        fig.add_vline(
-            x=float(median.iloc[0]) * scale,
-            line_dash="dash",
-            line_color="#333",
-            annotation_text="médiane du groupe",
-            annotation_position="top",
-        )
-    fig.update_layout(
-        title={"text": label, "font": {"size": 15}},
-        xaxis_title=_axis_title(ind, label_short),
-        yaxis={"categoryorder": "array", "categoryarray": names, "title": None},
-        height=140 + 28 * len(names),
-        margin={"l": 10, "r": 10, "t": 60, "b": 40},
-        showlegend=False,
-        separators=", ",
+        at = {"x": {"field": "x", "type": "quantitative"}}
+        layers += [
+            {
+                "data": {"values": [{"x": float(median.iloc[0]) * factor}]},
+                "mark": {"type": "rule", "color": "#333", "strokeDash": [6, 4]},
+                "encoding": at,
+            },
+            {
+                "data": {"values": [{"x": float(median.iloc[0]) * factor, "texte": "médiane du groupe"}]},
+                "mark": {"type": "text", "baseline": "bottom", "dy": -2, "fontSize": 12, "color": "#333"},
+                "encoding": {**at, "y": {"value": 0}, "text": {"field": "texte"}},
+            },
+        ]
+    return spec(
+        layers,
+        {"barres": records(rows[columns])},
+        title={"text": wrap_title(label), "fontSize": 15, "anchor": "start", "offset": 16},
+        height={"step": 28},
+        padding={"left": 5, "right": 40, "top": 5, "bottom": 5},
     )
-    return fig
 
 
-def profile_chart(table: pd.DataFrame, indicators: list[str] | None = None) -> go.Figure:
+_RINGS = (25, 50, 75, 100)
+
+
+def _at(radius: float, angle: float) -> tuple[float, float]:
+    """Cartesian point of a radar (angle 0 on top, clockwise)."""
+    return radius * math.sin(angle), radius * math.cos(angle)
+
+
+def profile_chart(table: pd.DataFrame, indicators: list[str] | None = None) -> dict:
     """Radar of fragility percentiles (0..100), one closed line per territory: outwards = more fragile.
 
     The national percentile of each value is turned round for indicators where a high value means
     less fragility (e.g. THD coverage), so every axis reads the same way. A missing value leaves a
-    gap in the line rather than dropping to 0.
+    gap in the line rather than dropping to 0. Vega-Lite has no polar line: the points are placed in
+    x/y here (axis 0 on top, clockwise), on rings at 25, 50, 75 and 100.
     """
     rows = table if indicators is None else table[table["indicator"].isin(indicators)]
     order = list(dict.fromkeys(rows["indicator"]))
     shorts = dict(zip(rows["indicator"], rows["short"], strict=True)) if "short" in rows else {}
     theta = [shorts.get(i) or get_indicator(i).short for i in order]
-    flip = pd.Series({i: get_indicator(i).direction < 0 for i in order})
-    fig = go.Figure()
+    flip = pd.Series({i: get_indicator(i).direction < 0 for i in order}, dtype=bool)
+    angles = [2 * math.pi * k / max(len(order), 1) for k in range(len(order))]
+    points, names = [], []
     for n, (key, group) in enumerate(rows.groupby("key", sort=False)):
+        name = str(group["nom"].iloc[0])
+        names.append(name)
         pct = group.set_index("indicator")["percentile"].reindex(order)
         pct = pct.where(~flip, 100 - pct)
-        r = [*pct.tolist(), pct.iloc[0]]
-        fig.add_trace(
-            go.Scatterpolar(
-                r=r,
-                theta=[*theta, theta[0]],
-                name=str(group["nom"].iloc[0]),
-                mode="lines+markers",
-                connectgaps=False,
-                line={"color": _PALETTE[n % len(_PALETTE)], "dash": _DASHES[n % len(_DASHES)], "width": 2},
-                marker={"symbol": _SYMBOLS[n % len(_SYMBOLS)], "size": 8},
-                hovertemplate="%{theta} : %{r:.0f} / 100<extra>%{fullData.name}</extra>",
-                meta=key,
+        segment = 0
+        for k in [*range(len(order)), 0]:  # closed line: back to the first axis
+            r = pct.iloc[k]
+            if pd.isna(r):
+                segment += 1  # a gap, never a drop to 0
+                continue
+            px, py = _at(float(r), angles[k])
+            points.append(
+                {
+                    "nom": name,
+                    "cle": key,
+                    "trait": f"{n}-{segment}",
+                    "rang": len(points),
+                    "axe": theta[k],
+                    "centile": float(r),
+                    "lu": f"{float(r):.0f} / 100",
+                    "x": px,
+                    "y": py,
+                }
             )
+    grid = [
+        {"anneau": ring, "rang": s, **dict(zip(("x", "y"), _at(ring, 2 * math.pi * s / 72), strict=True))}
+        for ring in _RINGS
+        for s in range(73)
+    ]
+    spokes = [
+        {"axe": t, "rang": e, **dict(zip(("x", "y"), _at(100 * e, a), strict=True))}
+        for t, a in zip(theta, angles, strict=True)
+        for e in (0, 1)
+    ]
+    labels = []
+    for t, a in zip(theta, angles, strict=True):
+        lx, ly = _at(108, a)
+        side = math.sin(a)
+        align = "center" if abs(side) < 0.2 else ("left" if side > 0 else "right")
+        # short lines: a long name would push the rings into a dot on a phone
+        labels.append(
+            {"axe": t, "lignes": "\n".join(textwrap.wrap(t, 16) or [t]), "x": lx, "y": ly, "align": align}
         )
-    fig.update_layout(
-        polar={"radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100]}},
-        title={
-            "text": "Profils de fragilité : centile national, vers l'extérieur = plus fragile",
-            "font": {"size": 15},
+    between = math.pi / max(len(order), 1)  # ring values between the first two axes, off the names
+    rings = [
+        {"texte": str(ring), **dict(zip(("x", "y"), _at(ring, between), strict=True))} for ring in _RINGS
+    ]
+    # Same extent on both axes, whatever the width: the rings stay round on a phone and a projector.
+    fit = "max(1, width / max(height, 1))"
+    xs = {"domainMin": {"expr": f"-135 * {fit}"}, "domainMax": {"expr": f"135 * {fit}"}}
+    ys = {
+        "domainMin": {"expr": "-135 * max(1, height / max(width, 1))"},
+        "domainMax": {"expr": "135 * max(1, height / max(width, 1))"},
+    }
+    xq = {"field": "x", "type": "quantitative", "axis": None, "scale": xs}
+    yq = {"field": "y", "type": "quantitative", "axis": None, "scale": ys}
+    colours = [_PALETTE[n % len(_PALETTE)] for n in range(len(names))]
+    who = {"field": "nom", "type": "nominal", "title": "Territoire"}
+    legend = {"orient": "bottom", "direction": "vertical", "title": None, "labelLimit": 300}
+    line_enc = {
+        "x": xq,
+        "y": yq,
+        "order": {"field": "rang", "type": "quantitative"},
+        "detail": {"field": "trait", "type": "nominal"},
+        "color": {**who, "scale": {"domain": names, "range": colours}, "legend": legend},
+        "strokeDash": {
+            **who,
+            "scale": {"domain": names, "range": [_DASHES[n % len(_DASHES)] for n in range(len(names))]},
+            "legend": legend,
         },
-        legend={"orientation": "h", "y": -0.15},
-        height=560,
-        margin={"l": 40, "r": 40, "t": 70, "b": 40},
+    }
+    point_enc = {
+        "x": xq,
+        "y": yq,
+        "color": {**who, "scale": {"domain": names, "range": colours}, "legend": legend},
+        "shape": {
+            **who,
+            "scale": {"domain": names, "range": [_SHAPES[n % len(_SHAPES)] for n in range(len(names))]},
+            "legend": legend,
+        },
+        "tooltip": [
+            who,
+            {"field": "axe", "type": "nominal", "title": "Indicateur"},
+            {"field": "lu", "type": "nominal", "title": "Centile de fragilité"},
+        ],
+    }
+    names_at = [  # the indicators' names round the rings, aligned away from the centre
+        {
+            "data": {"name": "axes"},
+            "transform": [{"filter": {"field": "align", "equal": align}}],
+            "mark": {
+                "type": "text",
+                "fontSize": 12,
+                "color": "#333",
+                "baseline": "middle",
+                "align": align,
+                "limit": 120,
+                "lineHeight": 14,
+                "lineBreak": "\n",
+            },
+            "encoding": {"x": xq, "y": yq, "text": {"field": "lignes"}},
+        }
+        for align in ("left", "center", "right")
+    ]
+    layers = [
+        {
+            "data": {"name": "anneaux"},
+            "mark": {"type": "line", "color": "#d9d9d9", "strokeWidth": 1},
+            "encoding": {"x": xq, "y": yq, "detail": {"field": "anneau"}, "order": {"field": "rang"}},
+        },
+        {
+            "data": {"name": "rayons"},
+            "mark": {"type": "line", "color": "#d9d9d9", "strokeWidth": 1},
+            "encoding": {"x": xq, "y": yq, "detail": {"field": "axe"}, "order": {"field": "rang"}},
+        },
+        {
+            "data": {"name": "graduations"},
+            "mark": {"type": "text", "align": "left", "baseline": "bottom", "color": "#777", "fontSize": 11},
+            "encoding": {"x": xq, "y": yq, "text": {"field": "texte"}},
+        },
+        *names_at,
+        {"data": {"name": "profils"}, "mark": {"type": "line", "strokeWidth": 2}, "encoding": line_enc},
+        {
+            "data": {"name": "profils"},
+            "mark": {"type": "point", "filled": True, "size": 64},
+            "encoding": point_enc,
+        },
+    ]
+    return spec(
+        layers,
+        {"profils": points, "anneaux": grid, "rayons": spokes, "axes": labels, "graduations": rings},
+        title={
+            "text": wrap_title(
+                "Profils de fragilité : centile national, vers l'extérieur = plus fragile", 34
+            ),
+            "fontSize": 15,
+            "anchor": "start",
+        },
+        height=440,
+        padding={"left": 12, "right": 12, "top": 5, "bottom": 5},
+        resolve={"scale": {"color": "shared"}},
     )
-    return fig
 
 
 # Single-hue sequential scale (light to dark violet): its lightness alone carries the order, so it

@@ -12,7 +12,6 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from branca.element import Element
 from folium.elements import JSCSSMixin
 from jinja2 import Template
@@ -29,7 +28,6 @@ from indicateurs.sources.places import DRAWN_TYPES, PLACE_TYPES
 __all__ = [
     "TYPE_STYLE",
     "ZONE_STYLE",
-    "need_supply_figure",
     "partial_notice",
     "places_tooltip",
     "resources_map",
@@ -366,85 +364,3 @@ def resources_map(
         pad = MARGIN_DEG / 2
         m.fit_bounds([[miny - pad, minx - pad], [maxy + pad, maxx + pad]])
     return maps.offline(m)
-
-
-def need_supply_figure(
-    frame: pd.DataFrame, need: str | Indicator, *, highlight: str | None = None
-) -> go.Figure:
-    """Scatter need (x) vs offer per 10,000 inhabitants (y), quadrants at the medians, units on axes.
-    `need`: the base's registry entry (`Base.indicator`), or an id (the process's registry)."""
-    ind = get_indicator(need) if isinstance(need, str) else need
-    short, label = ind.short, ind.label
-    scale = 100.0 if ind.is_rate else 1.0
-    unit = "%" if ind.is_rate else ("score sur 10" if ind.unit == "score" else ind.unit)
-    x = frame["besoin"] * scale
-    y = frame["offre"]
-    fig = go.Figure()
-    size = np.sqrt(frame["population"].clip(lower=1).to_numpy())
-    size = 8 + 28 * size / size.max() if len(size) else size
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=y,
-            mode="markers",
-            marker={
-                "size": size,
-                "color": "#5b2c83",
-                "opacity": 0.65,
-                "line": {"width": 0.5, "color": "white"},
-            },
-            text=[html.escape(str(n)) for n in frame["nom"]],
-            customdata=frame["population"],
-            hovertemplate="<b>%{text}</b><br>"
-            + f"{html.escape(short)} : %{{x:.1f}} {html.escape(unit)}<br>"
-            + "Lieux pour 10 000 hab. : %{y:.1f}<br>Population : %{customdata:,.0f}<extra></extra>",
-            name="Territoires",
-        )
-    )
-    if highlight is not None and highlight in set(frame["code"]):
-        row = frame[frame["code"] == highlight]
-        fig.add_trace(
-            go.Scatter(
-                x=row["besoin"] * scale,
-                y=row["offre"],
-                mode="markers+text",
-                marker={"size": 18, "color": "#d7301f", "symbol": "diamond"},
-                text=[html.escape(str(n)) for n in row["nom"]],
-                textposition="top center",
-                name="Territoire choisi",
-                hoverinfo="skip",
-            )
-        )
-    if len(frame):
-        mx, my = float(x.median()), float(y.median())
-        fig.add_vline(x=mx, line_dash="dash", line_color="#777")
-        fig.add_hline(y=my, line_dash="dash", line_color="#777")
-        labels = [
-            (0.99, 0.01, "right", "bottom", "Besoin fort, offre faible : chantier prioritaire"),
-            (0.99, 0.99, "right", "top", "Besoin fort, offre forte"),
-            (0.01, 0.01, "left", "bottom", "Besoin faible, offre faible"),
-            (0.01, 0.99, "left", "top", "Besoin faible, offre forte"),
-        ]
-        for xr, yr, xa, ya, text in labels:
-            fig.add_annotation(
-                x=xr,
-                y=yr,
-                xref="paper",
-                yref="paper",
-                xanchor=xa,
-                yanchor=ya,
-                text=text,
-                showarrow=False,
-                font={"size": 13, "color": "#b30000" if "prioritaire" in text else "#444"},
-            )
-    fig.update_layout(
-        xaxis_title=f"{label} ({unit}) · plus à droite = plus fragile",
-        yaxis_title="Lieux d'accompagnement pour 10 000 habitants",
-        height=520,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        showlegend=False,
-        plot_bgcolor="white",
-    )
-    fig.update_xaxes(showgrid=True, gridcolor="#eee")
-    fig.update_yaxes(showgrid=True, gridcolor="#eee", rangemode="tozero")
-    return fig

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from indicateurs.analysis import compare
 from indicateurs.reference.registry import format_value, get_indicator, list_indicators
 from tests.app.checks.shown import frame_with
+from tests.vega_spec import drawn_charts
 
 PAGE = str(Path(__file__).resolve().parents[3] / "app_pages" / "comparer.py")
 
@@ -47,6 +48,14 @@ def choose_epci_by_key(base, epci: list[str]) -> None:
     cell = grid.loc[get_indicator("ifn").label, labels[1]]
     assert cell.startswith(expected)
     assert at.query_params["selection"] == compare.format_selection(chosen)  # shareable link
+    charts = drawn_charts(at)  # Vega-Lite: one bar chart per charted indicator, then the radar
+    charted = at.multiselect(key="cmp_chart_indicators").value
+    assert len(charts) == len(charted) + 1
+    for ind, (spec, frames) in zip(charted, charts, strict=False):
+        assert len(frames["barres"]) == len(epci)  # every territory keeps its row
+        assert spec["layer"][0]["encoding"]["x"]["title"].startswith(get_indicator(ind).short)
+    _radar, frames = charts[-1]
+    assert frames["profils"]["nom"].nunique() == len(epci)
 
 
 def selection_from_url_and_bad_items(first: str, second: str) -> None:

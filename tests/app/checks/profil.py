@@ -6,6 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.vega_spec import drawn_charts
+
 PAGE = Path(__file__).resolve().parents[3] / "app_pages" / "profil.py"
 
 
@@ -30,6 +32,12 @@ def epci_profile_shows_figures_ladder_and_downloads(base, epci: str, *, populati
     assert "La MedNum" in captions and "édition 2023" in captions
     assert at.selectbox(key="profil_indicateur").value == "ifn"
     assert "nan" not in " ".join(m.value for m in at.metric).lower().split()
+    [(spec, frames)] = drawn_charts(at)  # the ladder, in Vega-Lite: no Plotly bundle before the map
+    ladder = frames["echelle"]
+    assert ladder["role"].iloc[0] == "territoire" and ladder["label"].iloc[0] == nom
+    assert ladder["x"].iloc[0] == base.wide("epci").at[epci, "ifn"]  # a score: drawn as stored
+    dots = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
+    assert dots["encoding"]["x"]["title"] == "IFN (score de 1 à 10)"
 
 
 def changing_the_ladder_indicator(epci: str) -> None:
@@ -37,6 +45,14 @@ def changing_the_ladder_indicator(epci: str) -> None:
     at.selectbox(key="profil_indicateur").set_value("taux_pauvrete").run()
     assert not at.exception
     assert any("Filosofi 2019" in c.value for c in at.caption)
+    [(spec, frames)] = drawn_charts(at)
+    assert 1 < frames["echelle"]["x"].iloc[0] < 100  # a rate drawn in % (stored as a fraction)
+    assert (
+        "%"
+        in next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")["encoding"]["x"][
+            "title"
+        ]
+    )
 
 
 def unknown_code_gives_a_french_warning(epci: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.vega_spec import drawn_charts
 from ui.safe import md
 
 PAGE = str(Path(__file__).resolve().parents[3] / "app_pages" / "ressources.py")
@@ -46,6 +47,13 @@ def epci_page(
         "Habitants à plus de 20 km de tout lieu",
     ]
     assert any("Sources : ANCT" in c.value for c in at.caption)
+    [(spec, frames)] = drawn_charts(at)  # the need/supply scatter, in Vega-Lite
+    assert epci in set(frames["nuage"]["code"]) and frames["nuage"]["aire"].between(64, 1296).all()
+    chosen = [layer for layer in spec["layer"] if layer.get("transform")]
+    assert chosen[0]["transform"] == [{"filter": {"field": "code", "equal": epci}}]
+    dots = spec["layer"][0]["encoding"]
+    assert "plus fragile" in " ".join(dots["x"]["title"])
+    assert dots["y"]["title"] == "Lieux d'accompagnement pour 10 000 habitants"
 
 
 def measure_per_10000(epci: str, *, france_services: int, population: int) -> None:
