@@ -80,23 +80,25 @@ def map_scope(profile) -> tuple[str, str]:
     return ("epci", parents["epci"]) if "epci" in parents else ("departement", parents["departement"])
 
 
+def indicator_choice(label: str, choices: list[str], key: str) -> str:
+    """One indicator among `choices` (IFN first by default), kept in the URL; a choice the new
+    territory does not have falls back to the default."""
+    default = "ifn" if "ifn" in choices else choices[0]
+    url_choice(key, choices, default)
+    if st.session_state[key] not in choices:  # another territory, other indicators
+        st.session_state[key] = default
+    chosen = st.selectbox(label, choices, format_func=lambda i: cache.base().indicator(i).label, key=key)
+    keep_in_url(key, chosen, default)
+    return chosen
+
+
 @st.fragment
 @guarded
 def commune_map(profile, level: str, code: str) -> None:
     """The territory's communes for one indicator, on the shared offline folium map of the Carte page."""
     st.subheader("Carte des communes")
     choices = [i for i in profile.indicator_ids() if i in profile.communes.columns]
-    default = "ifn" if "ifn" in choices else choices[0]
-    url_choice("profil_carte_indicateur", choices, default)
-    if st.session_state["profil_carte_indicateur"] not in choices:  # another territory, other indicators
-        st.session_state["profil_carte_indicateur"] = default
-    shown = st.selectbox(
-        "Indicateur cartographié",
-        choices,
-        format_func=lambda i: cache.base().indicator(i).label,
-        key="profil_carte_indicateur",
-    )
-    keep_in_url("profil_carte_indicateur", shown, default)
+    shown = indicator_choice("Indicateur cartographié", choices, "profil_carte_indicateur")
     scope, area = map_scope(profile)
     view = carte.build_view(scope, area, shown, "quantiles", (level, code), height=480)
     left, right = st.columns([3, 1])
@@ -111,18 +113,7 @@ def commune_map(profile, level: str, code: str) -> None:
 def ladder(profile, key, level: str, code: str) -> None:
     """The comparison ladder: its indicator reruns this part only, not the whole profile."""
     st.subheader("Comparaison avec des territoires proches")
-    choices = profile.indicator_ids()
-    default_chosen = "ifn" if "ifn" in choices else choices[0]
-    url_choice("profil_indicateur", choices, default_chosen)
-    if st.session_state["profil_indicateur"] not in choices:  # another territory, other indicators
-        st.session_state["profil_indicateur"] = default_chosen
-    chosen = st.selectbox(
-        "Indicateur comparé",
-        choices,
-        format_func=lambda i: cache.base().indicator(i).label,
-        key="profil_indicateur",
-    )
-    keep_in_url("profil_indicateur", chosen, default_chosen)
+    chosen = indicator_choice("Indicateur comparé", profile.indicator_ids(), "profil_indicateur")
     st.vega_lite_chart(profil.ladder(level, code, chosen), key="profil_echelle", width="stretch")
     if chosen in key.index:
         row = key.loc[chosen]
