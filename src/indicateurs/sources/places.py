@@ -831,25 +831,14 @@ def load_places(
         entry["coverage"] = round(entry["rows_placed"] / expected, 4) if expected else 0.0
     if postcodes:
         report.data["placement"] = placement
+
+    def unread(**why) -> dict:  # a source not read: each its own (mutable) counters
+        return {"rows_read": 0, "rows_placed": 0, "rows_dropped": 0, "dropped": {}, "flagged": {}, **why}
+
     for sid in superseded:
-        report.data[sid] = {
-            "rows_read": 0,
-            "rows_placed": 0,
-            "rows_dropped": 0,
-            "dropped": {},
-            "flagged": {},
-            "note": R_SUPERSEDED,
-            "remplacee_par": oc.NATIONAL_SOURCE,
-        }
+        report.data[sid] = unread(note=R_SUPERSEDED, remplacee_par=oc.NATIONAL_SOURCE)
     for sid in missing:
-        report.data[sid] = {
-            "rows_read": 0,
-            "rows_placed": 0,
-            "rows_dropped": 0,
-            "dropped": {},
-            "flagged": {},
-            "missing": True,
-        }
+        report.data[sid] = unread(missing=True)
     return places, report.data
 
 
