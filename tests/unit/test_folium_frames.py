@@ -1,28 +1,13 @@
 """The map drawn from cached halves sends the component exactly what `st_folium` sends for the same map."""
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import streamlit_folium
-from shapely.geometry import box
 
 from indicateurs.analysis.classify import classify
 from indicateurs.render import maps
 from ui import folium_frames
-
-
-@pytest.fixture
-def grid() -> gpd.GeoDataFrame:
-    cells = [
-        box(-0.5 + 0.1 * i, 46.3 + 0.1 * j, -0.4 + 0.1 * i, 46.4 + 0.1 * j)
-        for j in range(2)
-        for i in range(3)
-    ]
-    names = ["<b>x</b>", "Sèvre & Mignon", "Gâtine", "Val", "Haut Val", "Plaine"]
-    return gpd.GeoDataFrame(
-        {"code": [f"20000000{n}" for n in range(6)], "nom": names}, geometry=cells, crs="EPSG:4326"
-    )
 
 
 def _captured(monkeypatch) -> list[dict]:

@@ -3,28 +3,13 @@
 import json
 import re
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import box
 
 from indicateurs.analysis.classify import classify
 from indicateurs.reference.registry import get_indicator
 from indicateurs.render import maps
-
-
-@pytest.fixture
-def grid() -> gpd.GeoDataFrame:
-    """A 3 x 2 grid of square 'EPCI' around Niort, one of them with HTML in its name."""
-    cells = [
-        box(-0.5 + 0.1 * i, 46.3 + 0.1 * j, -0.4 + 0.1 * i, 46.4 + 0.1 * j)
-        for j in range(2)
-        for i in range(3)
-    ]
-    names = ["<b>x</b>", "Sèvre & Mignon", "Gâtine", "Val", "Haut Val", "Plaine"]
-    codes = [f"20000000{n}" for n in range(6)]
-    return gpd.GeoDataFrame({"code": codes, "nom": names}, geometry=cells, crs="EPSG:4326")
 
 
 @pytest.fixture
