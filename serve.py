@@ -1,16 +1,24 @@
-"""`streamlit run serve.py`: the same app (app.py), its JavaScript sent compressed when served alone.
+"""`streamlit run serve.py`: the same app (app.py), its JavaScript sent compressed, its pages with a first view.
 
 Streamlit 1.67 sends `/static/` uncompressed on purpose (no setting changes it): a first visit of
 /carte moves about 4.7 MB, mostly JavaScript. Its bundles are content-addressed and immutable, so
 each one is gzipped once per process and kept in memory (about a quarter of the size), then served
 to every browser that accepts gzip. Behind nginx (`python -m indicateurs servir`) nginx compresses
 and `streamlit run app.py` is enough.
+
+The HTML of /carte and /profil carries the page's first view (`ui.first_view`: the map as SVG, its
+legend, source and caption), drawn as soon as the page arrives, long before Streamlit's JavaScript
+and the interactive map (issue #16).
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import logging
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import streamlit as st
 from starlette.middleware import Middleware
@@ -83,10 +91,111 @@ class HideMetrics:
         await self.app(scope, receive, send)
 
 
+_REQUEST_DROP = (b"accept-encoding", b"if-none-match", b"if-modified-since", b"range")
+_RESPONSE_DROP = (b"content-length", b"etag", b"last-modified", b"accept-ranges")
+
+
+class FirstView:
+    """ASGI middleware: the first view of a page (`ui.first_view.for_request`) written into its HTML.
+
+    The view is built off the event loop from the app's caches; when it is not ready within `wait`
+    seconds (a cold server, a territory never drawn) the page goes without it, and the build goes on
+    so that the next visitor has it. The page's HTML is compressed when the browser accepts gzip.
+    """
+
+    _ROOT = b'<div id="root">'
+
+    def __init__(
+        self,
+        app,
+        build: Callable[[str, str], str | None] | None = None,
+        wait: float = 0.4,
+        warm: tuple[str, ...] = (),
+    ):
+        self.app = app
+        self.build = build
+        self.wait = wait
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="premiere-vue")
+        for path in warm:  # built at start-up (the base is read then): ready for the first visitor
+            self._pool.submit(self._build, path, "")
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET" or not self._is_page(scope):
+            await self.app(scope, receive, send)
+            return
+        view = await self._view(scope.get("path", ""), scope.get("query_string", b"").decode("latin-1"))
+        start: dict = {}
+        body = bytearray()
+
+        async def capture(message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+
+        # The app's page in full and uncompressed (Streamlit gzips its HTML itself, and answers 304 to
+        # a browser that has it): written into, then packed here. Its validators no longer apply.
+        plain = {
+            **scope,
+            "headers": [(k, v) for k, v in scope.get("headers") or [] if k not in _REQUEST_DROP],
+        }
+        await self.app(plain, receive, capture)
+        out_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _RESPONSE_DROP]
+        kinds = b" ".join(v for k, v in out_headers if k.lower() == b"content-type")
+        if (
+            start.get("status") != 200
+            or b"text/html" not in kinds
+            or any(k.lower() == b"content-encoding" for k, _ in out_headers)
+        ):
+            await _send(send, start.get("status", 500), out_headers, bytes(body))
+            return
+        page = bytes(body).replace(b'<html lang="en">', b'<html lang="fr">', 1)
+        if view is not None and self._ROOT in page:
+            page = page.replace(self._ROOT, view.encode() + self._ROOT, 1)
+        headers = dict(scope.get("headers") or [])
+        if b"gzip" in headers.get(b"accept-encoding", b""):
+            # not in the view's pool, where a cold build may be running
+            page = await asyncio.get_running_loop().run_in_executor(None, gzip.compress, page, 6)
+            out_headers.append((b"content-encoding", b"gzip"))
+            if not any(k.lower() == b"vary" for k, _ in out_headers):
+                out_headers.append((b"vary", b"Accept-Encoding"))
+        await _send(send, 200, out_headers, page)
+
+    @staticmethod
+    def _is_page(scope) -> bool:
+        """A page opened by the browser (it asks for HTML), not a file nor the app's protocol."""
+        path = scope.get("path", "")
+        accept = dict(scope.get("headers") or []).get(b"accept", b"")
+        return b"text/html" in accept and not any(
+            p in path for p in ("/static/", "/_stcore/", "/component/", "/media/")
+        )
+
+    async def _view(self, path: str, query: str) -> str | None:
+        future = asyncio.get_running_loop().run_in_executor(self._pool, self._build, path, query)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.wait)
+        except TimeoutError:
+            return None  # the build finishes in the background: the caches are warm for the next one
+
+    def _build(self, path: str, query: str) -> str | None:
+        try:
+            if self.build is None:
+                from ui.first_view import for_request
+
+                self.build = for_request
+            return self.build(path, query)
+        except Exception:  # the first view is a bonus: the page always comes, with or without it
+            logging.getLogger(__name__).exception("première vue impossible pour %s?%s", path, query)
+            return None
+
+
 async def _send(send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
     headers = [*headers, (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-app = st.App("app.py", middleware=[Middleware(HideMetrics), Middleware(StaticGzip)])
+app = st.App(
+    "app.py",
+    middleware=[Middleware(HideMetrics), Middleware(StaticGzip), Middleware(FirstView, warm=("/carte",))],
+)

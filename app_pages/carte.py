@@ -6,8 +6,6 @@ from indicateurs.render import maps
 from ui import cache, carte, data, state
 from ui.safe import guarded, md
 
-DEFAULT_INDICATOR = "ifn"
-
 territory = state.current_territory()
 st.title("Carte")
 st.caption(f"Territoire choisi : **{state.territory_label(*territory)}**")
@@ -46,16 +44,14 @@ def map_panel() -> None:
                 f"Indicateur inconnu ou non disponible à ce niveau : « {md(wanted)} ». "
                 "Affichage de l'indice de fragilité numérique."
             )
-        st.session_state["indicateur"] = wanted if wanted in options else DEFAULT_INDICATOR
+        st.session_state["indicateur"] = wanted if wanted in options else carte.DEFAULT_INDICATOR
     left, middle, right = controls.columns([3, 2, 1], vertical_alignment="bottom")
     indicator_id = left.selectbox(
         "Indicateur", options=list(options), format_func=options.__getitem__, key="indicateur"
     )
     st.query_params["indicateur"] = indicator_id
     methods = carte.method_options(cache.base().indicator(indicator_id))
-    # Quantiles separate the territories of every scope; fixed IFN classes stay one click away
-    # (with them 91 % of EPCI fall in four adjacent reds on the France map).
-    default_method = "quantiles"
+    default_method = carte.DEFAULT_METHOD
     state.url_choice("classement", methods, default_method)
     if st.session_state.get("classement") not in methods:
         st.session_state["classement"] = default_method

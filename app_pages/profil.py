@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from indicateurs.analysis.profile import COMPOSITE_ID, IFN_IDS
 from indicateurs.reference.levels import TITLES
-from indicateurs.reference.registry import format_value
 from indicateurs.render.profile_files import profile_filename
 from ui import cache, carte, profil
 from ui.safe import guarded, md
@@ -18,25 +16,10 @@ CONTEXT = ("population", "densite")
 
 def metric(key, indicator_id: str) -> None:
     """One key figure with its source and millésime (and the people concerned for a rate)."""
-    if indicator_id not in key.index:
-        return
-    row = key.loc[indicator_id]
-    label = cache.base().indicator(indicator_id).short
-    shown, why = row["display"], ""
-    if pd.isna(row["value"]):  # the reason is too long for a metric: say it in full underneath
-        shown, why = "non disponible", row["display"]
-    elif len(shown) > 20 and row.get("statut") != "estimé":
-        shown = format_value(row["value"], cache.base().indicator(indicator_id))
-    st.metric(label, shown, help=" ".join(filter(None, [row["label"], row["concerned_note"]])))
-    lines = [why] if why and why != row.get("note") else []
-    lines += [row["concerned_text"]] if row["concerned_text"] else []
-    if indicator_id == COMPOSITE_ID:
-        lines.append("0 = le moins fragile, 100 = le plus fragile")
-    note = row.get("note", "")
-    if isinstance(note, str) and note:  # « estimé », coverage, inputs of the composite, census year
-        lines.append(note)
-    lines.append(row["citation"])
-    st.caption(" · ".join(lines))
+    texts = profil.metric_texts(key, indicator_id)
+    if texts is not None:
+        st.metric(texts.label, texts.shown, help=texts.help)
+        st.caption(texts.caption)
 
 
 def metrics_row(key, ids) -> None:
@@ -72,18 +55,10 @@ def downloads(profile, level: str, code: str) -> None:
     st.caption("Profil à emporter : fichiers créés au moment du clic, au nom du territoire.")
 
 
-def map_scope(profile) -> tuple[str, str]:
-    """(scope, area) of the shared map builder: the territory itself, or a commune's EPCI."""
-    if profile.level in ("epci", "departement", "region"):
-        return profile.level, profile.code
-    parents = profile.parents.set_index("role")["code"]
-    return ("epci", parents["epci"]) if "epci" in parents else ("departement", parents["departement"])
-
-
 def indicator_choice(label: str, choices: list[str], key: str) -> str:
     """One indicator among `choices` (IFN first by default), kept in the URL; a choice the new
     territory does not have falls back to the default."""
-    default = "ifn" if "ifn" in choices else choices[0]
+    default = profil.default_indicator(choices)
     url_choice(key, choices, default)
     if st.session_state[key] not in choices:  # another territory, other indicators
         st.session_state[key] = default
@@ -97,10 +72,10 @@ def indicator_choice(label: str, choices: list[str], key: str) -> str:
 def commune_map(profile, level: str, code: str) -> None:
     """The territory's communes for one indicator, on the shared offline folium map of the Carte page."""
     st.subheader("Carte des communes")
-    choices = [i for i in profile.indicator_ids() if i in profile.communes.columns]
+    choices = profil.map_indicators(profile)
     shown = indicator_choice("Indicateur cartographié", choices, "profil_carte_indicateur")
-    scope, area = map_scope(profile)
-    view = carte.build_view(scope, area, shown, "quantiles", (level, code), height=480)
+    scope, area = profil.map_scope(profile)
+    view = carte.build_view(scope, area, shown, carte.DEFAULT_METHOD, (level, code), height=480)
     left, right = st.columns([3, 1])
     with left:
         carte.draw(view, key="profil_carte", height=480)

@@ -13,13 +13,27 @@ from indicateurs.analysis.classify import METHODS, Classes, classify
 from indicateurs.reference.levels import NAMES
 from indicateurs.reference.registry import Indicator, list_themes
 from indicateurs.reference.text import format_number, lower_first
-from indicateurs.render import insets, maps
+from indicateurs.render import insets, maps, svg_map
 from indicateurs.render import tables as exports
 from ui import cache, data, folium_frames
 
-__all__ = ["THEMES", "MapView", "build_view", "draw", "indicator_options", "method_options"]
+__all__ = [
+    "DEFAULT_INDICATOR",
+    "DEFAULT_METHOD",
+    "THEMES",
+    "MapView",
+    "build_view",
+    "draw",
+    "indicator_options",
+    "method_options",
+    "static_map",
+]
 
 THEMES = {theme.id: theme.label for theme in list_themes()}  # screen order
+DEFAULT_INDICATOR = "ifn"
+# Quantiles separate the territories of every scope; fixed IFN classes stay one click away
+# (with them 91 % of EPCI fall in four adjacent reds on the France map).
+DEFAULT_METHOD = "quantiles"
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,37 @@ def draw(view: MapView, *, key: str, height: int) -> None:
     folium_frames.show(view.frame, view.layer, key=key, height=height)
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """What a map of one scope and territory draws besides the values: read by both renderings."""
+
+    gdf: object  # the scope's shapes (code, nom, geometry): cached, read-only
+    highlight: object  # the chosen territory: a code of `gdf`, a geometry, or None
+    neighbours: list[str]
+    outlines: object  # context lines (GeoDataFrame) or None
+    bounds: list[list[float]]
+    france: bool
+
+
+def _parts(scope: str, area: str, territory: tuple[str, str], in_layer: bool, neighbours: bool) -> _Parts:
+    level = data.SCOPES[scope][0]
+    sel_level, sel_code = territory
+    gdf = data.scope_geometry(scope, area)
+    highlight = sel_code if in_layer else data.territory_geometry(sel_level, sel_code)
+    france = data.SCOPES[scope][1] == "france"
+    if france and highlight is not None and not in_layer:
+        highlight = insets.move(highlight)  # an overseas territory is outlined in its inset
+    return _Parts(
+        gdf=gdf,
+        highlight=highlight,
+        neighbours=data.neighbour_codes(level, sel_code) if neighbours else [],
+        outlines=data.outlines(scope, area),
+        # Fit the map to what its label names: France with its insets, the whole région, the EPCI…
+        bounds=insets.FRANCE_BOUNDS if france else maps.layer_bounds(gdf),
+        france=france,
+    )
+
+
 def _frame(
     scope: str,
     area: str,
@@ -151,31 +196,61 @@ def _frame(
     legend: str | None = None,
 ) -> folium_frames.Frame:
     """The map without values: shapes (static TopoJSON), outlines, the chosen territory, its neighbours."""
-    level = data.SCOPES[scope][0]
-    sel_level, sel_code = territory
-    gdf = data.scope_geometry(scope, area)
-    highlight = sel_code if in_layer else data.territory_geometry(sel_level, sel_code)
-    france = data.SCOPES[scope][1] == "france"
-    if france and highlight is not None and not in_layer:
-        highlight = insets.move(highlight)  # an overseas territory is outlined in its inset
-    # Fit the map to what its label names: France with its insets, the whole région, the EPCI…
-    bounds = insets.FRANCE_BOUNDS if france else maps.layer_bounds(gdf)
+    parts = _parts(scope, area, territory, in_layer, neighbours)
     m = maps.base_map(
-        gdf,
-        highlight=highlight,
-        neighbours=data.neighbour_codes(level, sel_code) if neighbours else [],
-        outlines=data.outlines(scope, area),
+        parts.gdf,
+        highlight=parts.highlight,
+        neighbours=parts.neighbours,
+        outlines=parts.outlines,
         topology=data.scope_topology(scope, area),
         topology_url=data.topology_url(scope, area),
         outlines_url=data.outlines_url(scope, area),
         height=height,
-        bounds=bounds,
+        bounds=parts.bounds,
     )
-    if france:
+    if parts.france:
         insets.label_insets(m)
     if legend is not None:  # projector: the enlarged legend inside the full-width map
         maps.LegendControl(legend, position="bottomright").add_to(m)
     return folium_frames.frame(m)
+
+
+def static_map(
+    view: MapView, scope: str, area: str, territory: tuple[str, str], *, show_neighbours: bool
+) -> str:
+    """The view's map as one inline SVG (`render.svg_map`), for the page's first view (`ui.first_view`):
+    the same shapes, class colours, outlines, chosen territory, neighbours and frame. Built once per server."""
+    level = data.SCOPES[scope][0]
+    sel_level, sel_code = territory
+    in_layer = sel_level == level and sel_code in set(data.scope_geometry(scope, area)["code"])
+    neighbours = bool(in_layer and show_neighbours)
+
+    def build() -> str:
+        parts = _parts(scope, area, territory, in_layer, neighbours)
+        gdf = parts.gdf
+        palette = [*view.classes.colors, view.classes.missing_color]
+        klass = view.classes.assign(_values(scope, area, view.indicator.id))
+        lines = []
+        if parts.outlines is not None and len(parts.outlines):
+            lines.append(svg_map.Lines(parts.outlines.geometry.to_numpy(), "#333333", 1.5))
+        if parts.neighbours:
+            near = gdf[gdf["code"].astype(str).isin(parts.neighbours)]
+            lines.append(svg_map.Lines(near.geometry.to_numpy(), "#1f4e9c", 2.5, "6 4"))
+        target = maps.highlight_geometry(gdf, parts.highlight)
+        if target is not None:
+            lines.append(svg_map.Lines([target], "#000000", 4))
+        labels = [svg_map.Label(i.target[0], i.target[3], i.nom) for i in insets.DROM] if parts.france else []
+        return svg_map.svg_choropleth(
+            gdf.geometry.to_numpy(),
+            [palette[k] for k in klass.to_numpy()],
+            parts.bounds,
+            lines=lines,
+            labels=labels,
+            title=f"Carte : {view.indicator.label}",
+        )
+
+    key = (scope, area, view.indicator.id, view.classes.method, sel_level, sel_code, neighbours)
+    return cache.built("carte:svg", key, build)
 
 
 def _values_view(scope: str, area: str, indicator_id: str, method: str) -> tuple:

@@ -21,6 +21,23 @@ import streamlit_folium as sf
 __all__ = ["Frame", "LayerScript", "frame", "layer_script", "show"]
 
 
+def _register_component() -> None:
+    """Make sure the server knows the map's component, whichever thread imported this module first.
+
+    `declare_component` registers a component only under a page script's context: imported first by
+    serve.py's first view (another thread), the map's frame would answer 404 for the server's life."""
+    from streamlit.runtime import Runtime
+
+    component = sf._component_func
+    if Runtime.exists() and component.path:
+        registry = Runtime.instance().component_registry
+        if registry.get_component_path(component.name) is None:
+            registry.register_component(component)
+
+
+_register_component()
+
+
 @dataclass(frozen=True)
 class Frame:
     """What the component needs from the map itself: its script, header, html and links."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-__all__ = ["inject"]
+__all__ = ["BASE_CSS", "inject"]
 
-_BASE = """
+BASE_CSS = """
 .atlas-legend { font-size: 1rem; line-height: 1.4; }
 .atlas-legend-title { font-weight: 700; margin-bottom: .4rem; }
 .atlas-legend-row { display: flex; align-items: center; gap: .5rem; margin: .15rem 0; }
@@ -33,5 +33,5 @@ h1 { margin-bottom: 0 !important; }
 
 def inject(projector: bool = False) -> None:
     """Add the app's CSS once per run; the projector rules only when the mode is on."""
-    css = _BASE + (_PROJECTOR if projector else "")
+    css = BASE_CSS + (_PROJECTOR if projector else "")
     st.html(f"<style>{css}</style>")

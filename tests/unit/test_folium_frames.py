@@ -72,3 +72,31 @@ def test_a_whole_map_without_layer_sends_what_st_folium_sends(monkeypatch, grid)
             folium_frames.show(folium_frames.frame(m), None, key="lieux", height=600)
     expected, got = (_comparable(c) for c in calls)
     assert got == expected and got["feature_group"] is None
+
+
+def test_map_component_is_registered_whichever_thread_imported_it(monkeypatch):
+    """Imported first by serve.py's first view (no page context), the map's component must still be
+    known to the server, or every map frame answers 404."""
+    from types import SimpleNamespace
+
+    from streamlit.runtime import Runtime
+
+    from ui import folium_frames
+
+    registered: list[str] = []
+    known: dict[str, str] = {}
+
+    class Registry:
+        def get_component_path(self, name):
+            return known.get(name)
+
+        def register_component(self, component):
+            registered.append(component.name)
+            known[component.name] = component.path
+
+    runtime = SimpleNamespace(component_registry=Registry())
+    monkeypatch.setattr(Runtime, "exists", classmethod(lambda cls: True))
+    monkeypatch.setattr(Runtime, "instance", classmethod(lambda cls: runtime))
+    folium_frames._register_component()
+    folium_frames._register_component()  # once only
+    assert registered == ["streamlit_folium.st_folium"]

@@ -37,6 +37,7 @@ __all__ = [
     "LegendControl",
     "base_map",
     "choropleth",
+    "highlight_geometry",
     "layer_bounds",
     "legend_html",
     "offline",
@@ -285,7 +286,7 @@ def base_map(
         near = frame[frame["code"].isin(neighbours)]
         if len(near):
             _outline_layer(near, color="#1f4e9c", weight=2.5, dash="6 4", name="Voisins").add_to(m)
-    target = _highlight_geometry(frame, highlight)
+    target = highlight_geometry(frame, highlight)
     if target is not None:
         shape = gpd.GeoDataFrame({"geometry": [target]}, crs=frame.crs or "EPSG:4326")
         _outline_layer(shape, color="#000000", weight=4, name="Territoire choisi").add_to(m)
@@ -539,7 +540,8 @@ class _StaticOutlines(folium.MacroElement):
         self.pane = _OUTLINES_PANE
 
 
-def _highlight_geometry(frame: gpd.GeoDataFrame, highlight: str | BaseGeometry | None) -> BaseGeometry | None:
+def highlight_geometry(frame: gpd.GeoDataFrame, highlight: str | BaseGeometry | None) -> BaseGeometry | None:
+    """The outlined territory's shape: `highlight` itself, or the shape of that code in `frame`."""
     if highlight is None:
         return None
     if isinstance(highlight, BaseGeometry):
