@@ -1,7 +1,8 @@
 """`python -m indicateurs servir --instances N`: N Streamlit processes behind nginx, for a room or a day.
 
 Streamlit runs every session's script in one process (one core for Python), so a room of 30 waits on
-one core. Here each instance is a plain `streamlit run app.py` subprocess on its own 127.0.0.1 port
+one core. Here each instance is a `streamlit run serve.py` subprocess (app.py with its pages' first
+view) on its own 127.0.0.1 port
 (the package never imports Streamlit); nginx, with a configuration generated in a temporary folder,
 keeps each browser on its instance (sticky cookie: the WebSocket session lives in one process),
 upgrades the WebSocket, compresses the JavaScript that Streamlit sends uncompressed, and hides
@@ -164,7 +165,7 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def streamlit_command(port: int, *, script: str = "app.py", address: str = "127.0.0.1") -> list[str]:
+def streamlit_command(port: int, *, script: str = "serve.py", address: str = "127.0.0.1") -> list[str]:
     """The `streamlit run` command line of one served instance (run it from the repository folder).
 
     One home for the flags, shared by `servir`, the benchmarks and the browser tests: headless, no
