@@ -151,11 +151,10 @@ def serve_app(
     env: dict[str, str] | None = None,
     root: Path = ROOT,
     start_timeout: float = 90,
-    script: str = "app.py",
+    script: str = "serve.py",
 ) -> Iterator[Server]:
-    """Run `streamlit run app.py` (of `root`) on a free 127.0.0.1 port until the block ends, then stop it.
-
-    `script="serve.py"` runs the same app with its static bundles gzipped (see serve.py)."""
+    """Run `streamlit run serve.py` (of `root`: the app as served, see serve.py) on a free 127.0.0.1
+    port until the block ends, then stop it. `script="app.py"` runs the bare app."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     full_env = {

@@ -106,7 +106,9 @@ class Participant:
 
     def _http_get(self, path: str) -> None:
         """The page load a browser does first: it gets the proxy's sticky-session cookie."""
-        request = urllib.request.Request(f"{self.base_url}{path}")
+        # as a browser asks for it: the page then comes with its first view (serve.py), gzipped
+        headers = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Encoding": "gzip"}
+        request = urllib.request.Request(f"{self.base_url}{path}", headers=headers)
         if self.cookies:
             request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
