@@ -45,6 +45,15 @@ _SIGNATURE_JS = """() => [...document.querySelectorAll('.leaflet-overlay-pane pa
   .slice(0, 400).map(p => p.getAttribute('fill') || '').join(',')"""
 
 
+# Network of a venue (`--reseau salle`): a shared Wi-Fi seen from one phone (Chrome's emulation,
+# applied to the page, its frames and its WebSocket).
+NETWORKS = {
+    "local": None,
+    "salle": {"latency": 100, "downloadThroughput": 2_000_000 / 8, "uploadThroughput": 1_000_000 / 8},
+}
+_network: dict | None = None
+
+
 async def _fresh_page(p):
     browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
@@ -57,7 +66,12 @@ async def _fresh_page(p):
             await route.abort()
 
     await context.route("**/*", local_only)
-    return browser, await context.new_page()
+    page = await context.new_page()
+    if _network is not None:
+        cdp = await context.new_cdp_session(page)
+        await cdp.send("Network.enable")
+        await cdp.send("Network.emulateNetworkConditions", {"offline": False, **_network})
+    return browser, page
 
 
 async def _drawn_frame(page, timeout: float, poll: float = 0.05):
@@ -190,11 +204,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.browser", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="navigateurs neufs par mesure")
     parser.add_argument("--script", default="serve.py", choices=["app.py", "serve.py"], help="app servie")
+    parser.add_argument(
+        "--reseau",
+        default="local",
+        choices=list(NETWORKS),
+        help="réseau du navigateur : local, ou salle (Wi-Fi partagé : 2 Mbit/s, 100 ms)",
+    )
     parser.add_argument("--url", help="serveur déjà lancé sur 127.0.0.1 (sinon on en démarre un)")
     parser.add_argument(
         "--store", type=Path, help="magasin avec la base construite (défaut : INDICATEURS_DATA)"
     )
     args = parser.parse_args(argv)
+    global _network
+    _network = NETWORKS[args.reseau]
     if args.url and urlsplit(args.url).hostname not in LOCAL_HOSTS:
         parser.error("seules les adresses locales (127.0.0.1) sont autorisées")
     store = args.store or (
@@ -210,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         with serve_app(store, root=ROOT, script=args.script) as server:
             result = asyncio.run(_run(server.url, args.repeats))
         label = f"streamlit run {args.script}"
-    print(f"\n=== navigateur neuf à chaque mesure, serveur chaud ({label})")
+    print(f"\n=== navigateur neuf à chaque mesure, serveur chaud ({label}, réseau : {args.reseau})")
     for path, times in result["map"].items():
         print(_line(f"carte visible : {path}", times, MAP_TARGET))
     for path, times in result["interactive"].items():
