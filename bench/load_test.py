@@ -1,7 +1,7 @@
 """Workshop load test: N participants at once on one Streamlit server, measured.
 
-`python -m bench.load_test --sessions 5 15 30` starts `streamlit run app.py` on a free localhost
-port (one fresh server per N, so that memory figures do not leak from one run to the next), then
+`python -m bench.load_test --sessions 5 15 30` starts `streamlit run serve.py` on a free localhost
+port (`serve.py`: the app as served; one fresh server per N, so that memory figures do not leak from one run to the next), then
 drives N browser contexts of one headless Chromium concurrently. Each participant opens the Carte,
 waits for the map to be drawn, changes the territory and the indicator, opens the profile and
 downloads its PDF. It prints, per N: p50/p95 time of each interaction, errors, the server's peak
