@@ -48,16 +48,7 @@ class StaticGzip:
         if cached is not None:
             await _send(send, 200, cached[1], cached[0])
             return
-        start: dict = {}
-        body = bytearray()
-
-        async def capture(message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                body.extend(message.get("body", b""))
-
-        await self.app(scope, receive, capture)
+        start, body = await _response(self.app, scope, receive)
         out_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         kinds = b" ".join(v for k, v in out_headers if k.lower() == b"content-type")
         compressible = (
@@ -124,22 +115,13 @@ class FirstView:
             await self.app(scope, receive, send)
             return
         view = await self._view(scope.get("path", ""), scope.get("query_string", b"").decode("latin-1"))
-        start: dict = {}
-        body = bytearray()
-
-        async def capture(message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                body.extend(message.get("body", b""))
-
         # The app's page in full and uncompressed (Streamlit gzips its HTML itself, and answers 304 to
         # a browser that has it): written into, then packed here. Its validators no longer apply.
         plain = {
             **scope,
             "headers": [(k, v) for k, v in scope.get("headers") or [] if k not in _REQUEST_DROP],
         }
-        await self.app(plain, receive, capture)
+        start, body = await _response(self.app, plain, receive)
         out_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _RESPONSE_DROP]
         kinds = b" ".join(v for k, v in out_headers if k.lower() == b"content-type")
         if (
@@ -187,6 +169,21 @@ class FirstView:
         except Exception:  # the first view is a bonus: the page always comes, with or without it
             logging.getLogger(__name__).exception("première vue impossible pour %s?%s", path, query)
             return None
+
+
+async def _response(app, scope, receive) -> tuple[dict, bytearray]:
+    """The app's whole answer to `scope`: its start message and its body."""
+    start: dict = {}
+    body = bytearray()
+
+    async def capture(message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        elif message["type"] == "http.response.body":
+            body.extend(message.get("body", b""))
+
+    await app(scope, receive, capture)
+    return start, body
 
 
 async def _send(send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:

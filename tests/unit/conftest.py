@@ -16,3 +16,17 @@ def grid() -> gpd.GeoDataFrame:
     names = ["<b>x</b>", "Sèvre & Mignon", "Gâtine", "Val", "Haut Val", "Plaine"]
     codes = [f"20000000{n}" for n in range(6)]
     return gpd.GeoDataFrame({"code": codes, "nom": names}, geometry=cells, crs="EPSG:4326")
+
+
+@pytest.fixture
+def serve(monkeypatch):
+    """serve.py imported without building the app (its middlewares are what the tests drive)."""
+    import importlib
+    import sys
+
+    import streamlit as st
+
+    monkeypatch.setattr(st, "App", lambda *args, **kwargs: None)  # no app built at import in tests
+    sys.modules.pop("serve", None)
+    yield importlib.import_module("serve")
+    sys.modules.pop("serve", None)

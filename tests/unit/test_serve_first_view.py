@@ -4,23 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import importlib
-import sys
 import threading
 
-import pytest
-
 PAGE = b'<!DOCTYPE html>\n<html lang="en"><head></head><body><div id="root"></div></body></html>' * 1
-
-
-@pytest.fixture
-def serve(monkeypatch):
-    import streamlit as st
-
-    monkeypatch.setattr(st, "App", lambda *args, **kwargs: None)  # no app built at import in tests
-    sys.modules.pop("serve", None)
-    yield importlib.import_module("serve")
-    sys.modules.pop("serve", None)
 
 
 def _streamlit_like(seen: list[dict]):
@@ -43,22 +29,25 @@ def _streamlit_like(seen: list[dict]):
     return app
 
 
-def _get(
-    middleware, path: str, query: bytes = b"", accept: bytes = b"text/html,*/*", encoding: bytes = b"gzip"
-):
+def _request(middleware, path: str, query: bytes = b"", headers: tuple = ()) -> list[dict]:
     sent: list[dict] = []
 
     async def send(message):
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": path,
-        "query_string": query,
-        "headers": [(b"accept", accept), (b"accept-encoding", encoding), (b"if-none-match", b'"abc"')],
-    }
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": query, "headers": list(headers)}
     asyncio.run(middleware(scope, None, send))
+    return sent
+
+
+def _get(middleware, path: str, query: bytes = b"", accept: bytes = b"text/html,*/*"):
+    """As a browser asks: HTML, gzip, and the validator of a copy it already has."""
+    sent = _request(
+        middleware,
+        path,
+        query,
+        ((b"accept", accept), (b"accept-encoding", b"gzip"), (b"if-none-match", b'"abc"')),
+    )
     headers = sent[0]["headers"]
     body = b"".join(m.get("body", b"") for m in sent[1:])
     if (b"content-encoding", b"gzip") in headers:
@@ -88,19 +77,7 @@ def test_view_is_written_before_the_app_root_and_the_page_compressed(serve):
 
 def test_page_without_gzip_is_sent_plain_with_its_length(serve):
     middleware = serve.FirstView(_streamlit_like([]), build=lambda p, q: "<p>vue</p>")
-    raw: list[dict] = []
-
-    async def send(message):
-        raw.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": "/profil",
-        "query_string": b"",
-        "headers": [(b"accept", b"text/html")],
-    }
-    asyncio.run(middleware(scope, None, send))
+    raw = _request(middleware, "/profil", headers=((b"accept", b"text/html"),))
     headers = dict(raw[0]["headers"])
     assert b"content-encoding" not in headers
     assert int(headers[b"content-length"]) == len(raw[1]["body"]) and b"<p>vue</p>" in raw[1]["body"]

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import importlib
-import sys
 
 import pytest
 
 
 @pytest.fixture
-def StaticGzip(monkeypatch):
-    import streamlit as st
-
-    monkeypatch.setattr(st, "App", lambda *args, **kwargs: None)  # no app built at import in tests
-    sys.modules.pop("serve", None)
-    module = importlib.import_module("serve")
-    yield module.StaticGzip
-    sys.modules.pop("serve", None)
+def StaticGzip(serve):
+    return serve.StaticGzip
 
 
 BUNDLE = b"function f(){return 42}\n" * 400

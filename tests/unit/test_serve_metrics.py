@@ -3,20 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
-import sys
-
-import pytest
-
-
-@pytest.fixture
-def serve(monkeypatch):
-    import streamlit as st
-
-    monkeypatch.setattr(st, "App", lambda *args, **kwargs: None)  # no app built at import in tests
-    sys.modules.pop("serve", None)
-    yield importlib.import_module("serve")
-    sys.modules.pop("serve", None)
 
 
 def _get(middleware, path: str) -> tuple[int, bytes]:
