@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from indicateurs.analysis.profile import COMPOSITE_ID, IFN_IDS
-from indicateurs.reference.levels import TITLES
 from indicateurs.render.profile_files import profile_filename
 from ui import cache, carte, profil
 from ui.safe import guarded, md
 from ui.state import current_territory, keep_in_url, url_choice
-
-CONTEXT = ("population", "densite")
 
 
 def metric(key, indicator_id: str) -> None:
@@ -118,11 +114,9 @@ except ValueError as exc:
     st.warning(f"Profil impossible : {md(exc)}")
     st.stop()
 
-st.title(f"Profil du territoire : {profile.nom}")
-parents = " · ".join(
-    f"{TITLES[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france"
-)
-st.caption(" · ".join(filter(None, [f"{TITLES[profile.level]} {profile.code}", parents])))
+title, subtitle = profil.heading(profile)
+st.title(title)
+st.caption(subtitle)
 downloads(profile, level, code)
 if profile.level == "france":
     st.info(
@@ -131,15 +125,10 @@ if profile.level == "france":
 
 key = profile.key_figures
 st.subheader("Chiffres clés")
-metrics_row(key, (*CONTEXT, "ifn", COMPOSITE_ID))
-st.markdown(
-    "**Les 5 composantes de l'indice de fragilité numérique** (1 = risque le plus faible, 10 = le plus élevé)"
-)
-metrics_row(key, IFN_IDS[1:])
-st.markdown("**Principaux taux**")
-rates = [i for i in key.index if i not in (*CONTEXT, *IFN_IDS, COMPOSITE_ID)]
-metrics_row(key, rates[:3])
-metrics_row(key, rates[3:])
+for heading, ids in profil.key_figure_rows(key):
+    if heading:
+        st.markdown(heading)
+    metrics_row(key, ids)
 
 st.subheader("En résumé")
 st.markdown("\n".join(f"- {line}" for line in profile.summary))

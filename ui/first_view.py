@@ -18,8 +18,6 @@ import html
 import re
 from urllib.parse import parse_qs
 
-from indicateurs.analysis.profile import COMPOSITE_ID, IFN_IDS
-from indicateurs.reference.levels import TITLES
 from ui import cache, carte, data, profil, state, style
 
 __all__ = ["PAGES", "REMOVE_SCRIPT", "for_request"]
@@ -180,22 +178,15 @@ def _profil(params: dict[str, str]) -> str:
     scope, area = profil.map_scope(profile)
     view = carte.build_view(scope, area, shown, carte.DEFAULT_METHOD, (level, code), height=_PROFIL_HEIGHT)
     svg = carte.static_map(view, scope, area, (level, code), show_neighbours=False)
-    parents = " · ".join(
-        f"{TITLES[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france"
+    title, subtitle = profil.heading(profile)
+    figures = "".join(
+        (f"<p>{_text(heading)}</p>" if heading else "") + _metrics(profile.key_figures, ids)
+        for heading, ids in profil.key_figure_rows(profile.key_figures)
     )
-    key = profile.key_figures
-    rates = [i for i in key.index if i not in ("population", "densite", *IFN_IDS, COMPOSITE_ID)]
     return (
-        f"<h1>Profil du territoire : {_text(profile.nom)}</h1>"
-        f"<p class='apv-caption'>{_text(' · '.join(filter(None, [f'{TITLES[profile.level]} {profile.code}', parents])))}</p>"
+        f"<h1>{_text(title)}</h1><p class='apv-caption'>{_text(subtitle)}</p>"
         "<h2>Chiffres clés</h2>"
-        + _metrics(key, ("population", "densite", "ifn", COMPOSITE_ID))
-        + "<p><b>Les 5 composantes de l'indice de fragilité numérique</b> "
-        "(1 = risque le plus faible, 10 = le plus élevé)</p>"
-        + _metrics(key, IFN_IDS[1:])
-        + "<p><b>Principaux taux</b></p>"
-        + _metrics(key, rates[:3])
-        + _metrics(key, rates[3:])
+        + figures
         + "<h2>En résumé</h2><ul>"
         + "".join(f"<li>{_text(line)}</li>" for line in profile.summary)
         + "</ul><div class='apv-box'><p><b>Ce que les chiffres ne disent pas</b></p><ul>"

@@ -10,7 +10,8 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
-from indicateurs.analysis.profile import COMPOSITE_ID, Profile, build_profile
+from indicateurs.analysis.profile import COMPOSITE_ID, IFN_IDS, Profile, build_profile
+from indicateurs.reference.levels import TITLES
 from indicateurs.reference.registry import format_value
 from indicateurs.render.charts import ladder_chart
 from indicateurs.render.pdf import profile_pdf
@@ -22,6 +23,8 @@ __all__ = [
     "MetricTexts",
     "csv",
     "default_indicator",
+    "heading",
+    "key_figure_rows",
     "ladder",
     "map_indicators",
     "map_scope",
@@ -117,3 +120,31 @@ def map_indicators(profile: Profile) -> list[str]:
 def default_indicator(choices: list[str]) -> str:
     """IFN first when the territory has it."""
     return "ifn" if "ifn" in choices else choices[0]
+
+
+CONTEXT = ("population", "densite")
+
+
+def heading(profile: Profile) -> tuple[str, str]:
+    """The page's title and the line under it (code, département, région…)."""
+    parents = " · ".join(
+        f"{TITLES[r.level]} : {r.nom}" for r in profile.parents.itertuples() if r.role != "france"
+    )
+    return (
+        f"Profil du territoire : {profile.nom}",
+        " · ".join(filter(None, [f"{TITLES[profile.level]} {profile.code}", parents])),
+    )
+
+
+def key_figure_rows(key: pd.DataFrame) -> list[tuple[str | None, list[str]]]:
+    """The key figures as the page lays them out: (heading in Markdown or None, indicator ids) per row."""
+    rates = [i for i in key.index if i not in (*CONTEXT, *IFN_IDS, COMPOSITE_ID)]
+    return [
+        (None, [*CONTEXT, "ifn", COMPOSITE_ID]),
+        (
+            "**Les 5 composantes de l'indice de fragilité numérique** (1 = risque le plus faible, 10 = le plus élevé)",
+            list(IFN_IDS[1:]),
+        ),
+        ("**Principaux taux**", rates[:3]),
+        (None, rates[3:]),
+    ]
