@@ -31,23 +31,28 @@ PAGES: dict[str, frozenset[str]] = {
 _CARTE_HEIGHT, _PROFIL_HEIGHT = 600, 480
 
 # Removes the view once the interactive map has drawn its shapes (the component's frame is served by
-# the same server, so its document is readable), or when the app shows an error, or after 30 s.
+# the same server, so its document is readable); or when the app shows an error; or when its run is
+# over and, 2 s later, the page still has no map (a warning, a page without one); at the latest after
+# 60 s (a very slow network: the app then shows its own progress).
 REMOVE_SCRIPT = """<script>(function(){
-var v=document.getElementById("atlas-premiere-vue"),t0=Date.now();
+var v=document.getElementById("atlas-premiere-vue"),t0=Date.now(),idle=null;
 function drawn(){var f=document.querySelectorAll("iframe");for(var i=0;i<f.length;i++){try{
 var d=f[i].contentDocument;if(d&&d.querySelector(".leaflet-overlay-pane path"))return true}catch(e){}}
 return false}
-(function check(){if(!v)return;if(drawn()||document.querySelector('[data-testid="stException"]')
-||Date.now()-t0>30000){v.remove();return}setTimeout(check,100)})();})();</script>"""
+function noMap(){var a=document.querySelector('[data-testid="stApp"]');
+if(!a||a.getAttribute("data-test-script-state")!=="notRunning"||document.querySelector(
+'iframe[src*="streamlit_folium"]')){idle=null;return false}idle=idle||Date.now();return Date.now()-idle>2000}
+(function check(){if(!v)return;if(drawn()||document.querySelector('[data-testid="stException"]')||noMap()
+||Date.now()-t0>60000){v.remove();return}setTimeout(check,100)})();})();</script>"""
 
 _CSS = """
 #atlas-premiere-vue { position: fixed; inset: 0; z-index: 1000000; background: #fff; overflow: auto;
-  display: flex; font-family: "Source Sans Pro", "Source Sans 3", sans-serif; color: rgb(49, 51, 63); }
-#atlas-premiere-vue .apv-side { flex: 0 0 244px; background: #f0f2f6; padding: 3.5rem 1.5rem; }
+  display: flex; font-family: "Source Sans Pro", "Source Sans 3", sans-serif; color: var(--apv-text); }
+#atlas-premiere-vue .apv-side { flex: 0 0 244px; background: var(--apv-side); padding: 3.5rem 1.5rem; }
 #atlas-premiere-vue .apv-main { flex: 1 1 auto; min-width: 0; padding: 3.5rem 5rem 2rem; }
 #atlas-premiere-vue h1 { font-size: 2.75rem; font-weight: 700; margin: 0 0 .5rem; }
 #atlas-premiere-vue h2 { font-size: 1.5rem; font-weight: 600; margin: 1.5rem 0 .5rem; }
-#atlas-premiere-vue .apv-caption { font-size: .875rem; color: rgba(49, 51, 63, .6); margin: .25rem 0 1rem; }
+#atlas-premiere-vue .apv-caption { font-size: .875rem; opacity: .7; margin: .25rem 0 1rem; }
 #atlas-premiere-vue .apv-wait { background: #e8f0fe; color: #1a3d7c; padding: .5rem .75rem; border-radius: .5rem;
   font-size: .95rem; margin-bottom: 1rem; }
 #atlas-premiere-vue .apv-row { display: flex; gap: 1rem; align-items: flex-start; }
@@ -56,7 +61,7 @@ _CSS = """
 #atlas-premiere-vue .apv-legend { flex: 1 1 0; min-width: 0; }
 #atlas-premiere-vue .apv-field { margin-bottom: 1rem; }
 #atlas-premiere-vue .apv-field-label { font-size: .875rem; margin-bottom: .25rem; }
-#atlas-premiere-vue .apv-field-value { background: #f0f2f6; border-radius: .5rem; padding: .5rem .75rem;
+#atlas-premiere-vue .apv-field-value { background: var(--apv-side); border-radius: .5rem; padding: .5rem .75rem;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 #atlas-premiere-vue .apv-grow3 { flex: 3 1 0; min-width: 0; }
 #atlas-premiere-vue .apv-grow2 { flex: 2 1 0; min-width: 0; }
@@ -65,9 +70,9 @@ _CSS = """
 #atlas-premiere-vue .apv-metric { flex: 1 1 10rem; }
 #atlas-premiere-vue .apv-metric-label { font-size: .875rem; }
 #atlas-premiere-vue .apv-metric-value { font-size: 2.25rem; line-height: 1.2; }
-#atlas-premiere-vue .apv-box { border: 1px solid rgba(49, 51, 63, .2); border-radius: .5rem; padding: 1rem; }
+#atlas-premiere-vue .apv-box { border: 1px solid rgba(128, 128, 128, .3); border-radius: .5rem; padding: 1rem; }
 #atlas-premiere-vue .apv-slot { height: 320px; background: #f6f7f9; border-radius: .5rem; display: flex;
-  align-items: center; justify-content: center; color: rgba(49, 51, 63, .6); }
+  align-items: center; justify-content: center; opacity: .7; }
 @media (max-width: 760px) {
   #atlas-premiere-vue .apv-side { display: none; }
   #atlas-premiere-vue .apv-main { padding: 3rem 1rem 1rem; }
@@ -236,10 +241,19 @@ def _text(text: str) -> str:
     return _BOLD.sub(r"<b>\1</b>", html.escape(str(text), quote=False))
 
 
+def _theme_css() -> str:
+    """The app's theme colours (.streamlit/config.toml), so that the preview looks like the page."""
+    from streamlit import config
+
+    side = config.get_option("theme.secondaryBackgroundColor") or "#f0f2f6"
+    text = config.get_option("theme.textColor") or "#31333f"
+    return f"#atlas-premiere-vue {{ --apv-side: {side}; --apv-text: {text}; }}"
+
+
 def _page(body: str) -> str:
     return (
         "<div id='atlas-premiere-vue' aria-busy='true'>"
-        f"<style>{_CSS}{style.BASE_CSS}</style>"
+        f"<style>{_theme_css()}{_CSS}{style.BASE_CSS}</style>"
         "<div class='apv-side'><b>Atlas de l'inclusion numérique</b></div>"
         "<div class='apv-main'><div class='apv-wait' role='status'>Aperçu : la page interactive "
         "(infobulles, réglages, tableaux) se charge…</div>"
