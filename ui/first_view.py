@@ -33,7 +33,8 @@ _CARTE_HEIGHT, _PROFIL_HEIGHT = 600, 480
 # Removes the view once the interactive map has drawn its shapes (the component's frame is served by
 # the same server, so its document is readable); or when the app shows an error; or when its run is
 # over and, 2 s later, the page still has no map (a warning, a page without one); at the latest after
-# 60 s (a very slow network: the app then shows its own progress).
+# 60 s (a very slow network: the app then shows its own progress). Someone who had scrolled the
+# preview down to the map finds the interactive map in view.
 REMOVE_SCRIPT = """<script>(function(){
 var v=document.getElementById("atlas-premiere-vue"),t0=Date.now(),idle=null;
 function drawn(){var f=document.querySelectorAll("iframe");for(var i=0;i<f.length;i++){try{
@@ -42,8 +43,12 @@ return false}
 function noMap(){var a=document.querySelector('[data-testid="stApp"]');
 if(!a||a.getAttribute("data-test-script-state")!=="notRunning"||document.querySelector(
 'iframe[src*="streamlit_folium"]')){idle=null;return false}idle=idle||Date.now();return Date.now()-idle>2000}
+function atMap(){var m=v.querySelector(".apv-map");if(!m||v.scrollTop<50)return false;
+var r=m.getBoundingClientRect();return r.top<innerHeight&&r.bottom>0}
+function done(){var keep=atMap();v.remove();var f=document.querySelector('iframe[src*="streamlit_folium"]');
+if(keep&&f)f.scrollIntoView({block:"center"})}
 (function check(){if(!v)return;if(drawn()||document.querySelector('[data-testid="stException"]')||noMap()
-||Date.now()-t0>60000){v.remove();return}setTimeout(check,100)})();})();</script>"""
+||Date.now()-t0>60000){done();return}setTimeout(check,100)})();})();</script>"""
 
 _CSS = """
 #atlas-premiere-vue { position: fixed; inset: 0; z-index: 1000000; background: #fff; overflow: auto;

@@ -62,3 +62,18 @@ def test_profil_first_view_on_a_phone(server, browser, artifacts):
         page.screenshot(path=str(artifacts / "premiere_vue_profil_telephone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_scrolled_down_to_the_map_in_the_preview_you_find_the_interactive_map(server, page):
+    _warm(f"{server}/profil?territoire=epci:200041523")
+    page.goto(f"{server}/profil?territoire=epci:200041523", wait_until="commit")
+    page.wait_for_function(_VIEW_PATHS, timeout=60_000)
+    page.evaluate(
+        "() => { const v = document.getElementById('atlas-premiere-vue');"
+        " v.scrollTop = v.querySelector('.apv-map').offsetTop - 100; }"
+    )
+    page.wait_for_function("() => !document.getElementById('atlas-premiere-vue')", timeout=60_000)
+    frame = page.locator('iframe[src*="streamlit_folium"]')
+    page.wait_for_timeout(500)
+    box = frame.bounding_box()
+    assert box is not None and 0 <= box["y"] + box["height"] / 2 <= 1000  # in the 1000 px viewport
