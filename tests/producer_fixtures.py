@@ -830,28 +830,68 @@ def datagouv_dataset(resources: list[tuple[str, str, str, str]]) -> bytes:
     ).encode("utf-8")
 
 
-FILOSOFI_TERRITOIRES = {  # level file suffix -> {code: (MED21, TP6021 or "" when secret)}
+FILOSOFI_TERRITOIRES = {  # level -> {code: (median €, poverty rate % or "" when secret)}
     "EPCI": {"240100883": (23456, 12.3), "200069193": (24500, ""), "999999999": (20000, 15.0)},
     "DEP": {"01": (23800, 10.1), "2A": (21900, 17.2), "29": (22100, 11.0)},
     "REG": {"84": (23000, 12.5), "94": (21000, 18.4), "53": (22300, 10.8)},
 }
 
 
+_FILOSOFI_GEO_OBJECT = {"EPCI": "EPCI", "DEP": "DEP", "REG": "REG"}
+
+
 def insee_filosofi_territoires() -> tuple[str, bytes]:
-    """INSEE `base-cc-filosofi-2021-geo2025_csv.zip`: one ';' file per level (COM, EPCI, DEP, REG),
-    columns CODGEO, LIBGEO, NBMENFISC21, MED21, TP6021…, and the variable dictionary."""
-    header = ["CODGEO", "LIBGEO", "NBMENFISC21", "NBPERSMENFISC21", "MED21", "PIMP21", "TP6021", "TP60AGE121"]
+    """INSEE `base-cc-filosofi-2021-geo2025_csv.zip` as INSEE publishes it since 2025: ONE long ';'
+    file `DS_FILOSOFI_CC_data.csv` (GEO;GEO_OBJECT;FILOSOFI_MEASURE;UNIT_MEASURE;UNIT_MULT;CONF_STATUS;
+    OBS_STATUS;TIME_PERIOD;OBS_VALUE), a row per territory, measure and year, communes included, a
+    secret value as an empty OBS_VALUE, and its metadata file."""
+    header = [
+        "GEO", "GEO_OBJECT", "FILOSOFI_MEASURE", "UNIT_MEASURE", "UNIT_MULT",
+        "CONF_STATUS", "OBS_STATUS", "TIME_PERIOD", "OBS_VALUE",
+    ]  # fmt: skip
+
+    def rows(geo: str, kind: str, med, tp, year: str = "2021") -> list[list]:
+        out = []
+        for measure, unit, value in (("MED_SL", "EUR", med), ("PR_MD60", "PCT", tp), ("D1_SL", "EUR", 11000)):
+            secret = value == ""
+            out.append(
+                [geo, kind, measure, unit, "0", "C" if secret else "F", "O" if secret else "A", year, value]
+            )
+        return out
+
+    body = []
+    for code in COMMUNES:
+        body += rows(code, "COM", COMPARATEUR[code][4], COMPARATEUR[code][5])
+    for level, territories in FILOSOFI_TERRITOIRES.items():
+        for code, (med, tp) in territories.items():
+            body += rows(code, _FILOSOFI_GEO_OBJECT[level], med, tp)
+    body += rows("240100883", "EPCI", 99999, 99.9, year="2020")  # an older year in the same file: ignored
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("DS_FILOSOFI_CC_data.csv", _csv_bytes(header, body, sep=";"))
+        archive.writestr(
+            "DS_FILOSOFI_CC_metadata.csv",
+            "COD_VAR;LIB_VAR;COD_MOD;LIB_MOD\r\nFILOSOFI_MEASURE;Mesure;MED_SL;Médiane du niveau de vie\r\n".encode(),
+        )
+    return "base-cc-filosofi-2021-geo2025_csv.zip", buffer.getvalue()
+
+
+def insee_filosofi_territoires_wide() -> tuple[str, bytes]:
+    """An earlier edition's layout (`base-cc-filosofi-2020_CSV.zip`): one ';' file per level (COM,
+    EPCI, DEP, REG), columns CODGEO, LIBGEO, NBMENFISC20, MED20, TP6020…, and the variable dictionary."""
+    header = ["CODGEO", "LIBGEO", "NBMENFISC20", "NBPERSMENFISC20", "MED20", "PIMP20", "TP6020", "TP60AGE120"]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         com = [[c, v[0], 100, 200, COMPARATEUR[c][4], "", COMPARATEUR[c][5], ""] for c, v in COMMUNES.items()]
-        archive.writestr("cc_filosofi_2021_COM.csv", _csv_bytes(header, com, sep=";"))
-        for level, rows in FILOSOFI_TERRITOIRES.items():
+        archive.writestr("cc_filosofi_2020_COM.csv", _csv_bytes(header, com, sep=";"))
+        for level, territories in FILOSOFI_TERRITOIRES.items():
             body = [
-                [code, f"Territoire {code}", 1000, 2000, med, "", tp, ""] for code, (med, tp) in rows.items()
+                [code, f"Territoire {code}", 1000, 2000, med, "", tp, ""]
+                for code, (med, tp) in territories.items()
             ]
-            archive.writestr(f"cc_filosofi_2021_{level}.csv", _csv_bytes(header, body, sep=";"))
-        archive.writestr("meta_cc_filosofi_2021.csv", "COD_VAR;LIB_VAR\r\nMED21;Médiane\r\n".encode("cp1252"))
-    return "base-cc-filosofi-2021-geo2025_csv.zip", buffer.getvalue()
+            archive.writestr(f"cc_filosofi_2020_{level}.csv", _csv_bytes(header, body, sep=";"))
+        archive.writestr("meta_cc_filosofi_2020.csv", "COD_VAR;LIB_VAR\r\nMED20;Médiane\r\n".encode("cp1252"))
+    return "base-cc-filosofi-2020_CSV.zip", buffer.getvalue()
 
 
 # --------------------------------------------------------------------------- national file of places (current)

@@ -38,7 +38,10 @@ class SourceFormatError(AtlasError, ValueError):
 def _require(df: pd.DataFrame, columns: list[str], source_id: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        src = get_source(source_id)
+        try:
+            src = get_source(source_id)
+        except ValueError:  # a source of the other catalogue (e.g. one read in "courants" mode only)
+            src = get_source(source_id, mode="courants")
         raise SourceFormatError(
             f"Source « {src.title} » ({source_id}) : colonne(s) manquante(s) {', '.join(missing)}. "
             f"Le fichier publié a peut-être changé de format ({src.url.split()[0]})."
@@ -122,58 +125,121 @@ def load_comparateur(path: Path) -> pd.DataFrame:
 
 
 _FILOSOFI_LEVELS = {"EPCI": "epci", "DEP": "departement", "REG": "region"}
+# Measures of INSEE's long format (DS_FILOSOFI_CC): median standard of living (€), poverty rate (%)
+_FILOSOFI_MEASURES = {"MED_SL": "revenu_median", "PR_MD60": "taux_pauvrete"}
+_FILOSOFI_LONG = ["GEO", "GEO_OBJECT", "FILOSOFI_MEASURE", "TIME_PERIOD", "OBS_VALUE"]
 
 
 def load_filosofi_territoires(path: Path) -> pd.DataFrame:
-    """INSEE Filosofi published ABOVE the commune (zip `base-cc-filosofi-AAAA-geoAAAA_csv.zip`, one
-    ';' file per level `cc_filosofi_AAAA_EPCI.csv`, `_DEP`, `_REG`).
+    """INSEE Filosofi published ABOVE the commune, in either of INSEE's two layouts of the zip
+    `base-cc-filosofi-AAAA-geoAAAA_csv.zip`:
+
+    - long (the 2021 edition in 2025 geography, and Filosofi 2 from 2023 incomes): one ';' file
+      `DS_FILOSOFI_CC_data.csv`, one row per territory, measure and year (GEO, GEO_OBJECT = COM, EPCI,
+      DEP, REG…, FILOSOFI_MEASURE = MED_SL, PR_MD60…, TIME_PERIOD, OBS_VALUE empty when secret);
+    - wide (earlier editions): one ';' file per level `cc_filosofi_AAAA_EPCI.csv`, `_DEP`, `_REG`
+      (CODGEO, MEDAA, TP60AA).
 
     Why: the commune file hides the poverty rate of small communes (statistical secrecy), so a mean
     of communes is biased; INSEE publishes the rate of each EPCI, département and région directly.
     Columns: level, code, revenu_median (€), taux_pauvrete (fraction); `attrs["millesime"]`.
     """
-    import io
     import zipfile
 
     sid = "insee_filosofi_territoires"
-    frames, years = [], set()
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
         raise SourceFormatError(f"Source {sid} : archive zip illisible ({exc})") from exc
     with archive:
-        for name in archive.namelist():
-            match = re.fullmatch(
-                r"cc_filosofi_(\d{4})_([A-Z]+)(?:-geo\d{4})?\.csv", Path(name).name, re.IGNORECASE
+        names = archive.namelist()
+        long = [n for n in names if re.fullmatch(r"DS_FILOSOFI\w*_data\.csv", Path(n).name, re.IGNORECASE)]
+        if long:
+            out, year = _filosofi_long(_zip_text(archive, long[0]), sid, Path(long[0]).name)
+        else:
+            out, year = _filosofi_wide(archive, names, sid)
+        if out is None:
+            shown = ", ".join(Path(n).name for n in names[:6]) or "archive vide"
+            raise SourceFormatError(
+                f"Source {sid} : ni DS_FILOSOFI_CC_data.csv (format long) ni fichiers "
+                f"cc_filosofi_AAAA_EPCI/DEP/REG.csv dans l'archive {path.name} (contenu : {shown})"
             )
-            if not match or match.group(2).upper() not in _FILOSOFI_LEVELS:
-                continue
-            raw = archive.read(name)
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = raw.decode("cp1252", errors="replace")
-            df = pd.read_csv(io.StringIO(text), sep=";", dtype={"CODGEO": "string"})
-            yy = match.group(1)[2:]
-            _require(df, ["CODGEO", f"MED{yy}", f"TP60{yy}"], sid)
-            years.add(match.group(1))
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "level": _FILOSOFI_LEVELS[match.group(2).upper()],
-                        "code": df["CODGEO"].str.strip(),
-                        "revenu_median": pd.to_numeric(df[f"MED{yy}"], errors="coerce"),
-                        "taux_pauvrete": pd.to_numeric(df[f"TP60{yy}"], errors="coerce") / 100,
-                    }
-                )
-            )
-    if not frames:
-        raise SourceFormatError(
-            f"Source {sid} : aucun fichier cc_filosofi_AAAA_EPCI/DEP/REG.csv dans l'archive ({path.name})"
-        )
-    out = pd.concat(frames, ignore_index=True)
-    out.attrs["millesime"] = f"Filosofi {max(years)} (publié par l'INSEE à ce niveau)"
+    out.attrs["millesime"] = f"Filosofi {year} (publié par l'INSEE à ce niveau)"
     return out
+
+
+def _zip_text(archive, name: str) -> str:
+    raw = archive.read(name)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _filosofi_long(text: str, sid: str, name: str) -> tuple[pd.DataFrame, str]:
+    """EPCI, département and région rows of the long file, newest year, one row per territory."""
+    import io
+
+    header = pd.read_csv(io.StringIO(text), sep=";", nrows=0)
+    _require(header, _FILOSOFI_LONG, sid)
+    df = pd.read_csv(io.StringIO(text), sep=";", dtype=str, usecols=_FILOSOFI_LONG, keep_default_na=False)
+    df = df[
+        df["GEO_OBJECT"].str.strip().str.upper().isin(_FILOSOFI_LEVELS)
+        & df["FILOSOFI_MEASURE"].str.strip().str.upper().isin(_FILOSOFI_MEASURES)
+    ]
+    years = pd.to_numeric(df["TIME_PERIOD"], errors="coerce")
+    if df.empty or years.isna().all():
+        raise SourceFormatError(
+            f"Source {sid} : aucune ligne EPCI, DEP ou REG avec MED_SL ou PR_MD60 et une année dans {name}"
+        )
+    newest = int(years.max())
+    df = df[years == newest]
+    values = pd.to_numeric(
+        df["OBS_VALUE"].str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", "."), errors="coerce"
+    )
+    long = pd.DataFrame(
+        {
+            "level": df["GEO_OBJECT"].str.strip().str.upper().map(_FILOSOFI_LEVELS),
+            "code": df["GEO"].str.strip().str.replace(r"^[A-Z]+-", "", regex=True),  # 'DEP-2A' -> '2A'
+            "measure": df["FILOSOFI_MEASURE"].str.strip().str.upper().map(_FILOSOFI_MEASURES),
+            "value": values,
+        }
+    )
+    out = long.groupby(["level", "code", "measure"])["value"].first().unstack("measure")
+    out = out.reindex(columns=list(_FILOSOFI_MEASURES.values())).reset_index()
+    out.columns.name = None
+    out["taux_pauvrete"] = out["taux_pauvrete"] / 100
+    return out[["level", "code", "revenu_median", "taux_pauvrete"]], str(newest)
+
+
+def _filosofi_wide(archive, names: list[str], sid: str) -> tuple[pd.DataFrame | None, str]:
+    """One file per level (editions up to 2021 in 2024 geography)."""
+    import io
+
+    frames, years = [], set()
+    for name in names:
+        match = re.fullmatch(
+            r"cc_filosofi_(\d{4})_([A-Z]+)(?:-geo\d{4})?\.csv", Path(name).name, re.IGNORECASE
+        )
+        if not match or match.group(2).upper() not in _FILOSOFI_LEVELS:
+            continue
+        df = pd.read_csv(io.StringIO(_zip_text(archive, name)), sep=";", dtype={"CODGEO": "string"})
+        yy = match.group(1)[2:]
+        _require(df, ["CODGEO", f"MED{yy}", f"TP60{yy}"], sid)
+        years.add(match.group(1))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "level": _FILOSOFI_LEVELS[match.group(2).upper()],
+                    "code": df["CODGEO"].str.strip(),
+                    "revenu_median": pd.to_numeric(df[f"MED{yy}"], errors="coerce"),
+                    "taux_pauvrete": pd.to_numeric(df[f"TP60{yy}"], errors="coerce") / 100,
+                }
+            )
+        )
+    if not frames:
+        return None, ""
+    return pd.concat(frames, ignore_index=True), max(years)
 
 
 def load_rp2017(path: Path) -> pd.DataFrame:
