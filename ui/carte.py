@@ -228,7 +228,7 @@ def static_map(
     def build() -> str:
         parts = _parts(scope, area, territory, in_layer, neighbours)
         gdf = parts.gdf
-        palette = [*view.classes.colors, view.classes.missing_color]
+        palette = [*view.classes.colors, view.classes.missing_color]  # class -1 (no value): the last
         klass = view.classes.assign(_values(scope, area, view.indicator.id))
         lines = []
         if parts.outlines is not None and len(parts.outlines):
