@@ -23,7 +23,8 @@ CSV = (
 
 
 def _open(page, server):
-    page.goto(f"{server}/ressources?territoire=epci:200041523", wait_until="networkidle")
+    # not "networkidle": a loaded CI machine may never give Streamlit 500 ms without a request
+    page.goto(f"{server}/ressources?territoire=epci:200041523", wait_until="domcontentloaded")
     page.get_by_text("Carte des lieux").wait_for(timeout=120_000)
 
 
