@@ -22,7 +22,7 @@ from pathlib import Path
 from indicateurs.errors import AtlasError
 from indicateurs.reference.catalogue import Source
 
-__all__ = ["CARTIFLETTE_PROPERTIES", "TRANSFORMS", "DeriveError", "apply", "cartiflette_names"]
+__all__ = ["CARTIFLETTE_PROPERTIES", "TRANSFORMS", "DeriveError", "apply", "cartiflette_names", "decode_text"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -155,7 +155,7 @@ def _first_properties(path: Path) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _text(raw: bytes) -> str:
+def decode_text(raw: bytes) -> str:
     """Producers publish UTF-8 (with or without BOM) or Windows latin-1 (INSEE, ARCEP): decode either."""
     try:
         return raw.decode("utf-8-sig")
@@ -244,7 +244,7 @@ def _csv(src: Path, dst: Path, source: Source) -> None:
     ARCEP: first line 'Version beta…' dropped and ';' -> ','; CNFS COSELEC: ';' -> ',' and codes
     padded; France Services: rewritten without needless quote marks. Values are unchanged.
     """
-    text = _text(src.read_bytes())
+    text = decode_text(src.read_bytes())
     lines = text.splitlines(keepends=True)
     first = source.columns[0] if source.columns else ""
     start = next((i for i, line in enumerate(lines[:20]) if first in line), 0)

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from indicateurs.errors import AtlasError
-from indicateurs.reference.catalogue import get_source
+from indicateurs.reference.catalogue import find_source
 from indicateurs.sources import derive
 
 __all__ = [
@@ -38,14 +38,21 @@ class SourceFormatError(AtlasError, ValueError):
 def _require(df: pd.DataFrame, columns: list[str], source_id: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        try:
-            src = get_source(source_id)
-        except ValueError:  # a source of the other catalogue (e.g. one read in "courants" mode only)
-            src = get_source(source_id, mode="courants")
+        src = find_source(source_id)  # a source of either catalogue (some are read in "courants" mode only)
         raise SourceFormatError(
             f"Source « {src.title} » ({source_id}) : colonne(s) manquante(s) {', '.join(missing)}. "
             f"Le fichier publié a peut-être changé de format ({src.url.split()[0]})."
         )
+
+
+def _zip(path: Path, source_id: str):
+    """The producer's zip archive, or a French error naming the source."""
+    import zipfile
+
+    try:
+        return zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise SourceFormatError(f"Source {source_id} : archive zip illisible ({exc})") from exc
 
 
 def _read_csv(path: Path, source_id: str, columns: list[str], *, code: str, sep: str = ",") -> pd.DataFrame:
@@ -80,7 +87,7 @@ def _newest_year(columns, pattern: str, source_id: str, example: str) -> str:
     """The two-digit year of the newest column matching `pattern` (INSEE names carry their year)."""
     years = sorted({m.group(1) for c in columns if (m := re.fullmatch(pattern, str(c)))})
     if not years:
-        src = get_source(source_id)
+        src = find_source(source_id)
         raise SourceFormatError(
             f"Source « {src.title} » ({source_id}) : aucune colonne de la forme {example}. "
             f"Le fichier publié a peut-être changé de format ({src.url.split()[0]})."
@@ -144,18 +151,13 @@ def load_filosofi_territoires(path: Path) -> pd.DataFrame:
     of communes is biased; INSEE publishes the rate of each EPCI, département and région directly.
     Columns: level, code, revenu_median (€), taux_pauvrete (fraction); `attrs["millesime"]`.
     """
-    import zipfile
 
     sid = "insee_filosofi_territoires"
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise SourceFormatError(f"Source {sid} : archive zip illisible ({exc})") from exc
-    with archive:
+    with _zip(path, sid) as archive:
         names = archive.namelist()
         long = [n for n in names if re.fullmatch(r"DS_FILOSOFI\w*_data\.csv", Path(n).name, re.IGNORECASE)]
         if long:
-            out, year = _filosofi_long(_zip_text(archive, long[0]), sid, Path(long[0]).name)
+            out, year = _filosofi_long(derive.decode_text(archive.read(long[0])), sid, Path(long[0]).name)
         else:
             out, year = _filosofi_wide(archive, names, sid)
         if out is None:
@@ -166,14 +168,6 @@ def load_filosofi_territoires(path: Path) -> pd.DataFrame:
             )
     out.attrs["millesime"] = f"Filosofi {year} (publié par l'INSEE à ce niveau)"
     return out
-
-
-def _zip_text(archive, name: str) -> str:
-    raw = archive.read(name)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
 
 
 def _filosofi_long(text: str, sid: str, name: str) -> tuple[pd.DataFrame, str]:
@@ -223,7 +217,9 @@ def _filosofi_wide(archive, names: list[str], sid: str) -> tuple[pd.DataFrame | 
         )
         if not match or match.group(2).upper() not in _FILOSOFI_LEVELS:
             continue
-        df = pd.read_csv(io.StringIO(_zip_text(archive, name)), sep=";", dtype={"CODGEO": "string"})
+        df = pd.read_csv(
+            io.StringIO(derive.decode_text(archive.read(name))), sep=";", dtype={"CODGEO": "string"}
+        )
         yy = match.group(1)[2:]
         _require(df, ["CODGEO", f"MED{yy}", f"TP60{yy}"], sid)
         years.add(match.group(1))
@@ -296,13 +292,8 @@ def _census_table(path: Path, source_id: str) -> pd.DataFrame:
     (`base-cc-…-AAAA.CSV`, UTF-8 or Windows latin-1) and its dictionary `meta_…`, or the xlsx
     variant (sheet COM; INSEE's title lines above the header row CODGEO are skipped)."""
     import io
-    import zipfile
 
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise SourceFormatError(f"Source {source_id} : archive zip illisible ({exc})") from exc
-    with archive:
+    with _zip(path, source_id) as archive:
         names = archive.namelist()
         if any(n.startswith("xl/") for n in names):  # the file is itself an xlsx workbook
             return _census_xlsx(path, source_id)
@@ -310,17 +301,13 @@ def _census_table(path: Path, source_id: str) -> pd.DataFrame:
         csvs = [n for n in data if n.lower().endswith((".csv", ".txt"))]
         xlsx = [n for n in data if n.lower().endswith(".xlsx")]
         if csvs:  # the commune table is the largest; a "-COM" file holds the 5 overseas collectivities
-            raw = archive.read(max(csvs, key=lambda n: archive.getinfo(n).file_size))
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = raw.decode("cp1252", errors="replace")
+            text = derive.decode_text(archive.read(max(csvs, key=lambda n: archive.getinfo(n).file_size)))
             return pd.read_csv(io.StringIO(text), sep=";", dtype={"CODGEO": "string"}, low_memory=False)
         if xlsx:
             biggest = max(xlsx, key=lambda n: archive.getinfo(n).file_size)
             return _census_xlsx(io.BytesIO(archive.read(biggest)), source_id)
     raise SourceFormatError(
-        f"Source « {get_source(source_id).title} » ({source_id}) : aucun fichier de données "
+        f"Source « {find_source(source_id).title} » ({source_id}) : aucun fichier de données "
         f"(CSV ou xlsx) dans l'archive {path.name}"
     )
 
@@ -332,7 +319,7 @@ def _census_xlsx(handle, source_id: str) -> pd.DataFrame:
     rows = [i for i in head.index if "CODGEO" in set(head.loc[i].astype(str))]
     if not rows:
         raise SourceFormatError(
-            f"Source « {get_source(source_id).title} » ({source_id}) : pas de ligne d'en-tête CODGEO "
+            f"Source « {find_source(source_id).title} » ({source_id}) : pas de ligne d'en-tête CODGEO "
             "dans le classeur xlsx"
         )
     table = sheet.iloc[rows[0] + 1 :].copy()
