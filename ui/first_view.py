@@ -23,9 +23,10 @@ from ui import cache, carte, data, profil, state, style
 __all__ = ["PAGES", "REMOVE_SCRIPT", "for_request"]
 
 # Page path -> parameters its first view understands (any other parameter: no first view)
+_CARTE_PARAMS = frozenset({"territoire", "portee", "indicateur", "classement", "voisins"})
 PAGES: dict[str, frozenset[str]] = {
-    "": frozenset({"territoire", "portee", "indicateur", "classement", "voisins"}),
-    "carte": frozenset({"territoire", "portee", "indicateur", "classement", "voisins"}),
+    "": _CARTE_PARAMS,  # the bare address opens the Carte
+    "carte": _CARTE_PARAMS,
     "profil": frozenset({"territoire", "profil_carte_indicateur", "profil_indicateur"}),
 }
 _CARTE_HEIGHT, _PROFIL_HEIGHT = 600, 480
